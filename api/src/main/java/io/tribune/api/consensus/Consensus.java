@@ -1,0 +1,108 @@
+package io.tribune.api.consensus;
+
+import io.tribune.api.Subscription;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One server's view of the replicated log.
+ *
+ * <p><b>Threading.</b> Thread-safe; methods never block (except {@link #close()}); futures
+ * complete on plugin threads, so callers must not block in their callbacks.
+ *
+ * <p><b>Failures.</b> Futures fail with {@link NotLeaderException} when the operation needs the
+ * leader, and with {@link ConsensusException} on timeout or shutdown (outcome unknown for
+ * {@link #apply}).
+ */
+public interface Consensus extends AutoCloseable {
+
+    /**
+     * Starts the server: restores the newest snapshot, replays the log into the state machine up
+     * to the commit index known locally, and starts taking part in elections (if it is in the
+     * configuration). Called once, after the transport is started.
+     */
+    void start();
+
+    /**
+     * Whether this server has any persisted state (a term, a log or a snapshot). A server without
+     * state waits to be bootstrapped or added by a leader.
+     */
+    boolean hasState();
+
+    /**
+     * Sets the first configuration of a brand-new cluster. Only valid when {@link #hasState()} is
+     * false; every server must be given the same configuration.
+     *
+     * @throws ConsensusException when the server already has state
+     */
+    void bootstrap(List<ServerInfo> servers);
+
+    /**
+     * Replicates {@code command} and applies it; the future carries the index and the state
+     * machine's result once the command is committed and applied on this server.
+     *
+     * @param timeout how long to wait for the commit before failing; the command may still commit
+     */
+    CompletableFuture<Applied> apply(byte[] command, Duration timeout);
+
+    /**
+     * A read barrier: completes with an index once the local state machine has applied at least
+     * that index and a read of local state then satisfies {@code mode}.
+     * {@link ReadConsistency#STALE} completes at once with the last applied index on any server;
+     * the other modes fail with {@link NotLeaderException} on a follower.
+     */
+    CompletableFuture<Long> readBarrier(ReadConsistency mode, Duration timeout);
+
+    /** Whether this server currently believes it is the leader. */
+    boolean isLeader();
+
+    /** The current term and leader as this server knows them. */
+    Leadership leadership();
+
+    /** Observes leadership changes; the listener receives the current state at once. */
+    Subscription onLeadershipChange(Consumer<Leadership> listener);
+
+    /**
+     * How long since this server last heard from a leader: zero on the leader, and
+     * {@code Duration.ofMillis(Long.MAX_VALUE)} when it never has. Reported with stale reads.
+     */
+    Duration lastContact();
+
+    /** Index of the last entry applied to the local state machine. */
+    long appliedIndex();
+
+    /** The latest configuration (committed or not) known to this server. */
+    List<ServerInfo> configuration();
+
+    /** Adds a voting server (or makes a non-voter a voter). Leader only; one change at a time. */
+    CompletableFuture<Void> addVoter(ServerInfo server, Duration timeout);
+
+    /** Adds a server that replicates the log without voting. Leader only. */
+    CompletableFuture<Void> addNonVoter(ServerInfo server, Duration timeout);
+
+    /** Removes a server from the configuration. Leader only. */
+    CompletableFuture<Void> removeServer(String id, Duration timeout);
+
+    /**
+     * Hands leadership to {@code target} (or, when empty, to the most up-to-date voter) and
+     * completes when the new leader is elected. Leader only.
+     */
+    CompletableFuture<Void> transferLeadership(Optional<String> target, Duration timeout);
+
+    /** Takes a snapshot now and compacts the log; completes with the snapshot's index. */
+    CompletableFuture<Long> snapshotNow();
+
+    /** Plugin-specific figures for {@code /v1/agent/self} (term, commit index, ...). */
+    Map<String, String> stats();
+
+    /**
+     * Stops taking part: fails pending futures, stops threads and timers, closes nothing it was
+     * given (the host closes storage and transport). Idempotent.
+     */
+    @Override
+    void close();
+}

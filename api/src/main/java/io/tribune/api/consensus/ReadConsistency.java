@@ -1,0 +1,15 @@
+package io.tribune.api.consensus;
+
+/** How fresh a read must be, as in Consul's {@code default}, {@code consistent} and {@code stale} modes. */
+public enum ReadConsistency {
+    /**
+     * Served by the leader while its lease holds (it heard from a quorum within the lease time), so
+     * no extra round trip is needed; may be stale only in the window of a leader change under clock
+     * drift beyond the lease's margin.
+     */
+    DEFAULT,
+    /** Linearizable: the leader confirms its leadership with a quorum after the read arrives (read index). */
+    CONSISTENT,
+    /** Any server answers from its local state; the caller reports {@link Consensus#lastContact()}. */
+    STALE
+}

@@ -1,0 +1,16 @@
+/**
+ * Transport SPI: request/response and streaming RPC between nodes.
+ *
+ * <p>A transport plugin implements {@link io.tribune.api.transport.TransportFactory}. The host
+ * registers handlers by method name on the {@link io.tribune.api.transport.Transport} it creates
+ * and calls peers by {@link io.tribune.api.transport.Endpoint}. Payloads are opaque bytes: the
+ * callers (consensus, forwarding) own their encodings.
+ *
+ * <p><b>Contracts shared by every method.</b> Every call has a deadline. Failures complete the
+ * returned future exceptionally with a {@link io.tribune.api.transport.TransportException} whose
+ * {@link io.tribune.api.transport.TransportException.Code} tells the caller whether retrying
+ * elsewhere makes sense. A payload larger than the transport's maximum message size fails with
+ * {@code TOO_LARGE} without being sent. Calls to one peer may be delivered out of order: callers
+ * that need order must number their messages.
+ */
+package io.tribune.api.transport;
