@@ -29,13 +29,14 @@ public interface Consensus extends AutoCloseable {
 
     /**
      * Whether this server has any persisted state (a term, a log or a snapshot). A server without
-     * state waits to be bootstrapped or added by a leader.
+     * state waits to be bootstrapped or added by a leader. May be called before {@link #start()}.
      */
     boolean hasState();
 
     /**
-     * Sets the first configuration of a brand-new cluster. Only valid when {@link #hasState()} is
-     * false; every server must be given the same configuration.
+     * Sets the first configuration of a brand-new cluster. Called before {@link #start()}, and only
+     * valid when {@link #hasState()} is false; every server must be given the same configuration.
+     * The configuration is persisted before this method returns.
      *
      * @throws ConsensusException when the server already has state
      */

@@ -1,0 +1,96 @@
+package io.tribune.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The example third-party plugin ({@code examples/storage-journal}) is built outside the reactor
+ * with its own Maven build (which runs the storage conformance kit against it), dropped into a
+ * plugins directory, listed by {@code tribune plugins}, and used as the agent's storage: a value
+ * written before a restart is read back after it, from the plugin's files.
+ */
+@Timeout(600)
+class ExamplePluginIT {
+    static Path pluginJar;
+
+    @BeforeAll
+    static void buildExample() throws Exception {
+        Path repo = Path.of(System.getProperty("tribune.repo", "..")).toAbsolutePath().normalize();
+        Path example = repo.resolve("examples/storage-journal");
+        List<String> cmd = new ArrayList<>(List.of("mvn", "-B", "-q", "-f", example.resolve("pom.xml").toString(),
+                "clean", "package"));
+        String localRepo = System.getProperty("maven.repo.local");
+        if (localRepo != null && !localRepo.isBlank()) {
+            cmd.add("-Dmaven.repo.local=" + localRepo);
+        }
+        Path log = Files.createTempFile("example-build", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("example plugin build did not finish in 300 s:\n" + Files.readString(log));
+        }
+        assertEquals(0, p.exitValue(), "example plugin build failed:\n" + Files.readString(log));
+        try (Stream<Path> s = Files.list(example.resolve("target"))) {
+            pluginJar = s.filter(x -> x.getFileName().toString().matches("storage-journal-.*\\.jar")).findFirst()
+                    .orElseThrow();
+        }
+        Files.deleteIfExists(log);
+    }
+
+    @ParameterizedTest(name = "runtime {0}")
+    @ValueSource(strings = {"felix", "jpms"})
+    void droppedInPluginIsListedAndKeepsDataAcrossRestart(String runtime, @TempDir Path plugins,
+                                                         @TempDir Path data) throws Exception {
+        PluginSelectionIT.linkPlugins(plugins, x -> true);
+        Files.copy(pluginJar, plugins.resolve(pluginJar.getFileName()));
+
+        AgentProcess.Result list = AgentProcess.run(List.of("plugins", "-runtime", runtime, "-plugin-dir",
+                plugins.toString()));
+        assertEquals(0, list.exitCode(), list.output());
+        assertTrue(list.output().lines().anyMatch(l -> l.startsWith("storage-journal ") && l.contains("1.0.0")
+                && l.contains("storage") && l.contains("yes")), list.output());
+
+        List<String> args = List.of("agent", "-dev", "-node", "journal", "-runtime", runtime, "-plugin-dir",
+                plugins.toString(), "-plugin", "storage=storage-journal", "-data-dir", data.toString());
+        int port = AgentProcess.freePort();
+        List<String> withPort = new ArrayList<>(args);
+        withPort.addAll(List.of("-http-port", Integer.toString(port)));
+        try (AgentProcess a = AgentProcess.start(port, withPort)) {
+            a.awaitLeader(Duration.ofSeconds(60));
+            assertEquals("true", a.send("PUT", "/v1/kv/journal/k", "kept").body().trim(), a.output());
+            assertEquals(0, a.terminate(Duration.ofSeconds(30)), a.output());
+        }
+        assertTrue(existsUnder(data, "journal.bin"), "the plugin wrote no journal under " + data);
+
+        int port2 = AgentProcess.freePort();
+        List<String> again = new ArrayList<>(args);
+        again.addAll(List.of("-http-port", Integer.toString(port2)));
+        try (AgentProcess a = AgentProcess.start(port2, again)) {
+            a.awaitLeader(Duration.ofSeconds(60));
+            var r = a.get("/v1/kv/journal/k?raw");
+            assertEquals(200, r.statusCode(), a.output());
+            assertEquals("kept", r.body());
+            assertEquals(0, a.terminate(Duration.ofSeconds(30)), a.output());
+        }
+    }
+
+    private static boolean existsUnder(Path dir, String name) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().equals(name));
+        }
+    }
+}

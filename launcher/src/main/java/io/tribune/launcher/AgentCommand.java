@@ -1,0 +1,255 @@
+package io.tribune.launcher;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.tribune.agent.Agent;
+import io.tribune.agent.config.AgentConfig;
+import io.tribune.agent.config.ConfigException;
+import io.tribune.agent.config.ConfigLoader;
+import io.tribune.agent.plugins.PluginLoadException;
+import io.tribune.agent.plugins.PluginRegistry;
+import io.tribune.agent.plugins.PluginSource;
+import io.tribune.api.SpiKind;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tribune agent}: runs an agent until SIGTERM or Ctrl-C. Flags use Consul's names and
+ * override config files key by key.
+ */
+@Command(name = "agent", sortOptions = false,
+        description = "Runs a Tribune agent (client or server). Flags override config files.")
+final class AgentCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-dev", "--dev"}, description = "single in-memory server for development")
+    boolean dev;
+    @Option(names = {"-server", "--server"}, description = "run in server mode")
+    boolean server;
+    @Option(names = {"-bootstrap", "--bootstrap"}, description = "bootstrap a one-server cluster")
+    boolean bootstrap;
+    @Option(names = {"-bootstrap-expect", "--bootstrap-expect"}, paramLabel = "N",
+            description = "servers to wait for before bootstrapping")
+    Integer bootstrapExpect;
+    @Option(names = {"-data-dir", "--data-dir"}, paramLabel = "DIR", description = "where state is kept")
+    Path dataDir;
+    @Option(names = {"-node", "--node"}, paramLabel = "NAME", description = "node name (default: host name)")
+    String node;
+    @Option(names = {"-datacenter", "--datacenter"}, paramLabel = "DC", description = "datacenter (default dc1)")
+    String datacenter;
+    @Option(names = {"-bind", "--bind"}, paramLabel = "ADDR", description = "address for server RPC and gossip")
+    String bind;
+    @Option(names = {"-client", "--client"}, paramLabel = "ADDR", description = "address for HTTP, DNS and gRPC")
+    String client;
+    @Option(names = {"-advertise", "--advertise"}, paramLabel = "ADDR", description = "address advertised to others")
+    String advertise;
+    @Option(names = {"-join", "--join"}, paramLabel = "ADDR", description = "join at start (repeatable)")
+    List<String> join;
+    @Option(names = {"-retry-join", "--retry-join"}, paramLabel = "ADDR", description = "join at start, retrying (repeatable)")
+    List<String> retryJoin;
+    @Option(names = {"-retry-interval", "--retry-interval"}, paramLabel = "DURATION", description = "time between join retries (default 30s)")
+    String retryInterval;
+    @Option(names = {"-retry-max", "--retry-max"}, paramLabel = "N", description = "join attempts before giving up (default 0: forever)")
+    Integer retryMax;
+    @Option(names = {"-config-file", "--config-file"}, paramLabel = "FILE", description = "JSON config file (repeatable)")
+    List<Path> configFiles;
+    @Option(names = {"-config-dir", "--config-dir"}, paramLabel = "DIR", description = "directory of *.json config files (repeatable)")
+    List<Path> configDirs;
+    @Option(names = {"-http-port", "--http-port"}, paramLabel = "PORT", description = "HTTP API port (default 8500)")
+    Integer httpPort;
+    @Option(names = {"-dns-port", "--dns-port"}, paramLabel = "PORT", description = "DNS port (default 8600)")
+    Integer dnsPort;
+    @Option(names = {"-grpc-port", "--grpc-port"}, paramLabel = "PORT", description = "gRPC API port (default 8502)")
+    Integer grpcPort;
+    @Option(names = {"-server-port", "--server-port"}, paramLabel = "PORT", description = "server RPC port (default 8300)")
+    Integer serverPort;
+    @Option(names = {"-serf-lan-port", "--serf-lan-port"}, paramLabel = "PORT", description = "LAN gossip port (default 8301)")
+    Integer serfLanPort;
+    @Option(names = {"-serf-wan-port", "--serf-wan-port"}, paramLabel = "PORT", description = "WAN gossip port (default 8302)")
+    Integer serfWanPort;
+    @Option(names = {"-plugin", "--plugin"}, paramLabel = "KIND=NAME",
+            description = "choose a plugin: storage, transport, consensus or membership (repeatable)")
+    Map<String, String> plugins;
+    @Option(names = {"-plugin-config", "--plugin-config"}, paramLabel = "KEY=VALUE",
+            description = "a plugin setting, e.g. raft.multiplier=1 (repeatable)")
+    Map<String, String> pluginConfig;
+    @Option(names = {"-plugin-dir", "--plugin-dir"}, paramLabel = "DIR",
+            description = "plugins directory (repeatable; replaces the default HOME/plugins)")
+    List<Path> pluginDirs;
+    @Option(names = {"-runtime", "--runtime"}, paramLabel = "RUNTIME", defaultValue = "felix",
+            description = "plugin runtime: felix (default, embedded OSGi) or jpms (module layers)")
+    String runtime;
+    @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL", description = "trace, debug, info (default), warn, err")
+    String logLevel;
+
+    /** The flags as a config layer with Consul's key names. */
+    JsonObject flagLayer() {
+        JsonObject o = new JsonObject();
+        if (dev) {
+            o.addProperty("dev", true);
+        }
+        if (server) {
+            o.addProperty("server", true);
+        }
+        if (bootstrap) {
+            o.addProperty("bootstrap", true);
+        }
+        if (bootstrapExpect != null) {
+            o.addProperty("bootstrap_expect", bootstrapExpect);
+        }
+        if (dataDir != null) {
+            o.addProperty("data_dir", dataDir.toString());
+        }
+        put(o, "node_name", node);
+        put(o, "datacenter", datacenter);
+        put(o, "bind_addr", bind);
+        put(o, "client_addr", client);
+        put(o, "advertise_addr", advertise);
+        put(o, "retry_interval", retryInterval);
+        put(o, "log_level", logLevel);
+        if (retryMax != null) {
+            o.addProperty("retry_max", retryMax);
+        }
+        array(o, "start_join", join);
+        array(o, "retry_join", retryJoin);
+        JsonObject ports = new JsonObject();
+        port(ports, "http", httpPort);
+        port(ports, "dns", dnsPort);
+        port(ports, "grpc", grpcPort);
+        port(ports, "server", serverPort);
+        port(ports, "serf_lan", serfLanPort);
+        port(ports, "serf_wan", serfWanPort);
+        if (ports.size() > 0) {
+            o.add("ports", ports);
+        }
+        if (plugins != null && !plugins.isEmpty()) {
+            JsonObject p = new JsonObject();
+            plugins.forEach(p::addProperty);
+            o.add("plugins", p);
+        }
+        if (pluginConfig != null && !pluginConfig.isEmpty()) {
+            JsonObject p = new JsonObject();
+            pluginConfig.forEach(p::addProperty);
+            o.add("plugin_config", p);
+        }
+        return o;
+    }
+
+    private static void put(JsonObject o, String k, String v) {
+        if (v != null) {
+            o.addProperty(k, v);
+        }
+    }
+
+    private static void port(JsonObject o, String k, Integer v) {
+        if (v != null) {
+            o.addProperty(k, v);
+        }
+    }
+
+    private static void array(JsonObject o, String k, List<String> v) {
+        if (v != null && !v.isEmpty()) {
+            JsonArray a = new JsonArray();
+            v.forEach(a::add);
+            o.add(k, a);
+        }
+    }
+
+    /** Reads config files and flags into a validated configuration. */
+    AgentConfig config() {
+        ConfigLoader loader = new ConfigLoader();
+        if (configFiles != null) {
+            configFiles.forEach(loader::addPath);
+        }
+        if (configDirs != null) {
+            configDirs.forEach(loader::addPath);
+        }
+        loader.add(flagLayer(), "command line flags");
+        return loader.build();
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        AgentConfig cfg;
+        try {
+            if (plugins != null) {
+                for (String k : plugins.keySet()) {
+                    SpiKind.fromKey(k);
+                }
+            }
+            cfg = config();
+        } catch (ConfigException | IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        Logging.configure(cfg.logLevel());
+        PluginSource source;
+        PluginRegistry registry;
+        try {
+            source = Home.source(runtime, Home.pluginDirs(pluginDirs), cfg.dataDir());
+        } catch (PluginLoadException | IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        try {
+            registry = PluginRegistry.of(source.load());
+        } catch (PluginLoadException e) {
+            source.close();
+            err.println("error: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        Agent agent;
+        try {
+            agent = Agent.start(cfg, registry, source.runtime());
+        } catch (PluginLoadException | ConfigException e) {
+            source.close();
+            err.println("error: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        } catch (RuntimeException e) {
+            source.close();
+            err.println("error: agent failed to start: " + e.getMessage());
+            System.getLogger(AgentCommand.class.getName()).log(System.Logger.Level.DEBUG, "start failure", e);
+            return Main.EXIT_FAILURE;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean fromInside = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread hook = new Thread(() -> {
+            try {
+                agent.shutdown(cfg.leaveOnTerminate());
+            } finally {
+                source.close();
+                stopped.countDown();
+                if (!fromInside.get()) {
+                    // SIGTERM / Ctrl-C: the graceful leave is done, so report success rather than the
+                    // JVM's signal status (143 / 130), as Consul exits 0 after a graceful leave.
+                    Runtime.getRuntime().halt(0);
+                }
+            }
+        }, "tribune-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        agent.awaitTermination();
+        // Stopped from inside (e.g. /v1/agent/leave): run the same path as a signal would.
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            fromInside.set(true);
+            hook.run();
+        } catch (IllegalStateException alreadyShuttingDown) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,196 @@
+package io.tribune.launcher;
+
+import io.tribune.agent.plugins.LoadedPlugin;
+import io.tribune.agent.plugins.PluginLoadException;
+import io.tribune.agent.plugins.PluginSource;
+import io.tribune.api.Plugin;
+import io.tribune.api.SpiVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * Finds plugins in an embedded OSGi framework (Apache Felix), following Felix's own launcher:
+ * <ol>
+ *   <li>read {@code conf/felix.properties} of the distribution (framework settings);</li>
+ *   <li>export the SPI packages from the system bundle, versioned with {@link SpiVersion}, so
+ *       every plugin bundle wires to the host's copy (one class space for SPI types);</li>
+ *   <li>create the framework through the standard {@link FrameworkFactory}, with a private cache
+ *       that is cleaned on first init;</li>
+ *   <li>install each plugin unit's bundle (the jar with the {@code Tribune-Plugin} header, which
+ *       embeds its libraries) and start it; its activator registers its {@link Plugin} service;</li>
+ *   <li>collect the {@link Plugin} services.</li>
+ * </ol>
+ * A bundle that fails to resolve or start stops the launch with the bundle, the interface and
+ * Felix's reason. {@link #close()} stops the framework and waits for it.
+ */
+final class FelixPluginSource implements PluginSource {
+    private static final String[] SPI_PACKAGES = {"io.tribune.api", "io.tribune.api.storage",
+        "io.tribune.api.transport", "io.tribune.api.consensus", "io.tribune.api.membership"};
+    private final List<PluginDirs.Unit> units;
+    private final Path cacheDir;
+    private final boolean deleteCache;
+    private final Path confFile;
+    private Framework framework;
+
+    FelixPluginSource(List<PluginDirs.Unit> units, Path cacheDir, boolean deleteCache, Path confFile) {
+        this.units = units;
+        this.cacheDir = cacheDir;
+        this.deleteCache = deleteCache;
+        this.confFile = confFile;
+    }
+
+    @Override
+    public String runtime() {
+        return "felix";
+    }
+
+    /** The SPI packages as the system bundle exports them. */
+    static String systemPackagesExtra() {
+        StringBuilder sb = new StringBuilder();
+        for (String p : SPI_PACKAGES) {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(p).append(";version=\"").append(SpiVersion.MAJOR).append('.').append(SpiVersion.MINOR).append('"');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public List<LoadedPlugin> load() {
+        Map<String, String> cfg = new HashMap<>();
+        if (confFile != null && Files.isRegularFile(confFile)) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(confFile)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new PluginLoadException("cannot read " + confFile + ": " + e.getMessage(), e);
+            }
+            p.stringPropertyNames().forEach(k -> cfg.put(k, p.getProperty(k)));
+        }
+        cfg.put(Constants.FRAMEWORK_STORAGE, cacheDir.toString());
+        cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, systemPackagesExtra());
+        cfg.putIfAbsent(Constants.FRAMEWORK_BOOTDELEGATION, "sun.*,com.sun.*,jdk.*");
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, FelixPluginSource.class.getClassLoader())
+                .findFirst().orElseThrow(() -> new PluginLoadException(
+                        "no OSGi framework on the class path (org.apache.felix.framework is missing from lib/)"));
+        framework = factory.newFramework(cfg);
+        try {
+            framework.init();
+            framework.start();
+        } catch (BundleException e) {
+            throw new PluginLoadException("cannot start the OSGi framework: " + e.getMessage(), e);
+        }
+        BundleContext ctx = framework.getBundleContext();
+        List<Bundle> bundles = new ArrayList<>();
+        for (PluginDirs.Unit u : units) {
+            try {
+                bundles.add(ctx.installBundle(u.bundle().toUri().toString()));
+            } catch (BundleException e) {
+                throw new PluginLoadException(u.bundle() + ": cannot install this bundle of io.tribune.api.Plugin '"
+                        + u.name() + "': " + e.getMessage(), e);
+            }
+        }
+        for (int i = 0; i < bundles.size(); i++) {
+            try {
+                bundles.get(i).start();
+            } catch (BundleException e) {
+                throw new PluginLoadException(units.get(i).bundle() + ": bundle of io.tribune.api.Plugin '"
+                        + units.get(i).name() + "' does not start: " + e.getMessage()
+                        + (e.getCause() != null ? " (" + e.getCause() + ")" : ""), e);
+            }
+        }
+        List<LoadedPlugin> out = new ArrayList<>();
+        try {
+            for (Bundle b : bundles) {
+                ServiceReference<?>[] refs = b.getRegisteredServices();
+                int found = 0;
+                if (refs != null) {
+                    for (ServiceReference<?> ref : refs) {
+                        Object svc = ctx.getService(ref);
+                        if (svc instanceof Plugin plugin) {
+                            out.add(LoadedPlugin.of(plugin, b.getLocation() + " (bundle " + b.getSymbolicName() + ")"));
+                            found++;
+                        }
+                    }
+                }
+                if (found == 0) {
+                    throw new PluginLoadException(b.getLocation() + ": bundle " + b.getSymbolicName()
+                            + " started but registered no io.tribune.api.Plugin service (does its activator register "
+                            + "one, and does it import io.tribune.api with version range [1.0,2)?)");
+                }
+            }
+        } catch (IllegalStateException e) {
+            throw new PluginLoadException("OSGi framework stopped while collecting plugins: " + e.getMessage(), e);
+        }
+        checkNoStrayPlugins(ctx, out.size());
+        return out;
+    }
+
+    private static void checkNoStrayPlugins(BundleContext ctx, int expected) {
+        try {
+            var refs = ctx.getServiceReferences(Plugin.class, null);
+            if (refs.size() != expected) {
+                throw new PluginLoadException("found " + refs.size() + " io.tribune.api.Plugin services but "
+                        + expected + " from plugin bundles");
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (framework != null) {
+            try {
+                framework.stop();
+                framework.waitForStop(10_000);
+            } catch (BundleException e) {
+                System.getLogger(FelixPluginSource.class.getName())
+                        .log(System.Logger.Level.WARNING, "OSGi framework did not stop cleanly: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            framework = null;
+        }
+        if (deleteCache) {
+            deleteTree(cacheDir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // Best effort: a temp cache left behind is harmless.
+                }
+            });
+        } catch (IOException ignored) {
+            // Best effort, as above.
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.tribune.launcher;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tribune} command.
+ *
+ * <p>Start-up steps of {@code tribune agent}, in order:
+ * <ol>
+ *   <li>parse flags (Consul's names, single dash) and read config files; a bad flag or key exits 2;</li>
+ *   <li>scan the plugins directories (one unit per sub-directory or jar);</li>
+ *   <li>load plugins in the chosen runtime: embedded Apache Felix (default) or JPMS module layers
+ *       ({@code -runtime jpms}); a plugin that cannot load exits 2 naming it;</li>
+ *   <li>check SPI versions and choose one factory per SPI area; an unknown, missing or ambiguous
+ *       choice exits 2 listing what is available;</li>
+ *   <li>start the agent (storage, transport, consensus, membership, HTTP), then install a shutdown
+ *       hook that leaves gracefully on SIGTERM or Ctrl-C and exits 0.</li>
+ * </ol>
+ */
+@Command(name = "tribune", mixinStandardHelpOptions = false,
+        description = "Tribune: service discovery and configuration with Consul's architecture.",
+        subcommands = {AgentCommand.class, PluginsCommand.class, VersionCommand.class,
+            CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit code for bad usage, configuration or plugin selection. */
+    public static final int EXIT_USAGE = 2;
+    /** Exit code for a failure at run time. */
+    public static final int EXIT_FAILURE = 1;
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.err);
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required");
+    }
+
+    /** Runs the command line and exits with its code (unless the agent keeps running). */
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line; returns the exit code. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        Logging.configure(System.getProperty("tribune.log.level", "info"));
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("error: " + ex.getMessage());
+            err.println("see 'tribune help " + (ex.getCommandLine().getCommandName()) + "'");
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            err.println("error: " + ex.getMessage());
+            return EXIT_FAILURE;
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,154 @@
+package io.tribune.agent;
+
+import io.tribune.agent.http.HttpApiServer;
+import io.tribune.agent.http.HttpError;
+import io.tribune.agent.http.HttpRequest;
+import io.tribune.agent.http.HttpResponse;
+import io.tribune.agent.http.Json;
+import io.tribune.api.consensus.Consensus;
+import io.tribune.api.consensus.Leadership;
+import io.tribune.api.consensus.ServerInfo;
+import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The {@code /v1/status} and {@code /v1/agent} endpoints, shaped like Consul's responses so that
+ * Consul clients parse them unchanged.
+ */
+final class AgentApi {
+    private final Agent agent;
+
+    AgentApi(Agent agent) {
+        this.agent = agent;
+    }
+
+    void register(HttpApiServer http) {
+        http.route("/v1/status/leader", (req, rest) -> get(req, () -> Json.ok(leaderAddress(), req)));
+        http.route("/v1/status/peers", (req, rest) -> get(req, () -> Json.ok(peers(), req)));
+        http.route("/v1/agent/self", (req, rest) -> get(req, () -> Json.ok(self(), req)));
+        http.route("/v1/agent/members", (req, rest) -> get(req, () -> Json.ok(members(), req)));
+        http.route("/v1/agent/leave", (req, rest) -> {
+            if (!req.method().equals("PUT")) {
+                throw HttpError.methodNotAllowed(req.method(), req.path());
+            }
+            agent.shutdownAsync(true);
+            return CompletableFuture.completedFuture(HttpResponse.empty(200));
+        });
+        KvApi kv = new KvApi(agent);
+        http.route("/v1/kv/", kv::handle);
+        http.route("/v1/kv", (req, rest) -> {
+            throw HttpError.badRequest("missing key name: use /v1/kv/<key>");
+        });
+    }
+
+    static CompletableFuture<HttpResponse> get(HttpRequest req, java.util.function.Supplier<HttpResponse> s) {
+        if (!req.method().equals("GET") && !req.method().equals("HEAD")) {
+            throw HttpError.methodNotAllowed(req.method(), req.path());
+        }
+        return CompletableFuture.completedFuture(s.get());
+    }
+
+    /** {@code "host:port"} of the leader's server RPC, or {@code ""} when none is known (Consul's answer). */
+    String leaderAddress() {
+        return agent.consensus().map(c -> c.leadership().leader().map(l -> l.endpoint().toString()).orElse(""))
+                .orElse("");
+    }
+
+    List<String> peers() {
+        List<String> out = new ArrayList<>();
+        agent.consensus().ifPresent(c -> {
+            for (ServerInfo s : c.configuration()) {
+                if (s.voter()) {
+                    out.add(s.endpoint().toString());
+                }
+            }
+        });
+        return out;
+    }
+
+    Map<String, Object> self() {
+        var cfg = agent.config();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("Datacenter", cfg.datacenter());
+        config.put("PrimaryDatacenter", cfg.datacenter());
+        config.put("NodeName", cfg.nodeName());
+        config.put("NodeID", NodeIds.of(cfg.nodeName()));
+        config.put("Revision", "tribune");
+        config.put("Server", cfg.server());
+        config.put("Version", "1.4.5");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("Config", config);
+        out.put("DebugConfig", Map.of("Bootstrap", cfg.bootstrap(), "BootstrapExpect", cfg.bootstrapExpect(),
+                "DevMode", cfg.dev(), "ClientAddrs", List.of(cfg.clientAddr()), "BindAddr", cfg.bindAddr()));
+        out.put("Coord", null);
+        out.put("Member", member(agent.membership().localMember()));
+        Map<String, Object> stats = new LinkedHashMap<>();
+        agent.consensus().ifPresent(c -> stats.put("raft", stringMap(c.stats())));
+        stats.put("serf_lan", stringMap(agent.membership().stats()));
+        Map<String, String> agentStats = new LinkedHashMap<>();
+        agentStats.put("runtime", agent.runtime());
+        agent.plugins().forEach((k, v) -> agentStats.put("plugin_" + k.key(), v));
+        stats.put("agent", agentStats);
+        Map<String, Object> consul = new LinkedHashMap<>();
+        consul.put("server", Boolean.toString(cfg.server()));
+        agent.consensus().ifPresent(c -> {
+            consul.put("leader", Boolean.toString(c.isLeader()));
+            consul.put("known_servers", Integer.toString(c.configuration().size()));
+        });
+        stats.put("consul", consul);
+        out.put("Stats", stats);
+        out.put("Meta", Map.of());
+        return out;
+    }
+
+    private static Map<String, String> stringMap(Map<String, String> m) {
+        return m == null ? Map.of() : new java.util.TreeMap<>(m);
+    }
+
+    List<Map<String, Object>> members() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Member m : agent.membership().members()) {
+            out.add(member(m));
+        }
+        return out;
+    }
+
+    /** A member as Consul's {@code /v1/agent/members} shows it (Status: 1 alive .. 4 failed). */
+    static Map<String, Object> member(Member m) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("Name", m.name());
+        o.put("Addr", m.host());
+        o.put("Port", m.port());
+        o.put("Tags", m.tags());
+        o.put("Status", statusCode(m.status()));
+        o.put("ProtocolMin", 1);
+        o.put("ProtocolMax", 5);
+        o.put("ProtocolCur", 2);
+        o.put("DelegateMin", 2);
+        o.put("DelegateMax", 5);
+        o.put("DelegateCur", 4);
+        return o;
+    }
+
+    static int statusCode(MemberStatus s) {
+        return switch (s) {
+            case ALIVE, SUSPECT -> 1;
+            case LEAVING -> 2;
+            case LEFT -> 3;
+            case FAILED -> 4;
+        };
+    }
+
+    /** Consul's consistency headers for a read served by {@code c}. */
+    static void consistencyHeaders(HttpResponse r, Consensus c) {
+        Leadership l = c.leadership();
+        r.header("X-Consul-KnownLeader", Boolean.toString(l.leader().isPresent()));
+        long ms = c.lastContact().toMillis();
+        r.header("X-Consul-LastContact", Long.toString(ms == Long.MAX_VALUE ? 0 : ms));
+    }
+}

@@ -1,0 +1,293 @@
+package io.tribune.agent.config;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import io.tribune.api.PluginConfig;
+import io.tribune.api.SpiKind;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Builds an {@link AgentConfig} from layers of JSON objects with Consul's key names: config files
+ * first (in the order given, a directory's {@code *.json} files in name order), then command line
+ * flags, later layers overriding earlier ones key by key ({@code ports} and {@code plugins} merge
+ * per sub-key; lists are replaced).
+ *
+ * <p>Unknown keys and values of the wrong type are errors that name the key and the file.
+ */
+public final class ConfigLoader {
+    private static final long MAX_FILE_BYTES = 1 << 20;
+    private static final Set<String> KEYS = Set.of("node_name", "datacenter", "server", "bootstrap",
+            "bootstrap_expect", "data_dir", "bind_addr", "client_addr", "advertise_addr", "ports", "start_join",
+            "retry_join", "retry_interval", "retry_max", "plugins", "plugin_config", "leave_on_terminate",
+            "log_level", "dev", "performance", "limits");
+    private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan");
+
+    private final JsonObject merged = new JsonObject();
+
+    /** Adds the JSON file at {@code file}, or every {@code *.json} file of a directory. */
+    public ConfigLoader addPath(Path file) {
+        if (Files.isDirectory(file)) {
+            List<Path> files = new ArrayList<>();
+            try (Stream<Path> s = Files.list(file)) {
+                s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().forEach(files::add);
+            } catch (IOException e) {
+                throw new ConfigException("cannot list config directory " + file + ": " + e.getMessage(), e);
+            }
+            files.forEach(this::addPath);
+            return this;
+        }
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                throw new ConfigException("config file " + file + " is larger than 1 MiB");
+            }
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                JsonReader jr = new JsonReader(r);
+                JsonElement e = JsonParser.parseReader(jr);
+                if (!e.isJsonObject()) {
+                    throw new ConfigException("config file " + file + " must hold a JSON object");
+                }
+                add(e.getAsJsonObject(), file.toString());
+            }
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+        } catch (JsonParseException e) {
+            throw new ConfigException("config file " + file + " is not valid JSON: " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    /** Adds one layer; {@code source} names it in error messages. */
+    public ConfigLoader add(JsonObject layer, String source) {
+        for (Map.Entry<String, JsonElement> e : layer.entrySet()) {
+            String k = e.getKey();
+            if (!KEYS.contains(k)) {
+                throw new ConfigException("unknown configuration key '" + k + "' in " + source);
+            }
+            JsonElement v = e.getValue();
+            if ((k.equals("ports") || k.equals("plugins") || k.equals("plugin_config") || k.equals("performance")
+                    || k.equals("limits"))) {
+                if (!v.isJsonObject()) {
+                    throw new ConfigException("configuration key '" + k + "' in " + source + " must be an object");
+                }
+                JsonObject target = merged.has(k) ? merged.getAsJsonObject(k) : new JsonObject();
+                for (Map.Entry<String, JsonElement> sub : v.getAsJsonObject().entrySet()) {
+                    if (k.equals("ports") && !PORT_KEYS.contains(sub.getKey())) {
+                        throw new ConfigException("unknown port '" + sub.getKey() + "' in " + source
+                                + "; expected one of " + new java.util.TreeSet<>(PORT_KEYS));
+                    }
+                    target.add(sub.getKey(), sub.getValue());
+                }
+                merged.add(k, target);
+            } else {
+                merged.add(k, v);
+            }
+        }
+        return this;
+    }
+
+    /** Validates the merged layers and applies defaults. */
+    public AgentConfig build() {
+        boolean dev = bool("dev", false);
+        String node = str("node_name", null);
+        if (node == null) {
+            node = hostname();
+        }
+        if (!node.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+            throw new ConfigException("node_name '" + node + "' must be letters, digits, '-', '_' or '.', at most 128");
+        }
+        String dc = str("datacenter", "dc1").toLowerCase(Locale.ROOT);
+        if (!dc.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+            throw new ConfigException("datacenter '" + dc + "' must be letters, digits, '-' or '_'");
+        }
+        boolean server = bool("server", dev);
+        boolean bootstrap = bool("bootstrap", dev);
+        int expect = integer("bootstrap_expect", 0);
+        if (expect < 0) {
+            throw new ConfigException("bootstrap_expect must not be negative");
+        }
+        if ((expect > 0 || bootstrap) && !server) {
+            throw new ConfigException("bootstrap and bootstrap_expect need server mode (-server)");
+        }
+        if (bootstrap && expect > 0) {
+            throw new ConfigException("bootstrap and bootstrap_expect cannot both be set");
+        }
+        Optional<Path> dataDir = Optional.ofNullable(str("data_dir", null)).map(Path::of);
+        if (!dev && dataDir.isEmpty()) {
+            throw new ConfigException("data_dir (-data-dir) is required unless -dev is set");
+        }
+        String bind = str("bind_addr", dev ? "127.0.0.1" : "0.0.0.0");
+        String client = str("client_addr", "127.0.0.1");
+        String advertise = str("advertise_addr", bind.equals("0.0.0.0") ? hostAddress() : bind);
+        AgentConfig.Ports ports = ports();
+        Duration retryInterval = duration("retry_interval", Duration.ofSeconds(30));
+        Map<SpiKind, String> plugins = new EnumMap<>(SpiKind.class);
+        if (merged.has("plugins")) {
+            for (Map.Entry<String, JsonElement> e : merged.getAsJsonObject("plugins").entrySet()) {
+                SpiKind kind;
+                try {
+                    kind = SpiKind.fromKey(e.getKey());
+                } catch (IllegalArgumentException ex) {
+                    throw new ConfigException("plugins: " + ex.getMessage());
+                }
+                plugins.put(kind, primitive("plugins." + e.getKey(), e.getValue()).getAsString());
+            }
+        }
+        Map<String, String> pluginProps = new TreeMap<>();
+        if (merged.has("plugin_config")) {
+            for (Map.Entry<String, JsonElement> e : merged.getAsJsonObject("plugin_config").entrySet()) {
+                pluginProps.put(e.getKey(), primitive("plugin_config." + e.getKey(), e.getValue()).getAsString());
+            }
+        }
+        if (merged.has("performance")) {
+            JsonObject perf = merged.getAsJsonObject("performance");
+            if (perf.has("raft_multiplier")) {
+                int m = primitive("performance.raft_multiplier", perf.get("raft_multiplier")).getAsInt();
+                if (m < 1 || m > 10) {
+                    throw new ConfigException("performance.raft_multiplier must be between 1 and 10, got " + m);
+                }
+                pluginProps.putIfAbsent("raft.multiplier", Integer.toString(m));
+            }
+        }
+        String logLevel = str("log_level", "info").toLowerCase(Locale.ROOT);
+        if (!Set.of("trace", "debug", "info", "warn", "err", "error").contains(logLevel)) {
+            throw new ConfigException("log_level '" + logLevel + "' must be trace, debug, info, warn or err");
+        }
+        return new AgentConfig(dev, node, dc, server, bootstrap, expect, dataDir, bind, client, advertise, ports,
+                list("start_join"), list("retry_join"), retryInterval, integer("retry_max", 0), plugins,
+                PluginConfig.of(pluginProps), bool("leave_on_terminate", true), logLevel, AgentConfig.Limits.DEFAULT);
+    }
+
+    private AgentConfig.Ports ports() {
+        AgentConfig.Ports d = AgentConfig.Ports.DEFAULT;
+        if (!merged.has("ports")) {
+            return d;
+        }
+        JsonObject p = merged.getAsJsonObject("ports");
+        return new AgentConfig.Ports(port(p, "http", d.http()), port(p, "dns", d.dns()), port(p, "grpc", d.grpc()),
+                port(p, "server", d.server()), port(p, "serf_lan", d.serfLan()), port(p, "serf_wan", d.serfWan()));
+    }
+
+    private static int port(JsonObject p, String key, int def) {
+        if (!p.has(key)) {
+            return def;
+        }
+        int v;
+        try {
+            v = primitive("ports." + key, p.get(key)).getAsInt();
+        } catch (NumberFormatException e) {
+            throw new ConfigException("ports." + key + " must be a whole number");
+        }
+        if (v < -1 || v > 65535) {
+            throw new ConfigException("ports." + key + " = " + v + " is outside 0..65535 (-1 disables)");
+        }
+        return v;
+    }
+
+    private static JsonPrimitive primitive(String key, JsonElement e) {
+        if (e == null || !e.isJsonPrimitive()) {
+            throw new ConfigException("configuration key '" + key + "' must be a string, number or boolean");
+        }
+        return e.getAsJsonPrimitive();
+    }
+
+    private String str(String key, String def) {
+        JsonElement e = merged.get(key);
+        return e == null || e.isJsonNull() ? def : primitive(key, e).getAsString();
+    }
+
+    private boolean bool(String key, boolean def) {
+        JsonElement e = merged.get(key);
+        if (e == null || e.isJsonNull()) {
+            return def;
+        }
+        JsonPrimitive p = primitive(key, e);
+        if (p.isBoolean()) {
+            return p.getAsBoolean();
+        }
+        String s = p.getAsString();
+        if (s.equals("true") || s.equals("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new ConfigException("configuration key '" + key + "' must be true or false, got '" + s + "'");
+    }
+
+    private int integer(String key, int def) {
+        JsonElement e = merged.get(key);
+        if (e == null || e.isJsonNull()) {
+            return def;
+        }
+        try {
+            return Integer.parseInt(primitive(key, e).getAsString().trim());
+        } catch (NumberFormatException ex) {
+            throw new ConfigException("configuration key '" + key + "' must be a whole number, got " + e);
+        }
+    }
+
+    private Duration duration(String key, Duration def) {
+        String s = str(key, null);
+        if (s == null) {
+            return def;
+        }
+        try {
+            return PluginConfig.parseDuration(s);
+        } catch (IllegalArgumentException ex) {
+            throw new ConfigException("configuration key '" + key + "': " + ex.getMessage());
+        }
+    }
+
+    private List<String> list(String key) {
+        JsonElement e = merged.get(key);
+        if (e == null || e.isJsonNull()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        if (e.isJsonArray()) {
+            JsonArray a = e.getAsJsonArray();
+            for (JsonElement x : a) {
+                out.add(primitive(key, x).getAsString());
+            }
+        } else {
+            out.add(primitive(key, e).getAsString());
+        }
+        return out;
+    }
+
+    private static String hostname() {
+        try {
+            String h = InetAddress.getLocalHost().getHostName();
+            int dot = h.indexOf('.');
+            return dot > 0 ? h.substring(0, dot) : h;
+        } catch (UnknownHostException e) {
+            return "tribune";
+        }
+    }
+
+    private static String hostAddress() {
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            return "127.0.0.1";
+        }
+    }
+}

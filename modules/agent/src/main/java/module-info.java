@@ -1,0 +1,25 @@
+/**
+ * The Tribune agent core: platform services (clock, scheduler, metrics) handed to plugins, the
+ * plugin registry that checks SPI versions and chooses one implementation per SPI area, the agent
+ * configuration (Consul's keys), and the Consul-compatible HTTP API served with Netty.
+ *
+ * <p>Uses the plugin SPIs of {@code io.tribune.api} (plugins are found by the launcher's runtime
+ * and handed over as {@link io.tribune.agent.plugins.PluginSource}) and the state machine of
+ * {@code io.tribune.state}.
+ */
+module io.tribune.agent {
+    requires transitive io.tribune.api;
+    requires transitive io.tribune.state;
+    requires com.google.gson;
+    requires io.netty.buffer;
+    requires io.netty.codec;
+    requires io.netty.codec.http;
+    requires io.netty.common;
+    requires io.netty.transport;
+
+    exports io.tribune.agent;
+    exports io.tribune.agent.config;
+    exports io.tribune.agent.http;
+    exports io.tribune.agent.platform;
+    exports io.tribune.agent.plugins;
+}
