@@ -11,6 +11,8 @@ module io.tribune.agent {
     requires transitive io.tribune.api;
     requires transitive io.tribune.state;
     requires com.google.gson;
+    // HTTP health checks (and the tests) use the JDK client.
+    requires java.net.http;
     requires io.netty.buffer;
     requires io.netty.codec;
     requires io.netty.codec.http;
@@ -22,4 +24,6 @@ module io.tribune.agent {
     exports io.tribune.agent.http;
     exports io.tribune.agent.platform;
     exports io.tribune.agent.plugins;
+
+    uses io.tribune.api.Plugin;
 }

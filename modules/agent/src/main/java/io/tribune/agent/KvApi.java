@@ -66,7 +66,7 @@ final class KvApi {
         if (key.getBytes(StandardCharsets.UTF_8).length > CommandValidator.MAX_KEY_BYTES) {
             throw HttpError.badRequest("key is longer than " + CommandValidator.MAX_KEY_BYTES + " bytes");
         }
-        for (String p : List.of("index", "flags", "cas")) {
+        for (String p : List.of("index", "cas")) {
             req.longParam(p);
         }
     }
