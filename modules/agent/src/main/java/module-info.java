@@ -20,6 +20,7 @@ module io.tribune.agent {
     requires io.netty.transport;
 
     exports io.tribune.agent;
+    exports io.tribune.agent.api;
     exports io.tribune.agent.config;
     exports io.tribune.agent.http;
     exports io.tribune.agent.platform;

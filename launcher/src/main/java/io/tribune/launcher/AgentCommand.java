@@ -201,8 +201,11 @@ final class AgentCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
+        long loadStart = System.nanoTime();
         try {
             registry = PluginRegistry.of(source.load());
+            System.getLogger(AgentCommand.class.getName()).log(System.Logger.Level.DEBUG,
+                    "plugins loaded in {0} ms", (System.nanoTime() - loadStart) / 1_000_000);
         } catch (PluginLoadException e) {
             source.close();
             err.println("error: " + e.getMessage());
@@ -221,6 +224,9 @@ final class AgentCommand implements Callable<Integer> {
             System.getLogger(AgentCommand.class.getName()).log(System.Logger.Level.DEBUG, "start failure", e);
             return Main.EXIT_FAILURE;
         }
+        ProcessHandle.current().info().startInstant().ifPresent(t -> System.getLogger(AgentCommand.class.getName())
+                .log(System.Logger.Level.INFO, "ready {0} ms after process start (plugins loaded in {1} runtime)",
+                        java.time.Duration.between(t, java.time.Instant.now()).toMillis(), source.runtime()));
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean fromInside = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(() -> {

@@ -2,6 +2,7 @@ package io.tribune.agent;
 
 import io.tribune.agent.config.AgentConfig;
 import io.tribune.agent.config.ConfigException;
+import io.tribune.agent.api.AgentApi;
 import io.tribune.agent.http.HttpApiServer;
 import io.tribune.agent.platform.AgentMetrics;
 import io.tribune.agent.platform.AgentPluginContext;

@@ -1,4 +1,6 @@
-package io.tribune.agent;
+package io.tribune.agent.api;
+
+import io.tribune.agent.Agent;
 
 import io.tribune.agent.http.HttpApiServer;
 import io.tribune.agent.http.HttpError;
@@ -20,14 +22,14 @@ import java.util.concurrent.CompletableFuture;
  * The {@code /v1/status} and {@code /v1/agent} endpoints, shaped like Consul's responses so that
  * Consul clients parse them unchanged.
  */
-final class AgentApi {
+public final class AgentApi {
     private final Agent agent;
 
-    AgentApi(Agent agent) {
+    public AgentApi(Agent agent) {
         this.agent = agent;
     }
 
-    void register(HttpApiServer http) {
+    public void register(HttpApiServer http) {
         http.route("/v1/status/leader", (req, rest) -> get(req, () -> Json.ok(leaderAddress(), req)));
         http.route("/v1/status/peers", (req, rest) -> get(req, () -> Json.ok(peers(), req)));
         http.route("/v1/agent/self", (req, rest) -> get(req, () -> Json.ok(self(), req)));

@@ -1,4 +1,5 @@
-package io.tribune.agent;
+package io.tribune.agent.api;
+
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;

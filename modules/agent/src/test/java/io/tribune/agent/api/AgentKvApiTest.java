@@ -1,4 +1,6 @@
-package io.tribune.agent;
+package io.tribune.agent.api;
+
+import io.tribune.agent.Agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

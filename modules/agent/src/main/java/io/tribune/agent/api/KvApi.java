@@ -1,4 +1,6 @@
-package io.tribune.agent;
+package io.tribune.agent.api;
+
+import io.tribune.agent.Agent;
 
 import io.tribune.agent.http.HttpError;
 import io.tribune.agent.http.HttpRequest;
