@@ -7,6 +7,7 @@
  */
 module io.tribune.launcher {
     requires io.tribune.api;
+    requires io.tribune.launcher.boot;
     requires io.tribune.agent;
     requires com.google.gson;
     requires java.logging;
@@ -15,6 +16,8 @@ module io.tribune.launcher {
 
     uses io.tribune.api.Plugin;
     uses org.osgi.framework.launch.FrameworkFactory;
+
+    provides io.tribune.launcher.boot.Entry with io.tribune.launcher.JpmsEntry;
 
     opens io.tribune.launcher to info.picocli;
 }
