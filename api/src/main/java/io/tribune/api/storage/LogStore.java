@@ -50,10 +50,11 @@ public interface LogStore {
 
     /**
      * Removes entries with index {@code >= fromIndex} (a conflict found by consensus). A
-     * {@code fromIndex} above {@code lastIndex()} is a no-op.
+     * {@code fromIndex} above {@code lastIndex()} is a no-op; {@code fromIndex == firstIndex()}
+     * empties the log.
      *
-     * @throws IllegalArgumentException when {@code fromIndex <= firstIndex()} would need entries
-     *                                  already compacted, i.e. {@code fromIndex < firstIndex()}
+     * @throws IllegalArgumentException when {@code fromIndex < firstIndex()} on a non-empty log
+     *                                  (those entries are compacted); nothing is removed
      */
     void truncateSuffix(long fromIndex);
 

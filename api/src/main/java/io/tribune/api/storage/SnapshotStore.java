@@ -35,7 +35,7 @@ public interface SnapshotStore {
      * Opens a committed snapshot for reading. The stream verifies the checksum as it is read and
      * throws {@link CorruptionException} from {@code read} when the data ends with a mismatch.
      *
-     * @return empty when no snapshot with {@code id} exists
+     * @return empty when no committed snapshot has that id, including a malformed or {@code null} id
      */
     Optional<Reader> open(String id);
 
@@ -45,7 +45,8 @@ public interface SnapshotStore {
         OutputStream stream();
 
         /**
-         * Makes the snapshot durable and visible, then applies the retention policy.
+         * Makes the snapshot durable and visible, then applies the retention policy. Calling it
+         * twice, or after {@link #abort()}, fails with {@link IllegalStateException}.
          *
          * @return the committed snapshot's metadata
          */

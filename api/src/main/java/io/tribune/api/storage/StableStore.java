@@ -16,7 +16,12 @@ public interface StableStore {
     /** The value stored under {@code key}, or empty. */
     Optional<byte[]> get(String key);
 
-    /** Stores every entry of {@code values} atomically; a {@code null} value deletes its key. */
+    /**
+     * Stores every entry of {@code values} atomically; a {@code null} value deletes its key. The
+     * store keeps copies: the caller may reuse its arrays afterwards.
+     *
+     * @throws IllegalArgumentException for an empty or over-long key or an over-long value; nothing is stored
+     */
     void put(Map<String, byte[]> values);
 
     /** Stores one value. */
