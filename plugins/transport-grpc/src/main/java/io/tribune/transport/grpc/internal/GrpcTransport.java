@@ -1,0 +1,509 @@
+package io.tribune.transport.grpc.internal;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.NegotiationType;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.tribune.api.Clock;
+import io.tribune.api.Metrics;
+import io.tribune.api.PluginContext;
+import io.tribune.api.transport.Endpoint;
+import io.tribune.api.transport.OutboundStream;
+import io.tribune.api.transport.RequestHandler;
+import io.tribune.api.transport.StreamHandler;
+import io.tribune.api.transport.Transport;
+import io.tribune.api.transport.TransportException;
+import io.tribune.api.transport.TransportException.Code;
+import io.tribune.api.transport.TransportSetup;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link Transport} over gRPC-Java with Netty.
+ *
+ * <p><b>Threads.</b> Each transport owns one boss and one worker event-loop group (NIO) and one
+ * fixed executor; the server and every outgoing channel use them, and {@link #close()} shuts them
+ * down and waits, so no thread outlives the transport (needed for OSGi bundle updates).
+ * Handlers and future completions run on the executor; gRPC serialises the callbacks of one call.
+ *
+ * <p><b>Connections.</b> One {@link ManagedChannel} per peer endpoint, created on first use and kept
+ * in an LRU map bounded by {@code max-peers}. gRPC multiplexes all calls to a peer over one
+ * HTTP/2 connection, reconnects with exponential backoff (capped by
+ * {@code reconnect.max-backoff}, see {@link #channel}) and closes it after {@code idle-timeout}.
+ */
+public final class GrpcTransport implements Transport {
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final TransportSetup setup;
+    private final GrpcSettings settings;
+    private final Clock clock;
+    private final System.Logger log;
+    private final TlsContexts tls;
+    private final String name;
+
+    final ConcurrentHashMap<String, RequestHandler> handlers = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<String, StreamHandler> streamHandlers = new ConcurrentHashMap<>();
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService executor;
+    /** Threads we own, to avoid waiting for ourselves when close() runs on one of them. */
+    private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
+
+    private final Metrics.Counter callsStarted;
+    private final Metrics.Counter callsFailed;
+    private final Metrics.Histogram callMicros;
+    /** Calls served, counted by {@link Inbound}. */
+    final Metrics.Counter served;
+
+    private final Object lock = new Object();
+    /** Pooled channels in least-recently-used order. Guarded by lock. */
+    private final LinkedHashMap<Endpoint, Peer> peers = new LinkedHashMap<>(16, 0.75f, true);
+    /** Calls and streams this transport started and that have not ended. */
+    private final Set<OutgoingCall> outgoing = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+    private volatile Server server;
+    private volatile Endpoint local;
+
+    /** A pooled channel and when its connect backoff was last cut short. */
+    private static final class Peer {
+        final ManagedChannel channel;
+        long lastBackoffResetNanos;
+
+        Peer(ManagedChannel channel, long now) {
+            this.channel = channel;
+            this.lastBackoffResetNanos = now;
+        }
+    }
+
+    /**
+     * A transport that is not listening yet.
+     *
+     * @throws IllegalArgumentException when the TLS files are unusable
+     */
+    public GrpcTransport(TransportSetup setup, GrpcSettings settings, PluginContext context) {
+        this.setup = Objects.requireNonNull(setup, "setup");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = context.clock();
+        this.log = context.logger("transport-grpc");
+        this.tls = setup.tls().map(TlsContexts::load).orElse(null);
+        this.name = "tribune-grpc-" + context.nodeName().replaceAll("[^A-Za-z0-9._-]", "_") + "-"
+                + INSTANCES.incrementAndGet();
+        this.local = setup.bind();
+        Metrics metrics = context.metrics();
+        this.callsStarted = metrics.counter("rpc.calls");
+        this.callsFailed = metrics.counter("rpc.failures");
+        this.callMicros = metrics.histogram("rpc.call-latency-us");
+        this.served = metrics.counter("rpc.served");
+        metrics.gauge("rpc.connections", this::peerCount);
+        // Netty and JDK threads start lazily, so an unused transport costs no threads.
+        this.boss = new MultiThreadIoEventLoopGroup(1, threads(name + "-boss"), NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), threads(name + "-io"),
+                NioIoHandler.newFactory());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.executorThreads(), settings.executorThreads(),
+                30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads(name + "-exec"));
+        pool.allowCoreThreadTimeOut(true);
+        this.executor = pool;
+    }
+
+    private ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            // forget threads that ended (idle executor threads time out), so the set stays small
+            ownThreads.removeIf(old -> !old.isAlive());
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            ownThreads.add(t);
+            return t;
+        };
+    }
+
+    // ---- lifecycle --------------------------------------------------------------------------
+
+    @Override
+    public void start() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("transport " + local + " is closed and cannot start again");
+            }
+            if (server != null) {
+                return;
+            }
+            Endpoint bind = setup.bind();
+            ServerServiceDefinition service = ServerServiceDefinition.builder(Wire.SERVICE)
+                    .addMethod(Wire.UNARY, new Inbound.Unary(this))
+                    .addMethod(Wire.STREAM, new Inbound.Stream(this))
+                    .build();
+            NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(bind.host(), bind.port()))
+                    .bossEventLoopGroup(boss)
+                    .workerEventLoopGroup(workers)
+                    .channelType(NioServerSocketChannel.class)
+                    .executor(executor)
+                    .maxInboundMessageSize(setup.maxMessageBytes())
+                    .maxInboundMetadataSize(Wire.MAX_METADATA_BYTES)
+                    .flowControlWindow(settings.flowControlWindow())
+                    .maxConcurrentCallsPerConnection(settings.maxConcurrentCalls())
+                    .maxConnectionIdle(settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                    .keepAliveTime(settings.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                    .keepAliveTimeout(settings.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                    // peers run with the same settings: let them ping as often as we would
+                    .permitKeepAliveTime(settings.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                    .handshakeTimeout(settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                    .addService(service);
+            if (tls != null) {
+                b.sslContext(tls.server);
+            }
+            Server s = b.build();
+            try {
+                s.start();
+            } catch (IOException | RuntimeException e) {
+                s.shutdownNow();
+                throw new TransportException(Code.UNAVAILABLE, "cannot listen on " + bind + ": " + e.getMessage(), e);
+            }
+            int port = bind.port();
+            for (SocketAddress a : s.getListenSockets()) {
+                if (a instanceof InetSocketAddress isa) {
+                    port = isa.getPort();
+                    break;
+                }
+            }
+            server = s;
+            local = new Endpoint(bind.host(), port);
+            log.log(System.Logger.Level.DEBUG, "listening on " + local + (tls != null ? " (TLS)" : ""));
+        }
+    }
+
+    private long peerCount() {
+        synchronized (lock) {
+            return peers.size();
+        }
+    }
+
+    long clockNanos() {
+        return clock.nanos();
+    }
+
+    @Override
+    public Endpoint localEndpoint() {
+        return local;
+    }
+
+    @Override
+    public int maxMessageBytes() {
+        return setup.maxMessageBytes();
+    }
+
+    @Override
+    public void register(String method, RequestHandler handler) {
+        Wire.checkMethod(method);
+        handlers.put(method, Objects.requireNonNull(handler, "handler"));
+    }
+
+    @Override
+    public void registerStream(String method, StreamHandler handler) {
+        Wire.checkMethod(method);
+        streamHandlers.put(method, Objects.requireNonNull(handler, "handler"));
+    }
+
+    /**
+     * Stops serving, fails outgoing calls with CANCELLED, closes every connection and waits up to
+     * {@code shutdown-timeout} for each thread pool. Idempotent. Called on one of the transport's
+     * own threads, it does not wait for them.
+     */
+    @Override
+    public void close() {
+        List<ManagedChannel> channels = new ArrayList<>();
+        Server s;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Peer p : peers.values()) {
+                channels.add(p.channel);
+            }
+            peers.clear();
+            s = server;
+        }
+        TransportException cancelled = new TransportException(Code.CANCELLED, "transport " + local + " is closed");
+        for (OutgoingCall c : new ArrayList<>(outgoing)) {
+            c.cancel(cancelled);
+        }
+        if (s != null) {
+            s.shutdownNow();
+        }
+        channels.forEach(ManagedChannel::shutdownNow);
+        boolean wait = !ownThreads.contains(Thread.currentThread());
+        long timeoutNanos = settings.shutdownTimeout().toNanos();
+        try {
+            if (wait) {
+                if (s != null) {
+                    s.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS);
+                }
+                for (ManagedChannel ch : channels) {
+                    ch.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS);
+                }
+            }
+            io.netty.util.concurrent.Future<?> b = boss.shutdownGracefully(0, timeoutNanos, TimeUnit.NANOSECONDS);
+            io.netty.util.concurrent.Future<?> w = workers.shutdownGracefully(0, timeoutNanos, TimeUnit.NANOSECONDS);
+            executor.shutdown();
+            if (wait) {
+                b.await(timeoutNanos, TimeUnit.NANOSECONDS);
+                w.await(timeoutNanos, TimeUnit.NANOSECONDS);
+                if (!executor.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) {
+                    executor.shutdownNow();
+                    log.log(System.Logger.Level.WARNING, "handlers of " + local + " still running after "
+                            + settings.shutdownTimeout() + "; interrupted them");
+                }
+                // pools report termination just before their last threads exit; wait for the exits
+                // too, so that no thread of this transport (or its class loader) outlives close()
+                long deadline = System.nanoTime() + timeoutNanos;
+                for (Thread t : new ArrayList<>(ownThreads)) {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
+    }
+
+    // ---- calling ----------------------------------------------------------------------------
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException when the method name is empty, longer than 256 characters or
+     *                                  not printable ASCII, or the timeout is not in (0, 1 day]
+     */
+    @Override
+    public CompletableFuture<byte[]> call(Endpoint target, String method, byte[] request, Duration timeout) {
+        Objects.requireNonNull(target, "target");
+        Wire.checkMethod(method);
+        Objects.requireNonNull(request, "request");
+        Wire.checkTimeout(timeout);
+        if (closed) {
+            return CompletableFuture.failedFuture(closedFailure());
+        }
+        if (request.length > maxMessageBytes()) {
+            return CompletableFuture.failedFuture(new TransportException(Code.TOO_LARGE, "request of "
+                    + request.length + " bytes for '" + method + "' exceeds the limit of " + maxMessageBytes()
+                    + " bytes; not sent"));
+        }
+        ManagedChannel ch;
+        try {
+            ch = channel(target);
+        } catch (TransportException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        UnaryCall c = new UnaryCall(ch.newCall(Wire.UNARY, options(timeout)), "'" + method + "' to " + target);
+        callsStarted.increment();
+        long started = clock.nanos();
+        c.result.whenComplete((r, e) -> {
+            callMicros.record((clock.nanos() - started) / 1000);
+            if (e != null) {
+                callsFailed.increment();
+            }
+        });
+        track(c);
+        c.start(method, request);
+        return c.result;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException     when an argument is null
+     * @throws IllegalArgumentException as for {@link #call}
+     */
+    @Override
+    public OutboundStream openStream(Endpoint target, String method, Duration timeout) {
+        Objects.requireNonNull(target, "target");
+        Wire.checkMethod(method);
+        Wire.checkTimeout(timeout);
+        String what = "stream '" + method + "' to " + target;
+        if (closed) {
+            return OutStream.failed(closedFailure(), maxMessageBytes());
+        }
+        ManagedChannel ch;
+        try {
+            ch = channel(target);
+        } catch (TransportException e) {
+            return OutStream.failed(e, maxMessageBytes());
+        }
+        OutStream s = new OutStream(ch.newCall(Wire.STREAM, options(timeout)), what, maxMessageBytes(),
+                outgoing::remove);
+        track(s);
+        s.start(method);
+        return s;
+    }
+
+    private static CallOptions options(Duration timeout) {
+        return CallOptions.DEFAULT.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Registers a call so close() can cancel it; cancels at once if close() won the race. */
+    private void track(OutgoingCall c) {
+        outgoing.add(c);
+        if (closed) {
+            c.cancel(closedFailure());
+        }
+    }
+
+    private TransportException closedFailure() {
+        return new TransportException(Code.CANCELLED, "transport " + local + " is closed");
+    }
+
+    /**
+     * The pooled channel to {@code target}, created on first use. A channel whose connection
+     * failed sits in gRPC's exponential backoff (1 s growing by 1.6x up to 2 minutes); we cut the
+     * wait short once per {@code reconnect.max-backoff}, so a peer that comes back (a restarted
+     * server) is reached within that bound rather than minutes later.
+     */
+    ManagedChannel channel(Endpoint target) {
+        synchronized (lock) {
+            if (closed) {
+                throw closedFailure();
+            }
+            long now = clock.nanos();
+            Peer p = peers.get(target);
+            if (p != null) {
+                if (p.channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE
+                        && now - p.lastBackoffResetNanos >= settings.reconnectMaxBackoff().toNanos()) {
+                    p.lastBackoffResetNanos = now;
+                    p.channel.resetConnectBackoff();
+                }
+                return p.channel;
+            }
+            p = new Peer(newChannel(target), now);
+            peers.put(target, p);
+            if (peers.size() > settings.maxPeers()) {
+                Map.Entry<Endpoint, Peer> eldest = peers.entrySet().iterator().next();
+                peers.remove(eldest.getKey());
+                eldest.getValue().channel.shutdown(); // graceful: its calls in flight finish
+            }
+            return p.channel;
+        }
+    }
+
+    private ManagedChannel newChannel(Endpoint target) {
+        NettyChannelBuilder b = NettyChannelBuilder.forAddress(target.host(), target.port())
+                .eventLoopGroup(workers)
+                .channelType(NioSocketChannel.class)
+                .executor(executor)
+                // name resolution would otherwise start gRPC's shared default executor threads
+                .offloadExecutor(executor)
+                .maxInboundMessageSize(setup.maxMessageBytes())
+                .maxInboundMetadataSize(Wire.MAX_METADATA_BYTES)
+                .flowControlWindow(settings.flowControlWindow())
+                .idleTimeout(settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveTime(settings.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveTimeout(settings.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveWithoutCalls(false)
+                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                // a request is handed to the peer at most once; callers decide about retries
+                .disableRetry()
+                .userAgent("tribune");
+        if (tls != null) {
+            b.negotiationType(NegotiationType.TLS).sslContext(tls.client);
+            if (tls.settings.verifyServerHostname()) {
+                b.overrideAuthority(tls.settings.serverName());
+            }
+        } else {
+            b.usePlaintext();
+        }
+        return b.build();
+    }
+
+    // ---- outgoing calls ---------------------------------------------------------------------
+
+    /** A call or stream this transport started. */
+    interface OutgoingCall {
+        /** Fails the call locally with {@code failure} and cancels it on the wire. */
+        void cancel(TransportException failure);
+    }
+
+    /** One unary call from this transport. */
+    private final class UnaryCall extends ClientCall.Listener<byte[]> implements OutgoingCall {
+        final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final ClientCall<byte[], byte[]> call;
+        private final String what;
+        private volatile boolean cancelledLocally;
+        private byte[] response;
+
+        UnaryCall(ClientCall<byte[], byte[]> call, String what) {
+            this.call = call;
+            this.what = what;
+            result.whenComplete((r, e) -> outgoing.remove(this));
+        }
+
+        synchronized void start(String method, byte[] request) {
+            if (result.isDone()) {
+                return;
+            }
+            Metadata headers = new Metadata();
+            headers.put(Wire.METHOD_KEY, method);
+            call.start(this, headers);
+            call.request(2);
+            call.sendMessage(request);
+            call.halfClose();
+        }
+
+        @Override
+        public void onMessage(byte[] message) {
+            response = message;
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            if (status.isOk() && response != null) {
+                result.complete(response);
+            } else if (status.isOk()) {
+                result.completeExceptionally(new TransportException(Code.INTERNAL, what + ": no response"));
+            } else {
+                result.completeExceptionally(Wire.toTransport(status, trailers, cancelledLocally, what));
+            }
+        }
+
+        @Override
+        public synchronized void cancel(TransportException failure) {
+            cancelledLocally = true;
+            if (result.completeExceptionally(failure)) {
+                call.cancel(failure.getMessage(), null);
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package io.tribune.transport.grpc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ConnectivityState;
+import io.tribune.api.PluginConfig;
+import io.tribune.api.SpiKind;
+import io.tribune.api.transport.CallContext;
+import io.tribune.api.transport.Endpoint;
+import io.tribune.api.transport.Transport;
+import io.tribune.api.transport.TransportException;
+import io.tribune.api.transport.TransportException.Code;
+import io.tribune.api.transport.TransportSetup;
+import io.tribune.testkit.RealScheduler;
+import io.tribune.testkit.TestContext;
+import io.tribune.transport.grpc.GrpcTransportFactory;
+import io.tribune.transport.grpc.GrpcTransportPlugin;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Behaviour of the gRPC transport beyond the conformance kit: pooling, reconnects, idle close, threads. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class GrpcTransportTest {
+    private static final Duration T = Duration.ofSeconds(10);
+
+    private final RealScheduler scheduler = new RealScheduler("grpc-unit");
+    private final List<Transport> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        opened.forEach(Transport::close);
+        scheduler.close();
+    }
+
+    private Transport transport(String node, Endpoint bind, int maxBytes, Map<String, String> config) {
+        Transport t = new GrpcTransportFactory().create(new TransportSetup(bind, bind, maxBytes, Optional.empty()),
+                PluginConfig.of(config), TestContext.builder(node).clock(scheduler).scheduler(scheduler).build());
+        opened.add(t);
+        return t;
+    }
+
+    private Transport started(String node, int maxBytes, Map<String, String> config) {
+        Transport t = transport(node, new Endpoint("127.0.0.1", 0), maxBytes, config);
+        t.start();
+        return t;
+    }
+
+    private static <T> T get(CompletableFuture<T> f) throws Exception {
+        return f.get(20, TimeUnit.SECONDS);
+    }
+
+    private static TransportException failure(CompletableFuture<?> f) throws Exception {
+        try {
+            f.get(20, TimeUnit.SECONDS);
+            throw new AssertionError("expected failure");
+        } catch (ExecutionException e) {
+            return assertInstanceOf(TransportException.class, e.getCause());
+        }
+    }
+
+    private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            // re-checks a condition until a generous bound; the outcome never depends on this pause
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    @Test
+    void callsToOnePeerShareOneConnection() throws Exception {
+        Transport server = started("server", 64 * 1024, Map.of());
+        Set<Endpoint> remotes = ConcurrentHashMap.newKeySet();
+        server.register("who", (ctx, req) -> {
+            remotes.add(ctx.remote().orElseThrow());
+            return CompletableFuture.completedFuture(new byte[0]);
+        });
+        Transport client = started("client", 64 * 1024, Map.of());
+        List<CompletableFuture<byte[]>> calls = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            calls.add(client.call(server.localEndpoint(), "who", new byte[0], T));
+        }
+        for (CompletableFuture<byte[]> c : calls) {
+            get(c);
+        }
+        assertEquals(1, remotes.size(), "all calls must arrive over one connection: " + remotes);
+        assertEquals("127.0.0.1", remotes.iterator().next().host());
+    }
+
+    @Test
+    void plaintextCallsCarryNoPeerIdentity() throws Exception {
+        Transport server = started("server", 64 * 1024, Map.of());
+        CompletableFuture<CallContext> seen = new CompletableFuture<>();
+        server.register("ctx", (ctx, req) -> {
+            seen.complete(ctx);
+            return CompletableFuture.completedFuture(new byte[0]);
+        });
+        Transport client = started("client", 64 * 1024, Map.of());
+        get(client.call(server.localEndpoint(), "ctx", new byte[0], T));
+        assertEquals(Optional.empty(), get(seen).peerIdentity());
+    }
+
+    @Test
+    void receiverWithASmallerLimitRefusesTheRequestAsTooLarge() throws Exception {
+        Transport small = started("small", 64 * 1024, Map.of());
+        small.register("m", (ctx, req) -> CompletableFuture.completedFuture(new byte[0]));
+        Transport big = started("big", 1024 * 1024, Map.of());
+        TransportException e = failure(big.call(small.localEndpoint(), "m", new byte[200 * 1024], T));
+        assertEquals(Code.TOO_LARGE, e.code(), e.getMessage());
+    }
+
+    @Test
+    void callerReconnectsWhenAPeerRestartsOnItsPort() throws Exception {
+        Transport first = started("server", 64 * 1024, Map.of());
+        first.register("v", (ctx, req) -> CompletableFuture.completedFuture(new byte[] {1}));
+        Endpoint at = first.localEndpoint();
+        Transport client = started("client", 64 * 1024, Map.of("transport-grpc.reconnect.max-backoff", "200ms"));
+        assertArrayEquals(new byte[] {1}, get(client.call(at, "v", new byte[0], T)));
+        first.close();
+        assertEquals(Code.UNAVAILABLE, failure(client.call(at, "v", new byte[0], T)).code());
+        Transport second = transport("server2", at, 64 * 1024, Map.of());
+        second.register("v", (ctx, req) -> CompletableFuture.completedFuture(new byte[] {2}));
+        second.start();
+        // the pooled channel sits in reconnect backoff; within the configured cap it must reconnect
+        waitFor("a call to reach the restarted peer", () -> {
+            try {
+                return client.call(at, "v", new byte[0], T).get(20, TimeUnit.SECONDS)[0] == 2;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void idleConnectionsAreClosedAndReopenedOnDemand() throws Exception {
+        Transport server = started("server", 64 * 1024, Map.of());
+        server.register("v", (ctx, req) -> CompletableFuture.completedFuture(new byte[] {7}));
+        GrpcTransport client = (GrpcTransport) started("client", 64 * 1024,
+                Map.of("transport-grpc.idle-timeout", "1s"));
+        get(client.call(server.localEndpoint(), "v", new byte[0], T));
+        io.grpc.ManagedChannel ch = client.channel(server.localEndpoint());
+        assertEquals(ConnectivityState.READY, ch.getState(false));
+        CompletableFuture<ConnectivityState> next = new CompletableFuture<>();
+        ch.notifyWhenStateChanged(ConnectivityState.READY, () -> next.complete(ch.getState(false)));
+        assertEquals(ConnectivityState.IDLE, get(next), "after idle-timeout the connection is closed");
+        assertArrayEquals(new byte[] {7}, get(client.call(server.localEndpoint(), "v", new byte[0], T)));
+    }
+
+    @Test
+    void closeStopsEveryThreadTheTransportStarted() throws Exception {
+        Transport server = transport("threads-srv", new Endpoint("127.0.0.1", 0), 64 * 1024, Map.of());
+        server.register("v", (ctx, req) -> CompletableFuture.completedFuture(new byte[0]));
+        server.start();
+        Transport client = transport("threads-cli", new Endpoint("127.0.0.1", 0), 64 * 1024, Map.of());
+        get(client.call(server.localEndpoint(), "v", new byte[0], T));
+        assertFalse(threadsNamed("tribune-grpc-threads-").isEmpty(), "the transports run threads");
+        client.close();
+        server.close();
+        assertEquals(List.of(), threadsNamed("tribune-grpc-threads-"), "threads alive after close");
+        // gRPC's shared timer ("grpc-timer", released a second after its last user) is the only
+        // library thread left; its default executor is never started because we pass our own
+        assertEquals(List.of(), threadsNamed("grpc-default-executor"));
+    }
+
+    private static List<String> threadsNamed(String prefix) {
+        List<String> out = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(prefix) && t.isAlive()) {
+                out.add(t.getName());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void badConfigurationIsRefusedNamingTheKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> transport("x",
+                new Endpoint("127.0.0.1", 0), 64 * 1024, Map.of("transport-grpc.executor-threads", "0")));
+        assertTrue(e.getMessage().contains("transport-grpc.executor-threads"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> transport("x", new Endpoint("127.0.0.1", 0),
+                64 * 1024, Map.of("transport-grpc.idle-timeout", "soon")));
+        assertTrue(e.getMessage().contains("transport-grpc.idle-timeout"), e.getMessage());
+    }
+
+    @Test
+    void startAfterCloseIsRefused() {
+        Transport t = transport("x", new Endpoint("127.0.0.1", 0), 64 * 1024, Map.of());
+        t.close();
+        assertThrows(IllegalStateException.class, t::start);
+    }
+
+    @Test
+    void pluginDescribesItself() {
+        GrpcTransportPlugin p = new GrpcTransportPlugin();
+        assertEquals("transport-grpc", p.descriptor().name());
+        assertEquals(Set.of(SpiKind.TRANSPORT), p.descriptor().provides());
+        assertEquals("transport-grpc", p.transportFactories().get(0).name());
+        assertNotEquals(0, p.descriptor().spiMajor());
+    }
+}

@@ -1,0 +1,390 @@
+package io.tribune.transport.inproc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tribune.api.PluginConfig;
+import io.tribune.api.SpiKind;
+import io.tribune.api.transport.CallContext;
+import io.tribune.api.transport.Endpoint;
+import io.tribune.api.transport.OutboundStream;
+import io.tribune.api.transport.StreamHandler;
+import io.tribune.api.transport.Transport;
+import io.tribune.api.transport.TransportException;
+import io.tribune.api.transport.TransportException.Code;
+import io.tribune.api.transport.TransportSetup;
+import io.tribune.testkit.SimScheduler;
+import io.tribune.testkit.TestContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Unit tests of the in-process transport on a {@link SimScheduler}: every hop and deadline runs on
+ * virtual time, so the tests can assert exactly when something happens.
+ */
+class InProcTransportTest {
+    private static final Duration T = Duration.ofSeconds(1);
+    private static final AtomicInteger HUBS = new AtomicInteger();
+
+    private final SimScheduler sim = new SimScheduler();
+    private final List<Transport> opened = new ArrayList<>();
+    private PluginConfig config;
+    private Transport a;
+    private Transport b;
+
+    @BeforeEach
+    void setUp(TestInfo info) {
+        // A hub per test keeps tests apart even though hubs are process-wide.
+        config = PluginConfig.of(Map.of(InProcTransportFactory.HUB_KEY, "unit-" + HUBS.incrementAndGet()));
+        a = started("a", 4096);
+        b = started("b", 4096);
+    }
+
+    @AfterEach
+    void tearDown() {
+        opened.forEach(Transport::close);
+    }
+
+    private Transport started(String node, int maxBytes) {
+        Transport t = create(node, new Endpoint("127.0.0.1", 0), maxBytes);
+        t.start();
+        return t;
+    }
+
+    private Transport create(String node, Endpoint bind, int maxBytes) {
+        Transport t = new InProcTransportFactory().create(
+                new TransportSetup(bind, bind, maxBytes, Optional.empty()), config,
+                TestContext.simulated(node, sim, 7));
+        opened.add(t);
+        return t;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static TransportException failure(CompletableFuture<?> f) {
+        assertTrue(f.isCompletedExceptionally(), "future should have failed: " + f);
+        CompletionException e = assertThrows(CompletionException.class, f::join);
+        return assertInstanceOf(TransportException.class, e.getCause());
+    }
+
+    @Test
+    void echoCompletesOnlyWhenTheSchedulersRun() {
+        b.register("echo", (ctx, req) -> CompletableFuture.completedFuture(req));
+        CompletableFuture<byte[]> f = a.call(b.localEndpoint(), "echo", bytes("hi"), T);
+        assertFalse(f.isDone(), "delivery must go through the scheduler, not the calling thread");
+        sim.runDue();
+        assertArrayEquals(bytes("hi"), f.join());
+        assertEquals(0, sim.clock().nanos(), "no virtual time passes for an immediate handler");
+    }
+
+    @Test
+    void handlerSeesMethodCallerAndDeadlineOnItsClock() {
+        AtomicReference<CallContext> seen = new AtomicReference<>();
+        b.register("m", (ctx, req) -> {
+            seen.set(ctx);
+            return CompletableFuture.completedFuture(new byte[0]);
+        });
+        sim.clock().advance(Duration.ofMillis(5));
+        a.call(b.localEndpoint(), "m", new byte[1], Duration.ofMillis(300));
+        sim.runDue();
+        assertEquals("m", seen.get().method());
+        assertEquals(Optional.of(a.localEndpoint()), seen.get().remote());
+        assertEquals(Optional.empty(), seen.get().peerIdentity());
+        assertEquals(Duration.ofMillis(305).toNanos(), seen.get().deadlineNanos());
+    }
+
+    @Test
+    void deadlineFiresExactlyAtTheTimeoutOnVirtualTime() {
+        b.register("never", (ctx, req) -> new CompletableFuture<>());
+        CompletableFuture<byte[]> f = a.call(b.localEndpoint(), "never", new byte[1], Duration.ofMillis(250));
+        sim.runFor(Duration.ofMillis(249));
+        assertFalse(f.isDone());
+        sim.runFor(Duration.ofMillis(1));
+        assertEquals(Code.DEADLINE_EXCEEDED, failure(f).code());
+    }
+
+    @Test
+    void lateResponseAfterDeadlineIsIgnored() {
+        CompletableFuture<byte[]> slow = new CompletableFuture<>();
+        b.register("slow", (ctx, req) -> slow);
+        CompletableFuture<byte[]> f = a.call(b.localEndpoint(), "slow", new byte[1], Duration.ofMillis(10));
+        sim.runFor(Duration.ofMillis(20));
+        slow.complete(bytes("late"));
+        sim.runDue();
+        assertEquals(Code.DEADLINE_EXCEEDED, failure(f).code());
+    }
+
+    @Test
+    void requestIsCopiedSoTheCallerMayReuseItsArray() {
+        AtomicReference<byte[]> seen = new AtomicReference<>();
+        b.register("m", (ctx, req) -> {
+            seen.set(req);
+            return CompletableFuture.completedFuture(new byte[0]);
+        });
+        byte[] req = bytes("abc");
+        a.call(b.localEndpoint(), "m", req, T);
+        req[0] = 'X';
+        sim.runDue();
+        assertArrayEquals(bytes("abc"), seen.get());
+    }
+
+    @Test
+    void unknownEndpointIsUnavailable() {
+        CompletableFuture<byte[]> f = a.call(new Endpoint("127.0.0.1", 1), "m", new byte[1], T);
+        assertEquals(Code.UNAVAILABLE, failure(f).code());
+    }
+
+    @Test
+    void closedPeerIsUnavailable() {
+        b.register("m", (ctx, req) -> CompletableFuture.completedFuture(req));
+        Endpoint target = b.localEndpoint();
+        b.close();
+        assertEquals(Code.UNAVAILABLE, failure(a.call(target, "m", new byte[1], T)).code());
+    }
+
+    @Test
+    void missingHandlerIsNoHandler() {
+        CompletableFuture<byte[]> f = a.call(b.localEndpoint(), "nope", new byte[1], T);
+        sim.runDue();
+        TransportException e = failure(f);
+        assertEquals(Code.NO_HANDLER, e.code());
+        assertTrue(e.getMessage().contains("nope"), e.getMessage());
+    }
+
+    @Test
+    void handlerExceptionBecomesHandlerErrorWithItsMessage() {
+        b.register("boom", (ctx, req) -> {
+            throw new IllegalStateException("disk on fire");
+        });
+        b.register("failed", (ctx, req) -> CompletableFuture.failedFuture(new RuntimeException("nope")));
+        b.register("shed", (ctx, req) -> {
+            throw new TransportException(Code.RESOURCE_EXHAUSTED, "queue full");
+        });
+        var boom = a.call(b.localEndpoint(), "boom", new byte[1], T);
+        var failed = a.call(b.localEndpoint(), "failed", new byte[1], T);
+        var shed = a.call(b.localEndpoint(), "shed", new byte[1], T);
+        sim.runDue();
+        assertEquals(Code.HANDLER_ERROR, failure(boom).code());
+        assertTrue(failure(boom).getMessage().contains("disk on fire"));
+        assertEquals(Code.HANDLER_ERROR, failure(failed).code());
+        assertTrue(failure(failed).getMessage().contains("nope"));
+        assertEquals(Code.RESOURCE_EXHAUSTED, failure(shed).code());
+        assertEquals("RESOURCE_EXHAUSTED: queue full", failure(shed).getMessage());
+    }
+
+    @Test
+    void oversizedRequestFailsWithoutReachingThePeer() {
+        AtomicInteger handled = new AtomicInteger();
+        b.register("m", (ctx, req) -> {
+            handled.incrementAndGet();
+            return CompletableFuture.completedFuture(req);
+        });
+        CompletableFuture<byte[]> f = a.call(b.localEndpoint(), "m", new byte[4097], T);
+        assertEquals(Code.TOO_LARGE, failure(f).code());
+        var ok = a.call(b.localEndpoint(), "m", new byte[4096], T);
+        sim.runDue();
+        assertEquals(4096, ok.join().length);
+        assertEquals(1, handled.get());
+    }
+
+    @Test
+    void receiverWithSmallerLimitRefusesTheRequestAndOversizedResponsesFail() {
+        Transport small = started("small", 1024);
+        AtomicInteger handled = new AtomicInteger();
+        small.register("m", (ctx, req) -> {
+            handled.incrementAndGet();
+            return CompletableFuture.completedFuture(req);
+        });
+        b.register("big", (ctx, req) -> CompletableFuture.completedFuture(new byte[5000]));
+        var tooBigForSmall = a.call(small.localEndpoint(), "m", new byte[2000], T);
+        var bigResponse = a.call(b.localEndpoint(), "big", new byte[1], T);
+        sim.runDue();
+        assertEquals(Code.TOO_LARGE, failure(tooBigForSmall).code());
+        assertEquals(0, handled.get());
+        assertEquals(Code.TOO_LARGE, failure(bigResponse).code());
+    }
+
+    @Test
+    void closeFailsOwnCallsCancelledAndServedCallsUnavailable() {
+        b.register("never", (ctx, req) -> new CompletableFuture<>());
+        Transport c = started("c", 4096);
+        c.register("never", (ctx, req) -> new CompletableFuture<>());
+        var fromA = a.call(b.localEndpoint(), "never", new byte[1], T);
+        var fromAtoC = a.call(c.localEndpoint(), "never", new byte[1], T);
+        var fromBtoC = b.call(c.localEndpoint(), "never", new byte[1], T);
+        sim.runDue();
+        a.close();
+        assertEquals(Code.CANCELLED, failure(fromA).code());
+        assertEquals(Code.CANCELLED, failure(fromAtoC).code());
+        c.close();
+        assertEquals(Code.UNAVAILABLE, failure(fromBtoC).code());
+        assertEquals(Code.CANCELLED, failure(a.call(b.localEndpoint(), "never", new byte[1], T)).code());
+        a.close(); // idempotent
+    }
+
+    @Test
+    void bindingATakenEndpointIsUnavailableAndPortZeroGetsDistinctPorts() {
+        assertNotEquals(0, a.localEndpoint().port());
+        assertNotEquals(a.localEndpoint(), b.localEndpoint());
+        Transport dup = create("dup", a.localEndpoint(), 4096);
+        TransportException e = assertThrows(TransportException.class, dup::start);
+        assertEquals(Code.UNAVAILABLE, e.code());
+        // a's endpoint still belongs to a
+        a.register("m", (ctx, req) -> CompletableFuture.completedFuture(bytes("a")));
+        var f = b.call(a.localEndpoint(), "m", new byte[1], T);
+        sim.runDue();
+        assertArrayEquals(bytes("a"), f.join());
+    }
+
+    @Test
+    void hubsAreIsolated() {
+        Endpoint target = b.localEndpoint();
+        Transport other = new InProcTransportFactory().create(TransportSetup.plain(new Endpoint("127.0.0.1", 0)),
+                PluginConfig.of(Map.of(InProcTransportFactory.HUB_KEY, "isolated-" + HUBS.incrementAndGet())),
+                TestContext.simulated("o", sim, 1));
+        opened.add(other);
+        other.start();
+        assertEquals(Code.UNAVAILABLE, failure(other.call(target, "m", new byte[1], T)).code());
+    }
+
+    @Test
+    void badArgumentsAreRefusedUpFront() {
+        Endpoint t = b.localEndpoint();
+        assertThrows(IllegalArgumentException.class, () -> a.call(t, "", new byte[1], T));
+        assertThrows(IllegalArgumentException.class, () -> a.call(t, "a b", new byte[1], T));
+        assertThrows(IllegalArgumentException.class, () -> a.call(t, "x".repeat(257), new byte[1], T));
+        assertThrows(IllegalArgumentException.class, () -> a.call(t, "m", new byte[1], Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> a.call(t, "m", new byte[1], Duration.ofDays(2)));
+        assertThrows(NullPointerException.class, () -> a.call(t, "m", null, T));
+        assertThrows(IllegalArgumentException.class, () -> new InProcTransportFactory().create(
+                TransportSetup.plain(t), PluginConfig.of(Map.of(InProcTransportFactory.HUB_KEY, "bad hub")),
+                TestContext.simulated("x", sim, 1)));
+    }
+
+    /** Receives a stream into a list, acknowledging each chunk only when the test says so. */
+    private static final class HeldReceiver implements StreamHandler.Receiver {
+        final List<String> chunks = new ArrayList<>();
+        final List<CompletableFuture<Void>> acks = new ArrayList<>();
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        boolean completed;
+
+        @Override
+        public CompletableFuture<Void> onChunk(byte[] chunk) {
+            chunks.add(new String(chunk, StandardCharsets.UTF_8));
+            CompletableFuture<Void> ack = new CompletableFuture<>();
+            acks.add(ack);
+            return ack;
+        }
+
+        @Override
+        public CompletableFuture<byte[]> onComplete() {
+            completed = true;
+            return CompletableFuture.completedFuture(bytes(String.join(",", chunks)));
+        }
+
+        @Override
+        public void onError(Throwable cause) {
+            error.set(cause);
+        }
+    }
+
+    @Test
+    void streamDeliversInOrderWithOneChunkOfBackpressure() {
+        HeldReceiver r = new HeldReceiver();
+        b.registerStream("s", ctx -> r);
+        OutboundStream out = a.openStream(b.localEndpoint(), "s", T);
+        CompletableFuture<Void> first = out.send(bytes("1"));
+        sim.runDue();
+        assertEquals(List.of("1"), r.chunks);
+        assertFalse(first.isDone(), "the receiver has not acknowledged chunk 1 yet");
+        assertThrows(IllegalStateException.class, () -> out.send(bytes("2")));
+        r.acks.get(0).complete(null);
+        sim.runDue();
+        assertTrue(first.isDone());
+        for (int i = 2; i <= 5; i++) {
+            CompletableFuture<Void> s = out.send(bytes(Integer.toString(i)));
+            sim.runDue();
+            r.acks.get(i - 1).complete(null);
+            sim.runDue();
+            assertTrue(s.isDone());
+        }
+        CompletableFuture<byte[]> resp = out.finish();
+        sim.runDue();
+        assertEquals("1,2,3,4,5", new String(resp.join(), StandardCharsets.UTF_8));
+        assertTrue(r.completed);
+        assertEquals(null, r.error.get());
+    }
+
+    @Test
+    void streamCancelAndDeadlineReachTheReceiver() {
+        HeldReceiver cancelled = new HeldReceiver();
+        HeldReceiver expired = new HeldReceiver();
+        b.registerStream("c", ctx -> cancelled);
+        b.registerStream("e", ctx -> expired);
+        OutboundStream c = a.openStream(b.localEndpoint(), "c", T);
+        OutboundStream e = a.openStream(b.localEndpoint(), "e", Duration.ofMillis(100));
+        CompletableFuture<Void> pending = c.send(bytes("x"));
+        e.send(bytes("y"));
+        sim.runDue();
+        c.cancel("changed my mind");
+        sim.runDue();
+        assertEquals(Code.CANCELLED, failure(pending).code());
+        assertEquals(Code.CANCELLED, ((TransportException) cancelled.error.get()).code());
+        assertEquals(Code.CANCELLED, failure(c.finish()).code());
+        sim.runFor(Duration.ofMillis(100));
+        sim.runDue();
+        assertEquals(Code.DEADLINE_EXCEEDED, ((TransportException) expired.error.get()).code());
+        assertEquals(Code.DEADLINE_EXCEEDED, failure(e.finish()).code());
+    }
+
+    @Test
+    void streamWithoutHandlerOrPeerFails() {
+        OutboundStream none = a.openStream(b.localEndpoint(), "nope", T);
+        OutboundStream gone = a.openStream(new Endpoint("127.0.0.1", 2), "s", T);
+        sim.runDue();
+        assertEquals(Code.NO_HANDLER, failure(none.finish()).code());
+        assertEquals(Code.UNAVAILABLE, failure(gone.send(new byte[1])).code());
+        assertEquals(Code.TOO_LARGE, failure(a.openStream(b.localEndpoint(), "nope", T).send(new byte[5000])).code());
+    }
+
+    @Test
+    void closingTheServerFailsItsStreamsAndTellsTheReceiver() {
+        HeldReceiver r = new HeldReceiver();
+        b.registerStream("s", ctx -> r);
+        OutboundStream out = a.openStream(b.localEndpoint(), "s", T);
+        out.send(bytes("1"));
+        sim.runDue();
+        b.close();
+        sim.runDue();
+        assertEquals(Code.UNAVAILABLE, failure(out.finish()).code());
+        assertInstanceOf(TransportException.class, r.error.get());
+    }
+
+    @Test
+    void pluginDescribesItself() {
+        InProcTransportPlugin p = new InProcTransportPlugin();
+        assertEquals("transport-inproc", p.descriptor().name());
+        assertEquals(java.util.Set.of(SpiKind.TRANSPORT), p.descriptor().provides());
+        assertFalse(p.descriptor().durable());
+        assertEquals("transport-inproc", p.transportFactories().get(0).name());
+    }
+}
