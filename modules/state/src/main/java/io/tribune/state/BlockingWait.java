@@ -1,0 +1,102 @@
+package io.tribune.state;
+
+import java.time.Duration;
+
+/**
+ * Consul's blocking-query wait rules as pure functions, for the HTTP layer that owns the timers.
+ *
+ * <p>A blocking query waits at most {@link #MAX_WAIT} (10 minutes); without {@code wait} it
+ * waits {@link #DEFAULT_WAIT} (5 minutes); and it adds a random jitter of up to wait/16 so that
+ * many clients that started together do not all return at once.
+ */
+public final class BlockingWait {
+    /** The wait when a query gives none: 5 minutes. */
+    public static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
+    /** The longest wait a query may ask for: 10 minutes. */
+    public static final Duration MAX_WAIT = Duration.ofMinutes(10);
+    /** Jitter is at most wait / JITTER_FRACTION. */
+    public static final int JITTER_FRACTION = 16;
+
+    private BlockingWait() {
+    }
+
+    /**
+     * The wait to apply: {@code requested} clamped to (0, {@link #MAX_WAIT}], {@link #DEFAULT_WAIT}
+     * when null, zero or negative, plus {@code random01 * wait / 16}.
+     *
+     * @param requested the client's {@code wait}, or null
+     * @param random01  a uniform random number in [0, 1) from the caller's random source
+     * @throws IllegalArgumentException when {@code random01} is outside [0, 1)
+     */
+    public static Duration effectiveWait(Duration requested, double random01) {
+        if (!(random01 >= 0 && random01 < 1)) {
+            throw new IllegalArgumentException("random01 must be in [0, 1), was " + random01);
+        }
+        Duration wait = requested == null || requested.isZero() || requested.isNegative() ? DEFAULT_WAIT
+                : requested.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : requested;
+        long jitterNanos = (long) (wait.toNanos() / JITTER_FRACTION * random01);
+        return wait.plusNanos(jitterNanos);
+    }
+
+    /**
+     * Parses a Go-style duration as Consul's {@code wait} and TTL parameters use: a sequence of
+     * decimal numbers with units {@code ns, us, µs, ms, s, m, h}, e.g. "10s", "1m30s", "1.5h";
+     * "0" alone is zero.
+     *
+     * @throws IllegalArgumentException naming the bad input
+     */
+    public static Duration parseDuration(String s) {
+        if (s == null || s.isEmpty()) {
+            throw new IllegalArgumentException("empty duration");
+        }
+        if (s.length() > 64) {
+            throw new IllegalArgumentException("duration too long");
+        }
+        if (s.equals("0")) {
+            return Duration.ZERO;
+        }
+        int i = 0;
+        boolean negative = false;
+        if (s.charAt(0) == '-' || s.charAt(0) == '+') {
+            negative = s.charAt(0) == '-';
+            i++;
+        }
+        double totalNanos = 0;
+        boolean any = false;
+        while (i < s.length()) {
+            int start = i;
+            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+                i++;
+            }
+            if (start == i) {
+                throw new IllegalArgumentException("invalid duration '" + s + "'");
+            }
+            double number;
+            try {
+                number = Double.parseDouble(s.substring(start, i));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid duration '" + s + "'");
+            }
+            int u = i;
+            while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
+                i++;
+            }
+            double unit = switch (s.substring(u, i)) {
+                case "ns" -> 1;
+                case "us", "µs", "μs" -> 1e3;
+                case "ms" -> 1e6;
+                case "s" -> 1e9;
+                case "m" -> 60e9;
+                case "h" -> 3600e9;
+                default -> throw new IllegalArgumentException("missing or unknown unit in duration '" + s + "'");
+            };
+            totalNanos += number * unit;
+            any = true;
+        }
+        if (!any || totalNanos > Long.MAX_VALUE) {
+            throw new IllegalArgumentException("invalid duration '" + s + "'");
+        }
+        Duration d = Duration.ofNanos((long) totalNanos);
+        return negative ? d.negated() : d;
+    }
+}

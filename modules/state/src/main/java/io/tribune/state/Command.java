@@ -1,0 +1,330 @@
+package io.tribune.state;
+
+import io.tribune.state.internal.Codec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A write to the state store: what a server proposes to consensus and what
+ * {@link StateStore#apply} executes on every server.
+ *
+ * <p><b>Encoding.</b> {@link #encode()} gives a versioned binary form (a format byte, a type tag,
+ * then the fields) and {@link #decode(byte[])} reads it back; the format is documented in
+ * {@code docs/state.md}. Commands carry every input apply needs, including the proposer's wall
+ * time where time matters (session creation and renewal, lock-delay), so apply is a pure function
+ * of state and command.
+ *
+ * <p><b>Validation.</b> Call {@link CommandValidator#validate} before proposing and answer the
+ * client's error without proposing; apply validates again and turns a bad command into a
+ * {@link CommandResult.Failed} result instead of throwing.
+ *
+ * <p>Each command's Javadoc names the {@link CommandResult} it produces.
+ */
+public sealed interface Command {
+
+    /** The binary form: format byte, type tag, fields. */
+    default byte[] encode() {
+        return Codec.encodeCommand(this);
+    }
+
+    /**
+     * Reads a command written by {@link #encode()}.
+     *
+     * @throws IllegalArgumentException for an unknown format version or type, truncated input,
+     *                                  trailing bytes, or a field beyond its bound
+     */
+    static Command decode(byte[] bytes) {
+        return Codec.decodeCommand(bytes);
+    }
+
+    /**
+     * {@code PUT /v1/kv/<key>[?flags=&cas=]}: writes a value, keeping an existing lock.
+     * Result: {@link CommandResult.Bool}, false when the CAS check failed.
+     *
+     * @param key   the key
+     * @param value the value (at most {@link CommandValidator#MAX_VALUE_BYTES}); copied
+     * @param flags client flags
+     * @param cas   when present, write only if the key's ModifyIndex equals it; 0 means only if
+     *              the key does not exist
+     */
+    record KvSet(String key, byte[] value, long flags, OptionalLong cas) implements Command {
+        /** Copies the value. */
+        public KvSet {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(cas, "cas");
+            value = value == null ? new byte[0] : value.clone();
+        }
+
+        /** A copy of the value. */
+        @Override
+        public byte[] value() {
+            return value.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KvSet k && key.equals(k.key) && Arrays.equals(value, k.value) && flags == k.flags
+                    && cas.equals(k.cas);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(key, Arrays.hashCode(value), flags, cas);
+        }
+    }
+
+    /**
+     * {@code DELETE /v1/kv/<key>[?cas=]}: deletes one key, leaving a tombstone.
+     * Result: {@link CommandResult.Bool}: true when deleted or already absent, false when the CAS
+     * index did not match.
+     *
+     * @param key the key
+     * @param cas when present, delete only if the key's ModifyIndex equals it
+     */
+    record KvDelete(String key, OptionalLong cas) implements Command {
+        /** Checks fields. */
+        public KvDelete {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(cas, "cas");
+        }
+    }
+
+    /**
+     * {@code DELETE /v1/kv/<prefix>?recurse}: deletes every key starting with {@code prefix}
+     * (all keys when empty), leaving tombstones. Result: {@link CommandResult.Bool} true.
+     *
+     * @param prefix the prefix
+     */
+    record KvDeleteTree(String prefix) implements Command {
+        /** Checks fields. */
+        public KvDeleteTree {
+            Objects.requireNonNull(prefix, "prefix");
+        }
+    }
+
+    /**
+     * {@code PUT /v1/kv/<key>?acquire=<session>}: takes the key's lock for a session and writes
+     * the value. Succeeds when the key is unlocked (LockIndex is incremented) or already held by
+     * the same session (value updated, LockIndex unchanged); fails while another session holds
+     * it or while the key is in its lock-delay after an invalidation.
+     * Result: {@link CommandResult.Bool}, or {@link CommandResult.Failed} when the session does
+     * not exist.
+     *
+     * @param key       the key
+     * @param value     the value; copied
+     * @param flags     client flags
+     * @param session   the acquiring session's id
+     * @param nowMillis the proposer's wall clock, compared with the key's lock-delay expiry
+     */
+    record KvAcquire(String key, byte[] value, long flags, String session, long nowMillis) implements Command {
+        /** Copies the value. */
+        public KvAcquire {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(session, "session");
+            value = value == null ? new byte[0] : value.clone();
+        }
+
+        /** A copy of the value. */
+        @Override
+        public byte[] value() {
+            return value.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KvAcquire k && key.equals(k.key) && Arrays.equals(value, k.value) && flags == k.flags
+                    && session.equals(k.session) && nowMillis == k.nowMillis;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(key, Arrays.hashCode(value), flags, session, nowMillis);
+        }
+    }
+
+    /**
+     * {@code PUT /v1/kv/<key>?release=<session>}: releases the session's lock and writes the
+     * value. Result: {@link CommandResult.Bool}: false when the key is absent or not held by that
+     * session.
+     *
+     * @param key     the key
+     * @param value   the value; copied
+     * @param flags   client flags
+     * @param session the releasing session's id
+     */
+    record KvRelease(String key, byte[] value, long flags, String session) implements Command {
+        /** Copies the value. */
+        public KvRelease {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(session, "session");
+            value = value == null ? new byte[0] : value.clone();
+        }
+
+        /** A copy of the value. */
+        @Override
+        public byte[] value() {
+            return value.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KvRelease k && key.equals(k.key) && Arrays.equals(value, k.value) && flags == k.flags
+                    && session.equals(k.session);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(key, Arrays.hashCode(value), flags, session);
+        }
+    }
+
+    /**
+     * {@code PUT /v1/txn}: up to {@link CommandValidator#MAX_TXN_OPS} KV operations applied
+     * atomically: all succeed, or none is applied and the result lists every failing operation.
+     * Result: {@link CommandResult.TxnOutcome}.
+     *
+     * @param ops       the operations, in order
+     * @param nowMillis the proposer's wall clock, for lock-delay checks of {@code lock} ops
+     */
+    record KvTxn(List<TxnOp> ops, long nowMillis) implements Command {
+        /** Copies the list. */
+        public KvTxn {
+            ops = List.copyOf(ops);
+        }
+    }
+
+    /**
+     * A leader duty: forgets KV tombstones written at or below {@code upToIndex} and lock-delays
+     * that expired by {@code nowMillis}. Reported indexes stay monotonic: a prefix whose newest
+     * change was a reaped tombstone reports at least this command's index afterwards.
+     * Result: {@link CommandResult.Count} of tombstones removed.
+     *
+     * @param upToIndex highest tombstone index to forget
+     * @param nowMillis the proposer's wall clock
+     */
+    record TombstoneReap(long upToIndex, long nowMillis) implements Command {
+    }
+
+    /**
+     * {@code PUT /v1/catalog/register} (and the agent's anti-entropy): creates or updates a node,
+     * optionally one service instance on it, and checks on it. All or nothing: a check naming a
+     * service that is not on the node fails the whole command. A check turning critical
+     * invalidates the sessions bound to it. Unchanged rows are not rewritten, so re-registering
+     * the same data moves no index and wakes no watcher. A node ID already owned by another node
+     * name is refused.
+     * Result: {@link CommandResult.Done} or {@link CommandResult.Failed}.
+     *
+     * @param node      the node (indexes ignored)
+     * @param service   an instance to register on it (indexes ignored)
+     * @param checks    checks to register; each check's node must be {@code node.node()}
+     * @param nowMillis the proposer's wall clock, for the lock-delay of invalidated sessions
+     */
+    record Register(Node node, Optional<NodeService> service, List<HealthCheck> checks, long nowMillis)
+            implements Command {
+        /** Checks fields and copies the list. */
+        public Register {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(service, "service");
+            checks = List.copyOf(checks);
+        }
+    }
+
+    /**
+     * {@code PUT /v1/catalog/deregister}: removes a service instance (with its checks), a check,
+     * or, when neither is given, the whole node with its services, checks, coordinates and
+     * sessions (which are invalidated). Removing something absent is a no-op.
+     * Result: {@link CommandResult.Done}.
+     *
+     * @param node      the node name
+     * @param serviceId the instance to remove, if only that
+     * @param checkId   the check to remove, if only that (ignored when serviceId is present)
+     * @param nowMillis the proposer's wall clock, for the lock-delay of invalidated sessions
+     */
+    record Deregister(String node, Optional<String> serviceId, Optional<String> checkId, long nowMillis)
+            implements Command {
+        /** Checks fields. */
+        public Deregister {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(serviceId, "serviceId");
+            Objects.requireNonNull(checkId, "checkId");
+        }
+    }
+
+    /**
+     * {@code PUT /v1/session/create}: creates a session whose id the proposer chose (a random
+     * UUID) and whose {@link Session#lastRenewMillis()} is the proposer's wall clock. Fails when
+     * the node or one of its checks is not registered, a check is critical, or the id is taken.
+     * Result: {@link CommandResult.Done} or {@link CommandResult.Failed}.
+     *
+     * @param session the session (indexes ignored)
+     */
+    record SessionCreate(Session session) implements Command {
+        /** Checks fields. */
+        public SessionCreate {
+            Objects.requireNonNull(session, "session");
+        }
+    }
+
+    /**
+     * {@code PUT /v1/session/renew/<id>}: records the proposer's wall clock as the last renewal,
+     * restarting the TTL. Moves no index and wakes no watcher (renewals are frequent and change
+     * nothing a client reads). Result: {@link CommandResult.Done}, or
+     * {@link CommandResult.Failed} of kind NOT_FOUND.
+     *
+     * @param id        the session id
+     * @param nowMillis the proposer's wall clock
+     */
+    record SessionRenew(String id, long nowMillis) implements Command {
+        /** Checks fields. */
+        public SessionRenew {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * {@code PUT /v1/session/destroy/<id>}, and the leader's TTL invalidation: removes the
+     * session and applies its behaviour to the keys it holds (release or delete), starting each
+     * key's lock-delay at {@code nowMillis}. Result: {@link CommandResult.Bool}, whether it
+     * existed.
+     *
+     * @param id        the session id
+     * @param nowMillis the proposer's wall clock
+     */
+    record SessionDestroy(String id, long nowMillis) implements Command {
+        /** Checks fields. */
+        public SessionDestroy {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * {@code PUT /v1/event/fire/<name>}: records a user event; the store keeps the latest
+     * {@link StateStore#MAX_EVENTS} and sets {@link EventRecord#ltime()} to the raft index.
+     * Result: {@link CommandResult.Done}.
+     *
+     * @param event the event (its ltime is ignored)
+     */
+    record EventFire(EventRecord event) implements Command {
+        /** Checks fields. */
+        public EventFire {
+            Objects.requireNonNull(event, "event");
+        }
+    }
+
+    /**
+     * {@code PUT /v1/coordinate/update} (batched by the leader): sets network coordinates;
+     * updates for nodes that are not registered are skipped, as in Consul.
+     * Result: {@link CommandResult.Count} of coordinates stored.
+     *
+     * @param coordinates the new coordinates
+     */
+    record CoordinateUpdate(List<Coordinate> coordinates) implements Command {
+        /** Copies the list. */
+        public CoordinateUpdate {
+            coordinates = List.copyOf(coordinates);
+        }
+    }
+}

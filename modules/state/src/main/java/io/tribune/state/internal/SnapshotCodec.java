@@ -1,0 +1,320 @@
+package io.tribune.state.internal;
+
+import io.tribune.state.Coordinate;
+import io.tribune.state.EventRecord;
+import io.tribune.state.HealthCheck;
+import io.tribune.state.KvEntry;
+import io.tribune.state.Node;
+import io.tribune.state.NodeService;
+import io.tribune.state.Session;
+import io.tribune.state.Table;
+import io.tribune.state.internal.WireReader.MalformedInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * The snapshot format: {@code "TRIBSNAP"}, a format version (u32), the captured index (i64), a
+ * fixed sequence of sections (tag u8, count i32, rows), an end tag 0, and a CRC32C (u32) of every
+ * byte before it. Reading checks the whole input (size bound, checksum, magic, version, every
+ * section in order, no trailing bytes) before building the new state, so a corrupt or truncated
+ * snapshot is refused without touching the live state. Layout details in {@code docs/state.md}.
+ */
+public final class SnapshotCodec {
+    /** The magic bytes that open a snapshot. */
+    public static final byte[] MAGIC = "TRIBSNAP".getBytes(StandardCharsets.US_ASCII);
+    /** Format version written. */
+    public static final int VERSION = 1;
+    /** Largest snapshot accepted by {@link #read}: 1 GiB (it is read into memory to be verified first). */
+    public static final int MAX_SNAPSHOT_BYTES = 1 << 30;
+
+    static final int END = 0;
+    static final int TABLE_INDEXES = 1;
+    static final int KV = 2;
+    static final int TOMBSTONES = 3;
+    static final int LOCK_DELAYS = 4;
+    static final int NODES = 5;
+    static final int SERVICES = 6;
+    static final int CHECKS = 7;
+    static final int SESSIONS = 8;
+    static final int EVENTS = 9;
+    static final int COORDINATES = 10;
+    static final int SERVICE_INDEX = 11;
+    static final int NODE_INDEX = 12;
+    static final int KV_REAP_INDEX = 13;
+    private static final int[] ORDER = {TABLE_INDEXES, KV, TOMBSTONES, LOCK_DELAYS, NODES, SERVICES, CHECKS, SESSIONS,
+        EVENTS, COORDINATES, SERVICE_INDEX, NODE_INDEX, KV_REAP_INDEX};
+
+    private static final int FLUSH_BYTES = 64 * 1024;
+
+    private SnapshotCodec() {
+    }
+
+    /** Streams {@code s} to {@code out} (does not close it). */
+    public static void write(State s, OutputStream out) throws IOException {
+        Sink sink = new Sink(out);
+        WireWriter w = sink.w;
+        for (byte b : MAGIC) {
+            w.u8(b);
+        }
+        w.i32(VERSION).i64(s.index);
+
+        Table[] tables = Table.values();
+        w.u8(TABLE_INDEXES).i32(tables.length);
+        for (Table t : tables) {
+            w.str(t.name()).i64(s.tableIndex(t));
+        }
+        w.u8(KV).i32(s.kv.size());
+        for (Map.Entry<String, KvEntry> e : s.kv) {
+            Codec.writeKv(w, e.getValue());
+            sink.maybeFlush();
+        }
+        stringLongs(sink, TOMBSTONES, s.tombstones);
+        stringLongs(sink, LOCK_DELAYS, s.lockDelays);
+        w.u8(NODES).i32(s.nodes.size());
+        for (Map.Entry<String, Node> e : s.nodes) {
+            Records.node(w, e.getValue());
+            sink.maybeFlush();
+        }
+        w.u8(SERVICES).i32(s.services.size());
+        for (Map.Entry<Key2, NodeService> e : s.services) {
+            w.str(e.getKey().a());
+            Records.service(w, e.getValue());
+            sink.maybeFlush();
+        }
+        w.u8(CHECKS).i32(s.checks.size());
+        for (Map.Entry<Key2, HealthCheck> e : s.checks) {
+            Records.check(w, e.getValue());
+            sink.maybeFlush();
+        }
+        w.u8(SESSIONS).i32(s.sessions.size());
+        for (Map.Entry<String, Session> e : s.sessions) {
+            Records.session(w, e.getValue());
+            sink.maybeFlush();
+        }
+        w.u8(EVENTS).i32(s.events.size());
+        for (EventRecord e : s.events) {
+            Records.event(w, e);
+            sink.maybeFlush();
+        }
+        w.u8(COORDINATES).i32(s.coordinates.size());
+        for (Map.Entry<Key2, Coordinate> e : s.coordinates) {
+            Records.coordinate(w, e.getValue());
+            sink.maybeFlush();
+        }
+        stringLongs(sink, SERVICE_INDEX, s.serviceIndex);
+        stringLongs(sink, NODE_INDEX, s.nodeIndex);
+        w.u8(KV_REAP_INDEX).i32(1).i64(s.kvReapIndex);
+        w.u8(END);
+        sink.flush();
+        long crc = sink.crc.getValue();
+        byte[] trailer = {(byte) (crc >>> 24), (byte) (crc >>> 16), (byte) (crc >>> 8), (byte) crc};
+        out.write(trailer);
+        out.flush();
+    }
+
+    private static void stringLongs(Sink sink, int tag, PersistentMap<String, Long> m) throws IOException {
+        sink.w.u8(tag).i32(m.size());
+        for (Map.Entry<String, Long> e : m) {
+            sink.w.str(e.getKey()).i64(e.getValue());
+            sink.maybeFlush();
+        }
+    }
+
+    /** Buffers encoded bytes, feeding the checksum as they are flushed. */
+    private static final class Sink {
+        final OutputStream out;
+        final WireWriter w = new WireWriter(FLUSH_BYTES * 2);
+        final CRC32C crc = new CRC32C();
+
+        Sink(OutputStream out) {
+            this.out = out;
+        }
+
+        void maybeFlush() throws IOException {
+            if (w.length() >= FLUSH_BYTES) {
+                flush();
+            }
+        }
+
+        void flush() throws IOException {
+            crc.update(w.buffer(), 0, w.length());
+            out.write(w.buffer(), 0, w.length());
+            w.reset();
+        }
+    }
+
+    /**
+     * Reads and fully verifies a snapshot, returning the state it holds as of {@code index}.
+     *
+     * @throws IOException naming the problem: too large, truncated, bad checksum, bad magic,
+     *                     unsupported version, malformed section
+     */
+    public static State read(InputStream in, long index) throws IOException {
+        byte[] all = readBounded(in);
+        int minimum = MAGIC.length + 4 + 8 + 1 + 4;
+        if (all.length < minimum) {
+            throw new IOException("snapshot truncated: " + all.length + " bytes, need at least " + minimum);
+        }
+        int body = all.length - 4;
+        CRC32C crc = new CRC32C();
+        crc.update(all, 0, body);
+        long expected = ((all[body] & 0xffL) << 24) | ((all[body + 1] & 0xffL) << 16) | ((all[body + 2] & 0xffL) << 8)
+                | (all[body + 3] & 0xffL);
+        if (crc.getValue() != expected) {
+            throw new IOException("snapshot checksum mismatch (corrupt or truncated): computed "
+                    + Long.toHexString(crc.getValue()) + ", stored " + Long.toHexString(expected));
+        }
+        if (!Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
+            throw new IOException("not a Tribune state snapshot (bad magic)");
+        }
+        try {
+            return parse(new WireReader(all, MAGIC.length, body), index);
+        } catch (MalformedInputException e) {
+            throw new IOException("malformed snapshot: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IOException("invalid snapshot content: " + e, e);
+        }
+    }
+
+    private static byte[] readBounded(InputStream in) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        int len = 0;
+        while (true) {
+            if (len == buf.length) {
+                if (buf.length >= MAX_SNAPSHOT_BYTES) {
+                    if (in.read() < 0) {
+                        break;
+                    }
+                    throw new IOException("snapshot larger than " + MAX_SNAPSHOT_BYTES + " bytes");
+                }
+                buf = Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, MAX_SNAPSHOT_BYTES));
+            }
+            int n = in.read(buf, len, buf.length - len);
+            if (n < 0) {
+                break;
+            }
+            len += n;
+        }
+        return Arrays.copyOf(buf, len);
+    }
+
+    private static State parse(WireReader r, long index) {
+        int version = r.i32("version");
+        if (version != VERSION) {
+            throw new MalformedInputException("unsupported snapshot version " + version + " (this server reads "
+                    + VERSION + ")");
+        }
+        r.i64("captured index");
+        Tx t = new Tx();
+        t.index = index;
+        for (int expectedTag : ORDER) {
+            int tag = r.u8("section tag");
+            if (tag != expectedTag) {
+                throw new MalformedInputException("expected section " + expectedTag + ", found " + tag);
+            }
+            int n = r.count("section " + tag + " rows", WireReader.MAX_COUNT);
+            switch (tag) {
+                case TABLE_INDEXES -> {
+                    for (int i = 0; i < n; i++) {
+                        String name = r.str("table name");
+                        long idx = r.i64("table index");
+                        Table table;
+                        try {
+                            table = Table.valueOf(name);
+                        } catch (IllegalArgumentException e) {
+                            throw new MalformedInputException("unknown table " + name);
+                        }
+                        t.tableIndex[table.ordinal()] = idx;
+                    }
+                }
+                case KV -> {
+                    for (int i = 0; i < n; i++) {
+                        KvEntry e = Codec.readKv(r);
+                        t.kv = t.kv.put(e.key(), e);
+                        if (e.locked()) {
+                            t.locks = t.locks.put(new Key2(e.session(), e.key()), Boolean.TRUE);
+                        }
+                    }
+                }
+                case TOMBSTONES -> t.tombstones = stringLongs(r, n);
+                case LOCK_DELAYS -> t.lockDelays = stringLongs(r, n);
+                case NODES -> {
+                    for (int i = 0; i < n; i++) {
+                        Node node = Records.node(r);
+                        t.nodes = t.nodes.put(node.node(), node);
+                        if (!node.id().isEmpty()) {
+                            t.nodesById = t.nodesById.put(node.id().toLowerCase(java.util.Locale.ROOT), node.node());
+                        }
+                    }
+                }
+                case SERVICES -> {
+                    for (int i = 0; i < n; i++) {
+                        String node = r.str("service node");
+                        NodeService s = Records.service(r);
+                        t.services = t.services.put(new Key2(node, s.id()), s);
+                        Key2 byName = new Key2(s.service(), node);
+                        Integer c = t.servicesByName.get(byName);
+                        t.servicesByName = t.servicesByName.put(byName, c == null ? 1 : c + 1);
+                    }
+                }
+                case CHECKS -> {
+                    for (int i = 0; i < n; i++) {
+                        HealthCheck c = Records.check(r);
+                        t.checks = t.checks.put(new Key2(c.node(), c.checkId()), c);
+                    }
+                }
+                case SESSIONS -> {
+                    for (int i = 0; i < n; i++) {
+                        Session s = Records.session(r);
+                        t.sessions = t.sessions.put(s.id(), s);
+                        t.sessionsByNode = t.sessionsByNode.put(new Key2(s.node(), s.id()), Boolean.TRUE);
+                    }
+                }
+                case EVENTS -> {
+                    List<EventRecord> events = new ArrayList<>(Math.min(n, 1024));
+                    for (int i = 0; i < n; i++) {
+                        events.add(Records.event(r));
+                    }
+                    t.events = List.copyOf(events);
+                }
+                case COORDINATES -> {
+                    for (int i = 0; i < n; i++) {
+                        Coordinate c = Records.coordinate(r);
+                        t.coordinates = t.coordinates.put(new Key2(c.node(), c.segment()), c);
+                    }
+                }
+                case SERVICE_INDEX -> t.serviceIndex = stringLongs(r, n);
+                case NODE_INDEX -> t.nodeIndex = stringLongs(r, n);
+                case KV_REAP_INDEX -> {
+                    if (n != 1) {
+                        throw new MalformedInputException("reap index section must hold one value");
+                    }
+                    t.kvReapIndex = r.i64("reap index");
+                }
+                default -> throw new MalformedInputException("unknown section " + tag);
+            }
+        }
+        int end = r.u8("end tag");
+        if (end != END) {
+            throw new MalformedInputException("expected end of sections, found tag " + end);
+        }
+        r.expectEnd();
+        return t.commit();
+    }
+
+    private static PersistentMap<String, Long> stringLongs(WireReader r, int n) {
+        PersistentMap<String, Long> m = PersistentMap.empty();
+        for (int i = 0; i < n; i++) {
+            String k = r.str("key");
+            m = m.put(k, r.i64("value"));
+        }
+        return m;
+    }
+}
