@@ -27,4 +27,5 @@ module io.tribune.agent {
     exports io.tribune.agent.plugins;
 
     uses io.tribune.api.Plugin;
+    uses io.tribune.agent.AgentService;
 }

@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -198,6 +199,14 @@ public final class Agent {
             closeables.push(http);
             httpAddress = http.start(config.clientAddr(), config.ports().http());
             LOG.log(System.Logger.Level.INFO, "HTTP API on {0}", httpAddress);
+        }
+        ServiceLoader<AgentService> services = Agent.class.getModule().isNamed()
+                ? ServiceLoader.load(Agent.class.getModule().getLayer(), AgentService.class)
+                : ServiceLoader.load(AgentService.class, Agent.class.getClassLoader());
+        for (AgentService service : services) {
+            closeables.push(service);
+            service.start(this);
+            LOG.log(System.Logger.Level.INFO, "started {0}", service.name());
         }
         LOG.log(System.Logger.Level.INFO, "agent started in {0} ms",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
