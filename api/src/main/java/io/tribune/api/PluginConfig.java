@@ -109,7 +109,8 @@ public final class PluginConfig {
     }
 
     /**
-     * Parses a Go-style ({@code 1m30s}, {@code 250ms}, {@code 10us}) or ISO-8601 duration.
+     * Parses a Go-style ({@code 1m30s}, {@code 250ms}, {@code 10us}, {@code -2s}) or ISO-8601
+     * duration.
      *
      * @throws IllegalArgumentException with a message naming the bad input
      */
@@ -130,6 +131,11 @@ public final class PluginConfig {
         }
         long nanos = 0;
         int i = 0;
+        boolean negative = false;
+        if (s.charAt(0) == '-' || s.charAt(0) == '+') {
+            negative = s.charAt(0) == '-';
+            i++;
+        }
         boolean any = false;
         while (i < s.length()) {
             int start = i;
@@ -152,7 +158,7 @@ public final class PluginConfig {
             String unit = s.substring(unitStart, i);
             long factor = switch (unit) {
                 case "ns" -> 1L;
-                case "us", "µs" -> 1_000L;
+                case "us", "\u00b5s", "\u03bcs" -> 1_000L;
                 case "ms" -> 1_000_000L;
                 case "s" -> 1_000_000_000L;
                 case "m" -> 60_000_000_000L;
@@ -170,7 +176,7 @@ public final class PluginConfig {
         if (!any) {
             throw new IllegalArgumentException("'" + text + "' is not a duration");
         }
-        return Duration.ofNanos(nanos);
+        return negative ? Duration.ofNanos(nanos).negated() : Duration.ofNanos(nanos);
     }
 
     /** The subset of keys starting with {@code prefix + "."}, with the prefix removed. */

@@ -52,51 +52,6 @@ public final class BlockingWait {
         if (s.length() > 64) {
             throw new IllegalArgumentException("duration too long");
         }
-        if (s.equals("0")) {
-            return Duration.ZERO;
-        }
-        int i = 0;
-        boolean negative = false;
-        if (s.charAt(0) == '-' || s.charAt(0) == '+') {
-            negative = s.charAt(0) == '-';
-            i++;
-        }
-        double totalNanos = 0;
-        boolean any = false;
-        while (i < s.length()) {
-            int start = i;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
-                i++;
-            }
-            if (start == i) {
-                throw new IllegalArgumentException("invalid duration '" + s + "'");
-            }
-            double number;
-            try {
-                number = Double.parseDouble(s.substring(start, i));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("invalid duration '" + s + "'");
-            }
-            int u = i;
-            while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
-                i++;
-            }
-            double unit = switch (s.substring(u, i)) {
-                case "ns" -> 1;
-                case "us", "µs", "μs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                case "h" -> 3600e9;
-                default -> throw new IllegalArgumentException("missing or unknown unit in duration '" + s + "'");
-            };
-            totalNanos += number * unit;
-            any = true;
-        }
-        if (!any || totalNanos > Long.MAX_VALUE) {
-            throw new IllegalArgumentException("invalid duration '" + s + "'");
-        }
-        Duration d = Duration.ofNanos((long) totalNanos);
-        return negative ? d.negated() : d;
+        return io.tribune.api.PluginConfig.parseDuration(s);
     }
 }
