@@ -19,16 +19,30 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The {@code /v1/status} and {@code /v1/agent} endpoints, shaped like Consul's responses so that
- * Consul clients parse them unchanged.
+ * The Consul-compatible {@code /v1} HTTP API of an agent: registers every endpoint group on the
+ * HTTP server ({@code /v1/kv}, {@code /v1/txn}, {@code /v1/session}, {@code /v1/catalog},
+ * {@code /v1/health}, {@code /v1/agent}, {@code /v1/status}, {@code /v1/event},
+ * {@code /v1/coordinate}) and serves {@code /v1/status} and {@code /v1/agent/self|members|leave}
+ * itself, shaped like Consul's responses so that Consul clients parse them unchanged.
+ *
+ * <p>Writes are {@link io.tribune.state.Command}s validated and proposed through consensus; reads
+ * pass the read barrier of the requested consistency mode and support blocking queries.
  */
 public final class AgentApi {
     private final Agent agent;
+    private final LocalState local;
 
+    /** The API of {@code agent}; nothing is served until {@link #register}. */
     public AgentApi(Agent agent) {
         this.agent = agent;
+        this.local = new LocalState(agent);
     }
 
+    /**
+     * Adds every {@code /v1} route to {@code http} and starts the background duties the endpoints
+     * rely on (local node registration; on the leader, session TTL invalidation and tombstone
+     * reaping). Call once.
+     */
     public void register(HttpApiServer http) {
         http.route("/v1/status/leader", (req, rest) -> get(req, () -> Json.ok(leaderAddress(), req)));
         http.route("/v1/status/peers", (req, rest) -> get(req, () -> Json.ok(peers(), req)));
@@ -46,6 +60,26 @@ public final class AgentApi {
         http.route("/v1/kv", (req, rest) -> {
             throw HttpError.badRequest("missing key name: use /v1/kv/<key>");
         });
+        http.route("/v1/agent/", new AgentLocalApi(agent, local)::handle);
+        http.route("/v1/catalog/", new CatalogApi(agent)::handle);
+        http.route("/v1/health/", new HealthApi(agent)::handle);
+        http.route("/v1/session/", new SessionApi(agent)::handle);
+        http.route("/v1/txn", new TxnApi(agent)::handle);
+        http.route("/v1/event/", new EventApi(agent)::handle);
+        http.route("/v1/coordinate/", new CoordinateApi(agent)::handle);
+        startDuties();
+    }
+
+    /**
+     * Starts what runs beside the endpoints: the registration of the local node in the catalog
+     * (once a leader is known) and, on a server, the leader's session TTL sweep and tombstone reaping.
+     */
+    private void startDuties() {
+        local.registerSelf();
+        agent.consensus().ifPresent(c -> agent.state().ifPresent(s -> {
+            // Stops with the platform scheduler when the agent shuts down.
+            new LeaderDuties(c, s, agent.platform()::wallMillis, agent.platform()::millis).start(agent.platform());
+        }));
     }
 
     static CompletableFuture<HttpResponse> get(HttpRequest req, java.util.function.Supplier<HttpResponse> s) {

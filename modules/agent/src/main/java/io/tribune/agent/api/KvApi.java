@@ -51,6 +51,7 @@ final class KvApi {
         StateStore state = agent.state().orElseThrow(() -> new HttpError(500,
                 "this agent is a client; forwarding to servers is not available yet"));
         Consensus consensus = agent.consensus().orElseThrow();
+        ApiSupport.checkDc(req, agent);
         checkKey(key, req);
         return switch (req.method()) {
             case "GET", "HEAD" -> get(req, key, state, consensus);

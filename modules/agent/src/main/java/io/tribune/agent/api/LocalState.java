@@ -1,0 +1,457 @@
+package io.tribune.agent.api;
+
+import io.tribune.agent.Agent;
+import io.tribune.agent.http.HttpError;
+import io.tribune.api.Cancellable;
+import io.tribune.api.Scheduler;
+import io.tribune.api.consensus.Consensus;
+import io.tribune.state.Command;
+import io.tribune.state.CommandResult;
+import io.tribune.state.CommandValidator;
+import io.tribune.state.HealthCheck;
+import io.tribune.state.HealthStatus;
+import io.tribune.state.Node;
+import io.tribune.state.NodeService;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The agent's own services and checks: the source of truth for what this node offers. Every
+ * change is written to the catalog for the local node through consensus, one write at a time in
+ * change order, so the catalog converges on the local state (periodic anti-entropy repair comes
+ * later). TTL checks turn critical when their TTL passes without an update; HTTP and TCP checks
+ * are probed on their interval from the agent's scheduler, without blocking it.
+ *
+ * <p>Thread-safe: the maps are guarded by {@code this}; catalog writes are chained.
+ */
+final class LocalState {
+    private static final System.Logger LOG = System.getLogger(LocalState.class.getName());
+    /** Check output kept, as Consul's default {@code check_output_max_size}: 4 KiB. */
+    static final int MAX_OUTPUT_BYTES = 4096;
+    /** Shortest probe interval; Consul raises shorter ones to 1 s too. */
+    static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+    /** Probe timeout when the definition gives none, Consul's default. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** Most services and most checks one agent keeps. */
+    static final int MAX_ENTRIES = 4096;
+    static final String NODE_MAINTENANCE = "_node_maintenance";
+    static final String SERVICE_MAINTENANCE_PREFIX = "_service_maintenance:";
+
+    /**
+     * How a check gets its status.
+     *
+     * @param ttl      for a TTL check: how long a status holds without an update
+     * @param http     for an HTTP check: the URL
+     * @param method   HTTP method (GET by default)
+     * @param headers  HTTP request headers
+     * @param tcp      for a TCP check: host:port
+     * @param interval probe interval for HTTP and TCP
+     * @param timeout  probe timeout
+     */
+    record CheckDef(Duration ttl, String http, String method, Map<String, List<String>> headers, String tcp,
+                    Duration interval, Duration timeout) {
+        static final CheckDef NONE = new CheckDef(null, "", "GET", Map.of(), "", null, DEFAULT_TIMEOUT);
+
+        boolean isTtl() {
+            return ttl != null;
+        }
+
+        String type() {
+            return isTtl() ? "ttl" : !http.isEmpty() ? "http" : !tcp.isEmpty() ? "tcp" : "";
+        }
+    }
+
+    /** A check with its definition and its timer. */
+    private static final class Entry {
+        HealthCheck check;
+        final CheckDef def;
+        Cancellable timer;
+        long generation;
+
+        Entry(HealthCheck check, CheckDef def) {
+            this.check = check;
+            this.def = def;
+        }
+    }
+
+    private final Agent agent;
+    private final Scheduler scheduler;
+    private final Map<String, NodeService> services = new LinkedHashMap<>();
+    private final Map<String, Entry> checks = new LinkedHashMap<>();
+    private final CompletableFuture<Void> selfRegistered = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicInteger selfAttempts = new java.util.concurrent.atomic.AtomicInteger();
+    private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+    private HttpClient httpClient;
+
+    LocalState(Agent agent) {
+        this.agent = agent;
+        this.scheduler = agent.platform();
+    }
+
+    /** The local node as the catalog holds it. */
+    Node localNode() {
+        var cfg = agent.config();
+        return new Node(NodeIds.of(cfg.nodeName()), cfg.nodeName(), cfg.advertiseAddr(), cfg.datacenter(),
+                Map.of("lan", cfg.advertiseAddr(), "wan", cfg.advertiseAddr()), Map.of(), 0, 0);
+    }
+
+    synchronized List<NodeService> services() {
+        return List.copyOf(services.values());
+    }
+
+    synchronized List<HealthCheck> checks() {
+        List<HealthCheck> out = new ArrayList<>();
+        checks.values().forEach(e -> out.add(e.check));
+        return out;
+    }
+
+    synchronized Optional<HealthCheck> check(String id) {
+        return Optional.ofNullable(checks.get(id)).map(e -> e.check);
+    }
+
+    /** Completes once the local node, its serfHealth check (and on a server the consul service) are in the catalog. */
+    CompletableFuture<Void> selfRegistered() {
+        return selfRegistered;
+    }
+
+    // ---- catalog writes ----
+
+    /** Validates before anything changes, so bad input is a 400 that leaves local state alone. */
+    private static Command valid(Command c) {
+        CommandValidator.validate(c).ifPresent(m -> {
+            throw HttpError.badRequest(m);
+        });
+        return c;
+    }
+
+    /** Queues a catalog write after the previous ones; the future fails with an HttpError when it does. */
+    private synchronized CompletableFuture<Void> write(Command c) {
+        Optional<Consensus> consensus = agent.consensus();
+        if (consensus.isEmpty()) {
+            // A client agent keeps local state only until forwarding to servers exists.
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> next = tail.handle((x, e) -> null)
+                .thenCompose(x -> KvApi.Writes.apply(consensus.get(), c))
+                .thenApply(r -> {
+                    if (r instanceof CommandResult.Failed) {
+                        throw new CompletionException(KvApi.Writes.failure(r));
+                    }
+                    return null;
+                });
+        tail = next;
+        return next;
+    }
+
+    /**
+     * Registers the local node with its {@code serfHealth} check (and, on a server, the
+     * {@code consul} service) once a leader is known; retries until it succeeds.
+     */
+    void registerSelf() {
+        Optional<Consensus> consensus = agent.consensus();
+        if (consensus.isEmpty() || selfRegistered.isDone()) {
+            return;
+        }
+        if (consensus.get().leadership().leader().isEmpty()) {
+            scheduler.schedule(Duration.ofMillis(100), this::registerSelf);
+            return;
+        }
+        HealthCheck serf = new HealthCheck(agent.config().nodeName(), SessionApi.SERF_HEALTH, "Serf Health Status",
+                HealthStatus.PASSING, "", "Agent alive and reachable", "", "", List.of(), "", 0, 0);
+        Optional<NodeService> consul = agent.config().server()
+                ? Optional.of(NodeService.of("consul", "consul", agent.transport().localEndpoint().port()))
+                : Optional.empty();
+        write(new Command.Register(localNode(), consul, List.of(serf), agent.platform().wallMillis()))
+                .whenComplete((x, e) -> {
+                    if (e == null) {
+                        selfRegistered.complete(null);
+                        return;
+                    }
+                    // Until writes are forwarded to the leader, a follower keeps failing here: say so
+                    // once, then retry quietly with a growing delay (at most 30 s).
+                    int n = selfAttempts.incrementAndGet();
+                    LOG.log(n == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                            "registering the local node in the catalog failed, will retry: " + e.getMessage());
+                    scheduler.schedule(Duration.ofSeconds(Math.min(30, 1L << Math.min(n - 1, 5))), this::registerSelf);
+                });
+    }
+
+    // ---- services ----
+
+    /** Adds or replaces a service with its checks (checks of the service not named again are dropped). */
+    CompletableFuture<Void> addService(NodeService svc, List<Map.Entry<HealthCheck, CheckDef>> svcChecks) {
+        List<HealthCheck> hcs = new ArrayList<>();
+        svcChecks.forEach(e -> hcs.add(e.getKey()));
+        Command c = valid(new Command.Register(localNode(), Optional.of(svc), hcs, agent.platform().wallMillis()));
+        synchronized (this) {
+            if (!services.containsKey(svc.id()) && services.size() >= MAX_ENTRIES) {
+                throw new HttpError(429, "too many services on this agent (" + MAX_ENTRIES + ")");
+            }
+            if (checks.size() + hcs.size() > MAX_ENTRIES) {
+                throw new HttpError(429, "too many checks on this agent (" + MAX_ENTRIES + ")");
+            }
+            services.put(svc.id(), svc);
+            // A re-registration replaces the service's checks: the ones it no longer names go.
+            List<String> stale = new ArrayList<>();
+            checks.forEach((k, e) -> {
+                if (e.check.serviceId().equals(svc.id()) && hcs.stream().noneMatch(h -> h.checkId().equals(k))) {
+                    stale.add(k);
+                }
+            });
+            for (Map.Entry<HealthCheck, CheckDef> e : svcChecks) {
+                putCheck(e.getKey(), e.getValue());
+            }
+            CompletableFuture<Void> done = write(c);
+            for (String k : stale) {
+                cancel(checks.remove(k));
+                done = write(new Command.Deregister(agent.config().nodeName(), Optional.empty(), Optional.of(k),
+                        agent.platform().wallMillis()));
+            }
+            return done;
+        }
+    }
+
+    CompletableFuture<Void> removeService(String id) {
+        Command c = valid(new Command.Deregister(agent.config().nodeName(), Optional.of(id), Optional.empty(),
+                agent.platform().wallMillis()));
+        synchronized (this) {
+            if (services.remove(id) == null) {
+                throw HttpError.notFound("Unknown service ID \"" + ApiSupport.abbreviate(id) + "\"");
+            }
+            List<String> drop = new ArrayList<>();
+            checks.forEach((k, e) -> {
+                if (e.check.serviceId().equals(id)) {
+                    drop.add(k);
+                }
+            });
+            drop.forEach(k -> cancel(checks.remove(k)));
+            return write(c);
+        }
+    }
+
+    synchronized boolean hasService(String id) {
+        return services.containsKey(id);
+    }
+
+    // ---- checks ----
+
+    CompletableFuture<Void> addCheck(HealthCheck hc, CheckDef def) {
+        Command c = valid(new Command.Register(localNode(), Optional.empty(), List.of(hc),
+                agent.platform().wallMillis()));
+        synchronized (this) {
+            if (!hc.serviceId().isEmpty() && !services.containsKey(hc.serviceId())) {
+                throw HttpError.badRequest("ServiceID \"" + ApiSupport.abbreviate(hc.serviceId())
+                        + "\" does not exist");
+            }
+            if (!checks.containsKey(hc.checkId()) && checks.size() >= MAX_ENTRIES) {
+                throw new HttpError(429, "too many checks on this agent (" + MAX_ENTRIES + ")");
+            }
+            putCheck(hc, def);
+            return write(c);
+        }
+    }
+
+    CompletableFuture<Void> removeCheck(String id) {
+        Command c = valid(new Command.Deregister(agent.config().nodeName(), Optional.empty(), Optional.of(id),
+                agent.platform().wallMillis()));
+        synchronized (this) {
+            Entry e = checks.remove(id);
+            if (e == null) {
+                throw HttpError.notFound("Unknown check ID \"" + ApiSupport.abbreviate(id) + "\"");
+            }
+            cancel(e);
+            return write(c);
+        }
+    }
+
+    /** {@code /v1/agent/check/pass|warn|fail|update}: only for TTL checks; restarts the TTL. */
+    CompletableFuture<Void> updateTtl(String id, HealthStatus status, String output) {
+        synchronized (this) {
+            Entry e = checks.get(id);
+            if (e == null) {
+                throw HttpError.notFound("Unknown check ID \"" + ApiSupport.abbreviate(id) + "\"");
+            }
+            if (!e.def.isTtl()) {
+                throw new HttpError(500, "CheckID \"" + ApiSupport.abbreviate(id) + "\" does not have associated TTL");
+            }
+            armTtl(id, e);
+            return setStatus(e, status, output);
+        }
+    }
+
+    /** Must hold the lock. Replaces a check, keeping nothing of a previous one with the same id. */
+    private void putCheck(HealthCheck hc, CheckDef def) {
+        Entry old = checks.get(hc.checkId());
+        if (old != null) {
+            cancel(old);
+        }
+        Entry e = new Entry(hc, def);
+        if (old != null) {
+            e.generation = old.generation + 1;
+        }
+        checks.put(hc.checkId(), e);
+        if (def.isTtl()) {
+            armTtl(hc.checkId(), e);
+        } else if (!def.http().isEmpty() || !def.tcp().isEmpty()) {
+            String id = hc.checkId();
+            long gen = e.generation;
+            e.timer = scheduler.scheduleWithFixedDelay(Duration.ZERO, def.interval(), () -> probe(id, gen));
+        }
+    }
+
+    private void cancel(Entry e) {
+        if (e != null && e.timer != null) {
+            e.timer.cancel();
+        }
+        if (e != null) {
+            e.generation++;
+        }
+    }
+
+    /** Must hold the lock. (Re)starts the TTL: when it passes without an update the check turns critical. */
+    private void armTtl(String id, Entry e) {
+        if (e.timer != null) {
+            e.timer.cancel();
+        }
+        long gen = ++e.generation;
+        e.timer = scheduler.schedule(e.def.ttl(), () -> {
+            synchronized (this) {
+                Entry cur = checks.get(id);
+                if (cur == e && cur.generation == gen) {
+                    setStatus(cur, HealthStatus.CRITICAL, "TTL expired");
+                }
+            }
+        });
+    }
+
+    /** Must hold the lock. Writes the new status to the catalog unless nothing changed. */
+    private CompletableFuture<Void> setStatus(Entry e, HealthStatus status, String output) {
+        String out = truncate(output);
+        HealthCheck old = e.check;
+        e.check = new HealthCheck(old.node(), old.checkId(), old.name(), status, old.notes(), out, old.serviceId(),
+                old.serviceName(), old.serviceTags(), old.type(), 0, 0);
+        if (old.status() == status && old.output().equals(out)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return write(new Command.Register(localNode(), Optional.empty(), List.of(e.check),
+                agent.platform().wallMillis()));
+    }
+
+    static String truncate(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= MAX_OUTPUT_BYTES) {
+            return s;
+        }
+        String cut = new String(b, 0, MAX_OUTPUT_BYTES, StandardCharsets.UTF_8);
+        // A cut inside a multi-byte character decodes to U+FFFD; drop it.
+        return cut.endsWith("\uFFFD") ? cut.substring(0, cut.length() - 1) : cut;
+    }
+
+    // ---- probes ----
+
+    private void probe(String id, long gen) {
+        CheckDef def;
+        synchronized (this) {
+            Entry e = checks.get(id);
+            if (e == null || e.generation != gen) {
+                return;
+            }
+            def = e.def;
+        }
+        CompletableFuture<Map.Entry<HealthStatus, String>> result = !def.http().isEmpty() ? probeHttp(def)
+                : probeTcp(def);
+        result.whenComplete((r, err) -> {
+            Map.Entry<HealthStatus, String> outcome = err != null
+                    ? Map.entry(HealthStatus.CRITICAL, String.valueOf(err.getMessage())) : r;
+            synchronized (this) {
+                Entry e = checks.get(id);
+                if (e != null && e.generation == gen) {
+                    setStatus(e, outcome.getKey(), outcome.getValue());
+                }
+            }
+        });
+    }
+
+    private synchronized HttpClient httpClient() {
+        if (httpClient == null) {
+            httpClient = HttpClient.newBuilder().connectTimeout(DEFAULT_TIMEOUT)
+                    .followRedirects(HttpClient.Redirect.NEVER).executor(scheduler).build();
+        }
+        return httpClient;
+    }
+
+    /** Consul's HTTP check rule: 2xx passing, 429 warning, anything else critical. */
+    private CompletableFuture<Map.Entry<HealthStatus, String>> probeHttp(CheckDef def) {
+        HttpRequest.Builder b;
+        try {
+            b = HttpRequest.newBuilder(URI.create(def.http())).timeout(def.timeout())
+                    .method(def.method(), HttpRequest.BodyPublishers.noBody());
+            def.headers().forEach((k, vs) -> vs.forEach(v -> b.header(k, v)));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(Map.entry(HealthStatus.CRITICAL,
+                    "invalid HTTP check: " + e.getMessage()));
+        }
+        return httpClient().sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()).handle((r, err) -> {
+            if (err != null) {
+                Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                return Map.entry(HealthStatus.CRITICAL, "Get \"" + def.http() + "\": " + c);
+            }
+            byte[] body = r.body();
+            String text = new String(body, 0, Math.min(body.length, MAX_OUTPUT_BYTES), StandardCharsets.UTF_8);
+            String out = "HTTP " + def.method() + " " + def.http() + ": " + r.statusCode() + " Output: " + text;
+            HealthStatus s = r.statusCode() >= 200 && r.statusCode() < 300 ? HealthStatus.PASSING
+                    : r.statusCode() == 429 ? HealthStatus.WARNING : HealthStatus.CRITICAL;
+            return Map.entry(s, out);
+        });
+    }
+
+    /** A TCP check passes when a connection opens within the timeout. */
+    private CompletableFuture<Map.Entry<HealthStatus, String>> probeTcp(CheckDef def) {
+        CompletableFuture<Map.Entry<HealthStatus, String>> f = new CompletableFuture<>();
+        int colon = def.tcp().lastIndexOf(':');
+        AsynchronousSocketChannel ch;
+        try {
+            InetSocketAddress addr = new InetSocketAddress(def.tcp().substring(0, colon),
+                    Integer.parseInt(def.tcp().substring(colon + 1)));
+            ch = AsynchronousSocketChannel.open();
+            ch.connect(addr, null, new CompletionHandler<Void, Void>() {
+                @Override
+                public void completed(Void v, Void a) {
+                    f.complete(Map.entry(HealthStatus.PASSING, "TCP connect " + def.tcp() + ": Success"));
+                }
+
+                @Override
+                public void failed(Throwable t, Void a) {
+                    f.complete(Map.entry(HealthStatus.CRITICAL, "dial tcp " + def.tcp() + ": " + t));
+                }
+            });
+        } catch (Exception e) {
+            return CompletableFuture.completedFuture(Map.entry(HealthStatus.CRITICAL,
+                    "dial tcp " + def.tcp() + ": " + e));
+        }
+        Cancellable timeout = scheduler.schedule(def.timeout(), () -> f.complete(Map.entry(HealthStatus.CRITICAL,
+                "dial tcp " + def.tcp() + ": i/o timeout")));
+        return f.whenComplete((r, e) -> {
+            timeout.cancel();
+            try {
+                ch.close();
+            } catch (java.io.IOException ignored) {
+                // closing a probe socket cannot fail in a way that matters
+            }
+        });
+    }
+}
