@@ -1,0 +1,51 @@
+package io.tribune.tck.membership;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Optional abilities of a membership plugin. A binding lists what its plugin supports in
+ * {@link MembershipConformanceTest#capabilities()}; the default is every capability. When a
+ * capability is missing, the tests that need it do not skip: they assert the behaviour documented
+ * here for its absence, so a plugin cannot silently claim less than it does, nor more.
+ */
+public enum MembershipCapability {
+    /**
+     * Instances reach each other: {@code join} contacts the seed and both sides see each other;
+     * tags, leaves and user events spread to every member.
+     *
+     * <p><b>When absent</b> (a local-only plugin such as {@code membership-static}): {@code join}
+     * records each seed as an ALIVE member named by its {@code host:port} and emits JOIN locally, and
+     * the seed's own view is unchanged; tag updates, leaves and user events are seen only by the
+     * node that made them.
+     */
+    PEERS,
+    /**
+     * Members that stop without leaving are eventually reported FAILED. Implies {@link #PEERS}.
+     *
+     * <p><b>When absent</b>: a member that stops without leaving stays in the others' lists with
+     * the status they last knew, and no FAILED event is ever emitted.
+     */
+    FAILURE_DETECTION;
+
+    /** The capabilities this one needs to be meaningful. */
+    public Set<MembershipCapability> implies() {
+        return this == FAILURE_DETECTION ? EnumSet.of(PEERS) : EnumSet.noneOf(MembershipCapability.class);
+    }
+
+    /**
+     * Checks that a declared set is consistent.
+     *
+     * @throws IllegalStateException naming the capability whose implied capability is missing
+     */
+    public static void checkConsistent(Set<MembershipCapability> declared) {
+        for (MembershipCapability c : declared) {
+            for (MembershipCapability needed : c.implies()) {
+                if (!declared.contains(needed)) {
+                    throw new IllegalStateException("capability " + c + " implies " + needed
+                            + ", which the binding does not declare");
+                }
+            }
+        }
+    }
+}

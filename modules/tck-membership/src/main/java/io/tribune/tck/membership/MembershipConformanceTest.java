@@ -1,0 +1,511 @@
+package io.tribune.tck.membership;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.tribune.api.PluginConfig;
+import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberEvent;
+import io.tribune.api.membership.MemberStatus;
+import io.tribune.api.membership.Membership;
+import io.tribune.api.membership.MembershipFactory;
+import io.tribune.api.membership.MembershipSetup;
+import io.tribune.api.membership.Pool;
+import io.tribune.api.membership.UserEvent;
+import io.tribune.api.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of a {@link Membership}, as seen from outside: local member, join, tags, user
+ * events, leave, force-leave and failure detection.
+ *
+ * <p>A binding extends this class, names its {@link #factory()} and {@link #environment()}, and
+ * overrides {@link #capabilities()} when its plugin lacks a {@link MembershipCapability}. For a
+ * missing capability the tests that need it assert the fallback behaviour documented on the
+ * capability; they are never skipped. Bindings may also override {@link #config(int)},
+ * {@link #setup(int, Map)} and the time limits.
+ *
+ * <p>Each test creates its own instances and closes them afterwards, with its environment.
+ */
+public abstract class MembershipConformanceTest {
+
+    /** The factory under test. */
+    protected abstract MembershipFactory factory();
+
+    /** A new environment for one test; closed after it. */
+    protected abstract MembershipEnvironment environment();
+
+    /** What the plugin supports; default: every capability. */
+    protected Set<MembershipCapability> capabilities() {
+        return EnumSet.allOf(MembershipCapability.class);
+    }
+
+    /** Configuration for the node of index {@code i}; default empty. */
+    protected PluginConfig config(int i) {
+        return PluginConfig.empty();
+    }
+
+    /** Setup of node {@code i}: named {@code node-i}, LAN pool, 127.0.0.1, any free port. */
+    protected MembershipSetup setup(int i, Map<String, String> tags) {
+        return new MembershipSetup("node-" + i, Pool.LAN, "127.0.0.1", 0, "127.0.0.1", tags);
+    }
+
+    /** How long state may take to reach every member (environment time). */
+    protected Duration convergenceLimit() {
+        return Duration.ofSeconds(20);
+    }
+
+    /** How long a stopped member may take to be reported FAILED (environment time). */
+    protected Duration failureDetectionLimit() {
+        return Duration.ofSeconds(30);
+    }
+
+    /** How long to watch for something that must not happen (environment time). */
+    protected Duration quietPeriod() {
+        return Duration.ofSeconds(2);
+    }
+
+    private MembershipEnvironment env;
+    private final List<Node> nodes = new ArrayList<>();
+
+    /** A started instance with its recorder. */
+    protected record Node(Membership membership, EventRecorder recorder) {
+        /** This node's name. */
+        public String name() {
+            return membership.localMember().name();
+        }
+
+        /** The address another node joins: {@code host:port}. */
+        public String address() {
+            Member m = membership.localMember();
+            return (m.host().indexOf(':') >= 0 ? "[" + m.host() + "]" : m.host()) + ":" + m.port();
+        }
+
+        /** This node's view of {@code name}, or null. */
+        public Member view(String name) {
+            for (Member m : membership.members()) {
+                if (m.name().equals(name)) {
+                    return m;
+                }
+            }
+            return null;
+        }
+
+        /** This node's view of {@code name}'s status, or null. */
+        public MemberStatus statusOf(String name) {
+            Member m = view(name);
+            return m == null ? null : m.status();
+        }
+    }
+
+    @BeforeEach
+    void createEnvironment() {
+        MembershipCapability.checkConsistent(capabilities());
+        env = environment();
+    }
+
+    @AfterEach
+    void closeAll() {
+        for (Node n : nodes) {
+            n.membership().close();
+        }
+        nodes.clear();
+        env.close();
+    }
+
+    /** Whether the binding declares {@code c}. */
+    protected final boolean supports(MembershipCapability c) {
+        return capabilities().contains(c);
+    }
+
+    /** The environment of the running test. */
+    protected final MembershipEnvironment env() {
+        return env;
+    }
+
+    /** Creates, subscribes and starts node {@code i}. */
+    protected final Node start(int i, Map<String, String> tags) {
+        MembershipSetup s = setup(i, tags);
+        Membership m = factory().create(s, config(i), env.context(s.nodeName()));
+        EventRecorder rec = new EventRecorder();
+        m.subscribe(rec);
+        Node n = new Node(m, rec);
+        nodes.add(n);
+        m.start();
+        return n;
+    }
+
+    /** Starts {@code count} nodes; with PEERS, all join the first and the test waits until all see all. */
+    protected final List<Node> cluster(int count) {
+        List<Node> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(start(i, Map.of("role", "test", "index", Integer.toString(i))));
+        }
+        if (supports(MembershipCapability.PEERS)) {
+            for (int i = 1; i < count; i++) {
+                assertEquals(1, complete(out.get(i).membership().join(List.of(out.get(0).address()))));
+            }
+            boolean converged = env.await(() -> out.stream().allMatch(n -> out.stream()
+                    .allMatch(o -> n.statusOf(o.name()) == MemberStatus.ALIVE)), convergenceLimit());
+            assertTrue(converged, "cluster of " + count + " did not converge within " + convergenceLimit());
+        }
+        return out;
+    }
+
+    /** Waits (environment time) for {@code f} and returns its value, failing the test on error. */
+    protected final <T> T complete(CompletableFuture<T> f) {
+        assertTrue(env.await(f::isDone, convergenceLimit()), "operation did not complete within " + convergenceLimit());
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            return fail("operation failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Waits for {@code f} and returns the exception it failed with, failing the test if it succeeded. */
+    protected final Throwable failure(CompletableFuture<?> f) {
+        assertTrue(env.await(f::isDone, convergenceLimit()), "operation did not complete within " + convergenceLimit());
+        assertTrue(f.isCompletedExceptionally(), "operation was expected to fail but succeeded");
+        try {
+            f.join();
+            return fail("unreachable");
+        } catch (CompletionException e) {
+            return e.getCause();
+        } catch (java.util.concurrent.CancellationException e) {
+            return e;
+        }
+    }
+
+    private static List<String> names(Node n) {
+        return n.membership().members().stream().map(Member::name).toList();
+    }
+
+    // ---------------------------------------------------------------- local member
+
+    /** Kit check: Local member is alive with its tags. */
+    @Test
+    public void localMemberIsAliveWithItsTags() {
+        Node a = start(0, Map.of("role", "server", "dc", "dc1"));
+        Member local = a.membership().localMember();
+        assertEquals(setup(0, Map.of()).nodeName(), local.name());
+        assertEquals(MemberStatus.ALIVE, local.status());
+        assertEquals(Map.of("role", "server", "dc", "dc1"), local.tags());
+        assertTrue(local.port() > 0 && local.port() <= 65535, "port " + local.port());
+        assertEquals(MemberStatus.ALIVE, a.statusOf(local.name()), "members() includes the local member");
+        assertEquals(1, a.membership().members().size());
+    }
+
+    // ---------------------------------------------------------------- join
+
+    /** Kit check: Join is visible on both sides. */
+    @Test
+    public void joinIsVisibleOnBothSides() {
+        Node a = start(0, Map.of("role", "a"));
+        Node b = start(1, Map.of("role", "b"));
+        assertEquals(1, complete(b.membership().join(List.of(a.address()))));
+        if (supports(MembershipCapability.PEERS)) {
+            assertTrue(env.await(() -> a.statusOf(b.name()) == MemberStatus.ALIVE
+                    && b.statusOf(a.name()) == MemberStatus.ALIVE, convergenceLimit()), "both sides see each other");
+            assertEquals(Map.of("role", "b"), a.view(b.name()).tags(), "tags travel with the join");
+            assertEquals(Map.of("role", "a"), b.view(a.name()).tags());
+            assertTrue(env.await(() -> !a.recorder().memberEvents(MemberEvent.Type.JOIN, b.name()).isEmpty()
+                    && !b.recorder().memberEvents(MemberEvent.Type.JOIN, a.name()).isEmpty(), convergenceLimit()),
+                    "JOIN events on both sides");
+        } else {
+            // Documented fallback: the seed is recorded under its address; the seed learns nothing.
+            String seedName = a.address();
+            assertEquals(MemberStatus.ALIVE, b.statusOf(seedName));
+            assertTrue(env.await(() -> !b.recorder().memberEvents(MemberEvent.Type.JOIN, seedName).isEmpty(),
+                    convergenceLimit()), "JOIN event for the recorded seed");
+            env.settle(quietPeriod());
+            assertEquals(List.of(a.name()), names(a), "without PEERS the seed's view is unchanged");
+        }
+    }
+
+    /** Kit check: Join without seeds fails. */
+    @Test
+    public void joinWithoutSeedsFails() {
+        Node a = start(0, Map.of());
+        assertNotNull(failure(a.membership().join(List.of())));
+        assertEquals(List.of(a.name()), names(a));
+    }
+
+    /** Kit check: Join with malformed seed fails and changes nothing. */
+    @Test
+    public void joinWithMalformedSeedFailsAndChangesNothing() {
+        Node a = start(0, Map.of());
+        Throwable t = failure(a.membership().join(List.of("127.0.0.1:99999")));
+        assertInstanceOf(IllegalArgumentException.class, t, "a malformed seed is an IllegalArgumentException");
+        t = failure(a.membership().join(List.of("bad host name!:80")));
+        assertInstanceOf(IllegalArgumentException.class, t);
+        env.settle(quietPeriod());
+        assertEquals(List.of(a.name()), names(a));
+        assertTrue(a.recorder().memberEvents().stream().noneMatch(e -> !e.member().name().equals(a.name())));
+    }
+
+    /** Kit check: Join of unreachable seed fails when peers are contacted. */
+    @Test
+    public void joinOfUnreachableSeedFailsWhenPeersAreContacted() {
+        Node a = start(0, Map.of());
+        CompletableFuture<Integer> f = a.membership().join(List.of("127.0.0.1:1"));
+        if (supports(MembershipCapability.PEERS)) {
+            assertNotNull(failure(f), "no seed could be contacted");
+            assertEquals(List.of(a.name()), names(a));
+        } else {
+            assertEquals(1, complete(f), "without PEERS the seed is recorded without being contacted");
+            assertEquals(MemberStatus.ALIVE, a.statusOf("127.0.0.1:1"));
+        }
+    }
+
+    // ---------------------------------------------------------------- tags
+
+    /** Kit check: Tag update propagates. */
+    @Test
+    public void tagUpdatePropagates() {
+        List<Node> c = cluster(2);
+        Node a = c.get(0);
+        Node b = c.get(1);
+        Map<String, String> tags = Map.of("role", "server", "build", "2.0");
+        complete(a.membership().updateTags(tags));
+        assertEquals(tags, a.membership().localMember().tags());
+        assertTrue(env.await(() -> !a.recorder().memberEvents(MemberEvent.Type.UPDATE, a.name()).isEmpty(),
+                convergenceLimit()), "local UPDATE event");
+        if (supports(MembershipCapability.PEERS)) {
+            assertTrue(env.await(() -> b.view(a.name()) != null && tags.equals(b.view(a.name()).tags()),
+                    convergenceLimit()), "tags reach the peer");
+            assertTrue(env.await(() -> !b.recorder().memberEvents(MemberEvent.Type.UPDATE, a.name()).isEmpty(),
+                    convergenceLimit()), "UPDATE event at the peer");
+        } else {
+            env.settle(quietPeriod());
+            assertTrue(b.recorder().memberEvents(MemberEvent.Type.UPDATE, a.name()).isEmpty());
+        }
+    }
+
+    /** Kit check: Oversized tags are refused and change nothing. */
+    @Test
+    public void oversizedTagsAreRefusedAndChangeNothing() {
+        Node a = start(0, Map.of("role", "x"));
+        Map<String, String> huge = new HashMap<>();
+        for (int i = 0; i < 10_000; i++) {
+            huge.put("k" + i, "v".repeat(10));
+        }
+        CompletableFuture<Void> f;
+        try {
+            f = a.membership().updateTags(huge);
+        } catch (IllegalArgumentException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        assertInstanceOf(IllegalArgumentException.class, failure(f));
+        assertEquals(Map.of("role", "x"), a.membership().localMember().tags());
+    }
+
+    // ---------------------------------------------------------------- user events
+
+    /** Kit check: User event is delivered once to all including sender. */
+    @Test
+    public void userEventIsDeliveredOnceToAllIncludingSender() {
+        int n = supports(MembershipCapability.PEERS) ? 3 : 2;
+        List<Node> c = cluster(n);
+        byte[] payload = "v1.2.3".getBytes(StandardCharsets.UTF_8);
+        complete(c.get(0).membership().broadcast("deploy", payload, false));
+        List<Node> receivers = supports(MembershipCapability.PEERS) ? c : List.of(c.get(0));
+        assertTrue(env.await(() -> receivers.stream().allMatch(x -> !x.recorder().userEvents("deploy").isEmpty()),
+                convergenceLimit()), "every member receives the event");
+        env.settle(quietPeriod());
+        for (Node x : receivers) {
+            List<UserEvent> got = x.recorder().userEvents("deploy");
+            assertEquals(1, got.size(), x.name() + " receives the event exactly once");
+            assertArrayEquals(payload, got.get(0).payload());
+            assertFalse(got.get(0).coalesce());
+        }
+        if (!supports(MembershipCapability.PEERS)) {
+            assertTrue(c.get(1).recorder().userEvents().isEmpty(), "without PEERS only the sender receives it");
+        }
+    }
+
+    /** Kit check: User event lamport times increase. */
+    @Test
+    public void userEventLamportTimesIncrease() {
+        List<Node> c = cluster(2);
+        Node a = c.get(0);
+        complete(a.membership().broadcast("e1", new byte[] {1}, false));
+        complete(a.membership().broadcast("e2", new byte[] {2}, false));
+        Node watcher = supports(MembershipCapability.PEERS) ? c.get(1) : a;
+        assertTrue(env.await(() -> watcher.recorder().userEvents("e1").size() == 1
+                && watcher.recorder().userEvents("e2").size() == 1, convergenceLimit()));
+        long t1 = watcher.recorder().userEvents("e1").get(0).lamportTime();
+        long t2 = watcher.recorder().userEvents("e2").get(0).lamportTime();
+        assertTrue(t2 > t1, "later event has a later Lamport time: " + t1 + " then " + t2);
+    }
+
+    /** Kit check: Oversized user event is refused. */
+    @Test
+    public void oversizedUserEventIsRefused() {
+        Node a = start(0, Map.of());
+        assertThrows(IllegalArgumentException.class, () -> a.membership().broadcast("big", new byte[1 << 20], false));
+        env.settle(quietPeriod());
+        assertTrue(a.recorder().userEvents().isEmpty());
+    }
+
+    // ---------------------------------------------------------------- leave
+
+    /** Kit check: Graceful leave is seen as left. */
+    @Test
+    public void gracefulLeaveIsSeenAsLeft() {
+        List<Node> c = cluster(2);
+        Node a = c.get(0);
+        Node b = c.get(1);
+        complete(b.membership().leave(Duration.ofSeconds(5)));
+        assertEquals(MemberStatus.LEFT, b.membership().localMember().status());
+        if (supports(MembershipCapability.PEERS)) {
+            assertTrue(env.await(() -> a.statusOf(b.name()) == MemberStatus.LEFT
+                    && !a.recorder().memberEvents(MemberEvent.Type.LEAVE, b.name()).isEmpty(), convergenceLimit()),
+                    "the peer sees LEFT and a LEAVE event");
+            assertTrue(a.recorder().memberEvents(MemberEvent.Type.FAILED, b.name()).isEmpty(),
+                    "a graceful leave is not a failure");
+        } else {
+            assertTrue(env.await(() -> !b.recorder().memberEvents(MemberEvent.Type.LEAVE, b.name()).isEmpty(),
+                    convergenceLimit()), "local LEAVE event");
+            env.settle(quietPeriod());
+            assertTrue(a.recorder().memberEvents(MemberEvent.Type.LEAVE, b.name()).isEmpty());
+        }
+    }
+
+    // ---------------------------------------------------------------- force-leave
+
+    /** Kit check: Force leave of unknown member fails. */
+    @Test
+    public void forceLeaveOfUnknownMemberFails() {
+        Node a = start(0, Map.of());
+        assertNotNull(failure(a.membership().forceLeave("no-such-node", false)));
+        assertEquals(List.of(a.name()), names(a));
+    }
+
+    /** Kit check: Force leave marks member left and prune reaps it. */
+    @Test
+    public void forceLeaveMarksMemberLeftAndPruneReapsIt() {
+        Node a;
+        String target;
+        if (supports(MembershipCapability.FAILURE_DETECTION)) {
+            List<Node> c = cluster(2);
+            a = c.get(0);
+            Node b = c.get(1);
+            target = b.name();
+            b.membership().close();
+            assertTrue(env.await(() -> a.statusOf(target) == MemberStatus.FAILED, failureDetectionLimit()),
+                    "stopped member is FAILED before the force-leave");
+        } else {
+            List<Node> c = cluster(2);
+            a = c.get(0);
+            Node b = c.get(1);
+            if (supports(MembershipCapability.PEERS)) {
+                target = b.name();
+            } else {
+                complete(a.membership().join(List.of(b.address())));
+                target = b.address();
+            }
+            b.membership().close();
+        }
+        complete(a.membership().forceLeave(target, false));
+        assertTrue(env.await(() -> a.statusOf(target) == MemberStatus.LEFT, convergenceLimit()), "force-left is LEFT");
+        assertTrue(env.await(() -> !a.recorder().memberEvents(MemberEvent.Type.LEAVE, target).isEmpty(),
+                convergenceLimit()), "LEAVE event for the force-left member");
+        complete(a.membership().forceLeave(target, true));
+        assertNull(a.view(target), "pruned member is gone");
+        assertTrue(env.await(() -> !a.recorder().memberEvents(MemberEvent.Type.REAP, target).isEmpty(),
+                convergenceLimit()), "REAP event for the pruned member");
+    }
+
+    // ---------------------------------------------------------------- failure detection
+
+    /** Kit check: Close without leave is eventually seen as failed. */
+    @Test
+    public void closeWithoutLeaveIsEventuallySeenAsFailed() {
+        List<Node> c = cluster(2);
+        Node a = c.get(0);
+        Node b = c.get(1);
+        String target;
+        if (supports(MembershipCapability.PEERS)) {
+            target = b.name();
+        } else {
+            complete(a.membership().join(List.of(b.address())));
+            target = b.address();
+        }
+        b.membership().close();
+        if (supports(MembershipCapability.FAILURE_DETECTION)) {
+            assertTrue(env.await(() -> a.statusOf(target) == MemberStatus.FAILED
+                    && !a.recorder().memberEvents(MemberEvent.Type.FAILED, target).isEmpty(), failureDetectionLimit()),
+                    "stopped member reported FAILED within " + failureDetectionLimit());
+            assertTrue(a.recorder().memberEvents(MemberEvent.Type.LEAVE, target).isEmpty(), "a crash is not a leave");
+        } else {
+            env.settle(failureDetectionLimit());
+            assertEquals(MemberStatus.ALIVE, a.statusOf(target), "without failure detection the last status stays");
+            assertTrue(a.recorder().memberEvents(MemberEvent.Type.FAILED, target).isEmpty());
+        }
+    }
+
+    // ---------------------------------------------------------------- listeners and lifecycle
+
+    /** Kit check: Events arrive one at a time in order. */
+    @Test
+    public void eventsArriveOneAtATimeInOrder() {
+        Node a = start(0, Map.of());
+        int count = 20;
+        for (int i = 0; i < count; i++) {
+            complete(a.membership().updateTags(Map.of("n", Integer.toString(i))));
+        }
+        assertTrue(env.await(() -> a.recorder().memberEvents(MemberEvent.Type.UPDATE, a.name()).size() >= count,
+                convergenceLimit()));
+        List<MemberEvent> updates = a.recorder().memberEvents(MemberEvent.Type.UPDATE, a.name());
+        assertEquals(count, updates.size(), "one UPDATE per change");
+        for (int i = 0; i < count; i++) {
+            assertEquals(Integer.toString(i), updates.get(i).member().tag("n"), "events in the order of the changes");
+        }
+        assertFalse(a.recorder().overlapped(), "deliveries never overlap");
+    }
+
+    /** Kit check: Closed subscription receives nothing. */
+    @Test
+    public void closedSubscriptionReceivesNothing() {
+        Node a = start(0, Map.of());
+        EventRecorder late = new EventRecorder();
+        Subscription s = a.membership().subscribe(late);
+        s.close();
+        s.close();
+        complete(a.membership().updateTags(Map.of("x", "1")));
+        complete(a.membership().broadcast("ev", new byte[0], false));
+        assertTrue(env.await(() -> !a.recorder().userEvents("ev").isEmpty(), convergenceLimit()));
+        env.settle(quietPeriod());
+        assertTrue(late.memberEvents().isEmpty());
+        assertTrue(late.userEvents().isEmpty());
+    }
+
+    /** Kit check: Operations after close fail and close is idempotent. */
+    @Test
+    public void operationsAfterCloseFailAndCloseIsIdempotent() {
+        Node a = start(0, Map.of());
+        a.membership().close();
+        a.membership().close();
+        assertInstanceOf(IllegalStateException.class, failure(a.membership().join(List.of("127.0.0.1:7"))));
+        assertInstanceOf(IllegalStateException.class, failure(a.membership().updateTags(Map.of("a", "b"))));
+    }
+}

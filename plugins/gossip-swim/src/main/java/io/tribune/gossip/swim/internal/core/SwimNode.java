@@ -1,0 +1,967 @@
+package io.tribune.gossip.swim.internal.core;
+
+import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberEvent;
+import io.tribune.api.membership.MemberStatus;
+import io.tribune.api.membership.UserEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * One member's SWIM state machine with Lifeguard's refinements and a Serf layer (tags, graceful
+ * and forced leave, reaping, user events with Lamport clocks).
+ *
+ * <p>Deterministic and I/O-free: inputs are {@link #tick(long) clock ticks} (milliseconds from
+ * any origin), {@link #receivePacket decoded packets}, stream exchanges and API calls; outputs are
+ * collected with {@link #drainOutputs()} (packets and stream calls for the driver to carry out)
+ * and {@link #drainEvents()} (member and user events). Randomness comes from the generator handed
+ * in. Collections that are iterated keep insertion order; hash maps are used for lookups only.
+ *
+ * <p>Not thread-safe: the driver confines each instance to one thread or lock.
+ */
+public final class SwimNode {
+
+    /** What the driver must do. */
+    public sealed interface Out {
+    }
+
+    /** Send these messages to {@code to} as one UDP packet. */
+    public record Packet(Addr to, List<Msg> msgs) implements Out {
+    }
+
+    /**
+     * Open a stream to {@code to}, send {@code request}, and hand the answer to
+     * {@link #streamResponse}; on failure nothing needs reporting.
+     */
+    public record StreamCall(Addr to, Msg request) implements Out {
+    }
+
+    /** Most members tracked; an Alive for one more is dropped and counted. */
+    public static final int MAX_MEMBERS = WireCodec.MAX_PUSH_PULL_MEMBERS;
+
+    private static final class NodeState {
+        final String name;
+        Addr addr;
+        long incarnation;
+        Msg.State state;
+        Map<String, String> tags;
+        long stateChangeMillis;
+
+        NodeState(String name, Addr addr, long incarnation, Msg.State state, Map<String, String> tags, long now) {
+            this.name = name;
+            this.addr = addr;
+            this.incarnation = incarnation;
+            this.state = state;
+            this.tags = Map.copyOf(tags);
+            this.stateChangeMillis = now;
+        }
+
+        boolean up() {
+            return state == Msg.State.ALIVE || state == Msg.State.SUSPECT;
+        }
+    }
+
+    private static final class Probe {
+        final String target;
+        final long seq;
+        final long startMillis;
+        boolean indirectSent;
+        int expectedNacks;
+        int nacks;
+
+        Probe(String target, long seq, long startMillis) {
+            this.target = target;
+            this.seq = seq;
+            this.startMillis = startMillis;
+        }
+    }
+
+    private record Relay(Addr requester, long requesterSeq, long deadlineMillis, boolean nack) {
+    }
+
+    private final String name;
+    private final SwimTiming timing;
+    private final RandomGenerator random;
+    private final int maxPacketBytes;
+    private final long probeIntervalMillis;
+    private final long probeTimeoutMillis;
+
+    /** Iterated (members(), push-pull): insertion order. */
+    private final LinkedHashMap<String, NodeState> nodes = new LinkedHashMap<>();
+    /** The same nodes, indexable for random choice. */
+    private final List<NodeState> nodeList = new ArrayList<>();
+    private final NodeState self;
+    private final List<String> probeOrder = new ArrayList<>();
+    /** Lookup only. */
+    private final Set<String> inProbeOrder = new HashSet<>();
+    private int probeIndex;
+    private Probe probe;
+    private final LinkedHashMap<Long, Relay> relays = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Suspicion> suspicions = new LinkedHashMap<>();
+    private final Awareness awareness;
+    private final BroadcastQueue broadcasts = new BroadcastQueue();
+    private final EventBuffer userEvents = new EventBuffer();
+    private final Vivaldi vivaldi = new Vivaldi();
+    /** Last coordinate heard from each member; lookup and removal only. */
+    private final Map<String, Vivaldi.Coordinate> coordinates = new java.util.HashMap<>();
+    private boolean coordinatesEnabled = true;
+    private final Map<String, Long> counters = new LinkedHashMap<>();
+    private final List<Out> outbox = new ArrayList<>();
+    private final List<Object> events = new ArrayList<>();
+
+    private long seq;
+    private long nextProbeMillis;
+    private long nextGossipMillis;
+    private long nextPushPullMillis;
+    private long nextReapMillis;
+    private long nextReconnectMillis;
+    private boolean started;
+    private boolean leaving;
+    private long userEventSeq;
+
+    /**
+     * @param name           this member's unique name
+     * @param addr           the address others reach it at
+     * @param tags           initial tags (bounded by {@link WireCodec#MAX_TAGS} and {@link WireCodec#MAX_TAG_BYTES})
+     * @param timing         validated timing
+     * @param random         this node's own generator
+     * @param maxPacketBytes UDP payload budget for one packet before encryption overhead
+     */
+    public SwimNode(String name, Addr addr, Map<String, String> tags, SwimTiming timing, RandomGenerator random,
+                    int maxPacketBytes) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.timing = timing.validate();
+        this.random = Objects.requireNonNull(random, "random");
+        if (maxPacketBytes < 256 || maxPacketBytes > WireCodec.MAX_PACKET_BYTES) {
+            throw new IllegalArgumentException("packet size " + maxPacketBytes + " is outside 256.."
+                    + WireCodec.MAX_PACKET_BYTES);
+        }
+        checkName(name);
+        checkTags(tags);
+        this.maxPacketBytes = maxPacketBytes;
+        this.probeIntervalMillis = timing.probeInterval().toMillis();
+        this.probeTimeoutMillis = timing.probeTimeout().toMillis();
+        this.awareness = new Awareness(timing.awarenessMax());
+        this.self = new NodeState(name, addr, 0, Msg.State.ALIVE, tags, 0);
+    }
+
+    // =================================================================== inputs: lifecycle and API
+
+    /** Makes this node a one-member pool and arms its timers (staggered so nodes do not probe in lockstep). */
+    public void start(long now) {
+        if (started) {
+            return;
+        }
+        started = true;
+        self.stateChangeMillis = now;
+        addNode(self);
+        events.add(new MemberEvent(MemberEvent.Type.JOIN, toMember(self)));
+        nextProbeMillis = now + random.nextLong(probeIntervalMillis) + 1;
+        nextGossipMillis = now + random.nextLong(timing.gossipInterval().toMillis()) + 1;
+        nextPushPullMillis = now + pushPullIntervalMillis();
+        nextReconnectMillis = now + timing.pushPullInterval().toMillis();
+    }
+
+    /** Replaces the local tags, bumps the incarnation and disseminates an Alive (Serf tag update). */
+    public void updateTags(Map<String, String> tags, long now) {
+        checkTags(tags);
+        if (leaving) {
+            throw new IllegalStateException("node '" + name + "' has left");
+        }
+        self.tags = Map.copyOf(tags);
+        self.incarnation++;
+        queueAlive(self);
+        events.add(new MemberEvent(MemberEvent.Type.UPDATE, toMember(self)));
+    }
+
+    /**
+     * Starts a graceful leave: the node stops probing, marks itself LEFT and disseminates a Dead
+     * with {@code left} set, which others report as LEFT (Serf's leave intent).
+     */
+    public void leave(long now) {
+        if (leaving) {
+            return;
+        }
+        leaving = true;
+        probe = null;
+        suspicions.remove(name);
+        self.state = Msg.State.LEFT;
+        self.stateChangeMillis = now;
+        broadcasts.queue(name, new Msg.Dead(name, self.incarnation, name, true));
+        events.add(new MemberEvent(MemberEvent.Type.LEAVE, toMember(self)));
+    }
+
+    /** Whether the leave message has been sent at least once (or retired). */
+    public boolean leaveSent() {
+        return leaving && broadcasts.transmits(name) != 0;
+    }
+
+    /**
+     * Marks {@code member} LEFT and disseminates that (Serf force-leave); with {@code prune} also
+     * removes it at once and emits REAP. A live member will refute with a higher incarnation.
+     *
+     * @throws IllegalArgumentException for an unknown member or the local one
+     */
+    public void forceLeave(String member, boolean prune, long now) {
+        NodeState s = nodes.get(member);
+        if (s == null) {
+            throw new IllegalArgumentException("no member named '" + member + "'");
+        }
+        if (s == self) {
+            throw new IllegalArgumentException("cannot force-leave the local member '" + member + "': use leave");
+        }
+        if (s.state != Msg.State.LEFT) {
+            deadNode(new Msg.Dead(member, s.incarnation, name, true), now);
+        }
+        if (prune) {
+            removeNode(s);
+        }
+    }
+
+    /**
+     * Sends a user event to everyone and delivers it locally.
+     *
+     * @return its Lamport time
+     * @throws IllegalArgumentException when name and payload exceed {@link WireCodec#MAX_USER_EVENT_BYTES}
+     */
+    public long broadcastUser(String eventName, byte[] payload, boolean coalesce, long now) {
+        checkUserEvent(eventName, payload);
+        long t = userEvents.next();
+        userEvents.record(t, eventName, payload);
+        events.add(new UserEvent(eventName, payload.clone(), t, coalesce));
+        broadcasts.queue("u:" + (userEventSeq++), new Msg.User(t, eventName, payload.clone(), coalesce));
+        return t;
+    }
+
+    /** Validates a user event's name and size. @throws IllegalArgumentException naming the problem */
+    public static void checkUserEvent(String eventName, byte[] payload) {
+        if (eventName == null || eventName.isEmpty()) {
+            throw new IllegalArgumentException("user event name is empty");
+        }
+        int size = eventName.getBytes(StandardCharsets.UTF_8).length + payload.length;
+        if (eventName.getBytes(StandardCharsets.UTF_8).length > WireCodec.MAX_NAME_BYTES
+                || size > WireCodec.MAX_USER_EVENT_BYTES) {
+            throw new IllegalArgumentException("user event '" + abbreviate(eventName) + "' is " + size
+                    + " bytes, over the limit of " + WireCodec.MAX_USER_EVENT_BYTES + " bytes (name plus payload)");
+        }
+    }
+
+    /** Validates tags against the wire limits. @throws IllegalArgumentException naming the problem */
+    public static void checkTags(Map<String, String> tags) {
+        if (tags.size() > WireCodec.MAX_TAGS) {
+            throw new IllegalArgumentException(tags.size() + " tags exceed the limit of " + WireCodec.MAX_TAGS);
+        }
+        int bytes = 0;
+        for (Map.Entry<String, String> e : tags.entrySet()) {
+            if (e.getKey() == null || e.getKey().isEmpty() || e.getValue() == null) {
+                throw new IllegalArgumentException("tag keys must be non-empty and values non-null");
+            }
+            bytes += e.getKey().getBytes(StandardCharsets.UTF_8).length
+                    + e.getValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (bytes > WireCodec.MAX_TAG_BYTES) {
+            throw new IllegalArgumentException("tags take " + bytes + " bytes, over the limit of "
+                    + WireCodec.MAX_TAG_BYTES);
+        }
+    }
+
+    /** Validates a node name. @throws IllegalArgumentException naming the problem */
+    public static void checkName(String n) {
+        int len = n.getBytes(StandardCharsets.UTF_8).length;
+        if (len == 0 || len > WireCodec.MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("node name must be 1.." + WireCodec.MAX_NAME_BYTES + " bytes");
+        }
+    }
+
+    // =================================================================== inputs: time
+
+    /** Advances the protocol to {@code now}: probes, indirect probes, suspicion timeouts, gossip, push-pull, reaping. */
+    public void tick(long now) {
+        if (!started) {
+            return;
+        }
+        if (!leaving) {
+            probeTick(now);
+        }
+        relayTick(now);
+        suspicionTick(now);
+        if (now >= nextGossipMillis) {
+            nextGossipMillis = now + timing.gossipInterval().toMillis();
+            gossip(now);
+        }
+        if (!leaving && now >= nextPushPullMillis) {
+            nextPushPullMillis = now + pushPullIntervalMillis();
+            NodeState peer = randomNodes(1, n -> n.state == Msg.State.ALIVE).stream().findFirst().orElse(null);
+            if (peer != null) {
+                count("pushpull.started");
+                outbox.add(new StreamCall(peer.addr, localState(false)));
+            }
+        }
+        if (!leaving && now >= nextReconnectMillis) {
+            nextReconnectMillis = now + timing.pushPullInterval().toMillis();
+            reconnect();
+        }
+        reapTick(now);
+    }
+
+    /**
+     * Serf's reconnect: now and then, offer a full-state exchange to one FAILED member. After a
+     * partition heals this is how the two sides find each other again: each learns it was declared
+     * dead and refutes, and the next exchange carries the refutation across. Left members are
+     * never contacted.
+     */
+    private void reconnect() {
+        NodeState dead = randomNodes(1, n -> n.state == Msg.State.DEAD).stream().findFirst().orElse(null);
+        if (dead != null) {
+            count("reconnect.attempts");
+            outbox.add(new StreamCall(dead.addr, localState(false)));
+        }
+    }
+
+    private void probeTick(long now) {
+        if (probe != null) {
+            NodeState target = nodes.get(probe.target);
+            if (target == null || !target.up()) {
+                probe = null;
+            } else if (!probe.indirectSent && now >= probe.startMillis + awareness.scale(probeTimeoutMillis)) {
+                // SWIM §3.1: ask k others to probe; Lifeguard §IV-A: ask them to nack so we learn
+                // whether our own network is the problem. Also try a stream ping (memberlist's TCP fallback).
+                probe.indirectSent = true;
+                List<NodeState> helpers = randomNodes(timing.indirectChecks(),
+                        n -> n.state == Msg.State.ALIVE && !n.name.equals(probe.target));
+                for (NodeState h : helpers) {
+                    send(h.addr, List.of(new Msg.PingReq(probe.seq, target.name, target.addr, name, self.addr, true)));
+                }
+                probe.expectedNacks = helpers.size();
+                count("probe.indirect");
+                outbox.add(new StreamCall(target.addr, new Msg.Ping(probe.seq, target.name, name, self.addr)));
+            } else if (now >= probe.startMillis + awareness.scale(probeIntervalMillis)) {
+                // Lifeguard §IV-A: nacks prove our own network works; missing ones count against our health.
+                int delta = probe.expectedNacks > 0 ? probe.expectedNacks - probe.nacks : 1;
+                awareness.apply(delta);
+                count("probe.failed");
+                Probe failed = probe;
+                probe = null;
+                suspectNode(new Msg.Suspect(failed.target, target.incarnation, name), now);
+            }
+        }
+        if (probe == null && now >= nextProbeMillis) {
+            nextProbeMillis = now + awareness.scale(probeIntervalMillis);
+            NodeState target = nextProbeTarget();
+            if (target != null) {
+                probe = new Probe(target.name, ++seq, now);
+                count("probe.sent");
+                List<Msg> primary = new ArrayList<>(2);
+                primary.add(new Msg.Ping(probe.seq, target.name, name, self.addr));
+                if (target.state == Msg.State.SUSPECT) {
+                    // Lifeguard §IV-C buddy system: tell a suspect first-hand so it can refute at once.
+                    primary.add(new Msg.Suspect(target.name, target.incarnation, name));
+                    count("probe.buddy");
+                }
+                send(target.addr, primary);
+            }
+        }
+    }
+
+    private NodeState nextProbeTarget() {
+        for (int tries = 0; tries < 2; tries++) {
+            while (probeIndex < probeOrder.size()) {
+                String n = probeOrder.get(probeIndex++);
+                NodeState s = nodes.get(n);
+                if (s != null && s != self && s.up()) {
+                    return s;
+                }
+            }
+            // SWIM §4.3: round-robin over a fresh random permutation each pass, which bounds the time
+            // to first probe a failed member.
+            probeOrder.clear();
+            inProbeOrder.clear();
+            for (NodeState s : nodeList) {
+                if (s != self && s.up()) {
+                    probeOrder.add(s.name);
+                    inProbeOrder.add(s.name);
+                }
+            }
+            for (int i = probeOrder.size() - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                String t = probeOrder.get(i);
+                probeOrder.set(i, probeOrder.get(j));
+                probeOrder.set(j, t);
+            }
+            probeIndex = 0;
+        }
+        return null;
+    }
+
+    private void relayTick(long now) {
+        Iterator<Map.Entry<Long, Relay>> it = relays.entrySet().iterator();
+        while (it.hasNext()) {
+            Relay r = it.next().getValue();
+            if (now >= r.deadlineMillis) {
+                it.remove();
+                if (r.nack) {
+                    send(r.requester, List.of(new Msg.Nack(r.requesterSeq, name)));
+                    count("nack.sent");
+                }
+            }
+        }
+    }
+
+    private void suspicionTick(long now) {
+        List<String> expired = new ArrayList<>();
+        for (Map.Entry<String, Suspicion> e : suspicions.entrySet()) {
+            if (now >= e.getValue().deadlineMillis()) {
+                expired.add(e.getKey());
+            }
+        }
+        for (String n : expired) {
+            NodeState s = nodes.get(n);
+            suspicions.remove(n);
+            if (s != null && s.state == Msg.State.SUSPECT) {
+                count("dead.declared");
+                deadNode(new Msg.Dead(n, s.incarnation, name, false), now);
+            }
+        }
+    }
+
+    private void gossip(long now) {
+        int limit = retransmitLimit();
+        long deadWindow = timing.gossipToTheDead().toMillis();
+        List<NodeState> targets = randomNodes(timing.gossipNodes(),
+                n -> n.up() || now - n.stateChangeMillis < deadWindow);
+        for (NodeState t : targets) {
+            List<Msg> msgs = broadcasts.take(maxPacketBytes - WireCodec.PACKET_HEADER_BYTES,
+                    WireCodec.PER_MESSAGE_OVERHEAD, 255, limit);
+            if (msgs.isEmpty()) {
+                return;
+            }
+            count("gossip.packets");
+            outbox.add(new Packet(t.addr, msgs));
+        }
+    }
+
+    private void reapTick(long now) {
+        // Scanning every member is O(n); once a second is plenty for a timeout counted in minutes.
+        if (now < nextReapMillis) {
+            return;
+        }
+        nextReapMillis = now + 1000;
+        long timeout = timing.reapTimeout().toMillis();
+        List<NodeState> reap = new ArrayList<>();
+        for (NodeState s : nodeList) {
+            if (s != self && !s.up() && now - s.stateChangeMillis >= timeout) {
+                reap.add(s);
+            }
+        }
+        for (NodeState s : reap) {
+            removeNode(s);
+        }
+    }
+
+    // =================================================================== inputs: network
+
+    /** Handles the messages of one received UDP packet. */
+    public void receivePacket(List<Msg> msgs, long now) {
+        if (!started) {
+            return;
+        }
+        Msg.Coord coord = null;
+        for (Msg m : msgs) {
+            if (m instanceof Msg.Coord c) {
+                coord = c;
+            }
+        }
+        for (Msg m : msgs) {
+            if (m instanceof Msg.Coord) {
+                continue; // consumed with its Ack below
+            } else if (m instanceof Msg.Ping p) {
+                onPing(p);
+            } else if (m instanceof Msg.PingReq r) {
+                onPingReq(r, now);
+            } else if (m instanceof Msg.Ack a) {
+                onAck(a, coord, now);
+            } else if (m instanceof Msg.Nack n) {
+                if (probe != null && probe.seq == n.seq()) {
+                    probe.nacks++;
+                    count("nack.received");
+                } else {
+                    count("stale.nack");
+                }
+            } else if (m instanceof Msg.Alive a) {
+                aliveNode(a, now);
+            } else if (m instanceof Msg.Suspect s) {
+                suspectNode(s, now);
+            } else if (m instanceof Msg.Dead d) {
+                deadNode(d, now);
+            } else if (m instanceof Msg.User u) {
+                onUser(u);
+            } else {
+                count("unexpected.message");
+            }
+        }
+    }
+
+    /**
+     * Answers an inbound stream request: a Ping (TCP fallback probe) gets an Ack, a PushPull gets
+     * the local state and is merged. Returns null for anything else (the driver closes the stream).
+     */
+    public Msg handleStream(Msg request, long now) {
+        if (!started) {
+            return null;
+        }
+        if (request instanceof Msg.Ping p) {
+            if (!p.target().isEmpty() && !p.target().equals(name)) {
+                count("misdirected.ping");
+                return null;
+            }
+            return new Msg.Ack(p.seq(), name);
+        }
+        if (request instanceof Msg.PushPull pp) {
+            Msg.PushPull mine = localState(false);
+            count("pushpull.served");
+            merge(pp, now);
+            return mine;
+        }
+        count("unexpected.message");
+        return null;
+    }
+
+    /** Handles the answer to a {@link StreamCall} (or to a join's push-pull). */
+    public void streamResponse(Msg response, long now) {
+        if (!started) {
+            return;
+        }
+        if (response instanceof Msg.Ack a) {
+            onAck(a, null, now);
+        } else if (response instanceof Msg.PushPull pp) {
+            merge(pp, now);
+        } else {
+            count("unexpected.message");
+        }
+    }
+
+    /** The full state sent in a push-pull: every known member, and the user-event clock. */
+    public Msg.PushPull localState(boolean join) {
+        List<Msg.MemberState> states = new ArrayList<>(nodeList.size());
+        for (NodeState s : nodes.values()) {
+            states.add(new Msg.MemberState(s.name, s.addr, s.incarnation, s.state, s.tags));
+        }
+        return new Msg.PushPull(join, states, userEvents.clock());
+    }
+
+    private void onPing(Msg.Ping p) {
+        if (!p.target().isEmpty() && !p.target().equals(name)) {
+            // The address now belongs to someone else (memberlist checks this too).
+            count("misdirected.ping");
+            return;
+        }
+        Msg ack = new Msg.Ack(p.seq(), name);
+        send(p.sourceAddr(), coordinatesEnabled ? List.of(ack, new Msg.Coord(name, vivaldi.coordinate())) : List.of(ack));
+    }
+
+    private void onPingReq(Msg.PingReq r, long now) {
+        long mine = ++seq;
+        // Lifeguard §IV-A: the helper nacks at 80% of the probe timeout, so that the nack reaches the
+        // prober before its own protocol period ends.
+        relays.put(mine, new Relay(r.sourceAddr(), r.seq(), now + probeTimeoutMillis * 4 / 5, r.nack()));
+        count("relay.started");
+        send(r.targetAddr(), List.of(new Msg.Ping(mine, r.target(), name, self.addr)));
+    }
+
+    private void onAck(Msg.Ack a, Msg.Coord coord, long now) {
+        if (probe != null && probe.seq == a.seq()) {
+            if (coordinatesEnabled && coord != null && coord.name().equals(probe.target)) {
+                // The direct round trip of this probe is one Vivaldi sample. Time is in whole
+                // milliseconds, so sub-millisecond round trips (loopback) give no sample.
+                long rtt = now - probe.startMillis;
+                if (rtt > 0 && vivaldi.observe(coord.coordinate(), rtt, random)) {
+                    coordinates.put(coord.name(), coord.coordinate());
+                    count("coordinate.updates");
+                }
+            }
+            probe = null;
+            awareness.apply(-1);
+            count("probe.acked");
+            return;
+        }
+        Relay r = relays.remove(a.seq());
+        if (r != null) {
+            send(r.requester, List.of(new Msg.Ack(r.requesterSeq, a.from())));
+            count("relay.acked");
+            return;
+        }
+        // A late ack (the probe already ended) or a replayed packet: harmless, but counted.
+        count("stale.ack");
+    }
+
+    private void onUser(Msg.User u) {
+        userEvents.witness(u.ltime());
+        if (userEvents.record(u.ltime(), u.name(), u.payload())) {
+            events.add(new UserEvent(u.name(), u.payload().clone(), u.ltime(), u.coalesce()));
+            broadcasts.queue("u:" + (userEventSeq++), u);
+            count("user.delivered");
+        } else {
+            count("user.duplicate");
+        }
+    }
+
+    private void merge(Msg.PushPull pp, long now) {
+        userEvents.witness(pp.eventClock() == 0 ? 0 : pp.eventClock() - 1);
+        for (Msg.MemberState s : pp.states()) {
+            switch (s.state()) {
+                case ALIVE -> aliveNode(new Msg.Alive(s.name(), s.incarnation(), s.addr(), s.tags()), now);
+                case LEFT -> deadNode(new Msg.Dead(s.name(), s.incarnation(), s.name(), true), now);
+                case SUSPECT, DEAD -> {
+                    // memberlist's rule: a remote "dead" is only a suspicion here, so that a member
+                    // gets its chance to refute instead of being killed by stale state.
+                    if (!nodes.containsKey(s.name()) && s.state() == Msg.State.SUSPECT) {
+                        aliveNode(new Msg.Alive(s.name(), s.incarnation(), s.addr(), s.tags()), now);
+                    }
+                    suspectNode(new Msg.Suspect(s.name(), s.incarnation(), ""), now);
+                }
+                default -> count("unexpected.state");
+            }
+        }
+    }
+
+    // =================================================================== state transitions (SWIM §4.2)
+
+    private void aliveNode(Msg.Alive a, long now) {
+        if (a.name().equals(name)) {
+            if (leaving) {
+                return;
+            }
+            boolean differs = !a.tags().equals(self.tags) || !a.addr().equals(self.addr);
+            if (a.incarnation() > self.incarnation || (a.incarnation() == self.incarnation && differs)) {
+                refute(a.incarnation());
+            }
+            return;
+        }
+        NodeState s = nodes.get(a.name());
+        if (s == null) {
+            if (nodes.size() >= MAX_MEMBERS) {
+                count("members.full");
+                return;
+            }
+            s = new NodeState(a.name(), a.addr(), a.incarnation(), Msg.State.ALIVE, a.tags(), now);
+            addNode(s);
+            // SWIM §4.3: a new member goes to a random position of the current round.
+            if (!inProbeOrder.contains(s.name)) {
+                int at = probeIndex + random.nextInt(probeOrder.size() - probeIndex + 1);
+                probeOrder.add(at, s.name);
+                inProbeOrder.add(s.name);
+            }
+            events.add(new MemberEvent(MemberEvent.Type.JOIN, toMember(s)));
+            queueAlive(s);
+            return;
+        }
+        if (a.incarnation() <= s.incarnation) {
+            count("stale.alive");
+            return;
+        }
+        boolean wasUp = s.up();
+        boolean changed = !s.tags.equals(a.tags()) || !s.addr.equals(a.addr());
+        s.incarnation = a.incarnation();
+        s.addr = a.addr();
+        s.tags = a.tags();
+        suspicions.remove(s.name);
+        if (s.state != Msg.State.ALIVE) {
+            s.state = Msg.State.ALIVE;
+            s.stateChangeMillis = now;
+        }
+        if (!wasUp) {
+            events.add(new MemberEvent(MemberEvent.Type.JOIN, toMember(s)));
+        } else if (changed) {
+            events.add(new MemberEvent(MemberEvent.Type.UPDATE, toMember(s)));
+        }
+        queueAlive(s);
+    }
+
+    private void suspectNode(Msg.Suspect m, long now) {
+        NodeState s = nodes.get(m.name());
+        if (s == null || m.incarnation() < s.incarnation) {
+            count("stale.suspect");
+            return;
+        }
+        if (s == self) {
+            if (!leaving) {
+                refute(m.incarnation());
+                awareness.apply(1);
+            }
+            return;
+        }
+        if (s.state == Msg.State.SUSPECT) {
+            Suspicion sus = suspicions.get(s.name);
+            if (sus != null && !m.from().isEmpty() && sus.confirm(m.from())) {
+                count("suspect.confirmed");
+                broadcasts.queue(s.name, m);
+            }
+            return;
+        }
+        if (!s.up()) {
+            return;
+        }
+        s.incarnation = m.incarnation();
+        s.state = Msg.State.SUSPECT;
+        s.stateChangeMillis = now;
+        int alive = 0;
+        for (NodeState x : nodeList) {
+            if (x.up()) {
+                alive++;
+            }
+        }
+        // Lifeguard §IV-B: expect k = suspicionMult - 2 independent confirmations; fewer when the
+        // cluster is too small to provide them.
+        int k = timing.suspicionMult() - 2;
+        if (alive - 2 < k) {
+            k = Math.max(0, alive - 2);
+        }
+        long min = Suspicion.minTimeoutMillis(timing.suspicionMult(), alive, probeIntervalMillis);
+        long max = timing.suspicionMaxTimeoutMult() * min;
+        suspicions.put(s.name, new Suspicion(now, min, max, k, m.from()));
+        count("suspect.raised");
+        broadcasts.queue(s.name, new Msg.Suspect(s.name, s.incarnation, m.from().isEmpty() ? name : m.from()));
+    }
+
+    private void deadNode(Msg.Dead d, long now) {
+        NodeState s = nodes.get(d.name());
+        if (s == null || d.incarnation() < s.incarnation) {
+            count("stale.dead");
+            return;
+        }
+        if (s == self) {
+            if (!leaving) {
+                refute(d.incarnation());
+                awareness.apply(1);
+            }
+            return;
+        }
+        if (!s.up()) {
+            if (d.left() && s.state == Msg.State.DEAD) {
+                // A force-leave turns a failed member into a left one everywhere (Serf).
+                s.state = Msg.State.LEFT;
+                s.stateChangeMillis = now;
+                events.add(new MemberEvent(MemberEvent.Type.LEAVE, toMember(s)));
+                broadcasts.queue(s.name, d);
+            }
+            return;
+        }
+        suspicions.remove(s.name);
+        s.incarnation = d.incarnation();
+        s.state = d.left() ? Msg.State.LEFT : Msg.State.DEAD;
+        s.stateChangeMillis = now;
+        if (probe != null && probe.target.equals(s.name)) {
+            probe = null;
+        }
+        events.add(new MemberEvent(d.left() ? MemberEvent.Type.LEAVE : MemberEvent.Type.FAILED, toMember(s)));
+        broadcasts.queue(s.name, d);
+    }
+
+    /** SWIM §4.2: a member accused at incarnation i answers with Alive at i + 1. */
+    private void refute(long accused) {
+        self.incarnation = Math.max(self.incarnation, accused) + 1;
+        count("refute");
+        queueAlive(self);
+    }
+
+    private void queueAlive(NodeState s) {
+        broadcasts.queue(s.name, new Msg.Alive(s.name, s.incarnation, s.addr, s.tags));
+    }
+
+    // =================================================================== helpers
+
+    private void addNode(NodeState s) {
+        nodes.put(s.name, s);
+        nodeList.add(s);
+    }
+
+    private void removeNode(NodeState s) {
+        nodes.remove(s.name);
+        nodeList.remove(s);
+        suspicions.remove(s.name);
+        coordinates.remove(s.name);
+        events.add(new MemberEvent(MemberEvent.Type.REAP, toMember(s)));
+        count("reaped");
+    }
+
+    /** Sends {@code primary} to {@code to}, filling the rest of the packet with queued broadcasts (SWIM §4.1 piggybacking). */
+    private void send(Addr to, List<Msg> primary) {
+        int used = WireCodec.PACKET_HEADER_BYTES;
+        for (Msg m : primary) {
+            used += WireCodec.size(m) + WireCodec.PER_MESSAGE_OVERHEAD;
+        }
+        List<Msg> all = new ArrayList<>(primary);
+        all.addAll(broadcasts.take(maxPacketBytes - used, WireCodec.PER_MESSAGE_OVERHEAD, 255 - primary.size(),
+                retransmitLimit()));
+        outbox.add(new Packet(to, all));
+    }
+
+    /**
+     * Up to {@code k} distinct random members other than this one that pass {@code filter}; like
+     * memberlist, it samples at random with a bounded number of tries instead of scanning.
+     */
+    private List<NodeState> randomNodes(int k, java.util.function.Predicate<NodeState> filter) {
+        List<NodeState> out = new ArrayList<>(k);
+        int n = nodeList.size();
+        for (int tries = 0; tries < 3 * n && out.size() < k; tries++) {
+            NodeState s = nodeList.get(random.nextInt(n));
+            if (s == self || !filter.test(s) || out.contains(s)) {
+                continue;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private int retransmitLimit() {
+        return BroadcastQueue.retransmitLimit(timing.retransmitMult(), Math.max(1, nodeList.size()));
+    }
+
+    /** memberlist's push-pull scaling: beyond 32 members, the interval grows with log2(n / 32). */
+    long pushPullIntervalMillis() {
+        long base = timing.pushPullInterval().toMillis();
+        int n = nodeList.size();
+        if (n <= 32) {
+            return base;
+        }
+        double mult = Math.ceil(Math.log(n) / Math.log(2) - Math.log(32) / Math.log(2)) + 1.0;
+        return (long) (base * mult);
+    }
+
+    private void count(String key) {
+        counters.merge(key, 1L, Long::sum);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+
+    private Member toMember(NodeState s) {
+        MemberStatus st = switch (s.state) {
+            case ALIVE -> MemberStatus.ALIVE;
+            case SUSPECT -> MemberStatus.SUSPECT;
+            case DEAD -> MemberStatus.FAILED;
+            case LEFT -> MemberStatus.LEFT;
+        };
+        return new Member(s.name, s.addr.host(), s.addr.port(), s.tags, st, s.incarnation);
+    }
+
+    // =================================================================== outputs and queries
+
+    /** Packets and stream calls produced since the last call, in order. */
+    public List<Out> drainOutputs() {
+        if (outbox.isEmpty()) {
+            return List.of();
+        }
+        List<Out> out = new ArrayList<>(outbox);
+        outbox.clear();
+        return out;
+    }
+
+    /** {@link MemberEvent}s and {@link UserEvent}s produced since the last call, in order. */
+    public List<Object> drainEvents() {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        List<Object> out = new ArrayList<>(events);
+        events.clear();
+        return out;
+    }
+
+    /** The local member. */
+    public Member localMember() {
+        return toMember(self);
+    }
+
+    /** Every known member, local first, in the order they were learned. */
+    public List<Member> members() {
+        List<Member> out = new ArrayList<>(nodeList.size());
+        for (NodeState s : nodes.values()) {
+            out.add(toMember(s));
+        }
+        return out;
+    }
+
+    /** Turns Vivaldi coordinates on (the default) or off; off, acks carry no coordinate. */
+    public void coordinatesEnabled(boolean on) {
+        this.coordinatesEnabled = on;
+    }
+
+    /** This node's network coordinate. */
+    public Vivaldi.Coordinate coordinate() {
+        return vivaldi.coordinate();
+    }
+
+    /** The last coordinate heard from {@code member}, or null. */
+    public Vivaldi.Coordinate coordinateOf(String member) {
+        return coordinates.get(member);
+    }
+
+    /** How many members (this one included) are ALIVE here; cheap, for convergence checks. */
+    public int aliveCount() {
+        int c = 0;
+        for (NodeState s : nodeList) {
+            if (s.state == Msg.State.ALIVE) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    /** A member by name, or null. */
+    public Member member(String n) {
+        NodeState s = nodes.get(n);
+        return s == null ? null : toMember(s);
+    }
+
+    /** The local health score (Lifeguard). */
+    public int healthScore() {
+        return awareness.score();
+    }
+
+    /** Messages waiting to be gossiped. */
+    public int queuedBroadcasts() {
+        return broadcasts.size();
+    }
+
+    /** Protocol counters (probes, failures, refutations, stale messages...), in first-seen order. */
+    public Map<String, Long> counters() {
+        Map<String, Long> out = new LinkedHashMap<>(counters);
+        out.put("broadcasts.dropped", broadcasts.dropped());
+        return out;
+    }
+
+    /** The user-event Lamport clock. */
+    public long eventClock() {
+        return userEvents.clock();
+    }
+
+    /** This node's name. */
+    public String name() {
+        return name;
+    }
+
+    /** This node's address. */
+    public Addr addr() {
+        return self.addr;
+    }
+
+    /** Whether {@link #leave} was called. */
+    public boolean leaving() {
+        return leaving;
+    }
+
+    /** For the simulator's invariant checks: the incarnation this node holds for {@code member}, or -1. */
+    public long incarnationOf(String member) {
+        NodeState s = nodes.get(member);
+        return s == null ? -1 : s.incarnation;
+    }
+}

@@ -1,0 +1,144 @@
+package io.tribune.gossip.swim.internal.core;
+
+import java.time.Duration;
+
+/**
+ * Timing and fan-out of the SWIM protocol, with named presets in the manner of memberlist's LAN,
+ * WAN and local defaults. Every field carries its unit in its type or name; {@link #validate()}
+ * runs at startup.
+ *
+ * @param name                    preset name, for logs and stats
+ * @param probeInterval           time between two failure-detection probes (SWIM §4.1 protocol period)
+ * @param probeTimeout            how long to wait for a direct ack before asking others (SWIM §3.1);
+ *                                should be about the 99th percentile round trip
+ * @param indirectChecks          members asked to probe on our behalf when the direct probe times out
+ *                                (SWIM's k, §3.1)
+ * @param suspicionMult           suspicion timeout = suspicionMult * max(1, log10 n) * probeInterval
+ *                                (Lifeguard §IV-B minimum)
+ * @param suspicionMaxTimeoutMult maximum suspicion timeout as a multiple of the minimum; with no
+ *                                confirmations the timeout starts here and shrinks (Lifeguard §IV-B)
+ * @param retransmitMult          a broadcast is piggybacked retransmitMult * ceil(log10(n + 1)) times
+ *                                (SWIM §4.1 infection-style dissemination in O(log n) rounds)
+ * @param gossipInterval          time between two gossip rounds that send queued broadcasts
+ * @param gossipNodes             members a gossip round sends to
+ * @param gossipToTheDead         how long after a member failed or left we still gossip to it, so
+ *                                that it can learn it was declared dead and refute
+ * @param pushPullInterval        time between two full-state syncs over TCP; scaled up for clusters
+ *                                above 32 members so the per-node load stays flat
+ * @param awarenessMax            Lifeguard local health multiplier cap (§IV-A); timeouts are scaled by
+ *                                (score + 1) with score in [0, awarenessMax - 1]
+ * @param reapTimeout             how long FAILED and LEFT members stay listed before they are reaped
+ * @param tick                    granularity of the driver's clock ticks into the core
+ */
+public record SwimTiming(String name, Duration probeInterval, Duration probeTimeout, int indirectChecks,
+                         int suspicionMult, int suspicionMaxTimeoutMult, int retransmitMult,
+                         Duration gossipInterval, int gossipNodes, Duration gossipToTheDead,
+                         Duration pushPullInterval, int awarenessMax, Duration reapTimeout, Duration tick) {
+
+    /**
+     * LAN: one datacenter, sub-millisecond to few-millisecond round trips. Values follow the brief
+     * (and memberlist's LAN profile): 1 s probes, 500 ms ack timeout, 3 indirect checks, suspicion
+     * multiplier 4 (max 6x), retransmit multiplier 4, gossip every 200 ms to 3 nodes, push-pull every
+     * 30 s, reap after 72 h (Consul's reconnect timeout).
+     */
+    public static SwimTiming lan() {
+        return new SwimTiming("lan", Duration.ofSeconds(1), Duration.ofMillis(500), 3, 4, 6, 4,
+                Duration.ofMillis(200), 3, Duration.ofSeconds(30), Duration.ofSeconds(30), 8,
+                Duration.ofHours(72), Duration.ofMillis(20));
+    }
+
+    /**
+     * WAN: servers across datacenters, tens to hundreds of ms of latency and more loss, so slower
+     * probes (5 s), a 3 s ack timeout, suspicion multiplier 6, gossip every 500 ms to 4 nodes and
+     * push-pull every 60 s. Derived from {@link #lan()}, overriding only what differs.
+     */
+    public static SwimTiming wan() {
+        SwimTiming l = lan();
+        return new SwimTiming("wan", Duration.ofSeconds(5), Duration.ofSeconds(3), l.indirectChecks, 6,
+                l.suspicionMaxTimeoutMult, l.retransmitMult, Duration.ofMillis(500), 4, Duration.ofSeconds(60),
+                Duration.ofSeconds(60), l.awarenessMax, l.reapTimeout, Duration.ofMillis(50));
+    }
+
+    /**
+     * Local: loopback tests on shared, busy machines. Probes every 500 ms with a 200 ms ack timeout
+     * and suspicion multiplier 4 (at least 2 s of suspicion, so a test JVM's GC pause or a starved
+     * thread is refuted rather than declared dead), gossip every 100 ms, push-pull every 5 s,
+     * reaping after 30 s: a failure is detected in about 3 s.
+     */
+    public static SwimTiming local() {
+        SwimTiming l = lan();
+        return new SwimTiming("local", Duration.ofMillis(500), Duration.ofMillis(200), l.indirectChecks, 4,
+                l.suspicionMaxTimeoutMult, l.retransmitMult, Duration.ofMillis(100), 3, Duration.ofSeconds(5),
+                Duration.ofSeconds(5), l.awarenessMax, Duration.ofSeconds(30), Duration.ofMillis(10));
+    }
+
+    /** The preset of that name ({@code lan}, {@code wan}, {@code local}). */
+    public static SwimTiming preset(String name) {
+        return switch (name) {
+            case "lan" -> lan();
+            case "wan" -> wan();
+            case "local" -> local();
+            default -> throw new IllegalArgumentException("unknown timing profile '" + name
+                    + "' (use lan, wan or local)");
+        };
+    }
+
+    /** A copy with another reap timeout. */
+    public SwimTiming withReapTimeout(Duration d) {
+        return new SwimTiming(name, probeInterval, probeTimeout, indirectChecks, suspicionMult,
+                suspicionMaxTimeoutMult, retransmitMult, gossipInterval, gossipNodes, gossipToTheDead,
+                pushPullInterval, awarenessMax, d, tick);
+    }
+
+    /** A copy with another push-pull interval. */
+    public SwimTiming withPushPullInterval(Duration d) {
+        return new SwimTiming(name, probeInterval, probeTimeout, indirectChecks, suspicionMult,
+                suspicionMaxTimeoutMult, retransmitMult, gossipInterval, gossipNodes, gossipToTheDead,
+                d, awarenessMax, reapTimeout, tick);
+    }
+
+    /**
+     * Checks the relations the protocol relies on.
+     *
+     * @return this
+     * @throws IllegalArgumentException naming the first violated rule
+     */
+    public SwimTiming validate() {
+        positive("probe interval", probeInterval);
+        positive("probe timeout", probeTimeout);
+        positive("gossip interval", gossipInterval);
+        positive("push-pull interval", pushPullInterval);
+        positive("reap timeout", reapTimeout);
+        positive("tick", tick);
+        if (gossipToTheDead.isNegative()) {
+            throw new IllegalArgumentException("gossip-to-the-dead time must not be negative");
+        }
+        // The indirect round needs time after the direct timeout within one protocol period.
+        if (probeTimeout.compareTo(probeInterval) >= 0) {
+            throw new IllegalArgumentException("probe timeout " + probeTimeout + " must be shorter than the probe interval "
+                    + probeInterval);
+        }
+        if (tick.compareTo(probeTimeout) > 0) {
+            throw new IllegalArgumentException("tick " + tick + " must not exceed the probe timeout " + probeTimeout);
+        }
+        range("indirect checks", indirectChecks, 0, 16);
+        range("suspicion multiplier", suspicionMult, 1, 64);
+        range("suspicion max timeout multiplier", suspicionMaxTimeoutMult, 1, 64);
+        range("retransmit multiplier", retransmitMult, 1, 64);
+        range("gossip nodes", gossipNodes, 1, 64);
+        range("awareness max", awarenessMax, 1, 64);
+        return this;
+    }
+
+    private static void positive(String what, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + d);
+        }
+    }
+
+    private static void range(String what, int v, int lo, int hi) {
+        if (v < lo || v > hi) {
+            throw new IllegalArgumentException(what + " " + v + " is outside " + lo + ".." + hi);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.tribune.membership.fixed.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tribune.api.Plugin;
+import io.tribune.api.PluginConfig;
+import io.tribune.api.SpiKind;
+import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberEvent;
+import io.tribune.api.membership.MemberStatus;
+import io.tribune.api.membership.Membership;
+import io.tribune.api.membership.MembershipListener;
+import io.tribune.api.membership.MembershipSetup;
+import io.tribune.api.membership.Pool;
+import io.tribune.api.membership.UserEvent;
+import io.tribune.testkit.SimScheduler;
+import io.tribune.testkit.TestContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class StaticMembershipTest {
+    private final SimScheduler sim = new SimScheduler();
+
+    private Membership create(Map<String, String> config, Pool pool) {
+        return new StaticMembershipFactory().create(
+                new MembershipSetup("local", pool, "10.0.0.1", 0, null, Map.of("role", "server")),
+                PluginConfig.of(config), TestContext.simulated("local", sim, 7));
+    }
+
+    @Test
+    void configuredMembersAreAliveAndNamedAsGiven() {
+        Membership m = create(Map.of(StaticConfig.MEMBERS, "a@10.0.0.2:8301, 10.0.0.3:9000,b@[::1]:7"), Pool.LAN);
+        List<MemberEvent> events = new ArrayList<>();
+        m.subscribe(new MembershipListener() {
+            @Override
+            public void onMemberEvent(MemberEvent event) {
+                events.add(event);
+            }
+        });
+        m.start();
+        sim.runUntilIdle(100);
+        List<String> names = m.members().stream().map(Member::name).toList();
+        assertEquals(List.of("local", "a", "10.0.0.3:9000", "b"), names);
+        assertTrue(m.members().stream().allMatch(x -> x.status() == MemberStatus.ALIVE));
+        assertEquals(8301, m.localMember().port(), "port 0 means the LAN pool's default port");
+        assertEquals("::1", m.members().get(3).host());
+        assertEquals(4, events.size());
+        assertTrue(events.stream().allMatch(e -> e.type() == MemberEvent.Type.JOIN));
+    }
+
+    @Test
+    void wanPoolDefaultsToWanPortForSeedsWithoutPort() {
+        Membership m = create(Map.of(), Pool.WAN);
+        m.start();
+        assertEquals(1, m.join(List.of("seed@10.0.0.9")).join());
+        Member seed = m.members().get(1);
+        assertEquals("seed", seed.name());
+        assertEquals(8302, seed.port());
+    }
+
+    @Test
+    void badConfigIsRefusedNamingTheKey() {
+        for (String bad : List.of("a@", "@h:1", "h:0", "h:70000", "x@h:1,x@h:2", "h h:1", ",")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> create(Map.of(StaticConfig.MEMBERS, bad), Pool.LAN), bad);
+            assertTrue(e.getMessage().contains(StaticConfig.MEMBERS), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> create(Map.of("membership-static.typo", "1"), Pool.LAN));
+        assertTrue(e.getMessage().contains("membership-static.typo"));
+        assertThrows(IllegalArgumentException.class,
+                () -> create(Map.of(StaticConfig.USER_EVENT_MAX_BYTES, "0"), Pool.LAN));
+    }
+
+    @Test
+    void rejoinAfterForceLeaveBringsMemberBackWithHigherIncarnation() {
+        Membership m = create(Map.of(), Pool.LAN);
+        m.start();
+        m.join(List.of("10.0.0.5:8301")).join();
+        m.forceLeave("10.0.0.5:8301", false).join();
+        assertEquals(MemberStatus.LEFT, m.members().get(1).status());
+        m.join(List.of("10.0.0.5:8301")).join();
+        assertEquals(MemberStatus.ALIVE, m.members().get(1).status());
+        assertEquals(1, m.members().get(1).incarnation());
+    }
+
+    @Test
+    void joiningOwnAddressAddsNothing() {
+        Membership m = create(Map.of(), Pool.LAN);
+        m.start();
+        assertEquals(1, m.join(List.of("10.0.0.1:8301")).join());
+        assertEquals(1, m.members().size());
+    }
+
+    @Test
+    void forceLeaveOfLocalMemberIsRefused() {
+        Membership m = create(Map.of(), Pool.LAN);
+        m.start();
+        assertTrue(m.forceLeave("local", false).isCompletedExceptionally());
+        assertEquals(MemberStatus.ALIVE, m.localMember().status());
+    }
+
+    @Test
+    void userEventsCarryIncreasingLamportTimes() {
+        Membership m = create(Map.of(), Pool.LAN);
+        List<UserEvent> got = new ArrayList<>();
+        m.subscribe(new MembershipListener() {
+            @Override
+            public void onUserEvent(UserEvent event) {
+                got.add(event);
+            }
+        });
+        m.start();
+        m.broadcast("a", new byte[] {1}, true).join();
+        m.broadcast("a", new byte[] {2}, true).join();
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(2, got.size());
+        assertEquals(1, got.get(0).lamportTime());
+        assertEquals(2, got.get(1).lamportTime());
+        assertTrue(got.get(1).coalesce());
+        assertEquals("2", m.stats().get("event.clock"));
+    }
+
+    @Test
+    void pluginIsRegisteredAsServiceProviderInModuleDescriptor() {
+        // Tests run inside the named module, which provides but does not use Plugin, so check the
+        // descriptor that ServiceLoader reads rather than calling ServiceLoader from here.
+        Module module = StaticMembershipPlugin.class.getModule();
+        assertTrue(module.isNamed(), "tests run on the module path");
+        assertTrue(module.getDescriptor().provides().stream().anyMatch(p -> p.service().equals(Plugin.class.getName())
+                && p.providers().equals(List.of(StaticMembershipPlugin.class.getName()))));
+        Plugin p = new StaticMembershipPlugin();
+        assertEquals(Set.of(SpiKind.MEMBERSHIP), p.descriptor().provides());
+        assertEquals("membership-static", p.descriptor().name());
+        assertEquals("membership-static", p.membershipFactories().get(0).name());
+    }
+}
