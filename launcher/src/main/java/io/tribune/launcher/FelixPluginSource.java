@@ -104,7 +104,8 @@ final class FelixPluginSource implements PluginSource {
         List<Bundle> bundles = new ArrayList<>();
         for (PluginDirs.Unit u : units) {
             try {
-                bundles.add(ctx.installBundle(u.bundle().toUri().toString()));
+                // reference: installs in place; Felix does not copy the jar into its cache.
+                bundles.add(ctx.installBundle("reference:" + u.bundle().toUri()));
             } catch (BundleException e) {
                 throw new PluginLoadException(u.bundle() + ": cannot install this bundle of io.tribune.api.Plugin '"
                         + u.name() + "': " + e.getMessage(), e);

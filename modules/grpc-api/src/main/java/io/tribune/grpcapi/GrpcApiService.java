@@ -1,0 +1,75 @@
+package io.tribune.grpcapi;
+
+import io.tribune.agent.Agent;
+import io.tribune.agent.AgentService;
+import io.tribune.grpcapi.internal.GrpcApiServer;
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.WeakHashMap;
+
+/**
+ * Serves Tribune's native gRPC API ({@code tribune.v1}) on the agent's gRPC port
+ * ({@code ports.grpc}, 8502 by default, negative disables it; 0 picks a free port), bound to the
+ * agent's client address. Found by the agent with {@link java.util.ServiceLoader} as an
+ * {@link AgentService}; started after the HTTP API and closed before the plugins.
+ *
+ * <p>Writes are validated and proposed through consensus; reads pass the read barrier of the
+ * consistency the request asks for; watches stream from the state store's change feed.
+ */
+public final class GrpcApiService implements AgentService {
+    // Weak keys: an agent that is never closed properly does not stay reachable through here.
+    private static final Map<Agent, InetSocketAddress> BOUND = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private Agent agent;
+    private GrpcApiServer server;
+
+    /** Created by {@link java.util.ServiceLoader}. */
+    public GrpcApiService() {
+    }
+
+    /**
+     * Where the gRPC API of {@code agent} listens: empty when it is disabled, not started yet, or
+     * closed. Lets an embedding program (and tests) that configured port 0 find the bound port.
+     */
+    public static Optional<InetSocketAddress> address(Agent agent) {
+        return Optional.ofNullable(BOUND.get(agent));
+    }
+
+    @Override
+    public String name() {
+        return "grpc-api";
+    }
+
+    /**
+     * Binds and serves.
+     *
+     * @throws IllegalStateException when already started or the address cannot be bound
+     */
+    @Override
+    public synchronized void start(Agent agent) {
+        if (this.agent != null) {
+            throw new IllegalStateException("the gRPC API is already started");
+        }
+        int port = agent.config().ports().grpc();
+        if (port < 0) {
+            System.getLogger(GrpcApiService.class.getName()).log(System.Logger.Level.INFO,
+                    "gRPC API disabled (ports.grpc = {0})", port);
+            return;
+        }
+        this.agent = agent;
+        server = new GrpcApiServer(agent, agent.config().clientAddr(), port,
+                agent.config().limits().maxRequestBytes());
+        BOUND.put(agent, server.start());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            BOUND.remove(agent);
+            server.close();
+            server = null;
+        }
+    }
+}

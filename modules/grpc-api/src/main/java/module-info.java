@@ -1,0 +1,23 @@
+/**
+ * The native gRPC API of a Tribune agent (package {@code tribune.v1}: KV with watch, Txn, Catalog,
+ * Health with watch, Sessions, Events, Agent, Status), served with gRPC-Java on Netty on the
+ * agent's gRPC port.
+ *
+ * <p>Provides {@link io.tribune.agent.AgentService} ({@link io.tribune.grpcapi.GrpcApiService}),
+ * which the agent finds with {@link java.util.ServiceLoader}. Uses the agent's state store and
+ * consensus; never writes around consensus.
+ */
+module io.tribune.grpcapi {
+    requires transitive io.tribune.agent;
+    requires io.tribune.api.grpc;
+    requires io.grpc.netty;
+    // google.rpc.Status / ErrorInfo error details; the jar has no Automatic-Module-Name.
+    requires proto.google.common.protos;
+    // Netty's explicit modules are not read transitively through the automatic grpc modules.
+    requires io.netty.common;
+    requires io.netty.transport;
+
+    exports io.tribune.grpcapi;
+
+    provides io.tribune.agent.AgentService with io.tribune.grpcapi.GrpcApiService;
+}
