@@ -26,9 +26,14 @@ class DevAgentIT {
     @ValueSource(strings = {"felix", "jpms"})
     void devAgentServesKvThroughConsensusAndExitsZeroOnSigterm(String runtime) throws Exception {
         int port = AgentProcess.freePort();
+        int grpcPort = AgentProcess.freePort();
         try (AgentProcess agent = AgentProcess.start(port, List.of("agent", "-dev", "-node", "it-" + runtime,
-                "-http-port", Integer.toString(port), "-runtime", runtime))) {
+                "-http-port", Integer.toString(port), "-grpc-port", Integer.toString(grpcPort), "-runtime", runtime))) {
             agent.awaitLeader(Duration.ofSeconds(60));
+            // The gRPC API (an AgentService in the host layer) listens too.
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", grpcPort)) {
+                assertTrue(s.isConnected());
+            }
 
             JsonObject self = JsonParser.parseString(agent.get("/v1/agent/self").body()).getAsJsonObject();
             assertEquals("it-" + runtime, self.getAsJsonObject("Config").get("NodeName").getAsString());
