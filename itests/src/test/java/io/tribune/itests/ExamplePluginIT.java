@@ -88,6 +88,17 @@ class ExamplePluginIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void twoStorageCandidatesWithoutAChoiceExitTwo(@TempDir Path plugins) throws Exception {
+        // The dev default (storage-memory) is absent, and two storage plugins remain.
+        PluginSelectionIT.linkPlugins(plugins, p -> !p.getFileName().toString().equals("storage-memory"));
+        Files.copy(pluginJar, plugins.resolve(pluginJar.getFileName()));
+        AgentProcess.Result r = AgentProcess.run(List.of("agent", "-dev", "-plugin-dir", plugins.toString()));
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains("several storage plugins are installed and none is chosen"), r.output());
+        assertTrue(r.output().contains("storage-journal") && r.output().contains("storage-rocksdb"), r.output());
+    }
+
     private static boolean existsUnder(Path dir, String name) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.anyMatch(p -> p.getFileName().toString().equals(name));

@@ -48,15 +48,6 @@ class PluginSelectionIT {
     }
 
     @Test
-    void twoCandidatesWithoutAChoiceExitTwo(@TempDir Path dir) throws Exception {
-        // Every shipped plugin but the dev default storage: two storage plugins remain.
-        linkPlugins(dir, p -> !p.getFileName().toString().equals("storage-memory"));
-        AgentProcess.Result r = AgentProcess.run(List.of("agent", "-dev", "-plugin-dir", dir.toString()));
-        assertEquals(2, r.exitCode(), r.output());
-        assertTrue(r.output().contains("several storage plugins are installed and none is chosen"), r.output());
-    }
-
-    @Test
     void missingRequiredPluginExitsTwo(@TempDir Path dir) throws Exception {
         linkPlugins(dir, p -> !p.getFileName().toString().startsWith("storage-"));
         AgentProcess.Result r = AgentProcess.run(List.of("agent", "-dev", "-plugin-dir", dir.toString()));
