@@ -1,0 +1,1065 @@
+package io.tribune.raft.internal.driver;
+
+import io.tribune.api.Cancellable;
+import io.tribune.api.PluginContext;
+import io.tribune.api.Subscription;
+import io.tribune.api.consensus.Applied;
+import io.tribune.api.consensus.Consensus;
+import io.tribune.api.consensus.ConsensusException;
+import io.tribune.api.consensus.ConsensusSetup;
+import io.tribune.api.consensus.Leadership;
+import io.tribune.api.consensus.NotLeaderException;
+import io.tribune.api.consensus.ReadConsistency;
+import io.tribune.api.consensus.ServerInfo;
+import io.tribune.api.consensus.StateMachine;
+import io.tribune.api.storage.CorruptionException;
+import io.tribune.api.storage.EntryKind;
+import io.tribune.api.storage.LogEntry;
+import io.tribune.api.storage.LogStore;
+import io.tribune.api.storage.SnapshotMeta;
+import io.tribune.api.storage.SnapshotStore;
+import io.tribune.api.storage.Storage;
+import io.tribune.api.transport.CallContext;
+import io.tribune.api.transport.Endpoint;
+import io.tribune.api.transport.OutboundStream;
+import io.tribune.api.transport.StreamHandler;
+import io.tribune.api.transport.Transport;
+import io.tribune.raft.internal.core.ConfigurationCodec;
+import io.tribune.raft.internal.core.Message;
+import io.tribune.raft.internal.core.RaftCore;
+import io.tribune.raft.internal.core.Ready;
+import io.tribune.raft.internal.core.Rejected;
+import io.tribune.raft.internal.core.Role;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The Raft driver: runs one {@link RaftCore} on a serial executor from the platform scheduler and
+ * does its I/O through the storage and transport SPIs.
+ *
+ * <p>Every core call happens on {@link #executor}. A ready cycle persists the hard state and the
+ * new entries (one {@link LogStore#append} for everything proposed since the previous cycle:
+ * group commit), only then sends messages (persist before send), applies committed entries in
+ * order, serves confirmed reads and calls {@code advance}. Messages to one peer travel in one
+ * transport call per cycle; several cycles' calls may be in flight at once (pipelining). Snapshots
+ * are streamed with {@link Transport#openStream} in chunks.
+ */
+final class RaftConsensus implements Consensus {
+    static final String METHOD = "raft.msg";
+    static final String SNAPSHOT_METHOD = "raft.snapshot";
+    static final String TERM_KEY = "raft.term";
+    static final String VOTE_KEY = "raft.vote";
+
+    private final String id;
+    private final StateMachine stateMachine;
+    private final Storage storage;
+    private final Transport transport;
+    private final RaftSettings settings;
+    private final PluginContext context;
+    private final System.Logger log;
+    private final Executor executor;
+    private final CopyOnWriteArrayList<Consumer<Leadership>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Endpoint> addresses = new ConcurrentHashMap<>();
+
+    // Touched only on the executor.
+    private RaftCore core;
+    private final Map<Long, PendingWrite> pendingWrites = new HashMap<>();
+    private final Map<Long, CompletableFuture<Long>> pendingReads = new HashMap<>();
+    private final List<long[]> confirmedReads = new ArrayList<>();
+    private final List<PendingTransfer> pendingTransfers = new ArrayList<>();
+    private final Map<String, Boolean> snapshotSending = new HashMap<>();
+    private boolean processScheduled;
+    private long nextReadId;
+    private long lastSnapshotIndex;
+    private long appliedTerm;
+    private boolean everHadLeader;
+    private boolean failed;
+
+    private volatile boolean started;
+    private volatile boolean closed;
+    private volatile long appliedIndex;
+    private volatile Leadership leadership = new Leadership(0, false, Optional.empty());
+    private volatile List<ServerInfo> configuration = List.of();
+    private volatile Map<String, String> stats = Map.of();
+    private volatile int ticksSinceContact = Integer.MAX_VALUE;
+    // The snapshot store takes one writer at a time: a local snapshot and a received one must not overlap.
+    private final java.util.concurrent.Semaphore snapshotWriter = new java.util.concurrent.Semaphore(1);
+    private Cancellable ticker;
+    private final Object lifecycle = new Object();
+
+    private record PendingWrite(long term, CompletableFuture<Object> future, boolean command) {
+    }
+
+    private record PendingTransfer(String target, CompletableFuture<Void> future) {
+    }
+
+    RaftConsensus(ConsensusSetup setup, RaftSettings settings, PluginContext context) {
+        this.id = setup.serverId();
+        this.stateMachine = setup.stateMachine();
+        this.storage = setup.storage();
+        this.transport = setup.transport().orElseThrow(() ->
+                new IllegalArgumentException("the raft plugin needs a transport"));
+        this.settings = settings;
+        this.context = context;
+        this.log = context.logger("raft");
+        this.executor = context.scheduler().serial("raft-" + id);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public boolean hasState() {
+        return storage.stable().getLong(TERM_KEY, 0) > 0 || storage.log().lastIndex() > 0
+                || storage.snapshots().latest().isPresent();
+    }
+
+    @Override
+    public void bootstrap(List<ServerInfo> servers) {
+        try {
+            ConfigurationCodec.validate(servers);
+        } catch (IllegalArgumentException e) {
+            throw new ConsensusException("bad bootstrap configuration: " + e.getMessage());
+        }
+        if (servers.stream().noneMatch(s -> s.id().equals(id))) {
+            throw new ConsensusException("bootstrap configuration " + servers + " does not include this server '" + id + "'");
+        }
+        synchronized (lifecycle) {
+            if (started || closed) {
+                throw new ConsensusException("bootstrap must come before start");
+            }
+            if (hasState()) {
+                throw new ConsensusException("server '" + id + "' already has state; cannot bootstrap");
+            }
+            // The first configuration is entry 1 of term 1 on every server, so all logs agree on it.
+            storage.log().append(List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION, ConfigurationCodec.encode(servers))));
+            storage.stable().putLong(TERM_KEY, 1);
+            configuration = List.copyOf(servers);
+        }
+    }
+
+    @Override
+    public void start() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new ConsensusException("raft is closed");
+            }
+            if (started) {
+                throw new ConsensusException("raft already started");
+            }
+            core = recover();
+            configuration = core.configuration();
+            for (ServerInfo s : configuration) {
+                addresses.put(s.id(), s.endpoint());
+            }
+            transport.register(METHOD, this::onCall);
+            transport.registerStream(SNAPSHOT_METHOD, this::onSnapshotStream);
+            started = true;
+            log.log(System.Logger.Level.INFO, "raft " + id + " started: term " + core.term() + ", last index "
+                    + core.lastIndex() + ", snapshot " + core.snapshotIndex() + ", configuration " + configuration);
+            // From here on the core is touched only on the executor.
+            executor.execute(() -> {
+                publish(core.softState());
+                process();
+            });
+            Duration tick = settings.tickDuration();
+            ticker = context.scheduler().scheduleWithFixedDelay(tick, tick, () -> executor.execute(this::onTick));
+        }
+    }
+
+    /** Restores the newest snapshot and rebuilds the core from the stable store and the log. */
+    private RaftCore recover() {
+        long term = storage.stable().getLong(TERM_KEY, 0);
+        String vote = storage.stable().get(VOTE_KEY).map(b -> new String(b, StandardCharsets.UTF_8))
+                .filter(s -> !s.isEmpty()).orElse(null);
+        long snapIndex = 0;
+        long snapTerm = 0;
+        List<ServerInfo> snapConfig = List.of();
+        Optional<SnapshotMeta> latest = storage.snapshots().latest();
+        if (latest.isPresent()) {
+            SnapshotMeta meta = latest.get();
+            restoreSnapshot(meta);
+            snapIndex = meta.index();
+            snapTerm = meta.term();
+            snapConfig = ConfigurationCodec.decode(meta.configuration(), "snapshot " + meta.id());
+        }
+        LogStore logStore = storage.log();
+        long first = logStore.firstIndex();
+        long last = logStore.lastIndex();
+        if (last > 0 && snapIndex > 0) {
+            Optional<LogEntry> atSnap = snapIndex >= first && snapIndex <= last ? logStore.get(snapIndex) : Optional.empty();
+            boolean covers = atSnap.isPresent() && atSnap.get().term() == snapTerm;
+            if (!covers && (last <= snapIndex || first <= snapIndex)) {
+                // The log ends inside the snapshot or disagrees with it (a snapshot installed from a
+                // leader just before a crash): the snapshot is committed state, the log is not needed.
+                logStore.reset();
+                first = 0;
+                last = 0;
+            }
+        }
+        if (last > 0 && first > snapIndex + 1) {
+            throw new CorruptionException("raft log starts at " + first + " but the newest snapshot ends at "
+                    + snapIndex + ": entries in between are missing");
+        }
+        long prevIndex;
+        long prevTerm;
+        long loadFrom;
+        if (last == 0) {
+            prevIndex = snapIndex;
+            prevTerm = snapTerm;
+            loadFrom = 1;
+        } else if (first == snapIndex + 1) {
+            prevIndex = snapIndex;
+            prevTerm = snapTerm;
+            loadFrom = first;
+        } else if (first == 1) {
+            prevIndex = 0;
+            prevTerm = 0;
+            loadFrom = 1;
+        } else {
+            // The entry before the first is compacted; the first entry itself serves as the anchor.
+            LogEntry anchor = logStore.get(first).orElseThrow(() -> new CorruptionException("raft log entry missing"));
+            prevIndex = first;
+            prevTerm = anchor.term();
+            loadFrom = first + 1;
+        }
+        List<LogEntry> entries = new ArrayList<>();
+        long next = loadFrom;
+        while (last > 0 && next <= last) {
+            List<LogEntry> batch = logStore.range(next, last, 8L << 20);
+            if (batch.isEmpty()) {
+                throw new CorruptionException("raft log entry " + next + " is missing");
+            }
+            entries.addAll(batch);
+            next = batch.get(batch.size() - 1).index() + 1;
+        }
+        lastSnapshotIndex = snapIndex;
+        return new RaftCore(id, settings.options(), context.random(),
+                new RaftCore.InitialState(term, vote, snapIndex, snapTerm, snapConfig, prevIndex, prevTerm, entries));
+    }
+
+    private void restoreSnapshot(SnapshotMeta meta) {
+        SnapshotStore.Reader reader = storage.snapshots().open(meta.id()).orElseThrow(() ->
+                new ConsensusException("snapshot " + meta.id() + " vanished while opening it"));
+        try (reader; InputStream in = reader.stream()) {
+            stateMachine.restore(meta.index(), meta.term(), in);
+        } catch (IOException e) {
+            throw new ConsensusException("restoring snapshot " + meta.id() + " at index " + meta.index() + " failed: "
+                    + e.getMessage(), e);
+        }
+        appliedIndex = meta.index();
+        appliedTerm = meta.term();
+    }
+
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+        }
+        if (started && settings.transferOnLeave() && isLeader() && !settings.leaveTimeout().isZero()
+                && configuration.stream().filter(ServerInfo::voter).count() > 1) {
+            // Graceful leave: hand over leadership so that a planned restart costs no election timeout.
+            try {
+                transferLeadership(Optional.empty(), settings.leaveTimeout())
+                        .get(settings.leaveTimeout().toMillis() + 100, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.log(System.Logger.Level.WARNING, "leadership transfer on leave did not complete: " + e.getMessage());
+            }
+        }
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (ticker != null) {
+            ticker.cancel();
+        }
+        executor.execute(() -> failAll(new ConsensusException("raft is closed")));
+        Leadership before = leadership;
+        leadership = new Leadership(before.term(), false, Optional.empty());
+        notifyListeners(leadership);
+    }
+
+    // ------------------------------------------------------------------ the ready cycle
+
+    private void onTick() {
+        if (closed || failed) {
+            return;
+        }
+        core.tick();
+        process();
+    }
+
+    private void scheduleProcess() {
+        if (!processScheduled) {
+            processScheduled = true;
+            executor.execute(() -> {
+                processScheduled = false;
+                process();
+            });
+        }
+    }
+
+    /** Runs ready cycles until the core has nothing more; on the executor. */
+    private void process() {
+        if (closed || failed || core == null) {
+            return;
+        }
+        int cycles = 0;
+        while (core.hasReady() && cycles++ < 64) {
+            Ready r = core.ready();
+            try {
+                persist(r);
+            } catch (RuntimeException e) {
+                // A server that cannot write cannot take part safely: stop, as after a crash.
+                failed = true;
+                log.log(System.Logger.Level.ERROR, "raft " + id + " stops: storage failed: " + e.getMessage());
+                failAll(new ConsensusException("raft storage failed: " + e.getMessage(), e));
+                leadership = new Leadership(core.term(), false, Optional.empty());
+                notifyListeners(leadership);
+                return;
+            }
+            send(r.messages());
+            for (LogEntry e : r.committed()) {
+                apply(e);
+            }
+            for (Ready.ReadState rs : r.reads()) {
+                if (rs.ok()) {
+                    confirmedReads.add(new long[] {rs.id(), rs.index()});
+                } else {
+                    CompletableFuture<Long> f = pendingReads.remove(rs.id());
+                    if (f != null) {
+                        f.completeExceptionally(notLeader());
+                    }
+                }
+            }
+            serveReads();
+            core.advance(r);
+            publish(r.soft());
+            maybeSnapshot();
+        }
+        if (core.hasReady()) {
+            scheduleProcess();
+        }
+    }
+
+    private void persist(Ready r) {
+        if (r.snapshot() != null) {
+            SnapshotMeta meta = storage.snapshots().latest().orElseThrow(() ->
+                    new ConsensusException("installed snapshot is missing from the store"));
+            if (meta.index() != r.snapshot().index()) {
+                throw new ConsensusException("stored snapshot is at " + meta.index() + ", expected "
+                        + r.snapshot().index());
+            }
+            storage.log().reset();
+            restoreSnapshot(meta);
+            lastSnapshotIndex = meta.index();
+            failPendingWrites(new ConsensusException("state replaced by a snapshot from the leader; outcome unknown"));
+        }
+        if (r.hardState() != null) {
+            Map<String, byte[]> hs = new LinkedHashMap<>();
+            hs.put(TERM_KEY, java.nio.ByteBuffer.allocate(8).putLong(r.hardState().term()).array());
+            hs.put(VOTE_KEY, r.hardState().vote() == null ? new byte[0]
+                    : r.hardState().vote().getBytes(StandardCharsets.UTF_8));
+            storage.stable().put(hs);
+        }
+        if (r.truncateFrom() > 0) {
+            storage.log().truncateSuffix(r.truncateFrom());
+        }
+        if (!r.entries().isEmpty()) {
+            storage.log().append(r.entries());
+        }
+    }
+
+    private void apply(LogEntry e) {
+        byte[] result = null;
+        if (e.kind() == EntryKind.COMMAND) {
+            try {
+                result = stateMachine.apply(e.index(), e.term(), e.data());
+            } catch (RuntimeException ex) {
+                log.log(System.Logger.Level.ERROR, "state machine failed at index " + e.index() + ": " + ex);
+                result = null;
+            }
+        } else if (e.kind() == EntryKind.CONFIGURATION) {
+            for (ServerInfo s : ConfigurationCodec.decode(e.data(), "log entry " + e.index())) {
+                addresses.put(s.id(), s.endpoint());
+            }
+        }
+        appliedIndex = e.index();
+        appliedTerm = e.term();
+        PendingWrite w = pendingWrites.remove(e.index());
+        if (w != null) {
+            if (w.term() != e.term()) {
+                w.future().completeExceptionally(new ConsensusException("the entry at index " + e.index()
+                        + " was replaced by a new leader's; the command was not committed"));
+            } else if (w.command()) {
+                w.future().complete(new Applied(e.index(), result == null ? new byte[0] : result));
+            } else {
+                w.future().complete(null);
+            }
+        }
+    }
+
+    private void serveReads() {
+        for (int i = 0; i < confirmedReads.size(); i++) {
+            long[] r = confirmedReads.get(i);
+            if (appliedIndex >= r[1]) {
+                confirmedReads.remove(i--);
+                CompletableFuture<Long> f = pendingReads.remove(r[0]);
+                if (f != null) {
+                    f.complete(Math.max(r[1], appliedIndex));
+                }
+            }
+        }
+    }
+
+    private void publish(Ready.SoftState soft) {
+        Optional<ServerInfo> leaderInfo = leaderInfo(soft.leader());
+        Leadership now = new Leadership(soft.term(), soft.role() == Role.LEADER, leaderInfo);
+        configuration = core.configuration();
+        ticksSinceContact = core.leader() != null ? core.ticksSinceLeaderContact() : everHadLeader
+                ? core.ticksSinceLeaderContact() : Integer.MAX_VALUE;
+        if (soft.leader() != null) {
+            everHadLeader = true;
+        }
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("state", soft.role() == Role.LEADER ? "Leader" : soft.role() == Role.FOLLOWER ? "Follower" : "Candidate");
+        s.put("term", Long.toString(core.term()));
+        s.put("commit_index", Long.toString(core.commitIndex()));
+        s.put("applied_index", Long.toString(appliedIndex));
+        s.put("last_log_index", Long.toString(core.lastIndex()));
+        s.put("last_log_term", Long.toString(core.lastTerm()));
+        s.put("last_snapshot_index", Long.toString(core.snapshotIndex()));
+        s.put("leader", soft.leader() == null ? "" : soft.leader());
+        s.put("num_peers", Long.toString(configuration.stream().filter(x -> x.voter() && !x.id().equals(id)).count()));
+        s.put("latest_configuration_index", Long.toString(core.configurationIndex()));
+        stats = s;
+        Leadership before = leadership;
+        if (!now.equals(before)) {
+            leadership = now;
+            notifyListeners(now);
+            if (before.isLeader() && !now.isLeader()) {
+                for (CompletableFuture<Long> f : pendingReads.values()) {
+                    f.completeExceptionally(notLeader());
+                }
+                pendingReads.clear();
+                confirmedReads.clear();
+            }
+            for (int i = 0; i < pendingTransfers.size(); i++) {
+                PendingTransfer t = pendingTransfers.get(i);
+                if (t.target().equals(soft.leader())) {
+                    pendingTransfers.remove(i--);
+                    t.future().complete(null);
+                }
+            }
+        }
+    }
+
+    private Optional<ServerInfo> leaderInfo(String leaderId) {
+        if (leaderId == null) {
+            return Optional.empty();
+        }
+        for (ServerInfo s : configuration) {
+            if (s.id().equals(leaderId)) {
+                return Optional.of(s);
+            }
+        }
+        Endpoint e = addresses.get(leaderId);
+        return e == null ? Optional.empty() : Optional.of(new ServerInfo(leaderId, e, true));
+    }
+
+    private NotLeaderException notLeader() {
+        return new NotLeaderException(leadership.isLeader() ? Optional.empty() : leadership.leader());
+    }
+
+    private void notifyListeners(Leadership l) {
+        for (Consumer<Leadership> c : listeners) {
+            try {
+                c.accept(l);
+            } catch (RuntimeException e) {
+                log.log(System.Logger.Level.WARNING, "leadership listener failed: " + e);
+            }
+        }
+    }
+
+    private void failPendingWrites(ConsensusException e) {
+        for (PendingWrite w : pendingWrites.values()) {
+            w.future().completeExceptionally(e);
+        }
+        pendingWrites.clear();
+    }
+
+    private void failAll(ConsensusException e) {
+        failPendingWrites(e);
+        for (CompletableFuture<Long> f : pendingReads.values()) {
+            f.completeExceptionally(e);
+        }
+        pendingReads.clear();
+        confirmedReads.clear();
+        for (PendingTransfer t : pendingTransfers) {
+            t.future().completeExceptionally(e);
+        }
+        pendingTransfers.clear();
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    private void maybeSnapshot() {
+        // While a snapshot from the leader is being received, wait for it instead of racing it.
+        if (appliedIndex - lastSnapshotIndex >= settings.snapshotThreshold() && snapshotWriter.availablePermits() > 0) {
+            try {
+                takeSnapshot();
+            } catch (IOException | RuntimeException e) {
+                log.log(System.Logger.Level.ERROR, "snapshot failed: " + e.getMessage());
+                // Retry after another threshold's worth of entries rather than on every cycle.
+                lastSnapshotIndex = appliedIndex;
+            }
+        }
+    }
+
+    private long takeSnapshot() throws IOException {
+        long index = appliedIndex;
+        if (index == 0) {
+            throw new ConsensusException("nothing to snapshot: no entry has been applied");
+        }
+        if (index <= core.snapshotIndex()) {
+            return core.snapshotIndex();
+        }
+        long term = core.termAt(index);
+        if (term < 0) {
+            term = appliedTerm;
+        }
+        if (!snapshotWriter.tryAcquire()) {
+            throw new ConsensusException("a snapshot from the leader is being received; try again later");
+        }
+        StateMachine.StateSnapshot snap = stateMachine.snapshot();
+        try (SnapshotStore.Writer writer = storage.snapshots().create(index, term,
+                ConfigurationCodec.encode(core.configurationAt(index)))) {
+            snap.writeTo(writer.stream());
+            writer.commit();
+        } finally {
+            snap.release();
+            snapshotWriter.release();
+        }
+        lastSnapshotIndex = index;
+        long cut = core.compact(index, settings.trailingLogs());
+        if (cut > 0) {
+            storage.log().truncatePrefix(cut);
+        }
+        return index;
+    }
+
+    /** Streams the newest stored snapshot to {@code m.to()}: a header chunk, then data chunks. */
+    private void sendSnapshot(Message.InstallSnapshot m) {
+        String peer = m.to();
+        if (snapshotSending.containsKey(peer)) {
+            return;
+        }
+        Endpoint target = addresses.get(peer);
+        Optional<SnapshotMeta> latest = storage.snapshots().latest();
+        if (target == null || latest.isEmpty() || latest.get().index() < m.index()) {
+            core.snapshotTransferred(peer, false);
+            return;
+        }
+        SnapshotMeta meta = latest.get();
+        Optional<SnapshotStore.Reader> opened = storage.snapshots().open(meta.id());
+        if (opened.isEmpty()) {
+            core.snapshotTransferred(peer, false);
+            return;
+        }
+        snapshotSending.put(peer, true);
+        SnapshotStore.Reader reader = opened.get();
+        Message.InstallSnapshot header = new Message.InstallSnapshot(m.from(), peer, m.term(), meta.index(), meta.term(),
+                ConfigurationCodec.decode(meta.configuration(), "snapshot " + meta.id()));
+        OutboundStream stream = transport.openStream(target, SNAPSHOT_METHOD, settings.rpcTimeout().multipliedBy(30));
+        InputStream in = reader.stream();
+        CompletableFuture<Void> first = stream.send(WireCodec.encode(transport.localEndpoint(), List.of(header)));
+        pump(stream, in, first).whenComplete((ok, err) -> {
+            try {
+                reader.close();
+            } catch (IOException ignored) {
+                // Nothing to do: the transfer outcome is what matters.
+            }
+            executor.execute(() -> {
+                snapshotSending.remove(peer);
+                if (err != null && !closed && !failed) {
+                    log.log(System.Logger.Level.WARNING, "snapshot transfer to " + peer + " failed: " + err);
+                    core.snapshotTransferred(peer, false);
+                    process();
+                }
+            });
+        });
+    }
+
+    private CompletableFuture<Void> pump(OutboundStream stream, InputStream in, CompletableFuture<Void> previous) {
+        return previous.thenCompose(v -> {
+            byte[] chunk;
+            try {
+                chunk = in.readNBytes(settings.snapshotChunkBytes());
+            } catch (IOException e) {
+                stream.cancel("reading the snapshot failed: " + e.getMessage());
+                return CompletableFuture.failedFuture(e);
+            }
+            if (chunk.length == 0) {
+                return stream.finish().thenApply(b -> (Void) null);
+            }
+            return pump(stream, in, stream.send(chunk));
+        });
+    }
+
+    /** Receives a snapshot stream into the snapshot store, then hands its metadata to the core. */
+    private StreamHandler.Receiver onSnapshotStream(CallContext ctx) {
+        return new StreamHandler.Receiver() {
+            private SnapshotStore.Writer writer;
+            private Message.InstallSnapshot header;
+            private OutputStream out;
+            private boolean owner;
+
+            @Override
+            public CompletableFuture<Void> onChunk(byte[] chunk) {
+                try {
+                    if (header == null) {
+                        if (closed || failed) {
+                            throw new IllegalStateException("raft " + id + " is not running");
+                        }
+                        WireCodec.Envelope env = WireCodec.decode(chunk);
+                        if (env.messages().size() != 1 || !(env.messages().get(0) instanceof Message.InstallSnapshot s)
+                                || !s.to().equals(id)) {
+                            throw new IllegalArgumentException("a snapshot stream must start with one InstallSnapshot for " + id);
+                        }
+                        if (!snapshotWriter.tryAcquire()) {
+                            throw new IllegalStateException("another snapshot is being written on " + id);
+                        }
+                        owner = true;
+                        header = s;
+                        addresses.put(s.from(), env.sender());
+                        writer = storage.snapshots().create(s.index(), s.snapshotTerm(),
+                                ConfigurationCodec.encode(s.configuration()));
+                        out = writer.stream();
+                    } else {
+                        out.write(chunk);
+                    }
+                    return CompletableFuture.completedFuture(null);
+                } catch (IOException | RuntimeException e) {
+                    release();
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+
+            @Override
+            public CompletableFuture<byte[]> onComplete() {
+                if (header == null || writer == null) {
+                    release();
+                    return CompletableFuture.failedFuture(new IllegalArgumentException("empty snapshot stream"));
+                }
+                try {
+                    writer.commit();
+                } catch (IOException | RuntimeException e) {
+                    release();
+                    return CompletableFuture.failedFuture(e);
+                }
+                Message.InstallSnapshot h = header;
+                CompletableFuture<byte[]> done = new CompletableFuture<>();
+                executor.execute(() -> {
+                    try {
+                        if (!closed && !failed) {
+                            core.step(h);
+                            process();
+                        }
+                        done.complete(new byte[0]);
+                    } catch (RuntimeException e) {
+                        done.completeExceptionally(e);
+                    } finally {
+                        release();
+                    }
+                });
+                return done;
+            }
+
+            @Override
+            public void onError(Throwable cause) {
+                release();
+            }
+
+            private synchronized void release() {
+                if (writer != null) {
+                    writer.abort();
+                    writer = null;
+                }
+                if (owner) {
+                    owner = false;
+                    snapshotWriter.release();
+                }
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ network
+
+    private CompletableFuture<byte[]> onCall(CallContext ctx, byte[] request) {
+        if (!started || closed || failed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("raft " + id + " is not running"));
+        }
+        WireCodec.Envelope env;
+        try {
+            env = WireCodec.decode(request);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        for (Message m : env.messages()) {
+            if (!m.to().equals(id)) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("message for '" + m.to()
+                        + "' sent to '" + id + "'"));
+            }
+            if (m instanceof Message.InstallSnapshot) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException(
+                        "InstallSnapshot must arrive on " + SNAPSHOT_METHOD));
+            }
+        }
+        if (!env.messages().isEmpty()) {
+            addresses.put(env.messages().get(0).from(), env.sender());
+        }
+        executor.execute(() -> {
+            if (closed || failed) {
+                return;
+            }
+            for (Message m : env.messages()) {
+                try {
+                    core.step(m);
+                } catch (RuntimeException e) {
+                    log.log(System.Logger.Level.WARNING, "dropped message " + m.getClass().getSimpleName() + " from "
+                            + m.from() + ": " + e.getMessage());
+                }
+            }
+            process();
+        });
+        return CompletableFuture.completedFuture(new byte[0]);
+    }
+
+    private void send(List<Message> messages) {
+        Map<String, List<Message>> byPeer = new LinkedHashMap<>();
+        for (Message m : messages) {
+            if (m instanceof Message.InstallSnapshot s) {
+                sendSnapshot(s);
+            } else {
+                byPeer.computeIfAbsent(m.to(), k -> new ArrayList<>()).add(m);
+            }
+        }
+        int budget = Math.max(1024, transport.maxMessageBytes() - 1024);
+        for (Map.Entry<String, List<Message>> e : byPeer.entrySet()) {
+            Endpoint target = addresses.get(e.getKey());
+            if (target == null) {
+                continue;
+            }
+            List<Message> call = new ArrayList<>();
+            int size = 0;
+            for (Message m : e.getValue()) {
+                int s = WireCodec.sizeOf(m);
+                if (!call.isEmpty() && (size + s > budget || call.size() >= WireCodec.MAX_MESSAGES)) {
+                    call(target, call);
+                    call = new ArrayList<>();
+                    size = 0;
+                }
+                call.add(m);
+                size += s;
+            }
+            call(target, call);
+        }
+    }
+
+    private void call(Endpoint target, List<Message> messages) {
+        byte[] payload = WireCodec.encode(transport.localEndpoint(), messages);
+        // Responses are empty: Raft's own answers travel as messages, and lost ones are retried by
+        // the protocol (heartbeats, probes), so failures need no handling here.
+        transport.call(target, METHOD, payload, settings.rpcTimeout());
+    }
+
+    // ------------------------------------------------------------------ API
+
+    private ConsensusException refusal() {
+        if (closed) {
+            return new ConsensusException("raft is closed");
+        }
+        if (!started) {
+            return new ConsensusException("raft is not started");
+        }
+        if (failed) {
+            return new ConsensusException("raft stopped after a storage failure");
+        }
+        return null;
+    }
+
+    private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f, Duration timeout, String what) {
+        Cancellable timer = context.scheduler().schedule(timeout, () -> f.completeExceptionally(
+                new ConsensusException(what + " timed out after " + timeout)));
+        f.whenComplete((r, t) -> timer.cancel());
+        return f;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<Applied> apply(byte[] command, Duration timeout) {
+        if (command == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("command is null"));
+        }
+        if (command.length > settings.maxCommandBytes()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("command of " + command.length
+                    + " bytes exceeds raft.max-command-bytes = " + settings.maxCommandBytes()));
+        }
+        if (timeout == null || timeout.isNegative()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("timeout must be >= 0"));
+        }
+        ConsensusException refusal = refusal();
+        if (refusal != null) {
+            return CompletableFuture.failedFuture(refusal);
+        }
+        byte[] copy = command.clone();
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        withTimeout(f, timeout, "apply (the command may still commit)");
+        executor.execute(() -> {
+            if (f.isDone()) {
+                return;
+            }
+            ConsensusException r = refusal();
+            if (r != null) {
+                f.completeExceptionally(r);
+                return;
+            }
+            try {
+                long index = core.propose(EntryKind.COMMAND, copy);
+                pendingWrites.put(index, new PendingWrite(core.term(), f, true));
+                scheduleProcess();
+            } catch (Rejected e) {
+                f.completeExceptionally(e.reason() == Rejected.Reason.NOT_LEADER ? notLeader()
+                        : new ConsensusException(e.getMessage()));
+            }
+        });
+        return f.thenApply(o -> (Applied) o);
+    }
+
+    @Override
+    public CompletableFuture<Long> readBarrier(ReadConsistency mode, Duration timeout) {
+        if (mode == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("read consistency mode is null"));
+        }
+        ConsensusException refusal = refusal();
+        if (refusal != null) {
+            return CompletableFuture.failedFuture(refusal);
+        }
+        if (mode == ReadConsistency.STALE) {
+            return CompletableFuture.completedFuture(appliedIndex);
+        }
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        withTimeout(f, timeout, "read barrier");
+        executor.execute(() -> {
+            try {
+                long rid = ++nextReadId;
+                pendingReads.put(rid, f);
+                try {
+                    core.read(rid, mode == ReadConsistency.DEFAULT);
+                } catch (Rejected e) {
+                    pendingReads.remove(rid);
+                    f.completeExceptionally(notLeader());
+                    return;
+                }
+                process();
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        f.whenComplete((r, t) -> {
+            if (t != null) {
+                executor.execute(() -> pendingReads.values().remove(f));
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public boolean isLeader() {
+        return leadership.isLeader() && !closed;
+    }
+
+    @Override
+    public Leadership leadership() {
+        return leadership;
+    }
+
+    @Override
+    public Subscription onLeadershipChange(Consumer<Leadership> listener) {
+        listeners.add(listener);
+        listener.accept(leadership);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public Duration lastContact() {
+        if (isLeader()) {
+            return Duration.ZERO;
+        }
+        int ticks = ticksSinceContact;
+        return ticks == Integer.MAX_VALUE ? Duration.ofMillis(Long.MAX_VALUE) : settings.tickDuration().multipliedBy(ticks);
+    }
+
+    @Override
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    @Override
+    public List<ServerInfo> configuration() {
+        return configuration;
+    }
+
+    @Override
+    public CompletableFuture<Void> addVoter(ServerInfo server, Duration timeout) {
+        return changeConfiguration(timeout, current -> {
+            List<ServerInfo> next = new ArrayList<>();
+            boolean found = false;
+            for (ServerInfo s : current) {
+                if (s.id().equals(server.id())) {
+                    next.add(new ServerInfo(s.id(), server.endpoint(), true));
+                    found = true;
+                } else {
+                    next.add(s);
+                }
+            }
+            if (!found) {
+                next.add(new ServerInfo(server.id(), server.endpoint(), true));
+            }
+            return next;
+        }, server);
+    }
+
+    @Override
+    public CompletableFuture<Void> addNonVoter(ServerInfo server, Duration timeout) {
+        return changeConfiguration(timeout, current -> {
+            List<ServerInfo> next = new ArrayList<>();
+            boolean found = false;
+            for (ServerInfo s : current) {
+                if (s.id().equals(server.id())) {
+                    // Adding an existing server as non-voter keeps its vote (Consul's AddNonvoter).
+                    next.add(new ServerInfo(s.id(), server.endpoint(), s.voter()));
+                    found = true;
+                } else {
+                    next.add(s);
+                }
+            }
+            if (!found) {
+                next.add(new ServerInfo(server.id(), server.endpoint(), false));
+            }
+            return next;
+        }, server);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeServer(String serverId, Duration timeout) {
+        if (serverId == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("server id is null"));
+        }
+        return changeConfiguration(timeout, current -> {
+            List<ServerInfo> next = new ArrayList<>(current);
+            next.removeIf(s -> s.id().equals(serverId));
+            return next;
+        }, null);
+    }
+
+    private CompletableFuture<Void> changeConfiguration(Duration timeout,
+                                                        java.util.function.UnaryOperator<List<ServerInfo>> change,
+                                                        ServerInfo added) {
+        ConsensusException refusal = refusal();
+        if (refusal != null) {
+            return CompletableFuture.failedFuture(refusal);
+        }
+        if (timeout == null || timeout.isNegative()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("timeout must be >= 0"));
+        }
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        withTimeout(f, timeout, "configuration change");
+        executor.execute(() -> {
+            try {
+                if (added != null) {
+                    addresses.put(added.id(), added.endpoint());
+                }
+                long index = core.proposeConfiguration(change.apply(core.configuration()));
+                if (index == 0) {
+                    f.complete(null);
+                    return;
+                }
+                configuration = core.configuration();
+                pendingWrites.put(index, new PendingWrite(core.term(), f, false));
+                scheduleProcess();
+            } catch (Rejected e) {
+                f.completeExceptionally(e.reason() == Rejected.Reason.NOT_LEADER ? notLeader()
+                        : new ConsensusException(e.getMessage()));
+            } catch (IllegalArgumentException e) {
+                f.completeExceptionally(new ConsensusException("invalid configuration change: " + e.getMessage()));
+            }
+        });
+        return f.thenApply(o -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> transferLeadership(Optional<String> target, Duration timeout) {
+        ConsensusException refusal = refusal();
+        if (refusal != null) {
+            return CompletableFuture.failedFuture(refusal);
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        withTimeout(f, timeout, "leadership transfer");
+        executor.execute(() -> {
+            try {
+                String chosen = core.transferLeadership(target == null ? null : target.orElse(null));
+                pendingTransfers.add(new PendingTransfer(chosen, f));
+                process();
+            } catch (Rejected e) {
+                f.completeExceptionally(e.reason() == Rejected.Reason.NOT_LEADER ? notLeader()
+                        : new ConsensusException(e.getMessage()));
+            }
+        });
+        f.whenComplete((r, t) -> executor.execute(() -> pendingTransfers.removeIf(p -> p.future() == f)));
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Long> snapshotNow() {
+        ConsensusException refusal = refusal();
+        if (refusal != null) {
+            return CompletableFuture.failedFuture(refusal);
+        }
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                f.complete(takeSnapshot());
+            } catch (IOException | RuntimeException e) {
+                f.completeExceptionally(e instanceof ConsensusException ce ? ce
+                        : new ConsensusException("snapshot failed: " + e.getMessage(), e));
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public Map<String, String> stats() {
+        Map<String, String> s = new LinkedHashMap<>(stats);
+        s.put("applied_index", Long.toString(appliedIndex));
+        return s;
+    }
+}

@@ -1,0 +1,2 @@
+/** Majority arithmetic (pure). */
+package io.tribune.raft.internal.quorum;

@@ -1,0 +1,421 @@
+package io.tribune.raft.internal.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tribune.api.consensus.ServerInfo;
+import io.tribune.api.storage.EntryKind;
+import io.tribune.api.storage.LogEntry;
+import io.tribune.api.transport.Endpoint;
+import io.tribune.raft.internal.tracker.Progress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** The core driven message by message, with a hand-operated network. No threads, no clocks. */
+class RaftCoreTest {
+    private static final RaftOptions OPTS = new RaftOptions(10, 2, true, true, 4, 64, 1 << 20,
+            RaftOptions.leaseTicksFor(10, 0.05));
+
+    /** A tiny network: every Ready is "persisted" at once, messages are queued until delivered. */
+    static final class Net {
+        final Map<String, RaftCore> cores = new LinkedHashMap<>();
+        final List<Message> queue = new ArrayList<>();
+        final TreeSet<String> isolated = new TreeSet<>();
+        final Map<String, List<LogEntry>> applied = new LinkedHashMap<>();
+        final Map<String, List<Ready.ReadState>> reads = new LinkedHashMap<>();
+        final Map<String, Message.InstallSnapshot> restored = new LinkedHashMap<>();
+
+        Net(int n) {
+            List<ServerInfo> config = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                config.add(server("n" + i, true));
+            }
+            for (ServerInfo s : config) {
+                add(s.id(), config);
+            }
+            // Let every server leave its post-boot lease (it ignores candidates for one election
+            // timeout after a start), with the network cut so nobody wins meanwhile.
+            isolated.addAll(cores.keySet());
+            tickAll(OPTS.electionTicks());
+            isolated.clear();
+        }
+
+        void add(String id, List<ServerInfo> bootstrap) {
+            List<LogEntry> log = bootstrap.isEmpty() ? List.of()
+                    : List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION, ConfigurationCodec.encode(bootstrap)));
+            cores.put(id, new RaftCore(id, OPTS, new SplittableRandom(id.hashCode()),
+                    new RaftCore.InitialState(bootstrap.isEmpty() ? 0 : 1, null, 0, 0, List.of(), 0, 0, log)));
+            applied.put(id, new ArrayList<>());
+            reads.put(id, new ArrayList<>());
+        }
+
+        RaftCore get(String id) {
+            return cores.get(id);
+        }
+
+        /** Processes every core's Ready (persist, collect messages, apply, advance). */
+        void flush() {
+            boolean any = true;
+            while (any) {
+                any = false;
+                for (Map.Entry<String, RaftCore> e : cores.entrySet()) {
+                    RaftCore c = e.getValue();
+                    while (c.hasReady()) {
+                        any = true;
+                        Ready r = c.ready();
+                        if (r.snapshot() != null) {
+                            restored.put(e.getKey(), r.snapshot());
+                        }
+                        queue.addAll(r.messages());
+                        applied.get(e.getKey()).addAll(r.committed());
+                        reads.get(e.getKey()).addAll(r.reads());
+                        c.advance(r);
+                    }
+                }
+            }
+        }
+
+        boolean cut(Message m) {
+            return isolated.contains(m.from()) || isolated.contains(m.to());
+        }
+
+        /** Delivers messages until none is left. */
+        void settle() {
+            for (int round = 0; round < 1000; round++) {
+                flush();
+                if (queue.isEmpty()) {
+                    return;
+                }
+                List<Message> now = new ArrayList<>(queue);
+                queue.clear();
+                for (Message m : now) {
+                    RaftCore to = cores.get(m.to());
+                    if (to != null && !cut(m)) {
+                        to.step(m);
+                    }
+                }
+            }
+            throw new AssertionError("network did not settle");
+        }
+
+        void tick(String id, int n) {
+            for (int i = 0; i < n; i++) {
+                cores.get(id).tick();
+                settle();
+            }
+        }
+
+        void tickAll(int n) {
+            for (int i = 0; i < n; i++) {
+                for (RaftCore c : cores.values()) {
+                    c.tick();
+                }
+                settle();
+            }
+        }
+
+        String leader() {
+            String l = null;
+            for (RaftCore c : cores.values()) {
+                if (c.role() == Role.LEADER && !isolated.contains(c.id())) {
+                    assertTrue(l == null, "two reachable leaders");
+                    l = c.id();
+                }
+            }
+            return l;
+        }
+
+        /** Ticks one server until it campaigns and wins. */
+        String elect(String id) {
+            for (int i = 0; i < 40 && get(id).role() != Role.LEADER; i++) {
+                tick(id, 1);
+            }
+            assertEquals(Role.LEADER, get(id).role(), id + " should have won");
+            return id;
+        }
+    }
+
+    static ServerInfo server(String id, boolean voter) {
+        return new ServerInfo(id, new Endpoint("h-" + id, 8300), voter);
+    }
+
+    static byte[] b(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void singleVoterCommitsOnlyAfterItsOwnAppendIsPersisted() {
+        RaftCore c = new RaftCore("n1", OPTS, new SplittableRandom(1), new RaftCore.InitialState(1, null, 0, 0,
+                List.of(), 0, 0, List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION,
+                ConfigurationCodec.encode(List.of(server("n1", true)))))));
+        for (int i = 0; i < 25 && c.role() != Role.LEADER; i++) {
+            c.tick();
+        }
+        assertEquals(Role.LEADER, c.role());
+        Ready r = c.ready();
+        assertEquals(2, c.term());
+        assertNotNull(r.hardState(), "the new term and the self-vote must be persisted");
+        assertEquals("n1", r.hardState().vote());
+        assertEquals(List.of(EntryKind.NOOP), r.entries().stream().map(LogEntry::kind).toList());
+        assertEquals(0, c.commitIndex(), "nothing of the new term commits before the append is durable");
+        c.advance(r);
+        assertEquals(2, c.commitIndex());
+        long index = c.propose(EntryKind.COMMAND, b("x"));
+        assertEquals(3, index);
+        Ready r2 = c.ready();
+        assertEquals(2, c.commitIndex());
+        c.advance(r2);
+        Ready r3 = c.ready();
+        assertEquals(3, r3.committed().get(r3.committed().size() - 1).index());
+    }
+
+    @Test
+    void threeServersElectOneLeaderAndReplicate() {
+        Net net = new Net(3);
+        String leader = net.elect("n1");
+        assertEquals(leader, net.get("n2").leader());
+        long idx = net.get(leader).propose(EntryKind.COMMAND, b("a"));
+        net.settle();
+        net.tickAll(OPTS.heartbeatTicks()); // followers learn the commit index with the next heartbeat
+        for (String id : List.of("n1", "n2")) {
+            List<LogEntry> a = net.applied.get(id);
+            assertEquals(idx, a.get(a.size() - 1).index(), id + " applies the command");
+        }
+        assertThrows(Rejected.class, () -> net.get("n2").propose(EntryKind.COMMAND, b("b")), "followers refuse");
+    }
+
+    @Test
+    void voteRequiresAnUpToDateLog() {
+        Net net = new Net(3);
+        net.elect("n1");
+        net.get("n1").propose(EntryKind.COMMAND, b("a"));
+        net.settle();
+        RaftCore n2 = net.get("n2");
+        long term = n2.term();
+        net.tickAll(0);
+        // n3 claims a log older than n2's: denied (Raft §5.4.1), even with a higher term.
+        n2.tick(); // nothing
+        for (int i = 0; i < 11; i++) {
+            n2.tick(); // leave the leader lease so the request is considered at all
+        }
+        n2.ready();
+        n2.step(new Message.RequestVote("n3", "n2", term + 5, 1, 1, false, false));
+        Ready r = n2.ready();
+        Message.RequestVoteResponse resp = (Message.RequestVoteResponse) r.messages().stream()
+                .filter(m -> m instanceof Message.RequestVoteResponse).findFirst().orElseThrow();
+        assertFalse(resp.granted());
+        assertEquals(term + 5, n2.term(), "the higher term is adopted anyway");
+    }
+
+    @Test
+    void preVoteKeepsAnIsolatedServerFromRaisingTheTerm() {
+        Net net = new Net(3);
+        net.elect("n1");
+        long term = net.get("n1").term();
+        net.isolated.add("n3");
+        net.tick("n3", 100);
+        assertEquals(term, net.get("n3").term(), "pre-votes fail without raising the term (thesis §9.6)");
+        net.isolated.clear();
+        net.tickAll(3);
+        assertEquals("n1", net.leader(), "the rejoining server does not disrupt the leader");
+        assertEquals(term, net.get("n1").term());
+    }
+
+    @Test
+    void checkQuorumMakesAnIsolatedLeaderStepDown() {
+        Net net = new Net(3);
+        net.elect("n1");
+        net.isolated.add("n1");
+        net.tick("n1", 2 * OPTS.electionTicks() + 1);
+        assertEquals(Role.FOLLOWER, net.get("n1").role(), "no quorum heard: step down (thesis §6.2)");
+        assertFalse(net.get("n1").leaseValid());
+    }
+
+    @Test
+    void followerInContactWithLeaderIgnoresVoteRequests() {
+        Net net = new Net(3);
+        net.elect("n1");
+        RaftCore n2 = net.get("n2");
+        long term = n2.term();
+        n2.step(new Message.RequestVote("n3", "n2", term + 1, 100, 100, false, false));
+        assertEquals(term, n2.term(), "a disruptive candidate is ignored while the leader is current (§4.2.3)");
+        n2.step(new Message.RequestVote("n3", "n2", term + 1, 100, 100, false, true));
+        assertEquals(term + 1, n2.term(), "a transfer election is honoured");
+    }
+
+    @Test
+    void conflictingFollowerIsRepairedByBacktracking() {
+        Net net = new Net(3);
+        net.elect("n1");
+        net.settle();
+        // n1 appends entries only n1 has, then loses leadership to n2.
+        net.isolated.add("n1");
+        for (int i = 0; i < 5; i++) {
+            net.get("n1").propose(EntryKind.COMMAND, b("lost" + i));
+        }
+        net.flush();
+        net.queue.clear();
+        net.tickAll(4 * OPTS.electionTicks()); // n1 steps down (check-quorum); n2 or n3 takes over
+        String next = net.leader();
+        assertNotNull(next);
+        assertNotEquals("n1", next);
+        for (int i = 0; i < 3; i++) {
+            net.get(next).propose(EntryKind.COMMAND, b("kept" + i));
+        }
+        net.settle();
+        assertNotEquals(Role.LEADER, net.get("n1").role(), "the cut-off leader stepped down");
+        net.isolated.clear();
+        net.tickAll(6);
+        RaftCore n1 = net.get("n1");
+        RaftCore n2 = net.get(next);
+        assertEquals(n2.lastIndex(), n1.lastIndex());
+        for (long i = 1; i <= n2.lastIndex(); i++) {
+            assertEquals(n2.entryAt(i), n1.entryAt(i), "index " + i + " repaired");
+        }
+        assertTrue(net.applied.get("n1").stream().noneMatch(e -> new String(e.data()).startsWith("lost")),
+                "uncommitted entries of the old leader are never applied");
+    }
+
+    @Test
+    void configurationChangesGoOneServerAtATime() {
+        Net net = new Net(3);
+        net.elect("n1");
+        RaftCore l = net.get("n1");
+        List<ServerInfo> cfg = new ArrayList<>(l.configuration());
+        List<ServerInfo> two = new ArrayList<>(cfg);
+        two.add(server("n4", true));
+        two.add(server("n5", true));
+        assertThrows(Rejected.class, () -> l.proposeConfiguration(two), "two servers at once");
+        List<ServerInfo> plus4 = new ArrayList<>(cfg);
+        plus4.add(server("n4", false));
+        long idx = l.proposeConfiguration(plus4);
+        assertTrue(idx > 0);
+        assertEquals(4, l.configuration().size(), "takes effect when appended (thesis §4.1)");
+        List<ServerInfo> again = new ArrayList<>(plus4);
+        again.remove(2);
+        assertThrows(Rejected.class, () -> l.proposeConfiguration(again), "previous change not committed yet");
+        net.add("n4", List.of());
+        net.settle();
+        net.tickAll(4);
+        assertEquals(l.lastIndex(), net.get("n4").lastIndex(), "the non-voter catches up");
+        assertFalse(net.get("n4").promotable(), "a non-voter never campaigns");
+        assertEquals(0, l.proposeConfiguration(plus4), "no change, nothing proposed");
+    }
+
+    @Test
+    void removedLeaderStepsDownOnceTheChangeCommits() {
+        Net net = new Net(3);
+        net.elect("n1");
+        RaftCore l = net.get("n1");
+        List<ServerInfo> without = new ArrayList<>(l.configuration());
+        without.removeIf(s -> s.id().equals("n1"));
+        l.proposeConfiguration(without);
+        net.settle();
+        assertEquals(Role.FOLLOWER, l.role(), "thesis §4.2.2");
+        assertFalse(l.promotable());
+        net.tickAll(45);
+        assertNotNull(net.leader());
+        assertNotEquals("n1", net.leader());
+    }
+
+    @Test
+    void leaderTransferHandsOverWithTimeoutNow() {
+        Net net = new Net(3);
+        net.elect("n1");
+        long term = net.get("n1").term();
+        assertEquals("n3", net.get("n1").transferLeadership("n3"));
+        assertThrows(Rejected.class, () -> net.get("n1").propose(EntryKind.COMMAND, b("x")),
+                "proposals wait during a transfer");
+        net.settle();
+        assertEquals("n3", net.leader());
+        assertEquals(term + 1, net.get("n3").term(), "one election, no timeout waited");
+        assertThrows(Rejected.class, () -> net.get("n3").transferLeadership("n9"));
+    }
+
+    @Test
+    void readIndexNeedsAQuorumRoundAndLeaseReadsDoNot() {
+        Net net = new Net(3);
+        net.elect("n1");
+        RaftCore l = net.get("n1");
+        net.tickAll(2); // a heartbeat round acknowledged by everyone
+        l.read(1, true);
+        net.flush();
+        assertEquals(1, net.reads.get("n1").size(), "lease read answered without a round");
+        net.isolated.add("n1");
+        l.read(2, false);
+        net.settle();
+        assertEquals(1, net.reads.get("n1").size(), "read index waits for a quorum");
+        net.tick("n1", OPTS.leaseTicks() + 1);
+        assertFalse(l.leaseValid(), "the lease expires without acknowledgements");
+        net.isolated.clear();
+        net.tickAll(2);
+        assertEquals(2, net.reads.get("n1").size(), "confirmed once the quorum answers");
+        Ready.ReadState rs = net.reads.get("n1").get(1);
+        assertTrue(rs.ok());
+        assertTrue(rs.index() >= l.commitIndex() - 0 && rs.index() >= 2);
+        assertThrows(Rejected.class, () -> net.get("n2").read(3, false), "followers cannot serve");
+    }
+
+    @Test
+    void laggingFollowerReceivesTheSnapshotAfterCompaction() {
+        Net net = new Net(3);
+        net.elect("n1");
+        net.isolated.add("n3");
+        RaftCore l = net.get("n1");
+        for (int i = 0; i < 20; i++) {
+            l.propose(EntryKind.COMMAND, b("c" + i));
+        }
+        net.settle();
+        long applied = net.applied.get("n1").get(net.applied.get("n1").size() - 1).index();
+        long cut = l.compact(applied, 2);
+        assertEquals(applied - 2, cut);
+        assertEquals(applied, l.snapshotIndex());
+        net.isolated.clear();
+        net.tickAll(4);
+        Message.InstallSnapshot s = net.restored.get("n3");
+        assertNotNull(s, "n3 needed compacted entries: it gets the snapshot");
+        assertEquals(applied, s.index());
+        assertEquals(l.lastIndex(), net.get("n3").lastIndex());
+        assertEquals(Progress.State.REPLICATE, l.progress("n3").state());
+    }
+
+    @Test
+    void followerCommitsOnlyEntriesTheLeaderShowedToMatch() {
+        List<ServerInfo> cfg = List.of(server("n1", true), server("n2", true), server("n3", true));
+        List<LogEntry> log = new ArrayList<>();
+        log.add(new LogEntry(1, 1, EntryKind.CONFIGURATION, ConfigurationCodec.encode(cfg)));
+        for (int i = 2; i <= 4; i++) {
+            log.add(new LogEntry(i, 1, EntryKind.COMMAND, b("stale" + i))); // never committed
+        }
+        RaftCore f = new RaftCore("n2", OPTS, new SplittableRandom(3), new RaftCore.InitialState(1, null, 0, 0,
+                List.of(), 0, 0, log));
+        // The new leader of term 2 has committed up to 4 in its own log, which differs after index 1.
+        f.step(new Message.AppendEntries("n1", "n2", 2, 1, 1, List.of(), 4, 1));
+        assertEquals(1, f.commitIndex(), "only up to the last entry known to match (Figure 2, rule 5)");
+        f.step(new Message.AppendEntries("n1", "n2", 2, 1, 1,
+                List.of(new LogEntry(2, 2, EntryKind.NOOP, new byte[0])), 4, 2));
+        assertEquals(2, f.commitIndex());
+        assertEquals(2, f.lastIndex(), "the conflicting suffix is gone");
+        Ready r = f.ready();
+        assertEquals(2, r.truncateFrom(), "the persisted log is truncated from the first conflict");
+        assertEquals(List.of(2L), r.entries().stream().map(LogEntry::index).toList());
+        assertEquals(List.of(1L, 2L), r.committed().stream().map(LogEntry::index).toList());
+    }
+
+    @Test
+    void messagesForAnotherServerAreRefused() {
+        Net net = new Net(1);
+        assertThrows(IllegalArgumentException.class, () -> net.get("n1").step(
+                new Message.TimeoutNow("n2", "n7", 5)));
+        assertEquals(1, net.get("n1").term());
+    }
+}

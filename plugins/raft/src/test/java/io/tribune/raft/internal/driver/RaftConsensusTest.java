@@ -1,0 +1,213 @@
+package io.tribune.raft.internal.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tribune.api.PluginConfig;
+import io.tribune.api.consensus.Applied;
+import io.tribune.api.consensus.ConsensusException;
+import io.tribune.raft.RaftPlugin;
+import io.tribune.tck.consensus.RecordingStateMachine;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The driver over real threads, storage-memory and transport-inproc. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RaftConsensusTest {
+    private static final Duration T = Duration.ofSeconds(10);
+
+    static PluginConfig fast(String... extra) {
+        java.util.Map<String, String> m = new java.util.TreeMap<>(Map.of("raft.tick", "10ms"));
+        for (int i = 0; i < extra.length; i += 2) {
+            m.put(extra[i], extra[i + 1]);
+        }
+        return PluginConfig.of(m);
+    }
+
+    static <T> T get(CompletableFuture<T> f) throws Exception {
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void descriptorAndFactoryNames() {
+        RaftPlugin p = new RaftPlugin();
+        assertEquals("raft", p.descriptor().name());
+        assertEquals("raft", p.consensusFactories().get(0).name());
+        assertTrue(p.consensusFactories().get(0).replicated());
+    }
+
+    @Test
+    void leaderCrashIsFollowedByANewLeaderThatCommits() throws Exception {
+        try (InProcCluster c = new InProcCluster(fast("raft.leave.transfer", "false")).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            Applied a = get(leader.consensus.apply(RecordingStateMachine.command("before"), T));
+            long term = leader.consensus.leadership().term();
+            leader.consensus.close(); // a crash, as far as the others can tell
+            InProcCluster.Node next = c.awaitLeader(5_000);
+            assertNotEquals(leader.id, next.id);
+            assertTrue(next.consensus.leadership().term() > term);
+            Applied b = get(next.consensus.apply(RecordingStateMachine.command("after"), T));
+            assertTrue(b.index() > a.index());
+            assertEquals(List.of("before", "after"), next.sm.commands());
+        }
+    }
+
+    @Test
+    void gracefulLeaveTransfersLeadershipInOneTerm() throws Exception {
+        try (InProcCluster c = new InProcCluster(fast()).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            get(leader.consensus.apply(RecordingStateMachine.command("x"), T));
+            long term = leader.consensus.leadership().term();
+            leader.consensus.close(); // raft.leave.transfer defaults to true
+            InProcCluster.Node next = c.awaitLeader(5_000);
+            assertNotEquals(leader.id, next.id);
+            assertEquals(term + 1, next.consensus.leadership().term(), "a transfer costs exactly one term");
+        }
+    }
+
+    @Test
+    void laggingServerCatchesUpThroughAStreamedSnapshot() throws Exception {
+        PluginConfig cfg = fast("raft.snapshot.threshold", "20", "raft.snapshot.trailing-logs", "2",
+                "raft.snapshot.chunk-bytes", "1024");
+        try (InProcCluster c = new InProcCluster(cfg).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            for (int i = 0; i < 120; i++) {
+                get(leader.consensus.apply(RecordingStateMachine.command("entry-" + i + "-" + "p".repeat(40)), T));
+            }
+            assertTrue(leader.storage.log().firstIndex() > 2, "the leader compacted its log");
+            InProcCluster.Node joiner = c.add("s4");
+            joiner.consensus.start();
+            get(leader.consensus.addVoter(joiner.info(), T));
+            Applied last = get(leader.consensus.apply(RecordingStateMachine.command("last"), T));
+            assertTrue(InProcCluster.await(10_000, () -> joiner.sm.lastIndex() >= last.index()), "joiner caught up");
+            assertTrue(joiner.sm.restores() >= 1, "the joiner was brought up by a snapshot, not the log");
+            assertEquals(leader.sm.commands(), joiner.sm.commands());
+        }
+    }
+
+    @Test
+    void followerBarrierModesAndForwardingErrors() throws Exception {
+        try (InProcCluster c = new InProcCluster(fast()).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            get(leader.consensus.apply(RecordingStateMachine.command("x"), T));
+            long consistent = get(leader.consensus.readBarrier(io.tribune.api.consensus.ReadConsistency.CONSISTENT, T));
+            long lease = get(leader.consensus.readBarrier(io.tribune.api.consensus.ReadConsistency.DEFAULT, T));
+            assertTrue(lease >= consistent - 1 && consistent >= 2);
+            assertEquals(Duration.ZERO, leader.consensus.lastContact());
+            Map<String, String> stats = leader.consensus.stats();
+            assertEquals("Leader", stats.get("state"));
+            assertEquals(leader.id, stats.get("leader"));
+            assertTrue(Long.parseLong(stats.get("commit_index")) >= 3);
+        }
+    }
+
+    @Test
+    void badInputIsRefused() throws Exception {
+        try (InProcCluster c = new InProcCluster(fast("raft.max-command-bytes", "100")).start(1)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> get(leader.consensus.apply(new byte[101], T)));
+            assertInstanceOf(IllegalArgumentException.class, e.getCause());
+            ExecutionException none = assertThrows(ExecutionException.class,
+                    () -> get(leader.consensus.removeServer("s1", T)));
+            assertInstanceOf(ConsensusException.class, none.getCause(), "removing the last voter is refused");
+            assertEquals(1, leader.consensus.configuration().size());
+            // Malformed wire input fails the call and changes nothing.
+            long term = leader.consensus.leadership().term();
+            CompletableFuture<byte[]> bad = leader.transport.call(leader.transport.localEndpoint(), RaftConsensus.METHOD,
+                    new byte[] {1, 0, 3, 'a'}, T);
+            assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
+            assertEquals(term, leader.consensus.leadership().term());
+            assertTrue(leader.consensus.isLeader());
+        }
+        assertThrows(IllegalArgumentException.class, () -> RaftSettings.parse(PluginConfig.of(Map.of("raft.tick", "0ms")),
+                8 << 20));
+        assertThrows(IllegalArgumentException.class, () -> RaftSettings.parse(PluginConfig.of(Map.of("raft.multiplier", "11")),
+                8 << 20));
+        assertThrows(IllegalArgumentException.class, () -> RaftSettings.parse(PluginConfig.of(Map.of("raft.bogus", "1")),
+                8 << 20));
+        assertEquals(Duration.ofMillis(250), RaftSettings.parse(PluginConfig.of(Map.of("raft.multiplier", "5")),
+                8 << 20).tickDuration());
+    }
+
+    @Test
+    void restartedClusterRecoversItsLogFromStorage() throws Exception {
+        java.util.Map<String, io.tribune.api.storage.Storage> kept = new java.util.LinkedHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> before;
+        long lastTerm;
+        java.util.function.Supplier<io.tribune.api.storage.Storage> keep = () -> {
+            io.tribune.api.storage.Storage s = io.tribune.storage.memory.InMemoryStorageFactory.newStorage();
+            kept.put("s" + n.incrementAndGet(), s);
+            return s;
+        };
+        // The cluster's close() closes storages too, so wrap them to survive it.
+        java.util.function.Supplier<io.tribune.api.storage.Storage> unclosable = () -> new KeepOpen(keep.get());
+        try (InProcCluster c = new InProcCluster(fast("raft.leave.transfer", "false"), unclosable).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            for (int i = 0; i < 10; i++) {
+                get(leader.consensus.apply(RecordingStateMachine.command("r" + i), T));
+            }
+            before = leader.sm.commands();
+            lastTerm = leader.consensus.leadership().term();
+        }
+        java.util.Iterator<io.tribune.api.storage.Storage> it = kept.values().iterator();
+        try (InProcCluster c = new InProcCluster(fast("raft.leave.transfer", "false"), () -> new KeepOpen(it.next()))) {
+            for (int i = 1; i <= 3; i++) {
+                InProcCluster.Node node = c.add("s" + i);
+                assertTrue(node.consensus.hasState());
+            }
+            // A fresh hub hands out the same ports in the same order, so the endpoints recorded in the
+            // persisted configuration still reach the restarted servers.
+            for (InProcCluster.Node node : c.nodes.values()) {
+                node.consensus.start();
+                assertTrue(node.consensus.configuration().contains(node.info()),
+                        "recovered configuration " + node.consensus.configuration() + " names " + node.info());
+            }
+            InProcCluster.Node leader = c.awaitLeader(8_000);
+            assertTrue(leader.consensus.leadership().term() > lastTerm);
+            Applied a = get(leader.consensus.apply(RecordingStateMachine.command("after-restart"), T));
+            assertTrue(InProcCluster.await(5_000, () -> leader.sm.lastIndex() >= a.index()));
+            java.util.List<String> expected = new java.util.ArrayList<>(before);
+            expected.add("after-restart");
+            assertEquals(expected, leader.sm.commands());
+        }
+    }
+
+    /** A storage whose close() does nothing, so the test can reopen it as after a restart. */
+    private static final class KeepOpen implements io.tribune.api.storage.Storage {
+        private final io.tribune.api.storage.Storage d;
+
+        KeepOpen(io.tribune.api.storage.Storage d) {
+            this.d = d;
+        }
+
+        @Override
+        public io.tribune.api.storage.LogStore log() {
+            return d.log();
+        }
+
+        @Override
+        public io.tribune.api.storage.StableStore stable() {
+            return d.stable();
+        }
+
+        @Override
+        public io.tribune.api.storage.SnapshotStore snapshots() {
+            return d.snapshots();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
