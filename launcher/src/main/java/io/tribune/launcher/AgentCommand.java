@@ -230,8 +230,15 @@ final class AgentCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean fromInside = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(() -> {
+            String who = AgentCommand.class.getName();
+            Logging.direct("INFO", who, cfg.leaveOnTerminate() ? "shutting down: graceful leave"
+                    : "shutting down without leaving (leave_on_terminate is false)");
             try {
                 agent.shutdown(cfg.leaveOnTerminate());
+                Logging.direct("INFO", who, "agent stopped; exiting 0");
+            } catch (RuntimeException e) {
+                Logging.direct("SEVERE", who, "shutdown failed: " + e);
+                throw e;
             } finally {
                 source.close();
                 stopped.countDown();

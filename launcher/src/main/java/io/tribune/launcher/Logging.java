@@ -39,4 +39,14 @@ final class Logging {
             default -> Level.INFO;
         };
     }
+
+    /**
+     * Prints one record straight to standard error in the same format. For shutdown hooks: the JDK's
+     * LogManager resets its handlers in its own shutdown hook, so records logged there may be lost.
+     */
+    static void direct(String level, String logger, String message) {
+        System.err.printf("%1$tFT%1$tT.%1$tLZ [%2$s] %3$s: %4$s%n", java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC),
+                level, logger, message);
+        System.err.flush();
+    }
 }
