@@ -11,6 +11,7 @@ module io.tribune.launcher {
     requires io.tribune.agent;
     requires com.google.gson;
     requires java.logging;
+    requires java.net.http;
     requires info.picocli;
     requires org.apache.felix.framework;
 

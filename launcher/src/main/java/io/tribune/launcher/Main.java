@@ -22,7 +22,9 @@ import picocli.CommandLine.Command;
 @Command(name = "tribune", mixinStandardHelpOptions = false,
         description = "Tribune: service discovery and configuration with Consul's architecture.",
         subcommands = {AgentCommand.class, PluginsCommand.class, VersionCommand.class,
-            CommandLine.HelpCommand.class})
+            ClientCommands.Members.class, ClientCommands.Join.class, ClientCommands.Leave.class,
+            ClientCommands.ForceLeave.class, ClientCommands.Info.class, ClientCommands.Keygen.class,
+            ClientCommands.Catalog.class, ClientCommands.Kv.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad usage, configuration or plugin selection. */
     public static final int EXIT_USAGE = 2;

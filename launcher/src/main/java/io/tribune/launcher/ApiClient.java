@@ -1,0 +1,78 @@
+package io.tribune.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The CLI's view of the local agent's HTTP API ({@code -http-addr}, else {@code TRIBUNE_HTTP_ADDR}
+ * or {@code CONSUL_HTTP_ADDR}, else {@code 127.0.0.1:8500}).
+ */
+final class ApiClient {
+    /** A failed call: the HTTP status (0 when the agent could not be reached) and its message. */
+    static final class ApiException extends Exception {
+        final int status;
+
+        ApiException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    ApiClient(String httpAddr) {
+        String a = httpAddr;
+        if (a == null || a.isBlank()) {
+            a = System.getenv("TRIBUNE_HTTP_ADDR");
+        }
+        if (a == null || a.isBlank()) {
+            a = System.getenv("CONSUL_HTTP_ADDR");
+        }
+        if (a == null || a.isBlank()) {
+            a = "127.0.0.1:8500";
+        }
+        this.base = a.startsWith("http://") || a.startsWith("https://") ? a : "http://" + a;
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/");
+    }
+
+    /** Sends a request and returns the body of a 2xx answer. */
+    HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body) throws ApiException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new ApiException(0, "cannot reach the agent at " + base + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(0, "interrupted");
+        }
+        return r;
+    }
+
+    /** Like {@link #send} but any non-2xx status is an {@link ApiException} with the agent's message. */
+    byte[] call(String method, String pathAndQuery, byte[] body) throws ApiException {
+        HttpResponse<byte[]> r = send(method, pathAndQuery, body);
+        if (r.statusCode() / 100 != 2) {
+            throw new ApiException(r.statusCode(), "Unexpected response code: " + r.statusCode() + " ("
+                    + new String(r.body(), StandardCharsets.UTF_8).trim() + ")");
+        }
+        return r.body();
+    }
+
+    String callText(String method, String pathAndQuery) throws ApiException {
+        return new String(call(method, pathAndQuery, null), StandardCharsets.UTF_8);
+    }
+}
