@@ -1,0 +1,103 @@
+package io.tribune.dns;
+
+import io.tribune.agent.Agent;
+import io.tribune.agent.AgentService;
+import io.tribune.dns.internal.DnsResolver;
+import io.tribune.dns.internal.DnsServer;
+import io.tribune.dns.internal.DnsSettings;
+import io.tribune.dns.internal.Recursor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.WeakHashMap;
+
+/**
+ * Serves Consul-compatible DNS on the agent's DNS port ({@code ports.dns}, 8600 by default;
+ * negative disables it; 0 picks a free port), UDP and TCP, bound to the agent's client address.
+ * Found by the agent with {@link java.util.ServiceLoader} as an {@link AgentService}; started after
+ * the HTTP API and closed before the plugins.
+ *
+ * <p>Answers from the agent's state store with stale consistency (Consul's {@code allow_stale}
+ * default). A client agent has no state store and answers names under the domain with SERVFAIL
+ * until DNS reads are forwarded to a server. Settings come from {@code tribune.dns.*} system
+ * properties until the agent configuration carries {@code dns_config}.
+ */
+public final class DnsService implements AgentService {
+    // Weak keys: an agent that is never closed properly does not stay reachable through here.
+    private static final Map<Agent, InetSocketAddress> BOUND = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final System.Logger LOG = System.getLogger(DnsService.class.getName());
+
+    private Agent agent;
+    private DnsServer server;
+
+    /** Created by {@link java.util.ServiceLoader}. */
+    public DnsService() {
+    }
+
+    /**
+     * Where the DNS interface of {@code agent} listens (UDP and TCP share the port): empty when it
+     * is disabled, not started yet, or closed. Lets an embedding program (and tests) that
+     * configured port 0 find the bound port.
+     */
+    public static Optional<InetSocketAddress> address(Agent agent) {
+        return Optional.ofNullable(BOUND.get(agent));
+    }
+
+    @Override
+    public String name() {
+        return "dns";
+    }
+
+    /**
+     * Binds UDP and TCP and serves.
+     *
+     * @throws IllegalStateException    when already started
+     * @throws IllegalArgumentException when a {@code tribune.dns.*} property is invalid
+     * @throws UncheckedIOException     when the address cannot be bound
+     */
+    @Override
+    public synchronized void start(Agent agent) {
+        if (this.agent != null) {
+            throw new IllegalStateException("the DNS interface is already started");
+        }
+        int port = agent.config().ports().dns();
+        if (port < 0) {
+            LOG.log(System.Logger.Level.INFO, "DNS interface disabled (ports.dns = {0})", port);
+            return;
+        }
+        DnsSettings settings = DnsSettings.fromProperties(System.getProperties());
+        // java.util.Random is thread-safe; shuffling and query IDs need spread, not determinism.
+        Random random = new Random();
+        Recursor recursor = new Recursor(settings.recursors(), settings.recursorTimeout(), random);
+        DnsResolver resolver = new DnsResolver(settings, agent.config().datacenter(), agent::state, recursor,
+                random, () -> agent.platform().wallMillis());
+        DnsServer s = new DnsServer(resolver, settings);
+        InetSocketAddress bound;
+        try {
+            bound = s.start(agent.config().clientAddr(), port);
+        } catch (IOException e) {
+            s.close();
+            throw new UncheckedIOException("cannot bind the DNS interface to " + agent.config().clientAddr() + ":"
+                    + port + ": " + e.getMessage(), e);
+        }
+        this.agent = agent;
+        this.server = s;
+        BOUND.put(agent, bound);
+        LOG.log(System.Logger.Level.INFO, "DNS interface on {0} (udp and tcp), domain {1}., {2}", bound,
+                settings.domain(), agent.state().isPresent() ? "answering from the state store"
+                        : "client agent: SERVFAIL until forwarding");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            BOUND.remove(agent);
+            server.close();
+            server = null;
+        }
+    }
+}
