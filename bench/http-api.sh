@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 secs="${1:-10}"
 port=18588
 command -v wrk >/dev/null || { echo "install wrk first: apt-get install -y wrk" >&2; exit 2; }
-bin/tribune agent -dev -http-port "$port" -grpc-port -1 -log-level warn >/tmp/tribune-bench-agent.log 2>&1 &
+bin/tribune agent -dev -http-port "$port" -grpc-port -1 -dns-port -1 -log-level warn >/tmp/tribune-bench-agent.log 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do

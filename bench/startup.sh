@@ -11,7 +11,7 @@ for runtime in felix jpms; do
   times=()
   for i in $(seq 1 "$runs"); do
     start=$(date +%s%N)
-    bin/tribune agent -dev -http-port "$port" -runtime "$runtime" -log-level warn >/tmp/tribune-startup.log 2>&1 &
+    bin/tribune agent -dev -http-port "$port" -runtime "$runtime" -grpc-port 18578 -dns-port 18579 -log-level warn >/tmp/tribune-startup.log 2>&1 &
     pid=$!
     ok=0
     for _ in $(seq 1 3000); do

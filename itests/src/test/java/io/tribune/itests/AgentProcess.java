@@ -26,22 +26,29 @@ final class AgentProcess implements AutoCloseable {
     final Process process;
     final Path log;
     final int httpPort;
+    final String host;
 
-    private AgentProcess(Process process, Path log, int httpPort) {
+    private AgentProcess(Process process, Path log, int httpPort, String host) {
         this.process = process;
         this.log = log;
         this.httpPort = httpPort;
+        this.host = host;
     }
 
     /** Runs {@code bin/tribune args...} with its output in a temp log file. */
     static AgentProcess start(int httpPort, List<String> args) throws IOException {
+        return startOn("127.0.0.1", httpPort, args);
+    }
+
+    /** Like {@link #start}, for an agent whose HTTP API listens on {@code host} (its {@code -client}). */
+    static AgentProcess startOn(String host, int httpPort, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(DIST.resolve("bin/tribune").toString());
         cmd.addAll(args);
         Path log = Files.createTempFile("tribune-it-", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return new AgentProcess(pb.start(), log, httpPort);
+        return new AgentProcess(pb.start(), log, httpPort, host);
     }
 
     /** Runs {@code bin/tribune args...} to completion (at most 60 s) and returns exit code and output. */
@@ -79,7 +86,7 @@ final class AgentProcess implements AutoCloseable {
     }
 
     HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + path))
                 .timeout(Duration.ofSeconds(20));
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -120,6 +127,12 @@ final class AgentProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         return cond.getAsBoolean();
+    }
+
+    /** Sends SIGKILL (the process this object started, by PID) and waits for it to die. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** Sends SIGTERM and waits for the exit code. */

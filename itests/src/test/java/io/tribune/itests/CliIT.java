@@ -24,7 +24,7 @@ class CliIT {
     void kvMembersCatalogAndLeaveThroughTheCli() throws Exception {
         int port = AgentProcess.freePort();
         try (AgentProcess agent = AgentProcess.start(port, List.of("agent", "-dev", "-node", "cli-node",
-                "-http-port", Integer.toString(port), "-grpc-port", "-1"))) {
+                "-http-port", Integer.toString(port), "-grpc-port", "-1", "-dns-port", "-1"))) {
             agent.awaitLeader(Duration.ofSeconds(60));
             AgentProcess.Result put = cli(port, "kv", "put", "app/config", "v1");
             assertEquals(0, put.exitCode(), put.output());

@@ -40,7 +40,7 @@ final class ConsulAgent implements AutoCloseable {
             a = new ConsulAgent(null, host, port, name);
         } else {
             int port = AgentProcess.freePort();
-            AgentProcess p = AgentProcess.start(port, List.of("agent", "-dev", "-node", nodeName, "-grpc-port", "-1", "-http-port",
+            AgentProcess p = AgentProcess.start(port, List.of("agent", "-dev", "-node", nodeName, "-grpc-port", "-1", "-dns-port", "-1", "-http-port",
                     Integer.toString(port)));
             a = new ConsulAgent(p, "127.0.0.1", port, nodeName);
             try {

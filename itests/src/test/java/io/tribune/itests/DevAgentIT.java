@@ -28,7 +28,8 @@ class DevAgentIT {
         int port = AgentProcess.freePort();
         int grpcPort = AgentProcess.freePort();
         try (AgentProcess agent = AgentProcess.start(port, List.of("agent", "-dev", "-node", "it-" + runtime,
-                "-http-port", Integer.toString(port), "-grpc-port", Integer.toString(grpcPort), "-runtime", runtime))) {
+                "-http-port", Integer.toString(port), "-grpc-port", Integer.toString(grpcPort), "-dns-port", "-1",
+                "-runtime", runtime))) {
             agent.awaitLeader(Duration.ofSeconds(60));
             // The gRPC API (an AgentService in the host layer) listens too.
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", grpcPort)) {

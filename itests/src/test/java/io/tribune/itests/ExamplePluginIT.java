@@ -64,7 +64,7 @@ class ExamplePluginIT {
         assertTrue(list.output().lines().anyMatch(l -> l.startsWith("storage-journal ") && l.contains("1.0.0")
                 && l.contains("storage") && l.contains("yes")), list.output());
 
-        List<String> args = List.of("agent", "-dev", "-node", "journal", "-grpc-port", "-1", "-runtime", runtime, "-plugin-dir",
+        List<String> args = List.of("agent", "-dev", "-node", "journal", "-grpc-port", "-1", "-dns-port", "-1", "-runtime", runtime, "-plugin-dir",
                 plugins.toString(), "-plugin", "storage=storage-journal", "-data-dir", data.toString());
         int port = AgentProcess.freePort();
         List<String> withPort = new ArrayList<>(args);

@@ -1,0 +1,199 @@
+package io.tribune.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One datacenter for real: three servers (RocksDB, gRPC transport, SWIM gossip, Raft) and two
+ * clients as separate OS processes on 127.0.0.2-6, each with Consul's default ports, formed with
+ * -bootstrap-expect and -retry-join. Writes through one client, reads through the other; the
+ * leader is killed with SIGKILL and every acknowledged write survives; a killed client turns
+ * critical in the catalog; all servers restart from disk.
+ */
+@Timeout(900)
+class ClusterIT {
+    static final List<String> SERVERS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4");
+    static final List<String> CLIENTS = List.of("127.0.0.5", "127.0.0.6");
+    static final Duration LONG = Duration.ofSeconds(90);
+
+    @TempDir
+    Path data;
+
+    final Map<String, AgentProcess> agents = new LinkedHashMap<>();
+
+    @AfterEach
+    void stopAll() {
+        agents.values().forEach(AgentProcess::close);
+    }
+
+    AgentProcess start(String ip, boolean server) throws IOException {
+        String name = (server ? "server-" : "client-") + ip.substring(ip.lastIndexOf('.') + 1);
+        Path dir = data.resolve(name);
+        Files.createDirectories(dir);
+        List<String> args = new ArrayList<>(List.of("agent", "-node", name, "-bind", ip, "-client", ip,
+                "-data-dir", dir.toString(), "-retry-join", SERVERS.get(0), "-retry-interval", "1s",
+                "-grpc-port", "-1", "-log-level", "info"));
+        if (server) {
+            args.addAll(List.of("-server", "-bootstrap-expect", "3"));
+        }
+        AgentProcess p = AgentProcess.startOn(ip, 8500, args);
+        agents.put(name, p);
+        return p;
+    }
+
+    static String leaderOf(AgentProcess a) {
+        try {
+            HttpResponse<String> r = a.get("/v1/status/leader");
+            return r.statusCode() == 200 ? JsonParser.parseString(r.body()).getAsString() : "";
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    static int aliveMembers(AgentProcess a) {
+        try {
+            JsonArray arr = JsonParser.parseString(a.get("/v1/agent/members").body()).getAsJsonArray();
+            int n = 0;
+            for (JsonElement e : arr) {
+                if (e.getAsJsonObject().get("Status").getAsInt() == 1) {
+                    n++;
+                }
+            }
+            return n;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static boolean ok(AgentProcess a, String method, String path, String body) {
+        try {
+            HttpResponse<String> r = a.send(method, path, body);
+            return r.statusCode() == 200 && (body == null || r.body().trim().equals("true"));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    static String raw(AgentProcess a, String key) {
+        return read(a, key, "?raw");
+    }
+
+    static String rawStale(AgentProcess a, String key) {
+        return read(a, key, "?raw&stale");
+    }
+
+    static String read(AgentProcess a, String key, String query) {
+        try {
+            HttpResponse<String> r = a.get("/v1/kv/" + key + query);
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    AgentProcess agent(String name) {
+        return agents.get(name);
+    }
+
+    @Test
+    void oneDatacenterSurvivesLeaderAndClientLoss() throws Exception {
+        for (String ip : SERVERS) {
+            start(ip, true);
+        }
+        for (String ip : CLIENTS) {
+            start(ip, false);
+        }
+        AgentProcess s1 = agent("server-2");
+        AgentProcess c1 = agent("client-5");
+        AgentProcess c2 = agent("client-6");
+        assertTrue(s1.waitFor(LONG, () -> !leaderOf(s1).isEmpty()), "no leader:\n" + s1.output());
+        for (AgentProcess a : agents.values()) {
+            assertTrue(a.waitFor(LONG, () -> aliveMembers(a) == 5), "members not converged:\n" + a.output());
+        }
+
+        // Write through one client, read through the other.
+        for (int i = 0; i < 20; i++) {
+            int k = i;
+            assertTrue(c1.waitFor(LONG, () -> ok(c1, "PUT", "/v1/kv/acked/" + k, "v" + k)), c1.output());
+        }
+        assertEquals("v7", raw(c2, "acked/7"));
+
+        // A service registered on a client is found through the other client.
+        String svc = "{\"Name\":\"web\",\"Port\":8080,\"Check\":{\"TTL\":\"60s\"}}";
+        assertEquals(200, c1.send("PUT", "/v1/agent/service/register", svc).statusCode());
+        assertEquals(200, c1.send("PUT", "/v1/agent/check/pass/service:web", null).statusCode());
+        assertTrue(c2.waitFor(LONG, () -> {
+            try {
+                return JsonParser.parseString(c2.get("/v1/health/service/web?passing").body()).getAsJsonArray().size() == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        }), c2.output());
+
+        // SIGKILL the leader: a new one is elected and every acknowledged write is still there.
+        String oldLeader = leaderOf(s1);
+        String leaderName = "server-" + oldLeader.substring(oldLeader.lastIndexOf('.') + 1, oldLeader.indexOf(':'));
+        agent(leaderName).kill();
+        AgentProcess survivor = agents.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("server-") && !e.getKey().equals(leaderName))
+                .findFirst().orElseThrow().getValue();
+        assertTrue(survivor.waitFor(LONG, () -> {
+            String l = leaderOf(survivor);
+            return !l.isEmpty() && !l.equals(oldLeader);
+        }), survivor.output());
+        for (int i = 0; i < 20; i++) {
+            int k = i;
+            assertTrue(c2.waitFor(LONG, () -> ("v" + k).equals(raw(c2, "acked/" + k))), "lost acked/" + k);
+        }
+        assertTrue(c1.waitFor(LONG, () -> ok(c1, "PUT", "/v1/kv/after-failover", "yes")), c1.output());
+
+        // Restart the old leader on its data: it catches up.
+        String ip = "127.0.0." + leaderName.substring("server-".length());
+        agents.remove(leaderName);
+        AgentProcess back = start(ip, true);
+        assertTrue(back.waitFor(LONG, () -> "yes".equals(rawStale(back, "after-failover"))), back.output());
+
+        // SIGKILL a client: its serfHealth turns critical and its service leaves ?passing.
+        c1.kill();
+        assertTrue(c2.waitFor(LONG, () -> {
+            try {
+                String checks = c2.get("/v1/health/node/client-5").body();
+                String passing = c2.get("/v1/health/service/web?passing").body();
+                return checks.contains("\"serfHealth\"") && checks.contains("\"critical\"")
+                        && JsonParser.parseString(passing).getAsJsonArray().isEmpty();
+            } catch (Exception e) {
+                return false;
+            }
+        }), c2.output());
+
+        // Stop every server and start them again: the state comes back from disk.
+        for (String s : List.of("server-2", "server-3", "server-4")) {
+            assertEquals(0, agents.remove(s).terminate(Duration.ofSeconds(60)));
+        }
+        for (String sip : SERVERS) {
+            start(sip, true);
+        }
+        AgentProcess again = agent("server-3");
+        assertTrue(again.waitFor(LONG, () -> !leaderOf(again).isEmpty()), again.output());
+        assertTrue(again.waitFor(LONG, () -> "v19".equals(raw(again, "acked/19"))), again.output());
+        assertNotEquals(null, raw(again, "after-failover"));
+    }
+}
