@@ -1,7 +1,8 @@
 /**
  * The Tribune agent core: platform services (clock, scheduler, metrics) handed to plugins, the
  * plugin registry that checks SPI versions and chooses one implementation per SPI area, the agent
- * configuration (Consul's keys), and the Consul-compatible HTTP API served with Netty.
+ * configuration (Consul's keys), the Consul-compatible HTTP API served with Netty, and request
+ * forwarding (client to server, follower to leader, datacenter to datacenter) over the transport SPI.
  *
  * <p>Uses the plugin SPIs of {@code io.tribune.api} (plugins are found by the launcher's runtime
  * and handed over as {@link io.tribune.agent.plugins.PluginSource}) and the state machine of
@@ -21,10 +22,12 @@ module io.tribune.agent {
 
     exports io.tribune.agent;
     exports io.tribune.agent.api;
+    exports io.tribune.agent.cluster;
     exports io.tribune.agent.config;
     exports io.tribune.agent.http;
     exports io.tribune.agent.platform;
     exports io.tribune.agent.plugins;
+    exports io.tribune.agent.rpc;
 
     uses io.tribune.api.Plugin;
     uses io.tribune.agent.AgentService;

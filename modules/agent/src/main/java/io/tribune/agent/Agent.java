@@ -9,6 +9,8 @@ import io.tribune.agent.platform.AgentPluginContext;
 import io.tribune.agent.platform.SystemPlatform;
 import io.tribune.agent.plugins.PluginLoadException;
 import io.tribune.agent.plugins.PluginRegistry;
+import io.tribune.agent.rpc.Forwarder;
+import io.tribune.agent.rpc.MembershipServerDirectory;
 import io.tribune.api.PluginConfig;
 import io.tribune.api.PluginContext;
 import io.tribune.api.ProviderFactory;
@@ -51,7 +53,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Start order: platform services; in server mode the storage, transport and consensus plugins
  * with the state store as their state machine (bootstrapped when {@code -dev} or
- * {@code -bootstrap} and there is no prior state); the LAN membership; the HTTP API. Shutdown runs
+ * {@code -bootstrap} and there is no prior state); the LAN membership; request forwarding and the
+ * HTTP routes (the listener only when the HTTP port is not -1). Shutdown runs
  * the reverse order, announcing a graceful leave first when asked.
  */
 public final class Agent {
@@ -79,6 +82,7 @@ public final class Agent {
     private Consensus consensus;
     private Membership membership;
     private HttpApiServer http;
+    private Forwarder forwarder;
     private InetSocketAddress httpAddress;
     private volatile boolean shutDown;
 
@@ -193,10 +197,21 @@ public final class Agent {
             membership.join(config.startJoin()).orTimeout(30, TimeUnit.SECONDS).join();
         }
 
+        // Forwarding needs the transport, consensus and the LAN pool; the HTTP routes serve both the
+        // listener and requests forwarded from other agents, so they exist even without a listener.
+        PluginContext rpcContext = context("rpc");
+        Duration hold = config.pluginConfig().getDuration(Forwarder.HOLD_TIMEOUT_KEY, Forwarder.DEFAULT_HOLD_TIMEOUT);
+        StateStore store = state;
+        forwarder = new Forwarder(config.datacenter(), hold, transport, Optional.ofNullable(consensus),
+                () -> store == null ? 0 : store.lastIndex(), membership, new MembershipServerDirectory(membership),
+                platform, platform, rpcContext.random());
+        closeables.push(forwarder);
+        http = new HttpApiServer(config.limits().maxRequestBytes());
+        closeables.push(http);
+        new AgentApi(this).register(http);
+        forwarder.setLocalDispatch(http::handle);
+        forwarder.start();
         if (config.ports().http() >= 0) {
-            http = new HttpApiServer(config.limits().maxRequestBytes());
-            new AgentApi(this).register(http);
-            closeables.push(http);
             httpAddress = http.start(config.clientAddr(), config.ports().http());
             LOG.log(System.Logger.Level.INFO, "HTTP API on {0}", httpAddress);
         }
@@ -296,6 +311,11 @@ public final class Agent {
 
     public Transport transport() {
         return transport;
+    }
+
+    /** Request forwarding (client to server, follower to leader, to other datacenters). */
+    public Forwarder rpc() {
+        return forwarder;
     }
 
     /** Where HTTP listens, if enabled. */

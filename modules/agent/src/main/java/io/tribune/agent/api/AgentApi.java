@@ -7,6 +7,7 @@ import io.tribune.agent.http.HttpError;
 import io.tribune.agent.http.HttpRequest;
 import io.tribune.agent.http.HttpResponse;
 import io.tribune.agent.http.Json;
+import io.tribune.agent.http.Route;
 import io.tribune.api.consensus.Consensus;
 import io.tribune.api.consensus.Leadership;
 import io.tribune.api.consensus.ServerInfo;
@@ -44,8 +45,8 @@ public final class AgentApi {
      * reaping). Call once.
      */
     public void register(HttpApiServer http) {
-        http.route("/v1/status/leader", (req, rest) -> get(req, () -> Json.ok(leaderAddress(), req)));
-        http.route("/v1/status/peers", (req, rest) -> get(req, () -> Json.ok(peers(), req)));
+        http.route("/v1/status/leader", forwarded((req, rest) -> get(req, () -> Json.ok(leaderAddress(), req))));
+        http.route("/v1/status/peers", forwarded((req, rest) -> get(req, () -> Json.ok(peers(), req))));
         http.route("/v1/agent/self", (req, rest) -> get(req, () -> Json.ok(self(), req)));
         http.route("/v1/agent/members", (req, rest) -> get(req, () -> Json.ok(members(), req)));
         http.route("/v1/agent/leave", (req, rest) -> {
@@ -56,18 +57,27 @@ public final class AgentApi {
             return CompletableFuture.completedFuture(HttpResponse.empty(200));
         });
         KvApi kv = new KvApi(agent);
-        http.route("/v1/kv/", kv::handle);
+        http.route("/v1/kv/", forwarded(kv::handle));
         http.route("/v1/kv", (req, rest) -> {
             throw HttpError.badRequest("missing key name: use /v1/kv/<key>");
         });
+        // Agent endpoints are about this agent and stay local (their catalog writes are forwarded).
         http.route("/v1/agent/", new AgentLocalApi(agent, local)::handle);
-        http.route("/v1/catalog/", new CatalogApi(agent)::handle);
-        http.route("/v1/health/", new HealthApi(agent)::handle);
-        http.route("/v1/session/", new SessionApi(agent)::handle);
-        http.route("/v1/txn", new TxnApi(agent)::handle);
-        http.route("/v1/event/", new EventApi(agent)::handle);
-        http.route("/v1/coordinate/", new CoordinateApi(agent)::handle);
+        http.route("/v1/catalog/", forwarded(new CatalogApi(agent)::handle));
+        http.route("/v1/health/", forwarded(new HealthApi(agent)::handle));
+        http.route("/v1/session/", forwarded(new SessionApi(agent)::handle));
+        http.route("/v1/txn", forwarded(new TxnApi(agent)::handle));
+        http.route("/v1/event/", forwarded(new EventApi(agent)::handle));
+        http.route("/v1/coordinate/", forwarded(new CoordinateApi(agent)::handle));
         startDuties();
+    }
+
+    /**
+     * {@code route}, unless the request is for another datacenter or this agent is a client: then
+     * the forwarder sends the whole request to a server that can answer it.
+     */
+    private Route forwarded(Route route) {
+        return (req, rest) -> agent.rpc().forwardIfRemote(req).orElseGet(() -> route.handle(req, rest));
     }
 
     /**
@@ -126,6 +136,9 @@ public final class AgentApi {
         Map<String, Object> stats = new LinkedHashMap<>();
         agent.consensus().ifPresent(c -> stats.put("raft", stringMap(c.stats())));
         stats.put("serf_lan", stringMap(agent.membership().stats()));
+        Map<String, String> rpc = new java.util.TreeMap<>();
+        agent.rpc().stats().forEach((k, v) -> rpc.put(k, Long.toString(v)));
+        stats.put("rpc", rpc);
         Map<String, String> agentStats = new LinkedHashMap<>();
         agentStats.put("runtime", agent.runtime());
         agent.plugins().forEach((k, v) -> agentStats.put("plugin_" + k.key(), v));

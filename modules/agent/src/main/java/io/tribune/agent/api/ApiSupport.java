@@ -28,16 +28,20 @@ final class ApiSupport {
     private ApiSupport() {
     }
 
-    /** The state store, or a 500 on a client agent (forwarding to servers comes later). */
+    /**
+     * The state store, or a 500 on a client agent (whose requests are forwarded to a server before
+     * they reach a route that needs state, so this is a guard against a route registered without
+     * forwarding).
+     */
     static StateStore state(Agent agent) {
         return agent.state().orElseThrow(() -> new HttpError(500,
-                "this agent is a client; forwarding to servers is not available yet"));
+                "this agent is a client and has no state store; the request should have been forwarded"));
     }
 
-    /** Consensus, or a 500 on a client agent. */
+    /** Consensus, or a 500 on a client agent (see {@link #state}). */
     static Consensus consensus(Agent agent) {
         return agent.consensus().orElseThrow(() -> new HttpError(500,
-                "this agent is a client; forwarding to servers is not available yet"));
+                "this agent is a client and has no state store; the request should have been forwarded"));
     }
 
     /** Throws 405 unless the method is one of {@code allowed}. */
@@ -55,7 +59,8 @@ final class ApiSupport {
 
     /**
      * Accepts a missing {@code dc} or the local datacenter; any other gets Consul's 500 "No path to
-     * datacenter" (cross-datacenter forwarding is not implemented yet).
+     * datacenter". Requests for another datacenter are forwarded before they reach a route
+     * ({@link io.tribune.agent.rpc.Forwarder#forwardIfRemote}); this guards against loops.
      */
     static void checkDc(HttpRequest req, Agent agent) {
         String dc = req.param("dc").orElse("");
@@ -138,7 +143,7 @@ final class ApiSupport {
         method(req, "GET");
         checkDc(req, agent);
         StateStore state = state(agent);
-        return KvApi.Reads.serve(req, consensus(agent), state, target, () -> {
+        return KvApi.Reads.serve(req, agent, consensus(agent), state, target, () -> {
             Indexed<T> r = read.get();
             return KvApi.indexed(Json.ok(toJson.apply(r.value()), req), r.index());
         });

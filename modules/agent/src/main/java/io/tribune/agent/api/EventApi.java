@@ -59,7 +59,7 @@ final class EventApi {
         String id = UUID.randomUUID().toString();
         EventRecord event = new EventRecord(id, name, payload, req.param("node").orElse(""),
                 req.param("service").orElse(""), req.param("tag").orElse(""), 0);
-        return KvApi.Writes.apply(ApiSupport.consensus(agent), new Command.EventFire(event)).thenApply(r -> {
+        return KvApi.Writes.applyThenRead(agent, new Command.EventFire(event)).thenApply(r -> {
             CatalogApi.done(r, req);
             // The store set LTime to the raft index that recorded it; answer with what it keeps.
             EventRecord recorded = ApiSupport.state(agent).events(name).value().stream()

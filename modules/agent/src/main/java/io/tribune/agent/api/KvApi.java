@@ -48,9 +48,9 @@ final class KvApi {
     }
 
     CompletableFuture<HttpResponse> handle(HttpRequest req, String key) {
-        StateStore state = agent.state().orElseThrow(() -> new HttpError(500,
-                "this agent is a client; forwarding to servers is not available yet"));
-        Consensus consensus = agent.consensus().orElseThrow();
+        // A client agent's requests were forwarded to a server before reaching this route.
+        StateStore state = ApiSupport.state(agent);
+        Consensus consensus = ApiSupport.consensus(agent);
         ApiSupport.checkDc(req, agent);
         checkKey(key, req);
         return switch (req.method()) {
@@ -108,7 +108,7 @@ final class KvApi {
             }
             return indexed(Json.ok(List.of(json(e)), req), r.index());
         };
-        return Reads.serve(req, consensus, state, target, read);
+        return Reads.serve(req, agent, consensus, state, target, read);
     }
 
     static HttpResponse indexed(HttpResponse r, long index) {
@@ -154,7 +154,7 @@ final class KvApi {
             OptionalLong cas = req.longParam("cas").map(OptionalLong::of).orElse(OptionalLong.empty());
             cmd = new Command.KvSet(key, req.body(), flags, cas);
         }
-        return Writes.apply(consensus, cmd).thenApply(r -> boolResponse(r, req));
+        return Writes.apply(agent, cmd).thenApply(r -> boolResponse(r, req));
     }
 
     private static void requireSession(String id) {
@@ -185,7 +185,7 @@ final class KvApi {
             OptionalLong cas = req.longParam("cas").map(OptionalLong::of).orElse(OptionalLong.empty());
             cmd = new Command.KvDelete(key, cas);
         }
-        return Writes.apply(consensus, cmd).thenApply(r -> boolResponse(r, req));
+        return Writes.apply(agent, cmd).thenApply(r -> boolResponse(r, req));
     }
 
     private static HttpResponse boolResponse(CommandResult r, HttpRequest req) {
@@ -200,11 +200,27 @@ final class KvApi {
         private Writes() {
         }
 
-        static CompletableFuture<CommandResult> apply(Consensus consensus, Command cmd) {
+        /**
+         * Validates and proposes {@code cmd} through the agent's forwarder: locally on the leader,
+         * on the leader from a follower (held during an election), on a server from a client.
+         */
+        static CompletableFuture<CommandResult> apply(Agent agent, Command cmd) {
+            return apply(agent, cmd, false);
+        }
+
+        /**
+         * As {@link #apply(Agent, Command)}, and on a follower completes only once the local state
+         * has applied the write, for handlers that read local state right after it.
+         */
+        static CompletableFuture<CommandResult> applyThenRead(Agent agent, Command cmd) {
+            return apply(agent, cmd, true);
+        }
+
+        private static CompletableFuture<CommandResult> apply(Agent agent, Command cmd, boolean awaitLocal) {
             CommandValidator.validate(cmd).ifPresent(msg -> {
                 throw HttpError.badRequest(msg);
             });
-            return consensus.apply(cmd.encode(), APPLY_TIMEOUT)
+            return agent.rpc().apply(cmd.encode(), APPLY_TIMEOUT, awaitLocal)
                     .thenApply(a -> CommandResult.decode(a.result()))
                     .exceptionally(t -> {
                         throw new CompletionException(mapFailure(t));
@@ -272,24 +288,29 @@ final class KvApi {
 
         /**
          * Passes the read barrier, waits for {@code target} to move past {@code ?index} (bounded by
-         * {@code ?wait}), then runs {@code read} and adds the consistency headers.
+         * {@code ?wait}), then runs {@code read} and adds the consistency headers. On a follower, a
+         * barrier that needs the leader makes the whole request go to the leader (held during an
+         * election); {@code stale} reads are always served here.
          */
-        static CompletableFuture<HttpResponse> serve(HttpRequest req, Consensus consensus, StateStore state,
-                                                     WatchTarget target, Supplier<HttpResponse> read) {
+        static CompletableFuture<HttpResponse> serve(HttpRequest req, Agent agent, Consensus consensus,
+                                                     StateStore state, WatchTarget target,
+                                                     Supplier<HttpResponse> read) {
             ReadConsistency mode = mode(req);
             long minIndex = req.longParam("index").orElse(0L);
             Duration wait = minIndex > 0 ? wait(req) : Duration.ZERO;
-            CompletableFuture<Long> barrier = consensus.readBarrier(mode, APPLY_TIMEOUT)
-                    .exceptionally(t -> {
-                        throw new CompletionException(Writes.mapFailure(t));
-                    });
-            CompletableFuture<?> ready = minIndex == 0 ? barrier
-                    : barrier.thenCompose(i -> state.watch(target, minIndex)
-                            .completeOnTimeout(-1L, wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
-            return ready.thenApply(x -> {
-                HttpResponse r = read.get();
-                AgentApi.consistencyHeaders(r, consensus);
-                return r;
+            Supplier<CompletableFuture<HttpResponse>> local = () -> {
+                CompletableFuture<Long> barrier = consensus.readBarrier(mode, APPLY_TIMEOUT);
+                CompletableFuture<?> ready = minIndex == 0 ? barrier
+                        : barrier.thenCompose(i -> state.watch(target, minIndex)
+                                .completeOnTimeout(-1L, wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+                return ready.thenApply(x -> {
+                    HttpResponse r = read.get();
+                    AgentApi.consistencyHeaders(r, consensus);
+                    return r;
+                });
+            };
+            return agent.rpc().readOnLeader(req, local).exceptionally(t -> {
+                throw new CompletionException(Writes.mapFailure(t));
             });
         }
     }

@@ -4,7 +4,6 @@ import io.tribune.agent.Agent;
 import io.tribune.agent.http.HttpError;
 import io.tribune.api.Cancellable;
 import io.tribune.api.Scheduler;
-import io.tribune.api.consensus.Consensus;
 import io.tribune.state.Command;
 import io.tribune.state.CommandResult;
 import io.tribune.state.CommandValidator;
@@ -140,13 +139,9 @@ final class LocalState {
 
     /** Queues a catalog write after the previous ones; the future fails with an HttpError when it does. */
     private synchronized CompletableFuture<Void> write(Command c) {
-        Optional<Consensus> consensus = agent.consensus();
-        if (consensus.isEmpty()) {
-            // A client agent keeps local state only until forwarding to servers exists.
-            return CompletableFuture.completedFuture(null);
-        }
+        // On a follower or a client agent the forwarder carries the write to the leader.
         CompletableFuture<Void> next = tail.handle((x, e) -> null)
-                .thenCompose(x -> KvApi.Writes.apply(consensus.get(), c))
+                .thenCompose(x -> KvApi.Writes.apply(agent, c))
                 .thenApply(r -> {
                     if (r instanceof CommandResult.Failed) {
                         throw new CompletionException(KvApi.Writes.failure(r));
@@ -159,14 +154,14 @@ final class LocalState {
 
     /**
      * Registers the local node with its {@code serfHealth} check (and, on a server, the
-     * {@code consul} service) once a leader is known; retries until it succeeds.
+     * {@code consul} service) once a write can be sent (a leader is known, or on a client a
+     * server); retries until it succeeds.
      */
     void registerSelf() {
-        Optional<Consensus> consensus = agent.consensus();
-        if (consensus.isEmpty() || selfRegistered.isDone()) {
+        if (selfRegistered.isDone()) {
             return;
         }
-        if (consensus.get().leadership().leader().isEmpty()) {
+        if (!agent.rpc().canWrite()) {
             scheduler.schedule(Duration.ofMillis(100), this::registerSelf);
             return;
         }
@@ -181,8 +176,7 @@ final class LocalState {
                         selfRegistered.complete(null);
                         return;
                     }
-                    // Until writes are forwarded to the leader, a follower keeps failing here: say so
-                    // once, then retry quietly with a growing delay (at most 30 s).
+                    // Say so once, then retry quietly with a growing delay (at most 30 s).
                     int n = selfAttempts.incrementAndGet();
                     LOG.log(n == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
                             "registering the local node in the catalog failed, will retry: " + e.getMessage());

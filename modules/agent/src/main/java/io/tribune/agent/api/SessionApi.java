@@ -50,7 +50,7 @@ final class SessionApi {
             ApiSupport.method(req, "PUT");
             ApiSupport.checkDc(req, agent);
             String id = sessionId(rest.substring("destroy/".length()));
-            return KvApi.Writes.apply(ApiSupport.consensus(agent),
+            return KvApi.Writes.apply(agent,
                     new Command.SessionDestroy(id, agent.platform().wallMillis()))
                     .thenApply(r -> Json.ok(true, req));
         }
@@ -112,7 +112,7 @@ final class SessionApi {
         String id = UUID.randomUUID().toString();
         Session s = new Session(id, in.string("Name", ""), node, lockDelay.toMillis(), behavior, ttl.toMillis(), checks,
                 agent.platform().wallMillis(), 0, 0);
-        return KvApi.Writes.apply(ApiSupport.consensus(agent), new Command.SessionCreate(s)).thenApply(r -> {
+        return KvApi.Writes.apply(agent, new Command.SessionCreate(s)).thenApply(r -> {
             if (r instanceof CommandResult.Failed f) {
                 // Consul answers a session it cannot bind (missing node, critical check) with a 500.
                 throw f.kind() == CommandResult.Failed.Kind.INVALID ? HttpError.badRequest(f.message())
@@ -145,7 +145,7 @@ final class SessionApi {
     private CompletableFuture<HttpResponse> renew(HttpRequest req, String id) {
         ApiSupport.method(req, "PUT");
         ApiSupport.checkDc(req, agent);
-        return KvApi.Writes.apply(ApiSupport.consensus(agent), new Command.SessionRenew(id, agent.platform().wallMillis()))
+        return KvApi.Writes.applyThenRead(agent, new Command.SessionRenew(id, agent.platform().wallMillis()))
                 .thenApply(r -> {
                     if (r instanceof CommandResult.Failed f) {
                         if (f.kind() == CommandResult.Failed.Kind.NOT_FOUND) {

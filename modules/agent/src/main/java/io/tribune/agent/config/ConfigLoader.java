@@ -168,6 +168,21 @@ public final class ConfigLoader {
                 }
                 pluginProps.putIfAbsent("raft.multiplier", Integer.toString(m));
             }
+            if (perf.has("rpc_hold_timeout")) {
+                // Consul's key; the forwarder reads it as rpc.hold-timeout.
+                String v = primitive("performance.rpc_hold_timeout", perf.get("rpc_hold_timeout")).getAsString();
+                Duration d;
+                try {
+                    d = PluginConfig.parseDuration(v);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("performance.rpc_hold_timeout: " + e.getMessage());
+                }
+                if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofMinutes(10)) > 0) {
+                    throw new ConfigException("performance.rpc_hold_timeout must be more than 0 and at most 10m, got "
+                            + v);
+                }
+                pluginProps.putIfAbsent("rpc.hold-timeout", v);
+            }
         }
         String logLevel = str("log_level", "info").toLowerCase(Locale.ROOT);
         if (!Set.of("trace", "debug", "info", "warn", "err", "error").contains(logLevel)) {

@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpApiServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HttpApiServer.class.getName());
+    /** Same value as {@code io.tribune.agent.rpc.Forwarder.FORWARDED_HEADER} (kept here so http does not depend on rpc). */
+    private static final String FORWARDED_HEADER = "x-tribune-forwarded";
     private final List<Map.Entry<String, Route>> routes = new ArrayList<>();
     private final int maxRequestBytes;
     private EventLoopGroup boss;
@@ -106,6 +108,21 @@ public final class HttpApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Serves {@code req} through the same routes as the listener, without a socket (used for
+     * requests forwarded from other agents). Never fails: errors become Consul-style error
+     * responses, as on the wire.
+     */
+    public CompletableFuture<HttpResponse> handle(HttpRequest req) {
+        CompletableFuture<HttpResponse> f;
+        try {
+            f = dispatch(req);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.handle((resp, err) -> err != null ? errorResponse(err) : resp);
+    }
+
     private CompletableFuture<HttpResponse> dispatch(HttpRequest req) {
         for (Map.Entry<String, Route> r : routes) {
             String prefix = r.getKey();
@@ -146,6 +163,9 @@ public final class HttpApiServer implements AutoCloseable {
                 Map<String, List<String>> params = new LinkedHashMap<>(qs.parameters());
                 Map<String, String> headers = new LinkedHashMap<>();
                 msg.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+                // Only agents mark forwarded requests (over RPC, never over this socket): a client of
+                // the HTTP API must not be able to pose as a forwarding hop.
+                headers.remove(FORWARDED_HEADER);
                 byte[] body = new byte[msg.content().readableBytes()];
                 msg.content().readBytes(body);
                 String remote = String.valueOf(ctx.channel().remoteAddress());
@@ -154,16 +174,7 @@ public final class HttpApiServer implements AutoCloseable {
                 write(ctx, HttpResponse.text(400, "malformed request URI: " + e.getMessage()), keepAlive);
                 return;
             }
-            CompletableFuture<HttpResponse> f;
-            try {
-                f = dispatch(req);
-            } catch (RuntimeException e) {
-                f = CompletableFuture.failedFuture(e);
-            }
-            f.whenComplete((resp, err) -> {
-                HttpResponse r = err != null ? errorResponse(err) : resp;
-                ctx.executor().execute(() -> write(ctx, r, keepAlive));
-            });
+            handle(req).thenAccept(r -> ctx.executor().execute(() -> write(ctx, r, keepAlive)));
         }
 
         @Override
