@@ -148,6 +148,23 @@ class ClusterIT {
             }
         }), c2.output());
 
+        // A server answers 'dig @127.0.0.2 -p 8600 web.service.consul SRV'.
+        assertTrue(s1.waitFor(LONG, () -> {
+            try {
+                org.xbill.DNS.SimpleResolver r = new org.xbill.DNS.SimpleResolver("127.0.0.2");
+                r.setPort(8600);
+                r.setTimeout(Duration.ofSeconds(2));
+                org.xbill.DNS.Message m = r.send(org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+                        org.xbill.DNS.Name.fromString("web.service.consul."), org.xbill.DNS.Type.SRV,
+                        org.xbill.DNS.DClass.IN)));
+                return m.getSection(org.xbill.DNS.Section.ANSWER).stream().anyMatch(rec ->
+                        rec instanceof org.xbill.DNS.SRVRecord srv && srv.getPort() == 8080
+                        && srv.getTarget().toString().startsWith("client-5.node.dc1.consul"));
+            } catch (IOException e) {
+                return false;
+            }
+        }), "no SRV answer for web.service.consul");
+
         // SIGKILL the leader: a new one is elected and every acknowledged write is still there.
         String oldLeader = leaderOf(s1);
         String leaderName = "server-" + oldLeader.substring(oldLeader.lastIndexOf('.') + 1, oldLeader.indexOf(':'));

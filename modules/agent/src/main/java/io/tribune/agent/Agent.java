@@ -1,5 +1,8 @@
 package io.tribune.agent;
 
+import io.tribune.agent.cluster.LeaderReconciler;
+import io.tribune.agent.cluster.RetryJoin;
+import io.tribune.agent.cluster.ServerBootstrap;
 import io.tribune.agent.config.AgentConfig;
 import io.tribune.agent.config.ConfigException;
 import io.tribune.agent.api.AgentApi;
@@ -81,6 +84,7 @@ public final class Agent {
     private Transport transport;
     private Consensus consensus;
     private Membership membership;
+    private Membership wan;
     private HttpApiServer http;
     private Forwarder forwarder;
     private InetSocketAddress httpAddress;
@@ -173,10 +177,6 @@ public final class Agent {
             consensus = cf.create(new ConsensusSetup(config.nodeName(), state, storage, Optional.of(transport)),
                     pluginConfig(cf.name()), context(cf.name()));
             closeables.push(consensus);
-            if (!consensus.hasState() && (config.dev() || config.bootstrap())) {
-                consensus.bootstrap(List.of(new ServerInfo(config.nodeName(), transport.localEndpoint(), true)));
-            }
-            consensus.start();
         }
 
         Map<String, String> tags = new LinkedHashMap<>();
@@ -193,9 +193,32 @@ public final class Agent {
                 pluginConfig(mf.name()), context(mf.name()));
         closeables.push(membership);
         membership.start();
+        if (config.server()) {
+            // Consensus starts now or, with bootstrap_expect, once enough servers are seen in gossip.
+            ServerBootstrap boot = new ServerBootstrap(consensus, membership, config.datacenter(), config.nodeName(),
+                    config.bootstrapExpect(), platform);
+            closeables.push(boot);
+            boot.begin(config.dev() || config.bootstrap(),
+                    List.of(new ServerInfo(config.nodeName(), transport.localEndpoint(), true)));
+            LeaderReconciler reconciler = new LeaderReconciler(consensus, state, membership, config.datacenter(),
+                    config.nodeName(), platform, platform, LeaderReconciler.Settings.DEFAULT);
+            closeables.push(reconciler);
+            reconciler.start();
+            if (!config.dev() && config.ports().serfWan() >= 0) {
+                wan = mf.create(new MembershipSetup(config.nodeName() + "." + config.datacenter(), Pool.WAN,
+                        config.bindAddr(), config.ports().serfWan(), config.advertiseAddr(), tags),
+                        pluginConfig(mf.name()), context(mf.name() + "-wan"));
+                closeables.push(wan);
+                wan.start();
+            }
+        }
         if (!config.startJoin().isEmpty()) {
             membership.join(config.startJoin()).orTimeout(30, TimeUnit.SECONDS).join();
         }
+        RetryJoin retry = new RetryJoin(membership, config.retryJoin(), config.retryInterval(), config.retryMax(),
+                platform, "LAN");
+        closeables.push(retry);
+        retry.start();
 
         // Forwarding needs the transport, consensus and the LAN pool; the HTTP routes serve both the
         // listener and requests forwarded from other agents, so they exist even without a listener.
@@ -203,7 +226,9 @@ public final class Agent {
         Duration hold = config.pluginConfig().getDuration(Forwarder.HOLD_TIMEOUT_KEY, Forwarder.DEFAULT_HOLD_TIMEOUT);
         StateStore store = state;
         forwarder = new Forwarder(config.datacenter(), hold, transport, Optional.ofNullable(consensus),
-                () -> store == null ? 0 : store.lastIndex(), membership, new MembershipServerDirectory(membership),
+                () -> store == null ? 0 : store.lastIndex(), membership, wan == null
+                        ? new MembershipServerDirectory(membership)
+                        : new MembershipServerDirectory(membership).or(new MembershipServerDirectory(wan)),
                 platform, platform, rpcContext.random());
         closeables.push(forwarder);
         http = new HttpApiServer(config.limits().maxRequestBytes());

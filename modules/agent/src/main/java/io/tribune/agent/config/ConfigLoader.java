@@ -190,7 +190,7 @@ public final class ConfigLoader {
         }
         return new AgentConfig(dev, node, dc, server, bootstrap, expect, dataDir, bind, client, advertise, ports,
                 list("start_join"), list("retry_join"), retryInterval, integer("retry_max", 0), plugins,
-                PluginConfig.of(pluginProps), bool("leave_on_terminate", true), logLevel, AgentConfig.Limits.DEFAULT);
+                PluginConfig.of(pluginProps), bool("leave_on_terminate", dev || !server), logLevel, AgentConfig.Limits.DEFAULT);
     }
 
     private AgentConfig.Ports ports() {

@@ -68,9 +68,8 @@ class ForwardingClusterTest {
             Agent s = Agent.start(config(name, true, false), registry, "embedded");
             servers.add(s);
             s.membership().join(List.of(seed)).get(10, TimeUnit.SECONDS);
-            s1.consensus().orElseThrow().addVoter(new ServerInfo(name, s.transport().localEndpoint(), true),
-                    Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS);
         }
+        // The leader's reconciliation adds servers it sees in gossip as voters.
         client = Agent.start(config("c1", false, false), registry, "embedded");
         client.membership().join(List.of(seed)).get(10, TimeUnit.SECONDS);
         assertTrue(waitFor(() -> client.rpc().serverList().size() == 3), "client did not learn the 3 servers: "
@@ -97,7 +96,7 @@ class ForwardingClusterTest {
         String json = "{\"node_name\": \"" + node + "\", \"datacenter\": \"dc1\", \"server\": " + server
                 + ", \"bootstrap\": " + bootstrap + ", \"data_dir\": \""
                 + dataDirs.resolve(node).toString().replace("\\", "/") + "\", \"bind_addr\": \"127.0.0.1\", \"advertise_addr\": \"127.0.0.1\","
-                + " \"ports\": {\"http\": 0, \"server\": 0, \"serf_lan\": 0},"
+                + " \"ports\": {\"http\": 0, \"server\": 0, \"serf_lan\": 0, \"serf_wan\": 0},"
                 + " \"plugins\": {\"storage\": \"storage-memory\", \"consensus\": \"raft\","
                 + " \"transport\": \"transport-inproc\", \"membership\": \"gossip-swim\"},"
                 + " \"plugin_config\": {\"transport-inproc.hub\": \"forwarding-test\", \"gossip-swim.profile\": \"local\","
