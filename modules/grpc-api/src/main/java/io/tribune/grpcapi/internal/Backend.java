@@ -100,7 +100,9 @@ public final class Backend {
         CommandValidator.validate(cmd).ifPresent(m -> {
             throw Errors.invalid(m);
         });
-        return consensus().apply(cmd.encode(), timeout())
+        // Through the agent's forwarder: a follower sends the write to the leader (holding during an
+        // election), a client agent to a server, exactly as the HTTP API does.
+        return agent.rpc().apply(cmd.encode(), timeout(), false)
                 .thenApplyAsync(a -> new Written(a.index(), CommandResult.decode(a.result())), executor);
     }
 

@@ -102,6 +102,14 @@ public final class Errors {
                     ? error(Status.Code.DEADLINE_EXCEEDED, ErrorReason.ERROR_REASON_TIMEOUT, m, Map.of())
                     : error(Status.Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NO_LEADER, m, Map.of());
         }
+        if (c instanceof io.tribune.agent.http.HttpError he) {
+            // From request forwarding: no leader after holding, no server known, or a remote failure.
+            Status.Code code = he.status() == 400 ? Status.Code.INVALID_ARGUMENT
+                    : he.status() == 404 ? Status.Code.NOT_FOUND : Status.Code.UNAVAILABLE;
+            return error(code, code == Status.Code.UNAVAILABLE ? ErrorReason.ERROR_REASON_NO_LEADER
+                    : code == Status.Code.NOT_FOUND ? ErrorReason.ERROR_REASON_NOT_FOUND
+                    : ErrorReason.ERROR_REASON_INVALID_REQUEST, he.getMessage(), Map.of());
+        }
         if (c instanceof CancellationException) {
             return Status.CANCELLED.withDescription("cancelled").asRuntimeException();
         }
