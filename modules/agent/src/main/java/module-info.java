@@ -31,4 +31,6 @@ module io.tribune.agent {
 
     uses io.tribune.api.Plugin;
     uses io.tribune.agent.AgentService;
+    // Extra health-check kinds (gRPC health from io.tribune.grpcapi), optional.
+    uses io.tribune.agent.api.CheckRunner;
 }

@@ -4,7 +4,8 @@
  * agent's gRPC port.
  *
  * <p>Provides {@link io.tribune.agent.AgentService} ({@link io.tribune.grpcapi.GrpcApiService}),
- * which the agent finds with {@link java.util.ServiceLoader}. Uses the agent's state store and
+ * which the agent finds with {@link java.util.ServiceLoader}, and the agent's gRPC health check as
+ * an {@code io.tribune.agent.api.CheckRunner}. Uses the agent's state store and
  * consensus; never writes around consensus.
  */
 module io.tribune.grpcapi {
@@ -20,4 +21,6 @@ module io.tribune.grpcapi {
     exports io.tribune.grpcapi;
 
     provides io.tribune.agent.AgentService with io.tribune.grpcapi.GrpcApiService;
+    // The agent's gRPC health checks (GRPC in a check definition), kept here so the agent needs no gRPC.
+    provides io.tribune.agent.api.CheckRunner with io.tribune.grpcapi.internal.GrpcHealthCheckRunner;
 }

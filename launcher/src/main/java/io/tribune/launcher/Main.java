@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
         subcommands = {AgentCommand.class, PluginsCommand.class, VersionCommand.class,
             ClientCommands.Members.class, ClientCommands.Join.class, ClientCommands.Leave.class,
             ClientCommands.ForceLeave.class, ClientCommands.Info.class, ClientCommands.Keygen.class,
-            ClientCommands.Catalog.class, ClientCommands.Kv.class, CommandLine.HelpCommand.class})
+            ClientCommands.Catalog.class, ClientCommands.Kv.class, OperatorCommands.Operator.class,
+            OperatorCommands.Snapshot.class, OperatorCommands.Keyring.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad usage, configuration or plugin selection. */
     public static final int EXIT_USAGE = 2;

@@ -252,6 +252,23 @@ public final class Agent {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
     }
 
+    /**
+     * Registers {@code c} to be closed at shutdown, before everything started earlier. For
+     * components created while the agent starts (e.g. the local state's health-check runner).
+     * After shutdown, closes {@code c} at once.
+     */
+    public synchronized void closeOnShutdown(AutoCloseable c) {
+        if (!shutDown) {
+            closeables.push(c);
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "closing " + c.getClass().getName() + " failed: " + e);
+        }
+    }
+
     /** Blocks until the agent has shut down. */
     public void awaitTermination() {
         try {

@@ -2,13 +2,16 @@ package io.tribune.dns;
 
 import io.tribune.agent.Agent;
 import io.tribune.agent.AgentService;
+import io.tribune.dns.internal.DnsCatalog;
 import io.tribune.dns.internal.DnsResolver;
 import io.tribune.dns.internal.DnsServer;
 import io.tribune.dns.internal.DnsSettings;
+import io.tribune.dns.internal.ForwardingDnsCatalog;
 import io.tribune.dns.internal.Recursor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -22,14 +25,21 @@ import java.util.WeakHashMap;
  * the HTTP API and closed before the plugins.
  *
  * <p>Answers from the agent's state store with stale consistency (Consul's {@code allow_stale}
- * default). A client agent has no state store and answers names under the domain with SERVFAIL
- * until DNS reads are forwarded to a server. Settings come from {@code tribune.dns.*} system
+ * default). A client agent has no state store: it sends each lookup as a stale HTTP read to a
+ * server through the agent's request forwarding, and answers SERVFAIL when no server answers
+ * within {@link #FORWARD_TIMEOUT}. Settings come from {@code tribune.dns.*} system
  * properties until the agent configuration carries {@code dns_config}.
  */
 public final class DnsService implements AgentService {
     // Weak keys: an agent that is never closed properly does not stay reachable through here.
     private static final Map<Agent, InetSocketAddress> BOUND = Collections.synchronizedMap(new WeakHashMap<>());
     private static final System.Logger LOG = System.getLogger(DnsService.class.getName());
+
+    /**
+     * How long a client agent's DNS lookup waits for a server: 3 s, below the 5 s a stub resolver
+     * usually waits, so it gets a SERVFAIL to act on rather than a timeout.
+     */
+    public static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(3);
 
     private Agent agent;
     private DnsServer server;
@@ -73,7 +83,11 @@ public final class DnsService implements AgentService {
         // java.util.Random is thread-safe; shuffling and query IDs need spread, not determinism.
         Random random = new Random();
         Recursor recursor = new Recursor(settings.recursors(), settings.recursorTimeout(), random);
-        DnsResolver resolver = new DnsResolver(settings, agent.config().datacenter(), agent::state, recursor,
+        // A server reads its own store; a client sends each lookup to a server through forwarding.
+        DnsCatalog catalog = agent.state().isPresent() ? DnsCatalog.ofStore(agent::state)
+                : new ForwardingDnsCatalog(r -> agent.rpc().forwardIfRemote(r).orElseThrow(() ->
+                        new IllegalStateException("a client agent did not forward a DNS lookup")), FORWARD_TIMEOUT);
+        DnsResolver resolver = new DnsResolver(settings, agent.config().datacenter(), catalog, recursor,
                 random, () -> agent.platform().wallMillis());
         DnsServer s = new DnsServer(resolver, settings);
         InetSocketAddress bound;
@@ -89,7 +103,7 @@ public final class DnsService implements AgentService {
         BOUND.put(agent, bound);
         LOG.log(System.Logger.Level.INFO, "DNS interface on {0} (udp and tcp), domain {1}., {2}", bound,
                 settings.domain(), agent.state().isPresent() ? "answering from the state store"
-                        : "client agent: SERVFAIL until forwarding");
+                        : "client agent: lookups forwarded to a server");
     }
 
     @Override

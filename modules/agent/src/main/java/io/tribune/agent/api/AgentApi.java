@@ -13,23 +13,36 @@ import io.tribune.api.consensus.Leadership;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.membership.Member;
 import io.tribune.api.membership.MemberStatus;
+import io.tribune.state.BlockingWait;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The Consul-compatible {@code /v1} HTTP API of an agent: registers every endpoint group on the
  * HTTP server ({@code /v1/kv}, {@code /v1/txn}, {@code /v1/session}, {@code /v1/catalog},
  * {@code /v1/health}, {@code /v1/agent}, {@code /v1/status}, {@code /v1/event},
- * {@code /v1/coordinate}) and serves {@code /v1/status} and {@code /v1/agent/self|members|leave}
+ * {@code /v1/coordinate}, {@code /v1/operator/raft}, {@code /v1/operator/keyring},
+ * {@code /v1/snapshot}) and serves {@code /v1/status} and {@code /v1/agent/self|members|leave}
  * itself, shaped like Consul's responses so that Consul clients parse them unchanged.
  *
  * <p>Writes are {@link io.tribune.state.Command}s validated and proposed through consensus; reads
- * pass the read barrier of the requested consistency mode and support blocking queries.
+ * pass the read barrier of the requested consistency mode (with {@code ?max_stale} on followers)
+ * and support blocking queries; {@code /v1/health/service/<name>?cached} is answered from the
+ * agent cache ({@link AgentCache}).
  */
 public final class AgentApi {
+    private static final String HEALTH = "/v1/health/";
+    /** Most cached {@code ?cached} answers per agent. */
+    static final int CACHE_MAX_ENTRIES = 1024;
+    /** A cached answer nobody read for this long stops being refreshed and is dropped. */
+    static final Duration CACHE_IDLE_TIMEOUT = Duration.ofHours(1);
+    /** The {@code ?wait} of the cache's background blocking queries (Consul's default for its cache: 10 min). */
+    static final Duration CACHE_REFRESH_WAIT = Duration.ofMinutes(5);
     private final Agent agent;
     private final LocalState local;
 
@@ -57,19 +70,66 @@ public final class AgentApi {
             return CompletableFuture.completedFuture(HttpResponse.empty(200));
         });
         KvApi kv = new KvApi(agent);
-        http.route("/v1/kv/", forwarded(kv::handle));
+        http.route("/v1/kv/", forwarded(maxStale(kv::handle)));
         http.route("/v1/kv", (req, rest) -> {
             throw HttpError.badRequest("missing key name: use /v1/kv/<key>");
         });
         // Agent endpoints are about this agent and stay local (their catalog writes are forwarded).
         http.route("/v1/agent/", new AgentLocalApi(agent, local)::handle);
-        http.route("/v1/catalog/", forwarded(new CatalogApi(agent)::handle));
-        http.route("/v1/health/", forwarded(new HealthApi(agent)::handle));
+        http.route("/v1/catalog/", forwarded(maxStale(new CatalogApi(agent)::handle)));
+        Route health = forwarded(maxStale(new HealthApi(agent)::handle));
+        // Stops refreshing with the platform scheduler when the agent shuts down.
+        AgentCache cache = new AgentCache(agent.platform(), agent.platform(),
+                r -> health.handle(r, r.path().substring(HEALTH.length())), CACHE_MAX_ENTRIES, CACHE_IDLE_TIMEOUT,
+                CACHE_REFRESH_WAIT);
+        http.route(HEALTH, (req, rest) -> req.has("cached") && rest.startsWith("service/")
+                ? cache.get(req) : health.handle(req, rest));
         http.route("/v1/session/", forwarded(new SessionApi(agent)::handle));
         http.route("/v1/txn", forwarded(new TxnApi(agent)::handle));
         http.route("/v1/event/", forwarded(new EventApi(agent)::handle));
         http.route("/v1/coordinate/", forwarded(new CoordinateApi(agent)::handle));
+        http.route("/v1/operator/raft/", forwarded(new OperatorApi(agent)::handle));
+        http.route("/v1/snapshot", forwarded(new SnapshotApi(agent)::handle));
+        // The keyring is this agent's own (see KeyringApi): never forwarded.
+        http.route("/v1/operator/keyring", new KeyringApi(agent)::handle);
         startDuties();
+    }
+
+    /**
+     * Consul's {@code ?max_stale}: a {@code ?stale} read on a follower whose last contact with the
+     * leader is older than {@code max_stale} (or that knows no leader) loses its {@code stale} flag, so its read barrier
+     * needs the leader and the forwarder sends it there (served with the default mode). On the
+     * leader, on clients (which forward the request unchanged) and for fresh followers it is a no-op.
+     */
+    private Route maxStale(Route route) {
+        return (req, rest) -> route.handle(withinMaxStale(req), rest);
+    }
+
+    HttpRequest withinMaxStale(HttpRequest req) {
+        Optional<String> v = req.param("max_stale").filter(s -> !s.isEmpty());
+        if (v.isEmpty() || !req.has("stale")) {
+            return req;
+        }
+        Duration max;
+        try {
+            max = BlockingWait.parseDuration(v.get());
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest("invalid max_stale '" + ApiSupport.abbreviate(v.get()) + "': " + e.getMessage());
+        }
+        Optional<Consensus> c = agent.consensus();
+        if (c.isEmpty() || c.get().isLeader()) {
+            return req;
+        }
+        // A follower that knows no leader cannot vouch for any freshness, whatever lastContact says
+        // (a plugin may refresh lastContact only on leadership changes).
+        boolean fresh = c.get().leadership().leader().isPresent() && c.get().lastContact().compareTo(max) <= 0;
+        if (fresh) {
+            return req;
+        }
+        Map<String, List<String>> q = new LinkedHashMap<>(req.query());
+        q.remove("stale");
+        q.remove("max_stale");
+        return new HttpRequest(req.method(), req.path(), q, req.headers(), req.body(), req.remote());
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.tribune.agent.api;
 
-import com.google.gson.JsonElement;
 import io.tribune.agent.Agent;
 import io.tribune.agent.http.HttpError;
 import io.tribune.agent.http.HttpRequest;
@@ -10,7 +9,6 @@ import io.tribune.state.HealthCheck;
 import io.tribune.state.HealthStatus;
 import io.tribune.state.NodeService;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,13 +55,8 @@ final class AgentLocalApi {
             }
             case "check/register" -> {
                 ApiSupport.method(req, "PUT");
-                JsonIn in = JsonIn.body(req, false);
-                String id = in.string("ID", in.string("CheckID", ""));
-                String name = in.string("Name", "");
-                if (name.isEmpty()) {
-                    throw HttpError.badRequest("Missing check name");
-                }
-                var check = checkIn(in, id.isEmpty() ? name : id, name, in.string("ServiceID", ""));
+                var check = CheckDefinitions.check(JsonIn.body(req, false), agent.config().nodeName(),
+                        local.scriptsEnabled());
                 return ok(local.addCheck(check.getKey(), check.getValue()));
             }
             case "maintenance" -> {
@@ -196,108 +189,8 @@ final class AgentLocalApi {
 
     private CompletableFuture<HttpResponse> serviceRegister(HttpRequest req) {
         ApiSupport.method(req, "PUT");
-        JsonIn in = JsonIn.body(req, false);
-        String name = in.string("Name", "");
-        if (name.isEmpty()) {
-            throw HttpError.badRequest("Missing service name");
-        }
-        String id = in.string("ID", "");
-        NodeService svc = new NodeService(id.isEmpty() ? name : id, name, in.strings("Tags").orElse(List.of()),
-                in.string("Address", ""), in.stringMap("Meta"),
-                (int) in.integer("Port", 0, 65535).orElse(0L).longValue(), CatalogApi.weightsIn(in),
-                in.bool("EnableTagOverride").orElse(false), 0, 0);
-        List<JsonIn> defs = new ArrayList<>();
-        in.object("Check").ifPresent(defs::add);
-        defs.addAll(in.objects("Checks"));
-        List<Map.Entry<HealthCheck, LocalState.CheckDef>> checks = new ArrayList<>();
-        for (int i = 0; i < defs.size(); i++) {
-            JsonIn d = defs.get(i);
-            String checkId = d.string("CheckID", d.string("ID", ""));
-            if (checkId.isEmpty()) {
-                // Consul's ids for a service's checks: service:<id>, or service:<id>:<n> with several.
-                checkId = "service:" + svc.id() + (defs.size() > 1 ? ":" + (i + 1) : "");
-            }
-            String checkName = d.string("Name", "");
-            if (checkName.isEmpty()) {
-                checkName = "Service '" + name + "' check";
-            }
-            checks.add(checkIn(d, checkId, checkName, svc.id()));
-        }
-        return ok(local.addService(svc, checks));
-    }
-
-    /** A check definition of the agent API; exactly one of TTL, HTTP or TCP, the latter two with an Interval. */
-    private Map.Entry<HealthCheck, LocalState.CheckDef> checkIn(JsonIn d, String id, String name, String serviceId) {
-        for (String unsupported : List.of("Script", "Args", "DockerContainerID", "GRPC", "AliasNode",
-                "AliasService", "H2PING", "UDP", "OSService")) {
-            if (d.has(unsupported)) {
-                throw HttpError.badRequest("check type " + unsupported + " is not supported by this agent "
-                        + "(supported: TTL, HTTP, TCP)");
-            }
-        }
-        Duration ttl = d.duration("TTL").filter(t -> !t.isZero()).orElse(null);
-        String http = d.string("HTTP", "");
-        String tcp = d.string("TCP", "");
-        int kinds = (ttl != null ? 1 : 0) + (http.isEmpty() ? 0 : 1) + (tcp.isEmpty() ? 0 : 1);
-        if (kinds != 1) {
-            throw HttpError.badRequest("Invalid check " + (d.path().isEmpty() ? "" : d.path() + " ")
-                    + "'" + ApiSupport.abbreviate(id) + "': must provide exactly one of TTL, or HTTP or TCP with "
-                    + "Interval");
-        }
-        Duration interval = null;
-        if (ttl == null) {
-            interval = d.duration("Interval").filter(x -> !x.isZero()).orElseThrow(() -> HttpError.badRequest(
-                    "Invalid check '" + ApiSupport.abbreviate(id) + "': HTTP and TCP checks need an Interval"));
-            if (interval.compareTo(LocalState.MIN_INTERVAL) < 0) {
-                interval = LocalState.MIN_INTERVAL;
-            }
-        }
-        if (!http.isEmpty() && !(http.startsWith("http://") || http.startsWith("https://"))) {
-            throw HttpError.badRequest("Invalid check '" + ApiSupport.abbreviate(id) + "': HTTP must be an http:// "
-                    + "or https:// URL");
-        }
-        if (!tcp.isEmpty()) {
-            int colon = tcp.lastIndexOf(':');
-            boolean ok = colon > 0;
-            if (ok) {
-                try {
-                    int port = Integer.parseInt(tcp.substring(colon + 1));
-                    ok = port > 0 && port < 65536;
-                } catch (NumberFormatException e) {
-                    ok = false;
-                }
-            }
-            if (!ok) {
-                throw HttpError.badRequest("Invalid check '" + ApiSupport.abbreviate(id) + "': TCP must be host:port");
-            }
-        }
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        d.raw("Header").ifPresent(h -> {
-            if (!h.isJsonObject()) {
-                throw HttpError.badRequest("Request decode failed: field Header must be an object of string arrays");
-            }
-            for (Map.Entry<String, JsonElement> e : h.getAsJsonObject().entrySet()) {
-                List<String> vs = new ArrayList<>();
-                if (!e.getValue().isJsonArray()) {
-                    throw HttpError.badRequest("Request decode failed: field Header." + e.getKey()
-                            + " must be an array of strings");
-                }
-                e.getValue().getAsJsonArray().forEach(v -> vs.add(v.isJsonPrimitive() ? v.getAsString() : ""));
-                headers.put(e.getKey(), vs);
-            }
-        });
-        // Parsed to reject a malformed value; reaping critical services is not implemented yet.
-        d.duration("DeregisterCriticalServiceAfter");
-        Duration timeout = d.duration("Timeout").filter(x -> !x.isZero()).orElse(LocalState.DEFAULT_TIMEOUT);
-        String method = d.string("Method", "GET");
-        if (!method.matches("[A-Z]{1,16}")) {
-            throw HttpError.badRequest("Invalid check '" + ApiSupport.abbreviate(id) + "': bad HTTP method '"
-                    + ApiSupport.abbreviate(method) + "'");
-        }
-        LocalState.CheckDef def = new LocalState.CheckDef(ttl, http, method, headers, tcp, interval, timeout);
-        String status = d.string("Status", "");
-        HealthCheck hc = new HealthCheck(agent.config().nodeName(), id, name, CatalogApi.status(status),
-                d.string("Notes", ""), "", serviceId, "", List.of(), def.type(), 0, 0);
-        return Map.entry(hc, def);
+        CheckDefinitions.ServiceDef def = CheckDefinitions.service(JsonIn.body(req, false),
+                agent.config().nodeName(), local.scriptsEnabled());
+        return ok(local.addService(def.service(), def.checks()));
     }
 }

@@ -31,13 +31,15 @@ import java.util.concurrent.CompletionException;
 /**
  * The agent's own services and checks: the source of truth for what this node offers. Every
  * change is written to the catalog for the local node through consensus, one write at a time in
- * change order, so the catalog converges on the local state (periodic anti-entropy repair comes
- * later). TTL checks turn critical when their TTL passes without an update; HTTP and TCP checks
- * are probed on their interval from the agent's scheduler, without blocking it.
+ * change order, and a periodic {@link AntiEntropy} sync repairs any drift of the catalog from the
+ * local state. TTL checks turn critical when their TTL passes without an update; HTTP, TCP and
+ * script checks are probed on their interval (first at a random offset within it) from
+ * the agent's scheduler, without blocking it, with {@link CheckThresholds} against flapping.
+ * Services and checks of the config files are registered once the local node is in the catalog.
  *
  * <p>Thread-safe: the maps are guarded by {@code this}; catalog writes are chained.
  */
-final class LocalState {
+final class LocalState implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LocalState.class.getName());
     /** Check output kept, as Consul's default {@code check_output_max_size}: 4 KiB. */
     static final int MAX_OUTPUT_BYTES = 4096;
@@ -53,24 +55,42 @@ final class LocalState {
     /**
      * How a check gets its status.
      *
-     * @param ttl      for a TTL check: how long a status holds without an update
-     * @param http     for an HTTP check: the URL
-     * @param method   HTTP method (GET by default)
-     * @param headers  HTTP request headers
-     * @param tcp      for a TCP check: host:port
-     * @param interval probe interval for HTTP and TCP
-     * @param timeout  probe timeout
+     * @param ttl        for a TTL check: how long a status holds without an update
+     * @param http       for an HTTP check: the URL
+     * @param method     HTTP method (GET by default)
+     * @param headers    HTTP request headers
+     * @param tcp        for a TCP check: host:port
+     * @param args       for a script check: the command and its arguments
+     * @param runner     for a check of a {@link CheckRunner}: its lower-case field (e.g. {@code grpc}); else empty
+     * @param target     the runner's target (e.g. {@code host:port/service})
+     * @param options    the runner's option fields
+     * @param interval   probe interval for HTTP, TCP and script checks
+     * @param timeout    probe timeout
+     * @param thresholds results in a row needed before a probed check changes status
      */
     record CheckDef(Duration ttl, String http, String method, Map<String, List<String>> headers, String tcp,
-                    Duration interval, Duration timeout) {
-        static final CheckDef NONE = new CheckDef(null, "", "GET", Map.of(), "", null, DEFAULT_TIMEOUT);
+                    List<String> args, String runner, String target, Map<String, String> options,
+                    Duration interval, Duration timeout,
+                    CheckThresholds thresholds) {
+        static final CheckDef NONE = new CheckDef(null, "", "GET", Map.of(), "", List.of(), "", "", Map.of(), null,
+                DEFAULT_TIMEOUT, CheckThresholds.NONE);
+
+        CheckDef {
+            args = List.copyOf(args);
+            options = Map.copyOf(options);
+        }
 
         boolean isTtl() {
             return ttl != null;
         }
 
+        /** Whether the agent probes this check on its interval. */
+        boolean isProbed() {
+            return !http.isEmpty() || !tcp.isEmpty() || !args.isEmpty() || !runner.isEmpty();
+        }
+
         String type() {
-            return isTtl() ? "ttl" : !http.isEmpty() ? "http" : !tcp.isEmpty() ? "tcp" : "";
+            return isTtl() ? "ttl" : !http.isEmpty() ? "http" : !tcp.isEmpty() ? "tcp" : !args.isEmpty() ? "script" : runner;
         }
     }
 
@@ -78,8 +98,11 @@ final class LocalState {
     private static final class Entry {
         HealthCheck check;
         final CheckDef def;
+        final CheckThresholds.Counter counter = new CheckThresholds.Counter();
         Cancellable timer;
         long generation;
+        /** A probe is under way; the next tick skips rather than overlapping it (a slow script). */
+        boolean probing;
 
         Entry(HealthCheck check, CheckDef def) {
             this.check = check;
@@ -95,10 +118,22 @@ final class LocalState {
     private final java.util.concurrent.atomic.AtomicInteger selfAttempts = new java.util.concurrent.atomic.AtomicInteger();
     private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
     private HttpClient httpClient;
+    private final CheckScripts scripts;
+    /** Jitter only (check stagger, sync spread): no protocol decision rests on it. */
+    private final java.util.SplittableRandom random = new java.util.SplittableRandom();
+    private Cancellable syncTimer;
+    private boolean closed;
 
     LocalState(Agent agent) {
         this.agent = agent;
         this.scheduler = agent.platform();
+        this.scripts = new CheckScripts(scheduler);
+        agent.closeOnShutdown(this);
+    }
+
+    /** Whether script checks may be registered (Consul's {@code enable_script_checks}). */
+    boolean scriptsEnabled() {
+        return agent.config().enableScriptChecks();
     }
 
     /** The local node as the catalog holds it. */
@@ -174,6 +209,8 @@ final class LocalState {
                 .whenComplete((x, e) -> {
                     if (e == null) {
                         selfRegistered.complete(null);
+                        registerFromConfig();
+                        scheduleSync();
                         return;
                     }
                     // Say so once, then retry quietly with a growing delay (at most 30 s).
@@ -300,10 +337,12 @@ final class LocalState {
         checks.put(hc.checkId(), e);
         if (def.isTtl()) {
             armTtl(hc.checkId(), e);
-        } else if (!def.http().isEmpty() || !def.tcp().isEmpty()) {
+        } else if (def.isProbed()) {
             String id = hc.checkId();
             long gen = e.generation;
-            e.timer = scheduler.scheduleWithFixedDelay(Duration.ZERO, def.interval(), () -> probe(id, gen));
+            // Stagger the first probe within the interval, so checks registered together spread out.
+            e.timer = scheduler.scheduleWithFixedDelay(CheckThresholds.initialDelay(def.interval(),
+                    random.nextDouble()), def.interval(), () -> probe(id, gen));
         }
     }
 
@@ -361,20 +400,27 @@ final class LocalState {
         CheckDef def;
         synchronized (this) {
             Entry e = checks.get(id);
-            if (e == null || e.generation != gen) {
+            if (e == null || e.generation != gen || e.probing) {
                 return;
             }
+            e.probing = true;
             def = e.def;
         }
         CompletableFuture<Map.Entry<HealthStatus, String>> result = !def.http().isEmpty() ? probeHttp(def)
-                : probeTcp(def);
+                : !def.tcp().isEmpty() ? probeTcp(def)
+                : !def.args().isEmpty() ? scripts.run(def.args(), def.timeout())
+                : probeRunner(def);
         result.whenComplete((r, err) -> {
             Map.Entry<HealthStatus, String> outcome = err != null
                     ? Map.entry(HealthStatus.CRITICAL, String.valueOf(err.getMessage())) : r;
             synchronized (this) {
                 Entry e = checks.get(id);
                 if (e != null && e.generation == gen) {
-                    setStatus(e, outcome.getKey(), outcome.getValue());
+                    e.probing = false;
+                    // Below its threshold a result changes nothing (Consul's flapping guard).
+                    if (e.counter.report(outcome.getKey(), e.def.thresholds())) {
+                        setStatus(e, outcome.getKey(), outcome.getValue());
+                    }
                 }
             }
         });
@@ -413,6 +459,24 @@ final class LocalState {
         });
     }
 
+    /** A check of a {@link CheckRunner} (e.g. gRPC health); a runner that overruns the timeout is critical. */
+    private CompletableFuture<Map.Entry<HealthStatus, String>> probeRunner(CheckDef def) {
+        CheckRunner r = CheckDefinitions.runners().get(def.runner());
+        CompletableFuture<Map.Entry<HealthStatus, String>> f = new CompletableFuture<>();
+        try {
+            r.run(def.target(), def.options(), def.timeout()).whenComplete((res, err) -> f.complete(err != null
+                    ? Map.entry(HealthStatus.CRITICAL, def.runner() + " check failed: " + err)
+                    : Map.entry(res.status(), res.output())));
+        } catch (RuntimeException e) {
+            f.complete(Map.entry(HealthStatus.CRITICAL, def.runner() + " check failed: " + e));
+        }
+        // A grace second beyond the timeout: the runner's own timeout message is the better one.
+        Cancellable timeout = scheduler.schedule(def.timeout().plusSeconds(1), () -> f.complete(Map.entry(
+                HealthStatus.CRITICAL, def.runner() + " check " + def.target() + ": timed out after "
+                        + def.timeout().toMillis() + "ms")));
+        return f.whenComplete((x, e) -> timeout.cancel());
+    }
+
     /** A TCP check passes when a connection opens within the timeout. */
     private CompletableFuture<Map.Entry<HealthStatus, String>> probeTcp(CheckDef def) {
         CompletableFuture<Map.Entry<HealthStatus, String>> f = new CompletableFuture<>();
@@ -447,5 +511,91 @@ final class LocalState {
                 // closing a probe socket cannot fail in a way that matters
             }
         });
+    }
+
+    // ---- config and anti-entropy ----
+
+    /** Registers the services and checks of the config files (validated when the config was built). */
+    private void registerFromConfig() {
+        var cfg = agent.config();
+        try {
+            for (CheckDefinitions.ServiceDef d : ConfigServices.services(cfg)) {
+                addService(d.service(), d.checks());
+            }
+            for (Map.Entry<HealthCheck, CheckDef> c : ConfigServices.checks(cfg)) {
+                addCheck(c.getKey(), c.getValue());
+            }
+        } catch (RuntimeException e) {
+            // Validated at startup, so only a limit (too many entries) can get here.
+            LOG.log(System.Logger.Level.ERROR, "registering the services and checks of the config failed: "
+                    + e.getMessage());
+        }
+    }
+
+    private synchronized void scheduleSync() {
+        if (closed) {
+            return;
+        }
+        int nodes = Math.max(1, agent.membership().members().size());
+        syncTimer = scheduler.schedule(AntiEntropy.nextDelay(agent.config().antiEntropyInterval(), nodes,
+                random.nextDouble()), () -> syncNow().whenComplete((n, e) -> {
+                    if (e != null) {
+                        LOG.log(System.Logger.Level.WARNING, "anti-entropy sync failed, will retry: " + e.getMessage());
+                    } else if (n > 0) {
+                        LOG.log(System.Logger.Level.INFO, "anti-entropy repaired {0} catalog entries of this node", n);
+                    }
+                    scheduleSync();
+                }));
+    }
+
+    /**
+     * One full anti-entropy sync: reads this node's catalog entry, compares it with the local state
+     * and queues the repairing writes behind every write already queued. The local snapshot is taken
+     * after the catalog read and under the lock that orders local writes, so a local change made
+     * meanwhile is written after the repair and wins. Completes with the number of repair writes.
+     */
+    CompletableFuture<Integer> syncNow() {
+        String node = agent.config().nodeName();
+        return readCatalog(node).thenCompose(cat -> {
+            List<Command> plan;
+            CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+            synchronized (this) {
+                plan = AntiEntropy.plan(localNode(), services(), checks(), cat, agent.platform().wallMillis());
+                for (Command c : plan) {
+                    done = write(c);
+                }
+            }
+            int n = plan.size();
+            return done.thenApply(x -> n);
+        });
+    }
+
+    /**
+     * This node with its services and checks as the catalog holds them. A server reads
+     * its own replica, which may lag the leader a little: a repair based on it is an idempotent
+     * re-registration, and the next sync sees the settled state. A client asks a server over the
+     * forwarded HTTP API.
+     */
+    private CompletableFuture<AntiEntropy.CatalogView> readCatalog(String node) {
+        if (agent.state().isPresent()) {
+            var st = agent.state().get();
+            var ns = st.nodeServices(node).value();
+            return CompletableFuture.completedFuture(new AntiEntropy.CatalogView(ns.map(x -> x.node()),
+                    ns.map(x -> x.services()).orElse(List.of()), st.nodeChecks(node).value()));
+        }
+        return AntiEntropyClientView.read(agent, node);
+    }
+
+    /** Stops anti-entropy and every probe; kills running check scripts. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            if (syncTimer != null) {
+                syncTimer.cancel();
+            }
+            checks.values().forEach(this::cancel);
+        }
+        scripts.close();
     }
 }

@@ -35,18 +35,30 @@ import java.util.Optional;
  * @param leaveOnTerminate leave the cluster gracefully on SIGTERM / Ctrl-C
  * @param logLevel         trace, debug, info, warn or err
  * @param limits           request size limits
+ * @param services         service definitions of the config files ({@code services}/{@code service}), each a
+ *                         JSON object in the agent API's registration shape, validated at build time
+ * @param checks           check definitions of the config files ({@code checks}/{@code check}), likewise
+ * @param enableScriptChecks whether script checks ({@code Args}) may be registered; Consul's
+ *                         {@code enable_script_checks}, default false: a script check runs commands
+ * @param antiEntropyInterval time between full syncs of local services and checks into the catalog
+ *                         (before scaling by cluster size), default 1 min as Consul
  */
 public record AgentConfig(boolean dev, String nodeName, String datacenter, boolean server, boolean bootstrap,
                           int bootstrapExpect, Optional<Path> dataDir, String bindAddr, String clientAddr,
                           String advertiseAddr, Ports ports, List<String> startJoin, List<String> retryJoin,
                           Duration retryInterval, int retryMax, Map<SpiKind, String> plugins,
-                          PluginConfig pluginConfig, boolean leaveOnTerminate, String logLevel, Limits limits) {
+                          PluginConfig pluginConfig, boolean leaveOnTerminate, String logLevel, Limits limits,
+                          List<String> services, List<String> checks, boolean enableScriptChecks,
+                          Duration antiEntropyInterval) {
 
     public AgentConfig {
         Objects.requireNonNull(nodeName, "nodeName");
         plugins = Map.copyOf(plugins.isEmpty() ? new EnumMap<>(SpiKind.class) : new EnumMap<>(plugins));
         startJoin = List.copyOf(startJoin);
         retryJoin = List.copyOf(retryJoin);
+        services = List.copyOf(services);
+        checks = List.copyOf(checks);
+        Objects.requireNonNull(antiEntropyInterval, "antiEntropyInterval");
     }
 
     /**

@@ -7,6 +7,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.stream.JsonReader;
+import io.tribune.agent.api.ConfigServices;
 import io.tribune.api.PluginConfig;
 import io.tribune.api.SpiKind;
 import java.io.IOException;
@@ -40,10 +41,16 @@ public final class ConfigLoader {
     private static final Set<String> KEYS = Set.of("node_name", "datacenter", "server", "bootstrap",
             "bootstrap_expect", "data_dir", "bind_addr", "client_addr", "advertise_addr", "ports", "start_join",
             "retry_join", "retry_interval", "retry_max", "plugins", "plugin_config", "leave_on_terminate",
-            "log_level", "dev", "performance", "limits");
+            "log_level", "dev", "performance", "limits", "services", "service", "checks", "check",
+            "enable_script_checks", "anti_entropy_interval");
+    /** Most services, and most checks, that config files may define together. */
+    static final int MAX_DEFINITIONS = 1024;
     private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan");
 
     private final JsonObject merged = new JsonObject();
+    /** Services and checks of all layers: unlike other keys they add up across files, as in Consul. */
+    private final JsonArray services = new JsonArray();
+    private final JsonArray checks = new JsonArray();
 
     /** Adds the JSON file at {@code file}, or every {@code *.json} file of a directory. */
     public ConfigLoader addPath(Path file) {
@@ -85,6 +92,31 @@ public final class ConfigLoader {
                 throw new ConfigException("unknown configuration key '" + k + "' in " + source);
             }
             JsonElement v = e.getValue();
+            if (k.equals("services") || k.equals("service") || k.equals("checks") || k.equals("check")) {
+                boolean svc = k.startsWith("service");
+                JsonArray target = svc ? services : checks;
+                String plural = svc ? "services" : "checks";
+                List<JsonElement> items = new ArrayList<>();
+                if (v.isJsonArray() && k.endsWith("s")) {
+                    v.getAsJsonArray().forEach(items::add);
+                } else if (v.isJsonObject() && !k.endsWith("s")) {
+                    items.add(v);
+                } else {
+                    throw new ConfigException("configuration key '" + k + "' in " + source + " must be "
+                            + (k.endsWith("s") ? "an array of objects" : "an object"));
+                }
+                for (JsonElement item : items) {
+                    if (!item.isJsonObject()) {
+                        throw new ConfigException(plural + "[" + target.size() + "] in " + source
+                                + " must be an object");
+                    }
+                    if (target.size() >= MAX_DEFINITIONS) {
+                        throw new ConfigException("more than " + MAX_DEFINITIONS + " " + plural + " in the config");
+                    }
+                    target.add(item);
+                }
+                continue;
+            }
             if ((k.equals("ports") || k.equals("plugins") || k.equals("plugin_config") || k.equals("performance")
                     || k.equals("limits"))) {
                 if (!v.isJsonObject()) {
@@ -188,9 +220,21 @@ public final class ConfigLoader {
         if (!Set.of("trace", "debug", "info", "warn", "err", "error").contains(logLevel)) {
             throw new ConfigException("log_level '" + logLevel + "' must be trace, debug, info, warn or err");
         }
-        return new AgentConfig(dev, node, dc, server, bootstrap, expect, dataDir, bind, client, advertise, ports,
-                list("start_join"), list("retry_join"), retryInterval, integer("retry_max", 0), plugins,
-                PluginConfig.of(pluginProps), bool("leave_on_terminate", dev || !server), logLevel, AgentConfig.Limits.DEFAULT);
+        Duration ae = duration("anti_entropy_interval", Duration.ofMinutes(1));
+        if (ae.compareTo(Duration.ofSeconds(1)) < 0 || ae.compareTo(Duration.ofHours(24)) > 0) {
+            throw new ConfigException("anti_entropy_interval must be between 1s and 24h, got " + ae);
+        }
+        List<String> svcDefs = new ArrayList<>();
+        services.forEach(x -> svcDefs.add(x.toString()));
+        List<String> checkDefs = new ArrayList<>();
+        checks.forEach(x -> checkDefs.add(x.toString()));
+        AgentConfig cfg = new AgentConfig(dev, node, dc, server, bootstrap, expect, dataDir, bind, client, advertise,
+                ports, list("start_join"), list("retry_join"), retryInterval, integer("retry_max", 0), plugins,
+                PluginConfig.of(pluginProps), bool("leave_on_terminate", dev || !server), logLevel,
+                AgentConfig.Limits.DEFAULT, svcDefs, checkDefs, bool("enable_script_checks", false), ae);
+        // Read the definitions now, as the agent will at start, so a bad one stops startup with its key.
+        ConfigServices.validate(cfg);
+        return cfg;
     }
 
     private AgentConfig.Ports ports() {

@@ -63,7 +63,7 @@ public final class DnsResolver {
 
     private final DnsSettings settings;
     private final String datacenter;
-    private final Supplier<Optional<StateStore>> state;
+    private final DnsCatalog catalog;
     private final Recursor recursor;
     private final RandomGenerator random;
     private final LongSupplier wallMillis;
@@ -81,9 +81,19 @@ public final class DnsResolver {
      */
     public DnsResolver(DnsSettings settings, String datacenter, Supplier<Optional<StateStore>> state,
                        Recursor recursor, RandomGenerator random, LongSupplier wallMillis) {
+        this(settings, datacenter, DnsCatalog.ofStore(state), recursor, random, wallMillis);
+    }
+
+    /**
+     * A resolver reading {@code catalog} (the local store on a server, forwarding on a client);
+     * other parameters as in the other constructor. A lookup the catalog cannot serve
+     * ({@link DnsCatalog.UnavailableException}) answers SERVFAIL.
+     */
+    public DnsResolver(DnsSettings settings, String datacenter, DnsCatalog catalog,
+                       Recursor recursor, RandomGenerator random, LongSupplier wallMillis) {
         this.settings = settings;
         this.datacenter = datacenter.toLowerCase(Locale.ROOT);
-        this.state = state;
+        this.catalog = catalog;
         this.recursor = recursor;
         this.random = random;
         this.wallMillis = wallMillis;
@@ -201,12 +211,6 @@ public final class DnsResolver {
             apex(qname, qtype, resp);
             return;
         }
-        Optional<StateStore> store = state.get();
-        if (store.isEmpty()) {
-            // A client agent holds no catalog; it will ask a server through RPC forwarding.
-            resp.getHeader().setRcode(Rcode.SERVFAIL);
-            return;
-        }
         int n = labels.size();
         String kind;
         List<String> prefix;
@@ -226,10 +230,18 @@ public final class DnsResolver {
             nxdomain(resp);
             return;
         }
-        switch (kind) {
-            case "node" -> nodeLookup(store.get(), qname, qtype, prefix, resp);
-            case "service" -> serviceLookup(store.get(), qname, qtype, prefix, resp);
-            default -> addrLookup(qname, qtype, prefix, resp);
+        try {
+            switch (kind) {
+                case "node" -> nodeLookup(qname, qtype, prefix, resp);
+                case "service" -> serviceLookup(qname, qtype, prefix, resp);
+                default -> addrLookup(qname, qtype, prefix, resp);
+            }
+        } catch (DnsCatalog.UnavailableException e) {
+            // No store here and no server reachable: a resolver should retry elsewhere (RFC 1035 §4.1.1).
+            resp.removeAllRecords(Section.ANSWER);
+            resp.removeAllRecords(Section.AUTHORITY);
+            resp.removeAllRecords(Section.ADDITIONAL);
+            resp.getHeader().setRcode(Rcode.SERVFAIL);
         }
     }
 
@@ -253,12 +265,12 @@ public final class DnsResolver {
         }
     }
 
-    private void nodeLookup(StateStore store, Name qname, int qtype, List<String> prefix, Message resp) {
+    private void nodeLookup(Name qname, int qtype, List<String> prefix, Message resp) {
         if (prefix.size() != 1) {
             nxdomain(resp);
             return;
         }
-        Optional<Node> node = findNode(store, prefix.get(0));
+        Optional<Node> node = findNode(prefix.get(0));
         if (node.isEmpty()) {
             nxdomain(resp);
             return;
@@ -272,15 +284,15 @@ public final class DnsResolver {
         }
     }
 
-    private static Optional<Node> findNode(StateStore store, String label) {
-        Optional<Node> n = store.node(label).value();
+    private Optional<Node> findNode(String label) {
+        Optional<Node> n = catalog.node(label);
         if (n.isEmpty() && !label.equals(lower(label))) {
-            n = store.node(lower(label)).value();
+            n = catalog.node(lower(label));
         }
         return n;
     }
 
-    private void serviceLookup(StateStore store, Name qname, int qtype, List<String> prefix, Message resp) {
+    private void serviceLookup(Name qname, int qtype, List<String> prefix, Message resp) {
         String service;
         String tag = null;
         if (prefix.size() == 1) {
@@ -301,9 +313,9 @@ public final class DnsResolver {
             nxdomain(resp);
             return;
         }
-        List<ServiceHealth> found = healthy(store, service, tag);
+        List<ServiceHealth> found = healthy(service, tag);
         if (found.isEmpty() && !service.equals(lower(service))) {
-            found = healthy(store, lower(service), tag);
+            found = healthy(lower(service), tag);
         }
         if (found.isEmpty()) {
             nxdomain(resp);
@@ -327,9 +339,9 @@ public final class DnsResolver {
         }
     }
 
-    private List<ServiceHealth> healthy(StateStore store, String service, String tag) {
-        // Stale read (Consul's allow_stale default): whatever this server has applied.
-        List<ServiceHealth> all = store.serviceHealth(service, tag, false, Map.of()).value();
+    private List<ServiceHealth> healthy(String service, String tag) {
+        // Stale read (Consul's allow_stale default): whatever the answering server has applied.
+        List<ServiceHealth> all = catalog.serviceHealth(service, tag);
         List<ServiceHealth> out = new ArrayList<>(all.size());
         for (ServiceHealth h : all) {
             HealthStatus s = h.aggregateStatus();

@@ -1,0 +1,209 @@
+package io.tribune.launcher;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * Operator CLI commands with Consul's names and output: {@code operator raft list-peers|remove-peer},
+ * {@code snapshot save|restore} and {@code keyring}, each talking to the local agent's HTTP API
+ * ({@code -http-addr}). Exit codes as in {@link ClientCommands}: 0 success, 1 an error from the
+ * agent (or it could not be reached), 2 bad usage.
+ */
+final class OperatorCommands {
+    /** Largest snapshot file {@code snapshot restore} sends (the agent bounds request bodies too). */
+    static final long MAX_SNAPSHOT_FILE_BYTES = 1L << 30;
+
+    private OperatorCommands() {
+    }
+
+    @Command(name = "operator", description = "Cluster operator tools.", subcommands = {OperatorRaft.class})
+    static final class Operator implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new ParameterException(spec.commandLine(), "a subcommand is required: raft");
+        }
+    }
+
+    @Command(name = "raft", description = "Inspects and changes the Raft configuration.",
+            subcommands = {ListPeers.class, RemovePeer.class})
+    static final class OperatorRaft implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new ParameterException(spec.commandLine(), "a subcommand is required: list-peers or remove-peer");
+        }
+    }
+
+    @Command(name = "list-peers", description = "Lists the servers of the Raft configuration.")
+    static final class ListPeers extends ClientCommands.Base {
+        @Option(names = {"-stale", "--stale"}, description = "let any server answer, not only the leader")
+        boolean stale;
+
+        @Override
+        int run() throws ApiClient.ApiException {
+            JsonObject cfg = JsonParser.parseString(api().callText("GET", "/v1/operator/raft/configuration"
+                    + (stale ? "?stale" : ""))).getAsJsonObject();
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"Node", "ID", "Address", "State", "Voter", "RaftProtocol"});
+            for (JsonElement e : cfg.getAsJsonArray("Servers")) {
+                JsonObject s = e.getAsJsonObject();
+                rows.add(new String[] {s.get("Node").getAsString(), s.get("ID").getAsString(),
+                    s.get("Address").getAsString(), s.get("Leader").getAsBoolean() ? "leader" : "follower",
+                    Boolean.toString(s.get("Voter").getAsBoolean()), s.get("ProtocolVersion").getAsString()});
+            }
+            ClientCommands.table(out(), rows);
+            return 0;
+        }
+    }
+
+    @Command(name = "remove-peer", description = "Removes a server from the Raft configuration (by -id or -address).")
+    static final class RemovePeer extends ClientCommands.Base {
+        @Option(names = {"-id", "--id"}, paramLabel = "ID", description = "the server's node ID or node name")
+        String id;
+
+        @Option(names = {"-address", "--address"}, paramLabel = "IP:PORT", description = "the server's RPC address")
+        String address;
+
+        @Override
+        int run() throws ApiClient.ApiException {
+            boolean hasId = id != null && !id.isEmpty();
+            boolean hasAddress = address != null && !address.isEmpty();
+            if (hasId == hasAddress) {
+                throw new ParameterException(spec.commandLine(), "exactly one of -id or -address is required");
+            }
+            api().call("DELETE", "/v1/operator/raft/peer?" + (hasId ? "id=" + ApiClient.enc(id)
+                    : "address=" + ApiClient.enc(address)), null);
+            out().println("Removed peer with " + (hasId ? "id \"" + id + "\"" : "address \"" + address + "\""));
+            return 0;
+        }
+    }
+
+    @Command(name = "snapshot", description = "Saves and restores the cluster state.",
+            subcommands = {SnapshotSave.class, SnapshotRestore.class})
+    static final class Snapshot implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new ParameterException(spec.commandLine(), "a subcommand is required: save or restore");
+        }
+    }
+
+    @Command(name = "save", description = "Saves a snapshot of the state to FILE (written atomically).")
+    static final class SnapshotSave extends ClientCommands.Base {
+        @Option(names = {"-stale", "--stale"}, description = "let any server answer, not only the leader")
+        boolean stale;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Override
+        int run() throws ApiClient.ApiException, IOException {
+            HttpResponse<byte[]> r = api().send("GET", "/v1/snapshot" + (stale ? "?stale" : ""), null);
+            if (r.statusCode() != 200) {
+                throw new ApiClient.ApiException(r.statusCode(), "Unexpected response code: " + r.statusCode() + " ("
+                        + new String(r.body(), StandardCharsets.UTF_8).trim() + ")");
+            }
+            Path abs = file.toAbsolutePath();
+            Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+            try {
+                Files.write(tmp, r.body());
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            out().println("Saved snapshot to index " + r.headers().firstValue("X-Consul-Index").orElse("0"));
+            return 0;
+        }
+    }
+
+    @Command(name = "restore", description = "Restores the state from a snapshot FILE saved by 'snapshot save'.")
+    static final class SnapshotRestore extends ClientCommands.Base {
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Override
+        int run() throws ApiClient.ApiException, IOException {
+            if (!Files.isRegularFile(file)) {
+                throw new IOException("no snapshot file at " + file);
+            }
+            if (Files.size(file) > MAX_SNAPSHOT_FILE_BYTES) {
+                throw new IOException(file + " is larger than " + MAX_SNAPSHOT_FILE_BYTES + " bytes");
+            }
+            api().call("PUT", "/v1/snapshot", Files.readAllBytes(file));
+            out().println("Restored snapshot");
+            return 0;
+        }
+    }
+
+    @Command(name = "keyring", description = "Lists, installs, makes primary or removes gossip encryption keys"
+            + " of the agent.")
+    static final class Keyring extends ClientCommands.Base {
+        @Option(names = {"-list", "--list"}, description = "list the installed keys")
+        boolean list;
+
+        @Option(names = {"-install", "--install"}, paramLabel = "KEY", description = "install a key")
+        String install;
+
+        @Option(names = {"-use", "--use"}, paramLabel = "KEY", description = "make an installed key the primary")
+        String use;
+
+        @Option(names = {"-remove", "--remove"}, paramLabel = "KEY", description = "remove a key")
+        String remove;
+
+        @Override
+        int run() throws ApiClient.ApiException {
+            int n = (list ? 1 : 0) + (install != null ? 1 : 0) + (use != null ? 1 : 0) + (remove != null ? 1 : 0);
+            if (n != 1) {
+                throw new ParameterException(spec.commandLine(), "exactly one of -list, -install, -use or -remove is required");
+            }
+            if (list) {
+                out().println("==> Gathering installed encryption keys...");
+                for (JsonElement e : JsonParser.parseString(api().callText("GET", "/v1/operator/keyring")).getAsJsonArray()) {
+                    JsonObject pool = e.getAsJsonObject();
+                    out().println();
+                    out().println(pool.get("Datacenter").getAsString() + " (" + (pool.get("WAN").getAsBoolean() ? "WAN" : "LAN")
+                            + "):");
+                    int nodes = pool.get("NumNodes").getAsInt();
+                    for (Map.Entry<String, JsonElement> k : pool.getAsJsonObject("Keys").entrySet()) {
+                        out().println("  " + k.getKey() + " [" + k.getValue().getAsInt() + "/" + nodes + "]");
+                    }
+                }
+                return 0;
+            }
+            String method = install != null ? "POST" : use != null ? "PUT" : "DELETE";
+            String key = install != null ? install : use != null ? use : remove;
+            JsonObject body = new JsonObject();
+            body.addProperty("Key", key);
+            out().println(switch (method) {
+                case "POST" -> "==> Installing new gossip encryption key...";
+                case "PUT" -> "==> Changing primary gossip encryption key...";
+                default -> "==> Removing gossip encryption key...";
+            });
+            api().call(method, "/v1/operator/keyring", body.toString().getBytes(StandardCharsets.UTF_8));
+            return 0;
+        }
+    }
+}
