@@ -166,7 +166,7 @@ public final class Agent {
         Endpoint rpc = new Endpoint(config.bindAddr(), Math.max(0, config.ports().server()));
         Endpoint advertise = new Endpoint(config.advertiseAddr(), rpc.port());
         transport = tf.create(new TransportSetup(rpc, advertise, TransportSetup.DEFAULT_MAX_MESSAGE_BYTES,
-                Optional.empty()), pluginConfig(tf.name()), context(tf.name()));
+                config.tls()), pluginConfig(tf.name()), context(tf.name()));
         closeables.push(transport);
         transport.start();
 

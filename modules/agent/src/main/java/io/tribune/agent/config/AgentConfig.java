@@ -35,6 +35,9 @@ import java.util.Optional;
  * @param leaveOnTerminate leave the cluster gracefully on SIGTERM / Ctrl-C
  * @param logLevel         trace, debug, info, warn or err
  * @param limits           request size limits
+ * @param tls              mutual TLS for server RPC ({@code ca_file}, {@code cert_file}, {@code key_file},
+ *                         {@code verify_incoming}, {@code verify_outgoing}, {@code verify_server_hostname});
+ *                         empty for plaintext
  * @param services         service definitions of the config files ({@code services}/{@code service}), each a
  *                         JSON object in the agent API's registration shape, validated at build time
  * @param checks           check definitions of the config files ({@code checks}/{@code check}), likewise
@@ -49,7 +52,7 @@ public record AgentConfig(boolean dev, String nodeName, String datacenter, boole
                           Duration retryInterval, int retryMax, Map<SpiKind, String> plugins,
                           PluginConfig pluginConfig, boolean leaveOnTerminate, String logLevel, Limits limits,
                           List<String> services, List<String> checks, boolean enableScriptChecks,
-                          Duration antiEntropyInterval) {
+                          Duration antiEntropyInterval, Optional<io.tribune.api.transport.TransportSetup.Tls> tls) {
 
     public AgentConfig {
         Objects.requireNonNull(nodeName, "nodeName");

@@ -42,7 +42,8 @@ public final class ConfigLoader {
             "bootstrap_expect", "data_dir", "bind_addr", "client_addr", "advertise_addr", "ports", "start_join",
             "retry_join", "retry_interval", "retry_max", "plugins", "plugin_config", "leave_on_terminate",
             "log_level", "dev", "performance", "limits", "services", "service", "checks", "check",
-            "enable_script_checks", "anti_entropy_interval");
+            "enable_script_checks", "anti_entropy_interval", "ca_file", "cert_file", "key_file", "verify_incoming",
+            "verify_outgoing", "verify_server_hostname", "domain");
     /** Most services, and most checks, that config files may define together. */
     static final int MAX_DEFINITIONS = 1024;
     private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan");
@@ -231,10 +232,47 @@ public final class ConfigLoader {
         AgentConfig cfg = new AgentConfig(dev, node, dc, server, bootstrap, expect, dataDir, bind, client, advertise,
                 ports, list("start_join"), list("retry_join"), retryInterval, integer("retry_max", 0), plugins,
                 PluginConfig.of(pluginProps), bool("leave_on_terminate", dev || !server), logLevel,
-                AgentConfig.Limits.DEFAULT, svcDefs, checkDefs, bool("enable_script_checks", false), ae);
+                AgentConfig.Limits.DEFAULT, svcDefs, checkDefs, bool("enable_script_checks", false), ae, tls(dc));
         // Read the definitions now, as the agent will at start, so a bad one stops startup with its key.
         ConfigServices.validate(cfg);
         return cfg;
+    }
+
+    /**
+     * TLS for server RPC, as Consul's keys: ca_file, cert_file and key_file together turn it on;
+     * verify_server_hostname expects server certificates named {@code server.<dc>.<domain>}.
+     */
+    private Optional<io.tribune.api.transport.TransportSetup.Tls> tls(String dc) {
+        String ca = str("ca_file", null);
+        String cert = str("cert_file", null);
+        String key = str("key_file", null);
+        boolean vin = bool("verify_incoming", false);
+        boolean vout = bool("verify_outgoing", false);
+        boolean vhost = bool("verify_server_hostname", false);
+        String domain = str("domain", "consul");
+        if (!domain.matches("[A-Za-z0-9][A-Za-z0-9.-]{0,252}")) {
+            throw new ConfigException("domain '" + domain + "' is not a DNS domain");
+        }
+        if (ca == null && cert == null && key == null) {
+            if (vin || vout || vhost) {
+                throw new ConfigException("verify_incoming, verify_outgoing and verify_server_hostname need ca_file, "
+                        + "cert_file and key_file");
+            }
+            return Optional.empty();
+        }
+        if (ca == null || cert == null || key == null) {
+            throw new ConfigException("TLS needs ca_file, cert_file and key_file together");
+        }
+        for (String[] f : new String[][] {{"ca_file", ca}, {"cert_file", cert}, {"key_file", key}}) {
+            if (!Files.isReadable(Path.of(f[1]))) {
+                throw new ConfigException(f[0] + " '" + f[1] + "' is not a readable file");
+            }
+        }
+        if (vhost && !vout) {
+            throw new ConfigException("verify_server_hostname needs verify_outgoing");
+        }
+        return Optional.of(new io.tribune.api.transport.TransportSetup.Tls(Path.of(ca), Path.of(cert), Path.of(key),
+                vin, vout, vhost, "server." + dc + "." + domain));
     }
 
     private AgentConfig.Ports ports() {
