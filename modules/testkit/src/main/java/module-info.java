@@ -1,10 +1,14 @@
 /**
  * Test doubles for the platform services of {@code io.tribune.api}: a virtual clock and a seeded,
  * single-threaded scheduler that together make a plugin's run a pure function of its seed, and a
- * {@link io.tribune.api.PluginContext} built on them. Used by the conformance kits and by plugin
+ * {@link io.tribune.api.PluginContext} built on them, and {@link io.tribune.testkit.TestPki}, a
+ * throw-away certificate authority for TLS tests. Used by the conformance kits and by plugin
  * simulations.
  */
 module io.tribune.testkit {
     requires transitive io.tribune.api;
+    requires org.bouncycastle.pkix;
+    requires org.bouncycastle.provider;
+    requires org.bouncycastle.util;
     exports io.tribune.testkit;
 }

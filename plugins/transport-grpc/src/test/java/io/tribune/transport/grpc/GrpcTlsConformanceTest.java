@@ -1,5 +1,7 @@
 package io.tribune.transport.grpc;
 
+import io.tribune.testkit.TestPki;
+
 import io.tribune.api.transport.Endpoint;
 import io.tribune.api.transport.TransportFactory;
 import io.tribune.api.transport.TransportSetup;

@@ -1,5 +1,7 @@
 package io.tribune.transport.grpc;
 
+import io.tribune.testkit.TestPki;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tribune.api.PluginConfig;

@@ -1,4 +1,4 @@
-package io.tribune.transport.grpc;
+package io.tribune.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +33,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * keys) written into a directory the test owns. Uses the JDK's signature provider; BouncyCastle only
  * builds the certificate structures.
  */
-final class TestPki {
+public final class TestPki {
     private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime() & 0xffffffL);
 
     private final Path dir;
@@ -41,13 +41,13 @@ final class TestPki {
     private final KeyPair caKeys;
     private final X500Name caSubject;
     /** The CA certificate, PEM. */
-    final Path caFile;
+    public final Path caFile;
 
     /** A node's certificate and key files. */
-    record Leaf(Path certFile, Path keyFile) {
+    public record Leaf(Path certFile, Path keyFile) {
     }
 
-    TestPki(Path dir, String name) {
+    public TestPki(Path dir, String name) {
         this.dir = dir;
         this.name = name;
         this.caKeys = keyPair();
@@ -63,7 +63,7 @@ final class TestPki {
     }
 
     /** Issues a certificate for {@code commonName} naming {@code dnsNames} (and 127.0.0.1). */
-    Leaf issue(String commonName, String... dnsNames) {
+    public Leaf issue(String commonName, String... dnsNames) {
         KeyPair keys = keyPair();
         try {
             JcaX509v3CertificateBuilder b = builder(caSubject, new X500Name("CN=" + commonName), keys);
