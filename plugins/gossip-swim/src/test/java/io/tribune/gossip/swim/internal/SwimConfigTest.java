@@ -33,8 +33,8 @@ class SwimConfigTest {
     @Test
     void presetsMatchTheDocumentedValues() {
         SwimTiming lan = SwimTiming.lan();
-        assertEquals(Duration.ofSeconds(1), lan.probeInterval());
-        assertEquals(Duration.ofMillis(500), lan.probeTimeout());
+        assertEquals(Duration.ofMillis(400), lan.probeInterval());
+        assertEquals(Duration.ofMillis(200), lan.probeTimeout());
         assertEquals(4, lan.suspicionMult());
         assertEquals(3, lan.indirectChecks());
         assertEquals(4, lan.retransmitMult());

@@ -36,13 +36,29 @@ public record SwimTiming(String name, Duration probeInterval, Duration probeTime
                          Duration pushPullInterval, int awarenessMax, Duration reapTimeout, Duration tick) {
 
     /**
-     * LAN: one datacenter, sub-millisecond to few-millisecond round trips. Values follow the brief
-     * (and memberlist's LAN profile): 1 s probes, 500 ms ack timeout, 3 indirect checks, suspicion
-     * multiplier 4 (max 6x), retransmit multiplier 4, gossip every 200 ms to 3 nodes, push-pull every
-     * 30 s, reap after 72 h (Consul's reconnect timeout).
+     * LAN: one datacenter, sub-millisecond to few-millisecond round trips. Target: a crashed member
+     * of a small pool is known FAILED within 3 s, with no false positive under 10% loss or
+     * multi-second stalls (bench/cluster.sh, {@code SmallClusterDetectionBench}, {@code SwimSimulationTest}).
+     *
+     * <ul>
+     * <li>probe interval 400 ms (memberlist/Consul: 1 s). The suspicion floor is
+     *     {@code suspicionMult * max(1, log10 n) * probeInterval} (Lifeguard §IV-B), so at 1 s it is
+     *     4 s in any pool of up to 10 members and detection took 5.5 s (p50, 4 members); the floor,
+     *     not the probing, was the bound. Shortening the period shortens the floor and the time to
+     *     the first failed probe alike: 1.6 s floor at n &lt;= 10, 2.7 s at 50, 4.8 s at 1,000
+     *     (was 12 s), and 2.5 probes/s per member, still tiny on a LAN (a few KB/s).</li>
+     * <li>probe timeout 200 ms: half the period as in memberlist, so the indirect round (SWIM §3.1)
+     *     and the TCP fallback get the other half; LAN round trips are 100x shorter, and Lifeguard's
+     *     awareness (§IV-A) stretches it up to 8x on a member that is itself slow.</li>
+     * <li>suspicion multiplier 4, max 6x (memberlist's): kept, so k = 2 independent confirmations
+     *     are needed to reach the floor and an unconfirmed suspicion waits 6x the floor; this is
+     *     what keeps a stalled-but-alive member from being declared dead (it refutes first).</li>
+     * <li>3 indirect checks, retransmit multiplier 4, gossip every 200 ms to 3 nodes, push-pull every
+     *     30 s: memberlist's LAN values; reap after 72 h (Consul's reconnect timeout).</li>
+     * </ul>
      */
     public static SwimTiming lan() {
-        return new SwimTiming("lan", Duration.ofSeconds(1), Duration.ofMillis(500), 3, 4, 6, 4,
+        return new SwimTiming("lan", Duration.ofMillis(400), Duration.ofMillis(200), 3, 4, 6, 4,
                 Duration.ofMillis(200), 3, Duration.ofSeconds(30), Duration.ofSeconds(30), 8,
                 Duration.ofHours(72), Duration.ofMillis(20));
     }

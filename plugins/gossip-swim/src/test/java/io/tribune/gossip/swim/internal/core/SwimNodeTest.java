@@ -143,11 +143,15 @@ class SwimNodeTest {
         SwimNode a = t.get(0);
         cut.add("c");
         // SWIM §3.1/§4.2: failed direct+indirect probe -> Suspect; suspicion timeout -> Dead.
-        advance(3000);
+        // Round robin over {b, c}: c is probed within 2 periods and the probe fails one period later,
+        // while the suspicion floor (suspicionMult periods at n = 3) has not passed yet.
+        long period = timing.probeInterval().toMillis();
+        advance(3 * period + 100);
         assertEquals(MemberStatus.SUSPECT, a.member("c").status());
         assertTrue(a.counters().getOrDefault("probe.indirect", 0L) >= 1, "indirect probe tried first");
-        // n = 3: k = min(suspicionMult - 2, n - 2) = 1; min = 4 s, max = 24 s; with b's confirmation -> 4 s.
-        advance(6000);
+        // n = 3: k = min(suspicionMult - 2, n - 2) = 1; with b's confirmation the timeout is the floor,
+        // suspicionMult * max(1, log10 3) * period (Lifeguard §IV-B), instead of 6x that.
+        advance(timing.suspicionMult() * period + 3 * period);
         assertEquals(MemberStatus.FAILED, a.member("c").status());
         assertEquals(MemberStatus.FAILED, t.get(1).member("c").status());
         assertEquals(1, memberEvents("a", MemberEvent.Type.FAILED, "c").size());

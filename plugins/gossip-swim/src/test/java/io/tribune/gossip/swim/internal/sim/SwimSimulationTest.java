@@ -28,8 +28,9 @@ class SwimSimulationTest {
         for (List<Long> times : det) {
             assertEquals(N - 1 - det.indexOf(times), times.size(), "every live member saw the failure");
             // Lifeguard bounds: at least the minimum suspicion timeout, at most probe period + max timeout.
-            long min = (long) (LAN.suspicionMult() * Math.log10(N) * 1000);
-            assertTrue(times.get(0) >= min - 1000, "first detection " + times.get(0) + " ms respects the suspicion floor "
+            long period = LAN.probeInterval().toMillis();
+            long min = (long) (LAN.suspicionMult() * Math.log10(N) * period);
+            assertTrue(times.get(0) >= min - period, "first detection " + times.get(0) + " ms respects the suspicion floor "
                     + min + " (seed " + c.seed() + ")");
         }
         assertEquals(0, obs.falseFailures, "no live member declared failed (seed " + c.seed() + ")");
@@ -71,9 +72,13 @@ class SwimSimulationTest {
         SimCluster c = Scenarios.bootstrap(14, 10, LAN, obs, Duration.ofSeconds(60), 20);
         SimCluster.Node victim = c.node(3);
         long before = victim.core.localMember().incarnation();
-        c.stall(victim, Duration.ofSeconds(4));
+        // Stalled for the suspicion floor at n = 10 (suspicionMult * 1 * period): long enough to be
+        // suspected (one period plus the time to be probed), short enough to refute before the
+        // timeout, which starts later and is at least that floor (Lifeguard §IV-B).
+        Duration stall = LAN.probeInterval().multipliedBy(LAN.suspicionMult());
+        c.stall(victim, stall);
         boolean suspected = c.runUntil(() -> c.nodes().stream()
-                .anyMatch(n -> n.statusOf(victim.name) == MemberStatus.SUSPECT), Duration.ofSeconds(4));
+                .anyMatch(n -> n.statusOf(victim.name) == MemberStatus.SUSPECT), stall);
         assertTrue(suspected, "stalled member becomes suspect (seed " + c.seed() + ")");
         assertTrue(c.runUntil(c::converged, Duration.ofSeconds(30)), "refuted everywhere");
         assertTrue(victim.core.localMember().incarnation() > before, "refutation bumps the incarnation");

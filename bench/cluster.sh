@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# Whole-cluster figures on loopback, Tribune beside etcd 3.4 (issue: "cluster benchmark"):
+#   - cluster start: exec of 3 servers to a leader;
+#   - wrk (2 threads) at 16 and 64 connections: PUT /v1/kv (128-byte values, distinct keys) and GET of
+#     one 128-byte key in the default, stale and consistent modes; requests/s, p99, non-2xx count;
+#     every request goes to the LEADER's HTTP address (no forwarding hop);
+#   - leader failover: SIGKILL the leader, time to the next successful write through another server
+#     (curl, 500 ms client timeout, retried at once), then restart it; median of N;
+#   - failure detection of a killed client agent: SIGKILL it, time until the leader's
+#     /v1/health/node/<client> shows serfHealth critical; median of N; plus a watcher that polls
+#     /v1/health/state/critical during the load and detection phases and counts serfHealth critical
+#     entries for nodes that were alive (false positives);
+#   - RSS per server (ps) after the write load;
+#   - the same for a 3-member etcd cluster (start, PUT, linearizable and serializable range, failover),
+#     and a table of ratios: Tribune / etcd, and Tribune / Consul 1.4.5's published figures (below).
+#
+# Usage: bench/cluster.sh [wrk-seconds]      (default 10)
+# Environment: BENCH_RUNS (failover and detection runs, default 5), BENCH_WARMUP (seconds of unreported
+#              wrk PUT and GET at 64 connections against Tribune before measuring, for the JIT; default 5,
+#              0 for none), BENCH_SKIP_ETCD=1 (Tribune only),
+#              BENCH_SKIP_TRIBUNE=1 (etcd only), BENCH_NET (loopback /24 prefix, default 127.0.0; e.g.
+#              127.0.1 keeps the run apart from itests' ClusterIT, which uses 127.0.0.2-6 with the same
+#              ports: agents of both would gossip with each other), TRIBUNE_JAVA_OPTS (bin/tribune).
+# Needs: the distribution (mvn -q -pl launcher,bundles install -DskipTests), curl, jq, wrk, and for
+# the peer etcd + etcdctl (Debian: apt-get install -y wrk jq etcd-server etcd-client). Installs nothing.
+# Addresses: Tribune servers on $BENCH_NET.2-4 and a client on .5 with Consul's default ports
+# (HTTP 8500, RPC 8300, Serf 8301, DNS 8600; gRPC off); etcd members on .2-4 with client port
+# 12379 and peer port 12380, so that a system etcd on 2379/2380 does not clash.
+# Every process started here is killed by PID on exit; the temporary directory is removed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-10}"
+runs="${BENCH_RUNS:-5}"
+warm="${BENCH_WARMUP:-5}"
+net="${BENCH_NET:-127.0.0}"
+case "$net" in 127.[0-9]*.[0-9]*) ;; *) echo "BENCH_NET must be a 127.x.y loopback prefix, got '$net'" >&2; exit 2 ;; esac
+case "$secs" in ''|*[!0-9]*) echo "wrk seconds must be a positive integer, got '$secs'" >&2; exit 2 ;; esac
+case "$warm" in ''|*[!0-9]*) echo "BENCH_WARMUP must be seconds (0 for none), got '$warm'" >&2; exit 2 ;; esac
+case "$runs" in ''|*[!0-9]*) echo "BENCH_RUNS must be a positive integer, got '$runs'" >&2; exit 2 ;; esac
+[ "$secs" -ge 1 ] && [ "$secs" -le 600 ] || { echo "wrk seconds must be 1..600" >&2; exit 2; }
+[ "$runs" -ge 1 ] && [ "$runs" -le 20 ] || { echo "BENCH_RUNS must be 1..20" >&2; exit 2; }
+
+# Consul 1.4.5 on this kind of machine and harness (from the issue), for the read ratios.
+CONSUL_READ_DEFAULT=24000
+CONSUL_READ_STALE=23500
+CONSUL_READ_CONSISTENT=12000
+CONSUL_RSS_MIB=210
+
+missing=()
+for tool in curl jq wrk; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ -z "${BENCH_SKIP_ETCD:-}" ]; then
+  command -v etcd >/dev/null || missing+=("etcd (package etcd-server)")
+  command -v etcdctl >/dev/null || missing+=("etcdctl (package etcd-client)")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "missing: ${missing[*]}" >&2
+  echo "install them first, e.g.: apt-get install -y wrk jq etcd-server etcd-client" >&2
+  echo "(or BENCH_SKIP_ETCD=1 to measure Tribune alone)" >&2
+  exit 2
+fi
+if [ -z "${BENCH_SKIP_TRIBUNE:-}" ] && [ ! -d bundles/target/dist/lib ]; then
+  echo "no distribution: build it first: mvn -q -pl launcher,bundles install -DskipTests" >&2
+  exit 2
+fi
+
+tmp="$(mktemp -d /tmp/tribune-cluster-bench.XXXXXX)"
+declare -A PID=()        # name -> pid of every process started here
+watcher=""
+cleanup() {
+  set +e
+  [ -n "$watcher" ] && kill "$watcher" 2>/dev/null
+  for n in "${!PID[@]}"; do kill -TERM "${PID[$n]}" 2>/dev/null; done
+  for n in "${!PID[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "${PID[$n]}" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "${PID[$n]}" 2>/dev/null
+    wait "${PID[$n]}" 2>/dev/null
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "-")}'; }
+# ratio A B -> A/B with 2 decimals, or "-" when either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+
+# Runs wrk and prints "requests/s p99_ms non2xx". Extra arguments are wrk's (script, URL).
+run_wrk() {
+  local conns="$1"; shift
+  wrk -t2 -c"$conns" -d"${WRK_SECS:-$secs}s" --latency "$@" 2>&1 | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    /^ +99%/ { p99 = ms($2) }
+    /Non-2xx/ { bad = $NF }
+    /Socket errors/ { err = $0 }
+    END { printf "%d %.2f %d\n", rps, p99, bad + 0 }'
+}
+
+# ---------------------------------------------------------------- Tribune
+declare -A T=()
+t_http() { echo "$net.$1:8500"; }
+t_start() { # name index [server]
+  local name="$1" i="$2" mode="${3:-}"
+  local args=(agent -node "$name" -bind "$net.$i" -client "$net.$i" -data-dir "$tmp/$name"
+              -retry-join "$net.2" -retry-interval 1s -grpc-port -1 -log-level warn)
+  [ "$mode" = server ] && args+=(-server -bootstrap-expect 3)
+  mkdir -p "$tmp/$name"
+  bin/tribune "${args[@]}" >>"$tmp/$name.log" 2>&1 &
+  PID[$name]=$!
+}
+t_leader_ip() { # prints the leader's IP as one server sees it, or nothing
+  local out
+  out=$(curl -s -m 1 "$(t_http "$1")/v1/status/leader" 2>/dev/null || true)
+  out="${out//\"/}"; echo "${out%%:*}"
+}
+t_put() { # ip key value -> 0 when the server answered 200 true
+  local out
+  out=$(curl -s -m 0.5 -o - -w ' %{http_code}' -X PUT --data-binary "$3" "$1:8500/v1/kv/$2" 2>/dev/null || true)
+  [ "$out" = "true 200" ]
+}
+t_serf_status() { # server-ip node -> serfHealth status or nothing
+  curl -s -m 1 "$1:8500/v1/health/node/$2" 2>/dev/null \
+    | jq -r '.[] | select(.CheckID == "serfHealth") | .Status' 2>/dev/null || true
+}
+rss_mib() { ps -o rss= -p "$1" 2>/dev/null | awk '{printf "%.0f", $1 / 1024}'; }
+
+if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
+  for i in 2 3 4 5; do
+    if curl -s -m 0.3 -o /dev/null "$net.$i:8500/v1/status/leader"; then
+      echo "something already answers on $net.$i:8500 (another cluster running?); stop it first" >&2
+      exit 2
+    fi
+  done
+  echo "== Tribune: 3 servers on $net.2-4 (wrk ${secs}s, $runs failover/detection runs; logs in $tmp)"
+  t0=$(now_ms)
+  for i in 2 3 4; do t_start "server-$i" "$i" server; done
+  leader_ip=""; http_up=""
+  for _ in $(seq 1 1200); do
+    # Where start time goes: first HTTP answer of server-2 (JVM + plugins up), then the leader.
+    if [ -z "$http_up" ] && [ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' "$(t_http 2)/v1/status/leader" 2>/dev/null || true)" != 000 ]; then
+      http_up=$(( $(now_ms) - t0 ))
+    fi
+    leader_ip=$(t_leader_ip 2)
+    [ -n "$leader_ip" ] && break
+    sleep 0.01
+  done
+  [ -n "$leader_ip" ] || { echo "no leader within 12 s"; tail -20 "$tmp"/server-*.log; exit 1; }
+  T[start_ms]=$(( $(now_ms) - t0 ))
+  for _ in $(seq 1 600); do t_put "$leader_ip" bench/get x && break; sleep 0.01; done
+  T[first_write_ms]=$(( $(now_ms) - t0 ))
+  echo "start: server-2 HTTP up after ${http_up:-?} ms, leader ${leader_ip} after ${T[start_ms]} ms, first write after ${T[first_write_ms]} ms"
+
+  # The client agent for the detection figure joins now, so that its join is not mid-measurement.
+  t_start client-5 5
+  for _ in $(seq 1 1000); do [ "$(t_serf_status "$leader_ip" client-5)" = passing ] && break; sleep 0.02; done
+  [ "$(t_serf_status "$leader_ip" client-5)" = passing ] || { echo "client-5 never joined"; tail -20 "$tmp/client-5.log"; exit 1; }
+
+  # False-positive watcher: any serfHealth critical seen on any live node while nothing is killed.
+  : >"$tmp/critical.log"
+  ( while :; do
+      for i in 2 3 4; do
+        curl -s -m 1 "$net.$i:8500/v1/health/state/critical" 2>/dev/null \
+          | jq -r '.[] | select(.CheckID == "serfHealth") | .Node' 2>/dev/null >>"$tmp/critical.log" || true
+      done
+      sleep 0.2
+    done ) &
+  watcher=$!
+
+  value=$(head -c 128 /dev/zero | tr '\0' x)
+  t_put "$leader_ip" bench/get "$value" || { echo "seed write failed"; exit 1; }
+  if [ "$warm" -gt 0 ]; then
+    # JIT warm-up (not reported): the first seconds of a cold JVM are interpreted code.
+    WRK_SECS=$warm run_wrk 64 -s bench/kv-put.lua "http://$leader_ip:8500" >/dev/null
+    WRK_SECS=$warm run_wrk 64 "http://$leader_ip:8500/v1/kv/bench/get" >/dev/null
+  fi
+  for c in 16 64; do
+    read -r T[put_$c] T[put_p99_$c] T[put_bad_$c] < <(run_wrk "$c" -s bench/kv-put.lua "http://$leader_ip:8500")
+    read -r T[get_$c] T[get_p99_$c] T[get_bad_$c] < <(run_wrk "$c" "http://$leader_ip:8500/v1/kv/bench/get")
+    read -r T[stale_$c] T[stale_p99_$c] T[stale_bad_$c] < <(run_wrk "$c" "http://$leader_ip:8500/v1/kv/bench/get?stale")
+    read -r T[cons_$c] T[cons_p99_$c] T[cons_bad_$c] < <(run_wrk "$c" "http://$leader_ip:8500/v1/kv/bench/get?consistent")
+    echo "c=$c: PUT ${T[put_$c]}/s p99 ${T[put_p99_$c]} ms (non-2xx ${T[put_bad_$c]});" \
+         "GET ${T[get_$c]}/s p99 ${T[get_p99_$c]} ms (${T[get_bad_$c]}); stale ${T[stale_$c]}/s p99 ${T[stale_p99_$c]} ms (${T[stale_bad_$c]});" \
+         "consistent ${T[cons_$c]}/s p99 ${T[cons_p99_$c]} ms (${T[cons_bad_$c]})"
+  done
+  rss=()
+  for i in 2 3 4; do rss+=("$(rss_mib "${PID[server-$i]}")"); done
+  T[rss]="${rss[*]}"
+  T[rss_max]=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  echo "RSS after the write load (MiB): server-2..4 = ${T[rss]}"
+
+  # Client failure detection, while the watcher runs (client-5 excluded from its count below).
+  det=()
+  for r in $(seq 1 "$runs"); do
+    kill -KILL "${PID[client-5]}"; wait "${PID[client-5]}" 2>/dev/null || true
+    k=$(now_ms); got=""
+    for _ in $(seq 1 1200); do
+      [ "$(t_serf_status "$leader_ip" client-5)" = critical ] && { got=$(( $(now_ms) - k )); break; }
+      sleep 0.025
+    done
+    [ -n "$got" ] || { echo "client-5 not marked critical within 30 s"; exit 1; }
+    det+=("$got")
+    t_start client-5 5
+    for _ in $(seq 1 1500); do [ "$(t_serf_status "$leader_ip" client-5)" = passing ] && break; sleep 0.02; done
+  done
+  kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null || true; watcher=""
+  T[detect_ms]=$(median "${det[@]}")
+  T[false_pos]=$(grep -cE '^server-[234]$' "$tmp/critical.log" || true)
+  echo "client failure detection (ms): ${det[*]} -> median ${T[detect_ms]}; serfHealth critical on live servers during load+detection: ${T[false_pos]} samples ($(grep -E '^server-[234]$' "$tmp/critical.log" | sort -u | tr '\n' ' '))"
+  foreign=$(curl -s -m 1 "$(t_http 2)/v1/agent/members" 2>/dev/null | jq -r '.[].Name' 2>/dev/null | grep -vE '^(server-[234]|client-5)$' | tr '\n' ' ' || true)
+  foreign="$foreign$(sort -u "$tmp/critical.log" | grep -vE '^(server-[234]|client-5)$' | tr '\n' ' ' || true)"
+  [ -z "$foreign" ] || echo "WARNING: agents not started here joined the pool ($foreign): another cluster on $net.x? Figures are disturbed; rerun with BENCH_NET=127.0.1"
+
+  # Failover: SIGKILL the leader, time to the next successful write through another server.
+  fo=()
+  for r in $(seq 1 "$runs"); do
+    lip=$(t_leader_ip 2); [ -n "$lip" ] || lip=$(t_leader_ip 3)
+    li="${lip##*.}"
+    other=2; [ "$li" = 2 ] && other=3
+    kill -KILL "${PID[server-$li]}"; wait "${PID[server-$li]}" 2>/dev/null || true
+    k=$(now_ms); got=""
+    # Until a write succeeds, for at most 60 s (a follower may answer "no leader" at once: retry).
+    while [ $(( $(now_ms) - k )) -lt 60000 ]; do
+      t_put "$net.$other" "failover/$r" "v$r" && { got=$(( $(now_ms) - k )); break; }
+      sleep 0.005
+    done
+    [ -n "$got" ] || { echo "no write accepted within 60 s of killing the leader"; tail -20 "$tmp"/server-*.log; exit 1; }
+    fo+=("$got")
+    t_start "server-$li" "$li" server
+    # Back in the cluster: the restarted server has the write made after its death.
+    ok=""
+    for _ in $(seq 1 1500); do
+      [ "$(curl -s -m 1 "$net.$li:8500/v1/kv/failover/$r?stale&raw" 2>/dev/null || true)" = "v$r" ] && { ok=1; break; }
+      sleep 0.02
+    done
+    [ -n "$ok" ] || { echo "restarted server-$li did not catch up"; tail -20 "$tmp/server-$li.log"; exit 1; }
+  done
+  T[failover_ms]=$(median "${fo[@]}")
+  echo "failover (ms): ${fo[*]} -> median ${T[failover_ms]}"
+  for n in server-2 server-3 server-4 client-5; do
+    kill -TERM "${PID[$n]}" 2>/dev/null || true
+  done
+  for n in server-2 server-3 server-4 client-5; do wait "${PID[$n]}" 2>/dev/null || true; unset "PID[$n]"; done
+fi
+
+# ---------------------------------------------------------------- etcd
+declare -A E=()
+e_start() { # index
+  local i="$1"
+  etcd --name "e$i" --data-dir "$tmp/etcd-$i" \
+    --listen-client-urls "http://$net.$i:12379" --advertise-client-urls "http://$net.$i:12379" \
+    --listen-peer-urls "http://$net.$i:12380" --initial-advertise-peer-urls "http://$net.$i:12380" \
+    --initial-cluster "e2=http://$net.2:12380,e3=http://$net.3:12380,e4=http://$net.4:12380" \
+    --initial-cluster-state new --initial-cluster-token tribune-bench --log-level warn \
+    >>"$tmp/etcd-$i.log" 2>&1 &
+  PID[etcd-$i]=$!
+}
+e_leader_ip() { # prints the IP of the member that is leader, as member $1 sees it
+  local st
+  st=$(curl -s -m 1 -X POST -d '{}' "$net.$1:12379/v3/maintenance/status" 2>/dev/null || true)
+  [ -n "$st" ] || return 0
+  local me leader
+  me=$(jq -r '.header.member_id // empty' <<<"$st" 2>/dev/null || true)
+  leader=$(jq -r '.leader // empty' <<<"$st" 2>/dev/null || true)
+  [ -n "$leader" ] && [ "$leader" != 0 ] || return 0
+  if [ "$me" = "$leader" ]; then echo "$net.$1"; return 0; fi
+  for j in 2 3 4; do
+    [ "$j" = "$1" ] && continue
+    st=$(curl -s -m 1 -X POST -d '{}' "$net.$j:12379/v3/maintenance/status" 2>/dev/null || true)
+    [ "$(jq -r '.header.member_id // empty' <<<"$st" 2>/dev/null || true)" = "$leader" ] && { echo "$net.$j"; return 0; }
+  done
+}
+e_put() { # ip key value -> 0 when accepted
+  local k v out
+  k=$(printf '%s' "$2" | base64 -w0); v=$(printf '%s' "$3" | base64 -w0)
+  out=$(curl -s -m 0.5 -X POST -d "{\"key\":\"$k\",\"value\":\"$v\"}" "$1:12379/v3/kv/put" 2>/dev/null || true)
+  [[ "$out" == *'"header"'* ]] && [[ "$out" != *'"error"'* ]]
+}
+
+if [ -z "${BENCH_SKIP_ETCD:-}" ]; then
+  echo "== etcd $(etcd --version 2>/dev/null | head -1 | awk '{print $3}'): 3 members on $net.2-4:12379"
+  t0=$(now_ms)
+  for i in 2 3 4; do e_start "$i"; done
+  lip=""
+  for _ in $(seq 1 1200); do lip=$(e_leader_ip 2); [ -n "$lip" ] && break; sleep 0.01; done
+  [ -n "$lip" ] || { echo "etcd: no leader within 12 s"; tail -20 "$tmp"/etcd-*.log; exit 1; }
+  E[start_ms]=$(( $(now_ms) - t0 ))
+  echo "start: leader $lip after ${E[start_ms]} ms"
+  e_put "$lip" bench/get "$(head -c 128 /dev/zero | tr '\0' x)" || { echo "etcd seed write failed"; exit 1; }
+  for c in 16 64; do
+    read -r E[put_$c] E[put_p99_$c] E[put_bad_$c] < <(run_wrk "$c" -s bench/etcd-put.lua "http://$lip:12379")
+    read -r E[cons_$c] E[cons_p99_$c] E[cons_bad_$c] < <(run_wrk "$c" -s bench/etcd-range.lua "http://$lip:12379")
+    read -r E[stale_$c] E[stale_p99_$c] E[stale_bad_$c] < <(ETCD_SERIALIZABLE=1 run_wrk "$c" -s bench/etcd-range.lua "http://$lip:12379")
+    echo "c=$c: PUT ${E[put_$c]}/s p99 ${E[put_p99_$c]} ms (non-2xx ${E[put_bad_$c]}); linearizable range ${E[cons_$c]}/s p99 ${E[cons_p99_$c]} ms;" \
+         "serializable range ${E[stale_$c]}/s p99 ${E[stale_p99_$c]} ms"
+  done
+  rss=()
+  for i in 2 3 4; do rss+=("$(rss_mib "${PID[etcd-$i]}")"); done
+  E[rss]="${rss[*]}"
+  E[rss_max]=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  echo "RSS after the write load (MiB): ${E[rss]}"
+  fo=()
+  for r in $(seq 1 "$runs"); do
+    lip=$(e_leader_ip 2); [ -n "$lip" ] || lip=$(e_leader_ip 3)
+    li="${lip##*.}"
+    other=2; [ "$li" = 2 ] && other=3
+    kill -KILL "${PID[etcd-$li]}"; wait "${PID[etcd-$li]}" 2>/dev/null || true
+    k=$(now_ms); got=""
+    while [ $(( $(now_ms) - k )) -lt 60000 ]; do
+      e_put "$net.$other" "failover/$r" "v$r" && { got=$(( $(now_ms) - k )); break; }
+      sleep 0.005
+    done
+    [ -n "$got" ] || { echo "etcd: no write accepted within 60 s of killing the leader"; exit 1; }
+    fo+=("$got")
+    e_start "$li"
+    for _ in $(seq 1 1500); do
+      [[ "$(curl -s -m 1 "$net.$li:12379/health" 2>/dev/null || true)" == *'"health":"true"'* ]] && break
+      sleep 0.02
+    done
+  done
+  E[failover_ms]=$(median "${fo[@]}")
+  echo "failover (ms): ${fo[*]} -> median ${E[failover_ms]}"
+fi
+
+# ---------------------------------------------------------------- table
+g() { local -n m="$1"; echo "${m[$2]:--}"; }
+echo
+echo "== Summary (wrk ${secs}s, 2 threads; requests to the leader; failover/detection medians of $runs)"
+printf '%-34s %12s %12s %12s %14s\n' figure Tribune etcd "Tribune/etcd" "Tribune/Consul"
+row() { printf '%-34s %12s %12s %12s %14s\n' "$1" "$2" "$3" "$(ratio "$2" "$3")" "${4:--}"; }
+for c in 16 64; do
+  row "PUT/s c=$c" "$(g T put_$c)" "$(g E put_$c)"
+  row "PUT p99 ms c=$c" "$(g T put_p99_$c)" "$(g E put_p99_$c)"
+  row "GET default/s c=$c" "$(g T get_$c)" "-" "$(ratio "$(g T get_$c)" "$CONSUL_READ_DEFAULT")"
+  row "GET default p99 ms c=$c" "$(g T get_p99_$c)" "-"
+  row "GET stale|serializable/s c=$c" "$(g T stale_$c)" "$(g E stale_$c)" "$(ratio "$(g T stale_$c)" "$CONSUL_READ_STALE")"
+  row "GET stale p99 ms c=$c" "$(g T stale_p99_$c)" "$(g E stale_p99_$c)"
+  row "GET consistent|lineariz./s c=$c" "$(g T cons_$c)" "$(g E cons_$c)" "$(ratio "$(g T cons_$c)" "$CONSUL_READ_CONSISTENT")"
+  row "GET consistent p99 ms c=$c" "$(g T cons_p99_$c)" "$(g E cons_p99_$c)"
+done
+row "start to leader ms" "$(g T start_ms)" "$(g E start_ms)"
+row "failover ms (median)" "$(g T failover_ms)" "$(g E failover_ms)"
+row "client failure detected ms" "$(g T detect_ms)" "-"
+row "false-positive samples" "$(g T false_pos)" "-"
+row "max server RSS MiB" "$(g T rss_max)" "$(g E rss_max)" "$(ratio "$(g T rss_max)" "$CONSUL_RSS_MIB")"
+echo "Consul 1.4.5 reference (issue): reads default $CONSUL_READ_DEFAULT/s, stale $CONSUL_READ_STALE/s, consistent $CONSUL_READ_CONSISTENT/s, RSS ~$CONSUL_RSS_MIB MiB."
+echo "Targets: PUT >= 2x etcd with p99 <= etcd's; reads >= 2x Consul; failover < 1000 ms; detection < 3000 ms, 0 false positives; start < 1500 ms; RSS < 210 MiB."
