@@ -304,6 +304,13 @@ final class RaftConsensus implements Consensus {
             return;
         }
         core.tick();
+        // Last contact keeps growing while no leader is known (a candidate's election timer restarts,
+        // so the core's count cannot be used then); stale reads report it and max_stale compares it.
+        if (core.leader() != null) {
+            ticksSinceContact = core.ticksSinceLeaderContact();
+        } else if (ticksSinceContact != Integer.MAX_VALUE) {
+            ticksSinceContact = ticksSinceContact + 1;
+        }
         process();
     }
 
@@ -434,8 +441,9 @@ final class RaftConsensus implements Consensus {
         Optional<ServerInfo> leaderInfo = leaderInfo(soft.leader());
         Leadership now = new Leadership(soft.term(), soft.role() == Role.LEADER, leaderInfo);
         configuration = core.configuration();
-        ticksSinceContact = core.leader() != null ? core.ticksSinceLeaderContact() : everHadLeader
-                ? core.ticksSinceLeaderContact() : Integer.MAX_VALUE;
+        if (core.leader() != null) {
+            ticksSinceContact = core.ticksSinceLeaderContact();
+        }
         if (soft.leader() != null) {
             everHadLeader = true;
         }

@@ -62,6 +62,30 @@ class RaftConsensusTest {
     }
 
     @Test
+    void lastContactKeepsGrowingWhileNoLeaderIsKnown() throws Exception {
+        try (InProcCluster c = new InProcCluster(fast("raft.leave.transfer", "false")).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            InProcCluster.Node other = c.nodes.values().stream().filter(n -> n != leader).findFirst().orElseThrow();
+            InProcCluster.Node last = c.nodes.values().stream().filter(n -> n != leader && n != other).findFirst()
+                    .orElseThrow();
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (last.consensus.lastContact().toMillis() > 1_000 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertTrue(last.consensus.lastContact().toMillis() <= 1_000, "a follower in a healthy cluster");
+            leader.consensus.close();
+            other.consensus.close(); // the survivor can never elect a leader again
+            end = System.nanoTime() + 10_000_000_000L;
+            while (last.consensus.lastContact().toMillis() < 3_000 && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertTrue(last.consensus.leadership().leader().isEmpty() || !last.consensus.isLeader());
+            assertTrue(last.consensus.lastContact().toMillis() >= 3_000,
+                    "last contact stopped growing at " + last.consensus.lastContact());
+        }
+    }
+
+    @Test
     void gracefulLeaveTransfersLeadershipInOneTerm() throws Exception {
         try (InProcCluster c = new InProcCluster(fast()).start(3)) {
             InProcCluster.Node leader = c.awaitLeader(5_000);
