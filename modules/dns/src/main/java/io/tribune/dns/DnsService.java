@@ -79,7 +79,16 @@ public final class DnsService implements AgentService {
             LOG.log(System.Logger.Level.INFO, "DNS interface disabled (ports.dns = {0})", port);
             return;
         }
-        DnsSettings settings = DnsSettings.fromProperties(System.getProperties());
+        // System properties (tribune.dns.*) first, then the agent's configuration (Consul's domain,
+        // recursors and dns_config keys, carried as dns.*), which wins.
+        java.util.Properties props = new java.util.Properties();
+        System.getProperties().stringPropertyNames().forEach(k -> props.setProperty(k, System.getProperty(k)));
+        agent.config().pluginConfig().asMap().forEach((k, v) -> {
+            if (k.startsWith("dns.")) {
+                props.setProperty(DnsSettings.PREFIX + k.substring("dns.".length()), v);
+            }
+        });
+        DnsSettings settings = DnsSettings.fromProperties(props);
         // java.util.Random is thread-safe; shuffling and query IDs need spread, not determinism.
         Random random = new Random();
         Recursor recursor = new Recursor(settings.recursors(), settings.recursorTimeout(), random);

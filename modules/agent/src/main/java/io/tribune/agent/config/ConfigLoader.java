@@ -43,7 +43,7 @@ public final class ConfigLoader {
             "retry_join", "retry_interval", "retry_max", "plugins", "plugin_config", "leave_on_terminate",
             "log_level", "dev", "performance", "limits", "services", "service", "checks", "check",
             "enable_script_checks", "anti_entropy_interval", "ca_file", "cert_file", "key_file", "verify_incoming",
-            "verify_outgoing", "verify_server_hostname", "domain");
+            "verify_outgoing", "verify_server_hostname", "domain", "recursors", "dns_config");
     /** Most services, and most checks, that config files may define together. */
     static final int MAX_DEFINITIONS = 1024;
     private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan");
@@ -119,7 +119,7 @@ public final class ConfigLoader {
                 continue;
             }
             if ((k.equals("ports") || k.equals("plugins") || k.equals("plugin_config") || k.equals("performance")
-                    || k.equals("limits"))) {
+                    || k.equals("limits") || k.equals("dns_config"))) {
                 if (!v.isJsonObject()) {
                     throw new ConfigException("configuration key '" + k + "' in " + source + " must be an object");
                 }
@@ -192,6 +192,7 @@ public final class ConfigLoader {
                 pluginProps.put(e.getKey(), primitive("plugin_config." + e.getKey(), e.getValue()).getAsString());
             }
         }
+        dnsSettings(pluginProps);
         if (merged.has("performance")) {
             JsonObject perf = merged.getAsJsonObject("performance");
             if (perf.has("raft_multiplier")) {
@@ -273,6 +274,55 @@ public final class ConfigLoader {
         }
         return Optional.of(new io.tribune.api.transport.TransportSetup.Tls(Path.of(ca), Path.of(cert), Path.of(key),
                 vin, vout, vhost, "server." + dc + "." + domain));
+    }
+
+    /**
+     * Consul's DNS keys ({@code domain}, {@code recursors}, {@code dns_config.node_ttl},
+     * {@code service_ttl}, {@code only_passing}, {@code recursor_timeout}) as {@code dns.*} properties
+     * for the DNS interface, which validates them again at start.
+     */
+    private void dnsSettings(Map<String, String> props) {
+        String domain = str("domain", null);
+        if (domain != null) {
+            props.put("dns.domain", domain);
+        }
+        List<String> recursors = list("recursors");
+        if (!recursors.isEmpty()) {
+            props.put("dns.recursors", String.join(",", recursors));
+        }
+        if (!merged.has("dns_config")) {
+            return;
+        }
+        for (Map.Entry<String, JsonElement> e : merged.getAsJsonObject("dns_config").entrySet()) {
+            String v = primitive("dns_config." + e.getKey(), e.getValue()).getAsString();
+            switch (e.getKey()) {
+                case "node_ttl" -> props.put("dns.node-ttl", Long.toString(dnsDuration(e.getKey(), v).toSeconds()));
+                case "service_ttl" -> props.put("dns.service-ttl",
+                        Long.toString(dnsDuration(e.getKey(), v).toSeconds()));
+                case "recursor_timeout" -> props.put("dns.recursor-timeout-ms",
+                        Long.toString(dnsDuration(e.getKey(), v).toMillis()));
+                case "only_passing" -> {
+                    if (!v.equals("true") && !v.equals("false")) {
+                        throw new ConfigException("dns_config.only_passing must be true or false, got '" + v + "'");
+                    }
+                    props.put("dns.only-passing", v);
+                }
+                default -> throw new ConfigException("unknown key 'dns_config." + e.getKey()
+                        + "'; expected node_ttl, service_ttl, only_passing or recursor_timeout");
+            }
+        }
+    }
+
+    private static Duration dnsDuration(String key, String v) {
+        try {
+            Duration d = PluginConfig.parseDuration(v);
+            if (d.isNegative()) {
+                throw new ConfigException("dns_config." + key + " must not be negative");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("dns_config." + key + ": " + e.getMessage());
+        }
     }
 
     private AgentConfig.Ports ports() {
