@@ -87,7 +87,6 @@ final class RaftConsensus implements Consensus {
     private long nextReadId;
     private long lastSnapshotIndex;
     private long appliedTerm;
-    private boolean everHadLeader;
     private boolean failed;
 
     private volatile boolean started;
@@ -443,9 +442,6 @@ final class RaftConsensus implements Consensus {
         configuration = core.configuration();
         if (core.leader() != null) {
             ticksSinceContact = core.ticksSinceLeaderContact();
-        }
-        if (soft.leader() != null) {
-            everHadLeader = true;
         }
         Map<String, String> s = new LinkedHashMap<>();
         s.put("state", soft.role() == Role.LEADER ? "Leader" : soft.role() == Role.FOLLOWER ? "Follower" : "Candidate");
