@@ -3,6 +3,7 @@ package io.tribune.agent;
 import io.tribune.agent.cluster.LeaderReconciler;
 import io.tribune.agent.cluster.RetryJoin;
 import io.tribune.agent.cluster.ServerBootstrap;
+import io.tribune.agent.cluster.ServerTags;
 import io.tribune.agent.config.AgentConfig;
 import io.tribune.agent.config.ConfigException;
 import io.tribune.agent.api.AgentApi;
@@ -180,11 +181,11 @@ public final class Agent {
         }
 
         Map<String, String> tags = new LinkedHashMap<>();
-        tags.put("role", config.server() ? "consul" : "node");
-        tags.put("dc", config.datacenter());
-        tags.put("port", Integer.toString(transport.localEndpoint().port()));
+        tags.put(ServerTags.ROLE, config.server() ? ServerTags.SERVER : "node");
+        tags.put(ServerTags.DC, config.datacenter());
+        tags.put(ServerTags.PORT, Integer.toString(transport.localEndpoint().port()));
         if (config.bootstrapExpect() > 0) {
-            tags.put("expect", Integer.toString(config.bootstrapExpect()));
+            tags.put(ServerTags.EXPECT, Integer.toString(config.bootstrapExpect()));
         }
         tags.put("build", "tribune-0.1.0");
         tags.put("vsn", "2");

@@ -28,9 +28,13 @@ public final class ServerTags {
     private ServerTags() {
     }
 
-    /** Whether {@code m} is a server of datacenter {@code dc}. */
+    /**
+     * Whether {@code m} is a server of datacenter {@code dc} (compared ignoring case, as Consul
+     * does) with a valid port tag; members with a missing or malformed tag are not servers, so a
+     * bad tag from a peer never breaks discovery or forwarding.
+     */
     public static boolean isServer(Member m, String dc) {
-        return SERVER.equals(m.tag(ROLE)) && dc.equals(m.tag(DC)) && port(m).isPresent();
+        return SERVER.equals(m.tag(ROLE)) && dc.equalsIgnoreCase(String.valueOf(m.tag(DC))) && port(m).isPresent();
     }
 
     /** Whether {@code m} is an ALIVE server of {@code dc}. */

@@ -1,7 +1,7 @@
 package io.tribune.agent.rpc;
 
+import io.tribune.agent.cluster.ServerTags;
 import io.tribune.api.membership.Member;
-import io.tribune.api.membership.MemberStatus;
 import io.tribune.api.membership.Membership;
 import io.tribune.api.transport.Endpoint;
 import java.util.ArrayList;
@@ -10,9 +10,8 @@ import java.util.Objects;
 
 /**
  * Finds servers among the members of a gossip pool by their tags, as Consul does: a member is a
- * server of datacenter {@code dc} when it is {@link MemberStatus#ALIVE} and tagged
- * {@code role=consul}, {@code dc=<dc>} and {@code port=<server RPC port>}; its RPC endpoint is the
- * member's address with that port.
+ * server of datacenter {@code dc} when {@link ServerTags#isAliveServer} says so; its RPC endpoint
+ * is the member's address with its port tag.
  */
 public final class MembershipServerDirectory implements ServerDirectory {
     private final Membership membership;
@@ -34,18 +33,8 @@ public final class MembershipServerDirectory implements ServerDirectory {
     public static List<Endpoint> servers(List<Member> members, String datacenter) {
         List<Endpoint> out = new ArrayList<>();
         for (Member m : members) {
-            if (m.status() != MemberStatus.ALIVE || !"consul".equals(m.tag("role"))
-                    || !datacenter.equalsIgnoreCase(String.valueOf(m.tag("dc")))) {
-                continue;
-            }
-            String port = m.tag("port");
-            if (port == null) {
-                continue;
-            }
-            try {
-                out.add(new Endpoint(m.host(), Integer.parseInt(port)));
-            } catch (IllegalArgumentException e) {
-                // NumberFormatException included: skip the member rather than fail the request.
+            if (ServerTags.isAliveServer(m, datacenter)) {
+                out.add(ServerTags.serverInfo(m, true).endpoint());
             }
         }
         return out;
