@@ -90,6 +90,7 @@ public final class Agent {
     private Forwarder forwarder;
     private InetSocketAddress httpAddress;
     private volatile boolean shutDown;
+    private final List<AgentService> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Agent(AgentConfig config, String runtime) {
         this.config = config;
@@ -246,6 +247,7 @@ public final class Agent {
                 : ServiceLoader.load(AgentService.class, Agent.class.getClassLoader());
         for (AgentService service : services) {
             closeables.push(service);
+            started.add(service);
             service.start(this);
             LOG.log(System.Logger.Level.INFO, "started {0}", service.name());
         }
@@ -359,6 +361,19 @@ public final class Agent {
     /** Request forwarding (client to server, follower to leader, to other datacenters). */
     public Forwarder rpc() {
         return forwarder;
+    }
+
+    /**
+     * Where the optional part {@code name} ({@link AgentService#name()}, e.g. {@code grpc-api},
+     * {@code dns}) listens: empty when it is not installed, disabled or closed.
+     */
+    public Optional<InetSocketAddress> serviceAddress(String name) {
+        for (AgentService s : started) {
+            if (s.name().equals(name)) {
+                return s.address();
+            }
+        }
+        return Optional.empty();
     }
 
     /** Where HTTP listens, if enabled. */

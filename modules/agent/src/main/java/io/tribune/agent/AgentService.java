@@ -1,5 +1,8 @@
 package io.tribune.agent;
 
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
 /**
  * An optional part of the agent that lives in its own module (the gRPC API, the DNS server, ...),
  * found with {@link java.util.ServiceLoader} in the host's layer ({@code provides
@@ -16,6 +19,14 @@ public interface AgentService extends AutoCloseable {
 
     /** Starts serving with the agent's components. */
     void start(Agent agent);
+
+    /**
+     * Where the service listens once started (with the actual port when 0 was configured); empty
+     * when it does not listen, is disabled, or is closed.
+     */
+    default Optional<InetSocketAddress> address() {
+        return Optional.empty();
+    }
 
     /** Stops serving and releases threads and sockets; idempotent. */
     @Override

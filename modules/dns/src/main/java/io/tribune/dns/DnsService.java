@@ -12,11 +12,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.WeakHashMap;
 
 /**
  * Serves Consul-compatible DNS on the agent's DNS port ({@code ports.dns}, 8600 by default;
@@ -31,8 +28,7 @@ import java.util.WeakHashMap;
  * properties until the agent configuration carries {@code dns_config}.
  */
 public final class DnsService implements AgentService {
-    // Weak keys: an agent that is never closed properly does not stay reachable through here.
-    private static final Map<Agent, InetSocketAddress> BOUND = Collections.synchronizedMap(new WeakHashMap<>());
+    private volatile InetSocketAddress boundAddress;
     private static final System.Logger LOG = System.getLogger(DnsService.class.getName());
 
     /**
@@ -54,7 +50,12 @@ public final class DnsService implements AgentService {
      * configured port 0 find the bound port.
      */
     public static Optional<InetSocketAddress> address(Agent agent) {
-        return Optional.ofNullable(BOUND.get(agent));
+        return agent.serviceAddress("dns");
+    }
+
+    @Override
+    public Optional<InetSocketAddress> address() {
+        return Optional.ofNullable(boundAddress);
     }
 
     @Override
@@ -109,7 +110,7 @@ public final class DnsService implements AgentService {
         }
         this.agent = agent;
         this.server = s;
-        BOUND.put(agent, bound);
+        boundAddress = bound;
         LOG.log(System.Logger.Level.INFO, "DNS interface on {0} (udp and tcp), domain {1}., {2}", bound,
                 settings.domain(), agent.state().isPresent() ? "answering from the state store"
                         : "client agent: lookups forwarded to a server");
@@ -118,7 +119,7 @@ public final class DnsService implements AgentService {
     @Override
     public synchronized void close() {
         if (server != null) {
-            BOUND.remove(agent);
+            boundAddress = null;
             server.close();
             server = null;
         }

@@ -4,10 +4,7 @@ import io.tribune.agent.Agent;
 import io.tribune.agent.AgentService;
 import io.tribune.grpcapi.internal.GrpcApiServer;
 import java.net.InetSocketAddress;
-import java.util.Collections;
-import java.util.Map;
 import java.util.Optional;
-import java.util.WeakHashMap;
 
 /**
  * Serves Tribune's native gRPC API ({@code tribune.v1}) on the agent's gRPC port
@@ -19,8 +16,7 @@ import java.util.WeakHashMap;
  * consistency the request asks for; watches stream from the state store's change feed.
  */
 public final class GrpcApiService implements AgentService {
-    // Weak keys: an agent that is never closed properly does not stay reachable through here.
-    private static final Map<Agent, InetSocketAddress> BOUND = Collections.synchronizedMap(new WeakHashMap<>());
+    private volatile InetSocketAddress bound;
 
     private Agent agent;
     private GrpcApiServer server;
@@ -34,7 +30,12 @@ public final class GrpcApiService implements AgentService {
      * closed. Lets an embedding program (and tests) that configured port 0 find the bound port.
      */
     public static Optional<InetSocketAddress> address(Agent agent) {
-        return Optional.ofNullable(BOUND.get(agent));
+        return agent.serviceAddress("grpc-api");
+    }
+
+    @Override
+    public Optional<InetSocketAddress> address() {
+        return Optional.ofNullable(bound);
     }
 
     @Override
@@ -61,13 +62,13 @@ public final class GrpcApiService implements AgentService {
         this.agent = agent;
         server = new GrpcApiServer(agent, agent.config().clientAddr(), port,
                 agent.config().limits().maxRequestBytes());
-        BOUND.put(agent, server.start());
+        bound = server.start();
     }
 
     @Override
     public synchronized void close() {
         if (server != null) {
-            BOUND.remove(agent);
+            bound = null;
             server.close();
             server = null;
         }
