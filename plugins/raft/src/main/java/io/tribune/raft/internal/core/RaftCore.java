@@ -7,6 +7,7 @@ import io.tribune.raft.internal.quorum.Quorum;
 import io.tribune.raft.internal.tracker.Progress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,9 @@ public final class RaftCore {
 
     private long contextSeq;
     private final TreeMap<Long, Long> contextTicks = new TreeMap<>();
+    // Each {requestId, index, round seq}; seq 0 = waiting for a round to start.
     private final ArrayDeque<long[]> pendingReads = new ArrayDeque<>();
+    private long lastRoundSeq;
     private List<Ready.ReadState> readStates = new ArrayList<>();
 
     private List<Message> outbox = new ArrayList<>();
@@ -568,7 +571,8 @@ public final class RaftCore {
      * Starts a read for request {@code requestId}. Its {@link Ready.ReadState} appears in a later
      * (or the next) {@link Ready}: at once when {@code lease} is asked and the leader's lease holds
      * (thesis §6.4.1) or when this server is the only voter, else after a majority confirmed
-     * leadership in a heartbeat round started now (read index, thesis §6.4). The index is at least
+     * leadership in a heartbeat round started after this call (read index, thesis §6.4): at once,
+     * or when the round in flight ends (reads are batched, see {@code checkReads}). The index is at least
      * the first entry of this leader's term, so the leader's commit index is current when it is applied.
      *
      * @throws Rejected when not leader
@@ -580,11 +584,8 @@ public final class RaftCore {
             readStates.add(new Ready.ReadState(requestId, index, true));
             return;
         }
-        long seq = newContext();
-        pendingReads.add(new long[] {requestId, index, seq});
-        for (String peer : progress.keySet()) {
-            sendHeartbeat(peer, seq);
-        }
+        // Seq 0: waits for the next heartbeat round, which checkReads starts at once unless one is in flight.
+        pendingReads.add(new long[] {requestId, index, 0});
         checkReads();
     }
 
@@ -596,6 +597,20 @@ public final class RaftCore {
         long acked = quorumAckedContext();
         Long tick = contextTicks.get(acked);
         return tick != null && now - tick < opts.leaseTicks();
+    }
+
+    /**
+     * The heartbeat round a majority of voters acknowledged most recently (its context seq; this
+     * server counts as acknowledging every round). With the time the round was sent, it bounds the
+     * lease: no other leader can be elected until an election timeout after that send.
+     */
+    public long quorumAckedRound() {
+        return quorumAckedContext();
+    }
+
+    /** Index of the first entry of this leader's term: applying it means every earlier commit is applied. */
+    public long termStartIndex() {
+        return termStartIndex;
     }
 
     private long newContext() {
@@ -615,14 +630,31 @@ public final class RaftCore {
         return Quorum.committed(acked);
     }
 
+    /**
+     * Releases the reads whose round a majority acknowledged, then starts a round for reads still
+     * waiting for one. Rounds are batched as etcd's read loop does: one round at a time, and every
+     * read that arrives while it is in flight shares the next one, so a read costs one round trip
+     * plus at most one more, and a burst of reads costs two rounds instead of one each. A round
+     * left unanswered for a heartbeat interval (lost messages) no longer holds the next one back.
+     */
     private void checkReads() {
-        long acked = quorumAckedContext();
-        while (!pendingReads.isEmpty() && pendingReads.peek()[2] <= acked) {
-            long[] r = pendingReads.poll();
-            readStates.add(new Ready.ReadState(r[0], r[1], true));
+        for (int pass = 0; pass < 2; pass++) {
+            long acked = quorumAckedContext();
+            while (!pendingReads.isEmpty() && pendingReads.peek()[2] != 0 && pendingReads.peek()[2] <= acked) {
+                long[] r = pendingReads.poll();
+                readStates.add(new Ready.ReadState(r[0], r[1], true));
+            }
+            // Ticks of rounds older than the majority-acknowledged one are no longer needed.
+            contextTicks.headMap(acked).clear();
+            if (role != Role.LEADER || pendingReads.isEmpty() || pendingReads.peekLast()[2] != 0) {
+                return;
+            }
+            Long started = contextTicks.get(lastRoundSeq);
+            if (acked < lastRoundSeq && started != null && now - started < opts.heartbeatTicks()) {
+                return;
+            }
+            startRound();
         }
-        // Ticks of rounds older than the majority-acknowledged one are no longer needed.
-        contextTicks.headMap(acked).clear();
     }
 
     // ------------------------------------------------------------------ leader transfer
@@ -998,11 +1030,25 @@ public final class RaftCore {
     }
 
     private void broadcastHeartbeat() {
+        startRound();
+        checkReads();
+    }
+
+    /** Sends a heartbeat round to every peer; it confirms leadership for every read waiting for one. */
+    private void startRound() {
         long seq = newContext();
+        // Reads without a round sit at the tail of the queue, so the seqs in it stay ascending.
+        for (Iterator<long[]> it = pendingReads.descendingIterator(); it.hasNext(); ) {
+            long[] r = it.next();
+            if (r[2] != 0) {
+                break;
+            }
+            r[2] = seq;
+        }
+        lastRoundSeq = seq;
         for (String peer : progress.keySet()) {
             sendHeartbeat(peer, seq);
         }
-        checkReads();
     }
 
     private void sendHeartbeat(String peer, long seq) {

@@ -41,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -92,6 +93,12 @@ final class RaftConsensus implements Consensus {
     private volatile boolean started;
     private volatile boolean closed;
     private volatile long appliedIndex;
+    // Lease fast path for DEFAULT reads (thesis §6.4.1), published by the executor after each cycle:
+    // clock nanos before which this leader may serve at its applied index without entering the
+    // executor; 0 when it may not. Send times of heartbeat rounds (context seq -> nanos) feed it.
+    private volatile long leaseDeadlineNanos;
+    private final TreeMap<Long, Long> roundSentNanos = new TreeMap<>();
+    private final long leaseNanos;
     private volatile Leadership leadership = new Leadership(0, false, Optional.empty());
     private volatile List<ServerInfo> configuration = List.of();
     private volatile Map<String, String> stats = Map.of();
@@ -117,6 +124,7 @@ final class RaftConsensus implements Consensus {
         this.context = context;
         this.log = context.logger("raft");
         this.executor = context.scheduler().serial("raft-" + id);
+        this.leaseNanos = settings.tickDuration().toNanos() * settings.options().leaseTicks();
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -342,6 +350,10 @@ final class RaftConsensus implements Consensus {
                 notifyListeners(leadership);
                 return;
             }
+            if (r.soft().role() != Role.LEADER || core.leaderTransferInProgress()) {
+                // Before any TimeoutNow leaves: the target may win at once, so the lease ends now.
+                leaseDeadlineNanos = 0;
+            }
             send(r.messages());
             for (LogEntry e : r.committed()) {
                 apply(e);
@@ -364,6 +376,31 @@ final class RaftConsensus implements Consensus {
         if (core.hasReady()) {
             scheduleProcess();
         }
+        publishLease();
+    }
+
+    /**
+     * Publishes how long DEFAULT reads may skip the executor: while this server leads, has applied
+     * the first entry of its term (so every write any leader acknowledged is applied here: writes
+     * are acknowledged only after they are applied), holds a lease in the core, and until the lease
+     * measured in real time runs out: the send time of the round a majority acknowledged plus the
+     * lease length (an election timeout less the clock-drift margin). Real time rather than ticks,
+     * because ticks that run late would stretch a tick-counted lease.
+     */
+    private void publishLease() {
+        long deadline = 0;
+        if (!closed && !failed && core != null && core.role() == Role.LEADER && core.leaseValid()
+                && appliedIndex >= core.termStartIndex()) {
+            long round = core.quorumAckedRound();
+            Long sent = roundSentNanos.get(round);
+            if (sent != null) {
+                deadline = sent + leaseNanos;
+            }
+            roundSentNanos.headMap(round).clear();
+        } else if (!roundSentNanos.isEmpty() && (core == null || core.role() != Role.LEADER)) {
+            roundSentNanos.clear();
+        }
+        leaseDeadlineNanos = deadline;
     }
 
     private void persist(Ready r) {
@@ -760,6 +797,10 @@ final class RaftConsensus implements Consensus {
     private void send(List<Message> messages) {
         Map<String, List<Message>> byPeer = new LinkedHashMap<>();
         for (Message m : messages) {
+            if (m instanceof Message.Heartbeat h && !roundSentNanos.containsKey(h.context())) {
+                // The first send of a round; a later ack of the same round then starts the lease no later than it did.
+                roundSentNanos.put(h.context(), context.clock().nanos());
+            }
             if (m instanceof Message.InstallSnapshot s) {
                 sendSnapshot(s);
             } else {
@@ -870,6 +911,13 @@ final class RaftConsensus implements Consensus {
         if (mode == ReadConsistency.STALE) {
             return CompletableFuture.completedFuture(appliedIndex);
         }
+        if (mode == ReadConsistency.DEFAULT) {
+            long deadline = leaseDeadlineNanos;
+            if (deadline != 0 && context.clock().nanos() - deadline < 0) {
+                // Within the lease: no other leader exists, and everything acknowledged is applied.
+                return CompletableFuture.completedFuture(appliedIndex);
+            }
+        }
         CompletableFuture<Long> f = new CompletableFuture<>();
         withTimeout(f, timeout, "read barrier");
         executor.execute(() -> {
@@ -883,7 +931,8 @@ final class RaftConsensus implements Consensus {
                     f.completeExceptionally(notLeader());
                     return;
                 }
-                process();
+                // Coalesced: reads queued behind this one join the same ready cycle.
+                scheduleProcess();
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }

@@ -366,6 +366,66 @@ class RaftCoreTest {
     }
 
     @Test
+    void readsArrivingWhileARoundIsInFlightShareTheNextRound() {
+        Net net = new Net(3);
+        net.elect("n1");
+        RaftCore l = net.get("n1");
+        net.settle();
+        l.read(1, false);
+        net.flush();
+        List<Message> first = heartbeats(net.queue);
+        assertEquals(2, first.size(), "the first read starts a round at once: one heartbeat per follower");
+        // Three more reads while that round is unanswered: no new round yet.
+        l.read(2, false);
+        l.read(3, false);
+        l.read(4, false);
+        net.flush();
+        assertEquals(2, heartbeats(net.queue).size(), "no round per read while one is in flight");
+        // Deliver the first round only: read 1 is confirmed, and one round starts for 2..4.
+        List<Message> inFlight = new ArrayList<>(net.queue);
+        net.queue.clear();
+        for (Message m : inFlight) {
+            net.get(m.to()).step(m);
+        }
+        net.flush();
+        List<Message> answers = new ArrayList<>(net.queue);
+        net.queue.clear();
+        for (Message m : answers) {
+            net.get(m.to()).step(m);
+        }
+        net.flush();
+        assertEquals(List.of(1L), readIds(net.reads.get("n1")), "only the read older than the round is confirmed");
+        assertEquals(2, heartbeats(net.queue).size(), "one round for the three reads that waited");
+        net.settle();
+        assertEquals(List.of(1L, 2L, 3L, 4L), readIds(net.reads.get("n1")));
+        assertTrue(net.reads.get("n1").stream().allMatch(Ready.ReadState::ok));
+    }
+
+    @Test
+    void aLostReadRoundIsReplacedByTheNextHeartbeat() {
+        Net net = new Net(3);
+        net.elect("n1");
+        RaftCore l = net.get("n1");
+        net.settle();
+        l.read(1, false);
+        net.flush();
+        net.queue.clear(); // the round is lost
+        l.read(2, false);
+        net.settle();
+        assertTrue(net.reads.get("n1").isEmpty(), "nothing confirmed without acknowledgements");
+        net.tick("n1", OPTS.heartbeatTicks());
+        assertEquals(List.of(1L, 2L), readIds(net.reads.get("n1")), "a later round confirms both");
+    }
+
+    private static List<Message> heartbeats(List<Message> q) {
+        return q.stream().filter(m -> m instanceof Message.Heartbeat).toList();
+    }
+
+    private static List<Long> readIds(List<Ready.ReadState> rs) {
+        return rs.stream().map(Ready.ReadState::id).toList();
+    }
+
+    @Test
     void laggingFollowerReceivesTheSnapshotAfterCompaction() {
         Net net = new Net(3);
         net.elect("n1");

@@ -99,6 +99,26 @@ class RaftConsensusTest {
     }
 
     @Test
+    void leaseReadsAreServedAtOnceAndEndWithLeadership() throws Exception {
+        try (InProcCluster c = new InProcCluster(fast()).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            Applied w = get(leader.consensus.apply(RecordingStateMachine.command("x"), T));
+            var mode = io.tribune.api.consensus.ReadConsistency.DEFAULT;
+            // Once a heartbeat round is acknowledged, a DEFAULT read is answered on the caller's thread.
+            assertTrue(InProcCluster.await(5_000, () -> leader.consensus.readBarrier(mode, T).isDone()),
+                    "a leader holding its lease answers DEFAULT reads without a round");
+            long served = get(leader.consensus.readBarrier(mode, T));
+            assertTrue(served >= w.index(), "an acknowledged write is visible to a lease read: " + served);
+            String target = c.nodes.keySet().stream().filter(id -> !id.equals(leader.id)).findFirst().orElseThrow();
+            get(leader.consensus.transferLeadership(java.util.Optional.of(target), T));
+            // The old leader must not answer from its lease once another server leads.
+            var after = leader.consensus.readBarrier(mode, T);
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> after.get(5, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof io.tribune.api.consensus.NotLeaderException, String.valueOf(e.getCause()));
+        }
+    }
+
+    @Test
     void laggingServerCatchesUpThroughAStreamedSnapshot() throws Exception {
         PluginConfig cfg = fast("raft.snapshot.threshold", "20", "raft.snapshot.trailing-logs", "2",
                 "raft.snapshot.chunk-bytes", "1024");
