@@ -339,6 +339,19 @@ final class RaftConsensus implements Consensus {
         int cycles = 0;
         while (core.hasReady() && cycles++ < 64) {
             Ready r = core.ready();
+            if (r.soft().role() != Role.LEADER || core.leaderTransferInProgress()) {
+                // Before any TimeoutNow leaves: the target may win at once, so the lease ends now.
+                leaseDeadlineNanos = 0;
+            }
+            // A leader may send its appends before its own write (thesis §10.2.1): it counts itself
+            // toward a commit only once advance() reports the entries durable, so the followers'
+            // fsyncs overlap its own. Anything that votes or acknowledges (a term or vote to persist,
+            // a truncation, a follower's answers) still goes out only after the write.
+            boolean sendFirst = r.soft().role() == Role.LEADER && r.hardState() == null && r.truncateFrom() == 0
+                    && r.snapshot() == null;
+            if (sendFirst) {
+                send(r.messages());
+            }
             try {
                 persist(r);
             } catch (RuntimeException e) {
@@ -350,11 +363,9 @@ final class RaftConsensus implements Consensus {
                 notifyListeners(leadership);
                 return;
             }
-            if (r.soft().role() != Role.LEADER || core.leaderTransferInProgress()) {
-                // Before any TimeoutNow leaves: the target may win at once, so the lease ends now.
-                leaseDeadlineNanos = 0;
+            if (!sendFirst) {
+                send(r.messages());
             }
-            send(r.messages());
             for (LogEntry e : r.committed()) {
                 apply(e);
             }
@@ -563,48 +574,77 @@ final class RaftConsensus implements Consensus {
     // ------------------------------------------------------------------ snapshots
 
     private void maybeSnapshot() {
-        // While a snapshot from the leader is being received, wait for it instead of racing it.
+        // While a snapshot from the leader is being received (or ours is being written), wait for it instead of racing it.
         if (appliedIndex - lastSnapshotIndex >= settings.snapshotThreshold() && snapshotWriter.availablePermits() > 0) {
-            try {
-                takeSnapshot();
-            } catch (IOException | RuntimeException e) {
-                log.log(System.Logger.Level.ERROR, "snapshot failed: " + e.getMessage());
-                // Retry after another threshold's worth of entries rather than on every cycle.
-                lastSnapshotIndex = appliedIndex;
-            }
+            takeSnapshot().whenComplete((i, t) -> {
+                if (t != null) {
+                    log.log(System.Logger.Level.ERROR, "snapshot failed: " + t.getMessage());
+                }
+            });
         }
     }
 
-    private long takeSnapshot() throws IOException {
+    /**
+     * Captures the state on the executor (the state machine's capture is cheap: it must not be
+     * changed by later applies), writes it out on a platform thread while the executor goes on
+     * replicating and applying, then compacts the log on the executor. Writing tens of megabytes
+     * on the executor would stall every read and write for as long. A failure is retried after
+     * another threshold's worth of entries, not on every cycle.
+     */
+    private CompletableFuture<Long> takeSnapshot() {
         long index = appliedIndex;
         if (index == 0) {
-            throw new ConsensusException("nothing to snapshot: no entry has been applied");
+            return CompletableFuture.failedFuture(new ConsensusException("nothing to snapshot: no entry has been applied"));
         }
         if (index <= core.snapshotIndex()) {
-            return core.snapshotIndex();
+            return CompletableFuture.completedFuture(core.snapshotIndex());
         }
-        long term = core.termAt(index);
-        if (term < 0) {
-            term = appliedTerm;
-        }
+        long term = core.termAt(index) >= 0 ? core.termAt(index) : appliedTerm;
         if (!snapshotWriter.tryAcquire()) {
-            throw new ConsensusException("a snapshot from the leader is being received; try again later");
+            return CompletableFuture.failedFuture(new ConsensusException(
+                    "a snapshot is being received from the leader or written; try again later"));
         }
-        StateMachine.StateSnapshot snap = stateMachine.snapshot();
-        try (SnapshotStore.Writer writer = storage.snapshots().create(index, term,
-                ConfigurationCodec.encode(core.configurationAt(index)))) {
-            snap.writeTo(writer.stream());
-            writer.commit();
-        } finally {
-            snap.release();
+        StateMachine.StateSnapshot snap;
+        byte[] config;
+        try {
+            config = ConfigurationCodec.encode(core.configurationAt(index));
+            snap = stateMachine.snapshot();
+        } catch (RuntimeException e) {
             snapshotWriter.release();
+            lastSnapshotIndex = index;
+            return CompletableFuture.failedFuture(e);
         }
         lastSnapshotIndex = index;
-        long cut = core.compact(index, settings.trailingLogs());
-        if (cut > 0) {
-            storage.log().truncatePrefix(cut);
-        }
-        return index;
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        context.scheduler().execute(() -> {
+            Exception failure = null;
+            try (SnapshotStore.Writer writer = storage.snapshots().create(index, term, config)) {
+                snap.writeTo(writer.stream());
+                writer.commit();
+            } catch (IOException | RuntimeException e) {
+                failure = e;
+            } finally {
+                snap.release();
+                snapshotWriter.release();
+            }
+            Exception failed = failure;
+            executor.execute(() -> {
+                if (failed != null) {
+                    done.completeExceptionally(failed instanceof ConsensusException ce ? ce
+                            : new ConsensusException("snapshot failed: " + failed.getMessage(), failed));
+                    return;
+                }
+                // A snapshot installed from the leader meanwhile supersedes this one: it compacted already.
+                if (!closed && !this.failed && index > core.snapshotIndex()) {
+                    long cut = core.compact(index, settings.trailingLogs());
+                    if (cut > 0) {
+                        storage.log().truncatePrefix(cut);
+                    }
+                }
+                done.complete(index);
+            });
+        });
+        return done;
     }
 
     /** Streams the newest stored snapshot to {@code m.to()}: a header chunk, then data chunks. */
@@ -1098,14 +1138,14 @@ final class RaftConsensus implements Consensus {
             return CompletableFuture.failedFuture(refusal);
         }
         CompletableFuture<Long> f = new CompletableFuture<>();
-        executor.execute(() -> {
-            try {
-                f.complete(takeSnapshot());
-            } catch (IOException | RuntimeException e) {
-                f.completeExceptionally(e instanceof ConsensusException ce ? ce
-                        : new ConsensusException("snapshot failed: " + e.getMessage(), e));
+        executor.execute(() -> takeSnapshot().whenComplete((i, t) -> {
+            if (t == null) {
+                f.complete(i);
+            } else {
+                f.completeExceptionally(t instanceof ConsensusException ce ? ce
+                        : new ConsensusException("snapshot failed: " + t.getMessage(), t));
             }
-        });
+        }));
         return f;
     }
 

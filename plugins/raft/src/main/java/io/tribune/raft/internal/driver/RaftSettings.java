@@ -28,7 +28,7 @@ import java.util.Set;
  * @param maxCommandBytes    {@code raft.max-command-bytes}: largest command; default 1 MiB, at most
  *                           the transport's message limit less 64 KiB for framing
  * @param snapshotThreshold  {@code raft.snapshot.threshold}: entries applied since the last snapshot
- *                           that trigger one; default 8192 (Consul's default), range 1..2^30
+ *                           that trigger one; default 16384 (Consul's raft_snapshot_threshold), range 1..2^30
  * @param trailingLogs       {@code raft.snapshot.trailing-logs}: entries kept behind a snapshot so a
  *                           slightly lagging follower needs no snapshot; default 10240 (Consul's), range 0..2^30
  * @param snapshotChunkBytes {@code raft.snapshot.chunk-bytes}: InstallSnapshot chunk; default 256 KiB
@@ -95,7 +95,7 @@ record RaftSettings(Duration tick, int multiplier, int electionTicks, int heartb
                 c.getBoolean("raft.pre-vote", true), c.getBoolean("raft.check-quorum", true),
                 bounded(c, "raft.replication.max-inflight", 8, 1, 1024),
                 bounded(c, "raft.replication.max-batch-entries", 512, 1, 65536), maxBatchBytes, maxCommand,
-                bounded(c, "raft.snapshot.threshold", 8192, 1, 1 << 30),
+                bounded(c, "raft.snapshot.threshold", 16384, 1, 1 << 30),
                 bounded(c, "raft.snapshot.trailing-logs", 10240, 0, 1 << 30),
                 bounded(c, "raft.snapshot.chunk-bytes", 256 * 1024, 1024, Math.max(1024, transportMaxMessageBytes - framing)),
                 drift, rpc, c.getBoolean("raft.leave.transfer", true), leave);

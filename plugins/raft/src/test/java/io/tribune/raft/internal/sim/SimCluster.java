@@ -231,8 +231,16 @@ final class SimCluster {
             boolean needsDisk = r.hardState() != null || !r.entries().isEmpty() || r.truncateFrom() > 0
                     || r.snapshot() != null;
             if (!needsDisk) {
-                complete(r);
+                complete(r, true);
                 return;
+            }
+            // As the driver does (thesis §10.2.1): a leader's appends leave before its own fsync.
+            boolean sendFirst = r.soft().role() == Role.LEADER && r.hardState() == null && r.truncateFrom() == 0
+                    && r.snapshot() == null;
+            if (sendFirst) {
+                for (Message m : r.messages()) {
+                    send(this, m);
+                }
             }
             busy = true;
             int e = epoch;
@@ -243,7 +251,7 @@ final class SimCluster {
                 }
                 persist(r);
                 busy = false;
-                complete(r);
+                complete(r, !sendFirst);
                 while (up && !busy && !inbox.isEmpty()) {
                     inbox.poll().run();
                     events++;
@@ -295,8 +303,8 @@ final class SimCluster {
             }
         }
 
-        private void complete(Ready r) {
-            for (Message m : r.messages()) {
+        private void complete(Ready r, boolean sendMessages) {
+            for (Message m : sendMessages ? r.messages() : List.<Message>of()) {
                 send(this, m);
             }
             for (LogEntry e : r.committed()) {
