@@ -12,7 +12,8 @@
  *   <li>{@code storage-rocksdb.snapshots.max-bytes}: largest accepted snapshot; default 64 GiB.</li>
  *   <li>{@code storage-rocksdb.log.max-entry-bytes}: largest accepted entry payload; default 16 MiB.</li>
  *   <li>{@code storage-rocksdb.log.write-buffer-bytes}: memtable size of the log column family;
- *       default 16 MiB (bounds the memory and the WAL replayed at start-up).</li>
+ *       default 8 MiB (bounds the memory and the WAL replayed at start-up; at 6,000 entries/s of
+ *       ~200 bytes a memtable still holds several seconds of log).</li>
  *   <li>{@code storage-rocksdb.compaction.enabled}: compact the log's key range on a background
  *       thread after a prefix truncation, so disk use follows the live log; default true.</li>
  * </ul>

@@ -75,6 +75,8 @@ public final class RaftCore {
     // A TimeoutNow may arrive late, after a transfer was abandoned; no lease reads for the rest of the term.
     private boolean transferAttempted;
 
+    // Persisted term at most 1 when started: never acknowledged a leader (see the constructor).
+    private final boolean fresh;
     private long contextSeq;
     private final TreeMap<Long, Long> contextTicks = new TreeMap<>();
     // Each {requestId, index, round seq}; seq 0 = waiting for a round to start.
@@ -138,6 +140,17 @@ public final class RaftCore {
         this.configIndex = snapIndex;
         recomputeConfig();
         resetRandomizedTimeout();
+        // Every leader's term is at least 2 (bootstrap writes term 1, the first campaign raises it),
+        // and a server persists a leader's term before it answers that leader. So a server whose
+        // persisted term is at most 1 never acknowledged any leader, and has no lease to protect.
+        this.fresh = init.term() <= 1 && init.vote() == null;
+        List<ServerInfo> voters = config.stream().filter(ServerInfo::voter).toList();
+        if (fresh && !voters.isEmpty() && voters.get(0).id().equals(id)) {
+            // A new cluster: its first voter campaigns after a heartbeat interval rather than an
+            // election timeout, and the others keep their full timeouts, so the first election
+            // neither waits nor splits. If that server is slow or down, the others elect as usual.
+            randomizedTimeout = Math.max(1, opts.heartbeatTicks());
+        }
         this.lastSoft = soft();
     }
 
@@ -768,7 +781,7 @@ public final class RaftCore {
                 // Right after a (re)start the server may have acknowledged a leader it forgot, so it
                 // waits one election timeout before granting, or a lease could be broken.
                 boolean inLease = opts.checkQuorum() && electionElapsed < opts.electionTicks()
-                        && (leader != null || now < opts.electionTicks());
+                        && (leader != null || (now < opts.electionTicks() && !fresh));
                 if (!rv.transfer() && inLease) {
                     // Thesis §4.2.3: a server that hears from a current leader ignores candidates,
                     // so a partitioned or removed server cannot disrupt the cluster.

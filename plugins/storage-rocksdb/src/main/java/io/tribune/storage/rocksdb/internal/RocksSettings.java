@@ -13,7 +13,7 @@ import java.util.List;
  * @param maxEntryBytes     largest accepted log entry payload in bytes ({@code storage-rocksdb.log.max-entry-bytes},
  *                          default 16 MiB)
  * @param writeBufferBytes  memtable size of the log column family in bytes
- *                          ({@code storage-rocksdb.log.write-buffer-bytes}, default 16 MiB, at least 1 MiB)
+ *                          ({@code storage-rocksdb.log.write-buffer-bytes}, default 8 MiB, at least 1 MiB)
  * @param compactionEnabled compact after prefix truncation ({@code storage-rocksdb.compaction.enabled}, default true)
  */
 public record RocksSettings(int snapshotsRetain, long maxSnapshotBytes, int maxEntryBytes, long writeBufferBytes,
@@ -55,7 +55,7 @@ public record RocksSettings(int snapshotsRetain, long maxSnapshotBytes, int maxE
             }
         }
         return new RocksSettings(config.getInt(RETAIN, 2), config.getLong(MAX_SNAPSHOT, 64L << 30),
-                config.getInt(MAX_ENTRY, 16 << 20), config.getLong(WRITE_BUFFER, 16L << 20),
+                config.getInt(MAX_ENTRY, 16 << 20), config.getLong(WRITE_BUFFER, 8L << 20),
                 config.getBoolean(COMPACTION, true));
     }
 }
