@@ -26,9 +26,9 @@ import java.util.Objects;
  *       closes the connection</td></tr>
  *   <tr><td>{@code transport-grpc.connect-timeout}</td><td>5s</td><td>TCP connect and TLS handshake
  *       limit</td></tr>
- *   <tr><td>{@code transport-grpc.reconnect.max-backoff}</td><td>5s</td><td>upper bound of gRPC's
- *       exponential reconnect backoff (1s, x1.6, jittered); a restarted Raft peer is retried at
- *       least this often</td></tr>
+ *   <tr><td>{@code transport-grpc.reconnect.max-backoff}</td><td>5s</td><td>a failed connection is
+ *       retried on use after 100 ms, then 200 ms, 400 ms... up to this bound (instead of gRPC's own
+ *       backoff of 1 s growing by 1.6x); a restarted Raft peer is retried at least this often</td></tr>
  *   <tr><td>{@code transport-grpc.event-loop-threads}</td><td>2</td><td>Netty I/O threads, shared by
  *       the server and all outgoing connections</td></tr>
  *   <tr><td>{@code transport-grpc.executor-threads}</td><td>4</td><td>threads that run handlers and
