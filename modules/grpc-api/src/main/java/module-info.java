@@ -17,6 +17,8 @@ module io.tribune.grpcapi {
     // Netty's explicit modules are not read transitively through the automatic grpc modules.
     requires io.netty.common;
     requires io.netty.transport;
+    // TLS for gRPC health checks with TLSSkipVerify (an insecure trust manager).
+    requires io.netty.handler;
 
     exports io.tribune.grpcapi;
 

@@ -4,9 +4,11 @@ import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.tribune.agent.api.CheckRunner;
 import io.tribune.state.HealthStatus;
 import java.io.ByteArrayInputStream;
@@ -19,9 +21,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
- * The agent's gRPC health check ({@code "GRPC": "host:port[/service]"}, {@code "GRPCUseTLS"}): one
+ * The agent's gRPC health check ({@code "GRPC": "host:port[/service]"}, {@code "GRPCUseTLS"},
+ * {@code "TLSSkipVerify"}): one
  * call of the standard {@code grpc.health.v1.Health/Check} method; {@code SERVING} is passing,
  * any other answer or error critical, as in Consul. Lives here, not in the agent, so that the
  * agent core stays free of gRPC; the agent finds it as a {@link CheckRunner} service.
@@ -30,6 +34,11 @@ import java.util.concurrent.TimeUnit;
  * {@code ServingStatus status = 1}), so they are encoded by hand over a byte-array marshaller
  * rather than generated from the health proto, which this module does not otherwise need. Each
  * run opens its own channel and shuts it down, so nothing outlives a check.
+ *
+ * <p><b>TLS.</b> With {@code GRPCUseTLS} the call goes over TLS and the server's certificate is
+ * verified against the JVM's default trust store and the target's host name; {@code TLSSkipVerify}
+ * (Consul's field, default false) turns that verification off, for servers with self-signed
+ * certificates. Without {@code GRPCUseTLS} the call is plaintext HTTP/2.
  */
 public final class GrpcHealthCheckRunner implements CheckRunner {
     /** The standard health method (grpc/grpc doc/health-checking.md). */
@@ -37,6 +46,7 @@ public final class GrpcHealthCheckRunner implements CheckRunner {
     /** Largest health answer read; a real one is 2 bytes. */
     static final int MAX_RESPONSE_BYTES = 4096;
     static final String TLS_OPTION = "GRPCUseTLS";
+    static final String SKIP_VERIFY_OPTION = "TLSSkipVerify";
     private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
@@ -67,7 +77,7 @@ public final class GrpcHealthCheckRunner implements CheckRunner {
 
     @Override
     public Set<String> optionFields() {
-        return Set.of(TLS_OPTION);
+        return Set.of(TLS_OPTION, SKIP_VERIFY_OPTION);
     }
 
     /** {@code host:port} and the service name (empty: the server as a whole). */
@@ -103,27 +113,57 @@ public final class GrpcHealthCheckRunner implements CheckRunner {
     @Override
     public void validate(String target, Map<String, String> options) {
         Target.parse(target);
-        tls(options);
+        flag(options, TLS_OPTION);
+        flag(options, SKIP_VERIFY_OPTION);
     }
 
-    private static boolean tls(Map<String, String> options) {
-        String v = options.getOrDefault(TLS_OPTION, "false");
+    private static boolean flag(Map<String, String> options, String name) {
+        String v = options.getOrDefault(name, "false");
         if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(TLS_OPTION + " must be true or false, got '" + v + "'");
+            throw new IllegalArgumentException(name + " must be true or false, got '" + v + "'");
         }
         return v.equals("true");
     }
 
-    @Override
-    public CompletableFuture<Result> run(String target, Map<String, String> options, Duration timeout) {
-        Target t = Target.parse(target);
+    /** The channel of one run: plaintext, or TLS verified unless {@code TLSSkipVerify}. */
+    private static ManagedChannel channel(Target t, Map<String, String> options) throws SSLException {
         NettyChannelBuilder b = NettyChannelBuilder.forAddress(t.host(), t.port())
                 .maxInboundMessageSize(MAX_RESPONSE_BYTES);
-        ManagedChannel ch = (tls(options) ? b.useTransportSecurity() : b.usePlaintext()).build();
-        CompletableFuture<Result> f = new CompletableFuture<>();
+        if (!flag(options, TLS_OPTION)) {
+            return b.usePlaintext().build();
+        }
+        if (flag(options, SKIP_VERIFY_OPTION)) {
+            return b.sslContext(GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build())
+                    .build();
+        }
+        return b.useTransportSecurity().build();
+    }
+
+    @Override
+    public CompletableFuture<Result> run(String target, Map<String, String> options, Duration timeout) {
         String what = "gRPC check " + target;
+        Target t;
+        ManagedChannel ch;
+        try {
+            t = Target.parse(target);
+            ch = channel(t, options);
+        } catch (SSLException | RuntimeException e) {
+            // A check that cannot even build its channel is critical, with the reason, not a thrown error.
+            return CompletableFuture.completedFuture(new Result(HealthStatus.CRITICAL, what + ": " + e.getMessage()));
+        }
+        CompletableFuture<Result> f = new CompletableFuture<>();
+        try {
+            call(ch, t.service(), timeout, what, f);
+        } catch (RuntimeException e) {
+            f.complete(new Result(HealthStatus.CRITICAL, what + ": " + e));
+        }
+        return f.whenComplete((r, e) -> ch.shutdownNow());
+    }
+
+    private static void call(ManagedChannel ch, String service, Duration timeout, String what,
+                             CompletableFuture<Result> f) {
         ClientCalls.asyncUnaryCall(ch.newCall(CHECK, CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(),
-                TimeUnit.MILLISECONDS)), encodeRequest(t.service()), new StreamObserver<>() {
+                TimeUnit.MILLISECONDS)), encodeRequest(service), new StreamObserver<>() {
                     @Override
                     public void onNext(byte[] value) {
                         int status = decodeStatus(value);
@@ -134,8 +174,12 @@ public final class GrpcHealthCheckRunner implements CheckRunner {
                     @Override
                     public void onError(Throwable e) {
                         Status s = Status.fromThrowable(e);
+                        // gRPC's description of a transport failure is often just "io exception"; the
+                        // cause says what happened (connection refused, certificate not trusted).
+                        Throwable cause = s.getCause();
                         f.complete(new Result(HealthStatus.CRITICAL, what + ": rpc error: code = " + s.getCode()
-                                + (s.getDescription() == null ? "" : " desc = " + s.getDescription())));
+                                + (s.getDescription() == null ? "" : " desc = " + s.getDescription())
+                                + (cause == null ? "" : " (" + rootMessage(cause) + ")")));
                     }
 
                     @Override
@@ -143,7 +187,15 @@ public final class GrpcHealthCheckRunner implements CheckRunner {
                         f.complete(new Result(HealthStatus.CRITICAL, what + ": no response message"));
                     }
                 });
-        return f.whenComplete((r, e) -> ch.shutdownNow());
+    }
+
+    /** The innermost cause's class and message, e.g. {@code ConnectException: Connection refused}. */
+    static String rootMessage(Throwable t) {
+        Throwable c = t;
+        for (int depth = 0; c.getCause() != null && c.getCause() != c && depth < 16; depth++) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
     }
 
     /** {@code HealthCheckRequest{service}}: field 1, length-delimited. */
@@ -187,7 +239,14 @@ public final class GrpcHealthCheckRunner implements CheckRunner {
                         }
                     }
                     case 1 -> pos[0] += 8;
-                    case 2 -> pos[0] += (int) readVarint(b, pos);
+                    case 2 -> {
+                        // A length beyond the bytes left (or beyond int) is malformed, not a jump.
+                        long len = readVarint(b, pos);
+                        if (len < 0 || len > b.length - pos[0]) {
+                            return -1;
+                        }
+                        pos[0] += (int) len;
+                    }
                     case 5 -> pos[0] += 4;
                     default -> {
                         return -1;
