@@ -103,6 +103,14 @@ public final class Agent {
     }
 
     /**
+     * Where work that follows a consensus or watch completion runs (building read answers), so
+     * that it does not occupy the consensus plugin's thread.
+     */
+    public java.util.concurrent.Executor responseExecutor() {
+        return stateExecutor;
+    }
+
+    /**
      * Starts an agent.
      *
      * @throws PluginLoadException when a plugin choice is unknown, missing or ambiguous
@@ -374,6 +382,17 @@ public final class Agent {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Serves {@code req} through this agent's own {@code /v1} routes, as a request forwarded from
+     * another agent is served; works without an HTTP listener. For optional parts that reuse the
+     * API's reads with its consistency rules (the DNS interface sends a lookup that must be answered
+     * by the leader this way). Never fails: errors become Consul-style error responses.
+     */
+    public java.util.concurrent.CompletableFuture<io.tribune.agent.http.HttpResponse> handleLocally(
+            io.tribune.agent.http.HttpRequest req) {
+        return http.handle(req);
     }
 
     /** Where HTTP listens, if enabled. */

@@ -2,12 +2,15 @@ package io.tribune.dns;
 
 import io.tribune.agent.Agent;
 import io.tribune.agent.AgentService;
+import io.tribune.agent.api.StaleReads;
+import io.tribune.api.consensus.Consensus;
 import io.tribune.dns.internal.DnsCatalog;
 import io.tribune.dns.internal.DnsResolver;
 import io.tribune.dns.internal.DnsServer;
 import io.tribune.dns.internal.DnsSettings;
 import io.tribune.dns.internal.ForwardingDnsCatalog;
 import io.tribune.dns.internal.Recursor;
+import io.tribune.dns.internal.StaleBoundDnsCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -24,8 +27,10 @@ import java.util.Random;
  * <p>Answers from the agent's state store with stale consistency (Consul's {@code allow_stale}
  * default). A client agent has no state store: it sends each lookup as a stale HTTP read to a
  * server through the agent's request forwarding, and answers SERVFAIL when no server answers
- * within {@link #FORWARD_TIMEOUT}. Settings come from {@code tribune.dns.*} system
- * properties until the agent configuration carries {@code dns_config}.
+ * within {@link #FORWARD_TIMEOUT}. With the agent's {@code discovery_max_stale} set, stale answers
+ * are bounded: a server more than that behind the leader (or knowing no leader) has the leader
+ * answer instead (see {@link #catalog}). Settings come from {@code tribune.dns.*} system
+ * properties and the agent's {@code domain}, {@code recursors} and {@code dns_config} keys.
  */
 public final class DnsService implements AgentService {
     private volatile InetSocketAddress boundAddress;
@@ -93,10 +98,7 @@ public final class DnsService implements AgentService {
         // java.util.Random is thread-safe; shuffling and query IDs need spread, not determinism.
         Random random = new Random();
         Recursor recursor = new Recursor(settings.recursors(), settings.recursorTimeout(), random);
-        // A server reads its own store; a client sends each lookup to a server through forwarding.
-        DnsCatalog catalog = agent.state().isPresent() ? DnsCatalog.ofStore(agent::state)
-                : new ForwardingDnsCatalog(r -> agent.rpc().forwardIfRemote(r).orElseThrow(() ->
-                        new IllegalStateException("a client agent did not forward a DNS lookup")), FORWARD_TIMEOUT);
+        DnsCatalog catalog = catalog(agent);
         DnsResolver resolver = new DnsResolver(settings, agent.config().datacenter(), catalog, recursor,
                 random, () -> agent.platform().wallMillis());
         DnsServer s = new DnsServer(resolver, settings);
@@ -114,6 +116,30 @@ public final class DnsService implements AgentService {
         LOG.log(System.Logger.Level.INFO, "DNS interface on {0} (udp and tcp), domain {1}., {2}", bound,
                 settings.domain(), agent.state().isPresent() ? "answering from the state store"
                         : "client agent: lookups forwarded to a server");
+    }
+
+    /**
+     * Where lookups are read. A server reads its own store: always without {@code discovery_max_stale}
+     * (Consul's DNS default, stale reads without a bound), and with it only while fresh enough, the
+     * leader answering otherwise. A client sends each lookup to a server through forwarding, with
+     * the bound as {@code ?max_stale} when set.
+     */
+    static DnsCatalog catalog(Agent agent) {
+        Duration bound = agent.config().discoveryMaxStale();
+        Optional<Duration> maxStale = bound.isZero() ? Optional.empty() : Optional.of(bound);
+        if (agent.state().isEmpty()) {
+            return new ForwardingDnsCatalog(r -> agent.rpc().forwardIfRemote(r).orElseThrow(() ->
+                    new IllegalStateException("a client agent did not forward a DNS lookup")), FORWARD_TIMEOUT, maxStale);
+        }
+        DnsCatalog local = DnsCatalog.ofStore(agent::state);
+        if (maxStale.isEmpty()) {
+            return local;
+        }
+        Consensus consensus = agent.consensus().orElseThrow();
+        // Through the agent's own routes: ?stale&max_stale there sends the lookup to the leader when
+        // this server is (still) behind, with the forwarder's hold during an election.
+        DnsCatalog viaLeader = new ForwardingDnsCatalog(agent::handleLocally, FORWARD_TIMEOUT, maxStale);
+        return new StaleBoundDnsCatalog(local, viaLeader, () -> StaleReads.freshEnough(consensus, bound));
     }
 
     @Override

@@ -315,6 +315,95 @@ public sealed interface Command {
     }
 
     /**
+     * First step of a staged restore ({@code PUT /v1/snapshot}): announces a snapshot of
+     * {@code totalBytes} bytes whose CRC32C is {@code crc32c}, to arrive in {@link RestoreChunk}s
+     * and be swapped in by {@link RestoreCommit}. Abandons any staged restore still open (only one
+     * is staged at a time, and its buffer is freed). Changes no table and wakes no watcher.
+     * Result: {@link CommandResult.Done}.
+     *
+     * @param id         the restore's id, a UUID chosen by the proposer
+     * @param totalBytes the snapshot's length, 1..{@link CommandValidator#MAX_RESTORE_BYTES}
+     * @param crc32c     CRC32C of the whole snapshot, as an unsigned 32-bit value
+     */
+    record RestoreBegin(String id, long totalBytes, long crc32c) implements Command {
+        /** Checks fields. */
+        public RestoreBegin {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * The next piece of a staged restore: appended to the staging buffer when {@code id} is the
+     * restore staged now and {@code offset} is exactly the number of bytes staged so far and the
+     * piece stays within the announced length. Anything else fails and changes nothing.
+     * Result: {@link CommandResult.Count} of bytes staged after it, or {@link CommandResult.Failed}
+     * ({@code NOT_FOUND} for an id that is not staged, {@code REJECTED} for an offset out of order
+     * or a piece beyond the announced length).
+     *
+     * @param id     the restore's id
+     * @param offset where the piece starts in the snapshot
+     * @param bytes  the piece, 1..{@link CommandValidator#MAX_RESTORE_CHUNK_BYTES} bytes; copied
+     */
+    record RestoreChunk(String id, long offset, byte[] bytes) implements Command {
+        /** Copies the bytes. */
+        public RestoreChunk {
+            Objects.requireNonNull(id, "id");
+            bytes = bytes == null ? new byte[0] : bytes.clone();
+        }
+
+        /** A copy of the piece. */
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+
+        /** The piece's length, without copying it. */
+        public int length() {
+            return bytes.length;
+        }
+
+        /** Copies the piece into {@code dest} at {@code at}, without an intermediate copy. */
+        public void copyTo(byte[] dest, int at) {
+            System.arraycopy(bytes, 0, dest, at, bytes.length);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RestoreChunk c && id.equals(c.id) && offset == c.offset && Arrays.equals(bytes, c.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(id, offset, Arrays.hashCode(bytes));
+        }
+
+        @Override
+        public String toString() {
+            return "RestoreChunk[id=" + id + ", offset=" + offset + ", length=" + bytes.length + "]";
+        }
+    }
+
+    /**
+     * Last step of a staged restore: when {@code id} is staged, all announced bytes arrived and
+     * their CRC32C matches, the staged snapshot is decoded and replaces the whole state as of this
+     * command's index (later entries apply on top; every watcher wakes and feed subscribers get
+     * {@link ChangeListener#onReset}), and the staging is freed. A restore staged inside the
+     * restored snapshot itself is dropped. A commit that fails (incomplete, checksum mismatch,
+     * undecodable snapshot) abandons the staged restore and leaves the state as it was.
+     * Result: {@link CommandResult.Done} or {@link CommandResult.Failed} ({@code NOT_FOUND} for an
+     * id that is not staged, {@code REJECTED} when bytes are missing, {@code INVALID} for a
+     * checksum mismatch or a snapshot that does not decode).
+     *
+     * @param id the restore's id
+     */
+    record RestoreCommit(String id) implements Command {
+        /** Checks fields. */
+        public RestoreCommit {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
      * {@code PUT /v1/coordinate/update} (batched by the leader): sets network coordinates;
      * updates for nodes that are not registered are skipped, as in Consul.
      * Result: {@link CommandResult.Count} of coordinates stored.

@@ -47,6 +47,14 @@ public final class CommandValidator {
     /** Most dimensions of a coordinate vector (Consul uses 8). */
     public static final int MAX_COORDINATE_DIMENSIONS = 16;
 
+    /** Largest snapshot a staged restore accepts: 512 MiB (every server buffers it until the commit). */
+    public static final long MAX_RESTORE_BYTES = 512L * 1024 * 1024;
+    /**
+     * Largest piece of a staged restore: 512 KiB, half of the smallest default command bound
+     * ({@code raft.max-command-bytes}, 1 MiB), so a piece and its framing always fit one entry.
+     */
+    public static final int MAX_RESTORE_CHUNK_BYTES = 512 * 1024;
+
     private static final Pattern UUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
@@ -101,6 +109,24 @@ public final class CommandValidator {
             txn(t, p);
         } else if (c instanceof Command.TombstoneReap r) {
             nonNegative("tombstone reap index", r.upToIndex(), p);
+        } else if (c instanceof Command.RestoreBegin b) {
+            restoreId(b.id(), p);
+            if (b.totalBytes() < 1 || b.totalBytes() > MAX_RESTORE_BYTES) {
+                p.add("snapshot size " + b.totalBytes() + " is outside 1.." + MAX_RESTORE_BYTES + " bytes");
+            }
+            if (b.crc32c() < 0 || b.crc32c() > 0xFFFF_FFFFL) {
+                p.add("snapshot checksum " + b.crc32c() + " is not an unsigned 32-bit value");
+            }
+        } else if (c instanceof Command.RestoreChunk k) {
+            restoreId(k.id(), p);
+            if (k.offset() < 0 || k.offset() >= MAX_RESTORE_BYTES) {
+                p.add("restore offset " + k.offset() + " is outside 0.." + (MAX_RESTORE_BYTES - 1));
+            }
+            if (k.length() < 1 || k.length() > MAX_RESTORE_CHUNK_BYTES) {
+                p.add("restore piece of " + k.length() + " bytes is outside 1.." + MAX_RESTORE_CHUNK_BYTES);
+            }
+        } else if (c instanceof Command.RestoreCommit m) {
+            restoreId(m.id(), p);
         } else {
             CatalogValidation.check(c, p);
         }
@@ -167,6 +193,12 @@ public final class CommandValidator {
     static void session(String id, List<String> p) {
         if (!isSessionId(id)) {
             p.add("invalid session id '" + abbreviate(id) + "': expected a UUID");
+        }
+    }
+
+    static void restoreId(String id, List<String> p) {
+        if (id == null || !UUID.matcher(id).matches()) {
+            p.add("invalid restore id '" + abbreviate(id) + "': expected a UUID");
         }
     }
 

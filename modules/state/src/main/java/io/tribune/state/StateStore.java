@@ -6,7 +6,9 @@ import io.tribune.state.internal.Applier;
 import io.tribune.state.internal.ChangeFeed;
 import io.tribune.state.internal.Key2;
 import io.tribune.state.internal.PersistentMap;
+import io.tribune.state.internal.Restores;
 import io.tribune.state.internal.SnapshotCodec;
+import io.tribune.state.internal.StagedRestore;
 import io.tribune.state.internal.State;
 import io.tribune.state.internal.Tx;
 import io.tribune.state.internal.WatchRegistry;
@@ -53,6 +55,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code writeTo} may run on another thread while later commands apply. {@link #restore} reads a
  * snapshot fully, verifies its checksum and structure, and only then swaps it in; a corrupt or
  * truncated snapshot throws {@link IOException} and leaves the state unchanged.
+ *
+ * <p><b>Restores through the log.</b> A user's snapshot ({@code PUT /v1/snapshot}) is restored on
+ * every server by the staged restore commands ({@link Command.RestoreBegin},
+ * {@link Command.RestoreChunk}, {@link Command.RestoreCommit}): the pieces are staged in the state
+ * (and in its snapshots) and the commit swaps the decoded snapshot in at the commit's index, with
+ * the same wake-ups as {@link #restore}.
  */
 public final class StateStore implements StateMachine {
     /** How many user events are kept (the oldest are dropped), as Consul's agent keeps 256. */
@@ -132,6 +140,9 @@ public final class StateStore implements StateMachine {
             state = s.withIndex(index);
             return new CommandResult.Failed(CommandResult.Failed.Kind.INVALID, problem.get());
         }
+        if (Restores.handles(c)) {
+            return applyRestore(s, index, c);
+        }
         Tx tx = new Tx(s, index);
         CommandResult result;
         try {
@@ -154,6 +165,34 @@ public final class StateStore implements StateMachine {
             feed.publish(index, changes);
         }
         return result;
+    }
+
+    private CommandResult applyRestore(State s, long index, Command c) {
+        Restores.Outcome o;
+        try {
+            o = Restores.apply(s, index, c);
+        } catch (RuntimeException e) {
+            state = s.withIndex(index);
+            return new CommandResult.Failed(CommandResult.Failed.Kind.INTERNAL,
+                    "internal error applying " + c.getClass().getSimpleName() + ": " + e);
+        }
+        if (o.replaced()) {
+            swapIn(o.next(), index);
+        } else {
+            state = o.next();
+        }
+        return o.result();
+    }
+
+    /** Publishes a whole new state (a restore): every waiter wakes, feed subscribers get a reset. */
+    private void swapIn(State next, long index) {
+        List<WatchRegistry.Waiter> all;
+        synchronized (watches.lock()) {
+            state = next;
+            all = watches.takeAll();
+        }
+        complete(all, index);
+        feed.reset(index);
     }
 
     private void complete(List<WatchRegistry.Waiter> woken, long index) {
@@ -195,16 +234,31 @@ public final class StateStore implements StateMachine {
         State restored = SnapshotCodec.read(in, index);
         writeLock.lock();
         try {
-            List<WatchRegistry.Waiter> all;
-            synchronized (watches.lock()) {
-                state = restored;
-                all = watches.takeAll();
-            }
-            complete(all, index);
-            feed.reset(index);
+            swapIn(restored, index);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Checks that {@code snapshot} is a complete, uncorrupted snapshot this store could restore
+     * (size, checksum, magic, version, every section), without touching any state: what the
+     * leader runs before it proposes a staged restore, so that a bad snapshot is refused before
+     * anything enters the log.
+     *
+     * @throws IOException naming the problem
+     */
+    public static void verifySnapshot(byte[] snapshot) throws IOException {
+        SnapshotCodec.read(snapshot, snapshot.length, 0, false);
+    }
+
+    /**
+     * How many bytes the restore staged through the log holds ({@link Command.RestoreBegin} to
+     * {@link Command.RestoreCommit}), or empty when none is staged; for metrics and tests.
+     */
+    public java.util.OptionalLong stagedRestoreBytes() {
+        StagedRestore r = state.staged;
+        return r == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(r.received());
     }
 
     /** The last applied raft index (0 before the first command). */

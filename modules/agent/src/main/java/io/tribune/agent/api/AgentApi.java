@@ -10,6 +10,7 @@ import io.tribune.agent.http.Json;
 import io.tribune.agent.http.Route;
 import io.tribune.api.consensus.Consensus;
 import io.tribune.api.consensus.Leadership;
+import io.tribune.api.consensus.ReadConsistency;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.membership.Member;
 import io.tribune.api.membership.MemberStatus;
@@ -31,7 +32,8 @@ import java.util.concurrent.CompletableFuture;
  * itself, shaped like Consul's responses so that Consul clients parse them unchanged.
  *
  * <p>Writes are {@link io.tribune.state.Command}s validated and proposed through consensus; reads
- * pass the read barrier of the requested consistency mode (with {@code ?max_stale} on followers)
+ * pass the read barrier of the requested consistency mode (with {@code ?max_stale} on followers,
+ * and the agent's {@code discovery_max_stale} for catalog and health reads, see {@link StaleReads})
  * and support blocking queries; {@code /v1/health/service/<name>?cached} is answered from the
  * agent cache ({@link AgentCache}).
  */
@@ -76,8 +78,10 @@ public final class AgentApi {
         });
         // Agent endpoints are about this agent and stay local (their catalog writes are forwarded).
         http.route("/v1/agent/", new AgentLocalApi(agent, local)::handle);
-        http.route("/v1/catalog/", forwarded(maxStale(new CatalogApi(agent)::handle)));
-        Route health = forwarded(maxStale(new HealthApi(agent)::handle));
+        // Service discovery reads: discovery_max_stale turns default-mode reads into bounded stale ones
+        // before forwarding, so that a client agent's setting travels with its request.
+        http.route("/v1/catalog/", discovery(forwarded(maxStale(new CatalogApi(agent)::handle))));
+        Route health = discovery(forwarded(maxStale(new HealthApi(agent)::handle)));
         // Stops refreshing with the platform scheduler when the agent shuts down.
         AgentCache cache = new AgentCache(agent.platform(), agent.platform(),
                 r -> health.handle(r, r.path().substring(HEALTH.length())), CACHE_MAX_ENTRIES, CACHE_IDLE_TIMEOUT,
@@ -93,6 +97,20 @@ public final class AgentApi {
         // The keyring is this agent's own (see KeyringApi): never forwarded.
         http.route("/v1/operator/keyring", new KeyringApi(agent)::handle);
         startDuties();
+    }
+
+    /**
+     * Consul's {@code discovery_max_stale} for the catalog and health endpoints
+     * ({@link StaleReads#discoveryDefault}): with a positive setting, a read from an HTTP client
+     * that names no consistency mode is served as {@code ?stale&max_stale=<setting>}.
+     */
+    private Route discovery(Route route) {
+        Duration bound = agent.config().discoveryMaxStale();
+        if (bound.isZero()) {
+            return route;
+        }
+        return (req, rest) -> route.handle(StaleReads.discoveryDefault(req, bound,
+                req.headers().containsKey(io.tribune.agent.rpc.Forwarder.FORWARDED_HEADER)), rest);
     }
 
     /**
@@ -120,15 +138,13 @@ public final class AgentApi {
         if (c.isEmpty() || c.get().isLeader()) {
             return req;
         }
-        // A follower that knows no leader cannot vouch for any freshness, whatever lastContact says
-        // (a plugin may refresh lastContact only on leadership changes).
-        boolean fresh = c.get().leadership().leader().isPresent() && c.get().lastContact().compareTo(max) <= 0;
-        if (fresh) {
+        // A follower that knows no leader cannot vouch for any freshness, whatever lastContact says.
+        if (StaleReads.freshEnough(c.get(), max)) {
             return req;
         }
         Map<String, List<String>> q = new LinkedHashMap<>(req.query());
-        q.remove("stale");
-        q.remove("max_stale");
+        q.remove(StaleReads.STALE);
+        q.remove(StaleReads.MAX_STALE);
         return new HttpRequest(req.method(), req.path(), q, req.headers(), req.body(), req.remote());
     }
 
@@ -259,5 +275,20 @@ public final class AgentApi {
         r.header("X-Consul-KnownLeader", Boolean.toString(l.leader().isPresent()));
         long ms = c.lastContact().toMillis();
         r.header("X-Consul-LastContact", Long.toString(ms == Long.MAX_VALUE ? 0 : ms));
+    }
+
+    /**
+     * Consul's consistency headers plus {@code X-Consul-Effective-Consistency}: the mode the read
+     * was served in ({@code leader} for the default mode, {@code consistent}, {@code stale}), which
+     * tells a client whether {@code ?max_stale} or {@code discovery_max_stale} let a server answer
+     * locally.
+     */
+    static void consistencyHeaders(HttpResponse r, Consensus c, ReadConsistency mode) {
+        consistencyHeaders(r, c);
+        r.header("X-Consul-Effective-Consistency", switch (mode) {
+            case STALE -> "stale";
+            case CONSISTENT -> "consistent";
+            case DEFAULT -> "leader";
+        });
     }
 }

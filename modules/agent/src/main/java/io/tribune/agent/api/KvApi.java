@@ -303,11 +303,14 @@ final class KvApi {
                 CompletableFuture<?> ready = minIndex == 0 ? barrier
                         : barrier.thenCompose(i -> state.watch(target, minIndex)
                                 .completeOnTimeout(-1L, wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
-                return ready.thenApply(x -> {
+                java.util.function.Function<Object, HttpResponse> respond = x -> {
                     HttpResponse r = read.get();
-                    AgentApi.consistencyHeaders(r, consensus);
+                    AgentApi.consistencyHeaders(r, consensus, mode);
                     return r;
-                });
+                };
+                // A barrier that completes later completes on the consensus thread (or a watch
+                // thread): build the answer elsewhere, so that one thread does not serialise every read.
+                return ready.isDone() ? ready.thenApply(respond) : ready.thenApplyAsync(respond, agent.responseExecutor());
             };
             return agent.rpc().readOnLeader(req, local).exceptionally(t -> {
                 throw new CompletionException(Writes.mapFailure(t));

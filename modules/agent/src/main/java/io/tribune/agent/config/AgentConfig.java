@@ -45,6 +45,11 @@ import java.util.Optional;
  *                         {@code enable_script_checks}, default false: a script check runs commands
  * @param antiEntropyInterval time between full syncs of local services and checks into the catalog
  *                         (before scaling by cluster size), default 1 min as Consul
+ * @param discoveryMaxStale Consul's {@code discovery_max_stale}: when positive, service-discovery
+ *                         reads ({@code /v1/catalog/*}, {@code /v1/health/*} and DNS) that ask for no
+ *                         consistency mode are served as stale reads by any server whose last contact
+ *                         with the leader is at most this old, and by the leader otherwise; zero (the
+ *                         default) leaves them in the default mode
  */
 public record AgentConfig(boolean dev, String nodeName, String datacenter, boolean server, boolean bootstrap,
                           int bootstrapExpect, Optional<Path> dataDir, String bindAddr, String clientAddr,
@@ -52,7 +57,8 @@ public record AgentConfig(boolean dev, String nodeName, String datacenter, boole
                           Duration retryInterval, int retryMax, Map<SpiKind, String> plugins,
                           PluginConfig pluginConfig, boolean leaveOnTerminate, String logLevel, Limits limits,
                           List<String> services, List<String> checks, boolean enableScriptChecks,
-                          Duration antiEntropyInterval, Optional<io.tribune.api.transport.TransportSetup.Tls> tls) {
+                          Duration antiEntropyInterval, Optional<io.tribune.api.transport.TransportSetup.Tls> tls,
+                          Duration discoveryMaxStale) {
 
     public AgentConfig {
         Objects.requireNonNull(nodeName, "nodeName");
@@ -62,6 +68,10 @@ public record AgentConfig(boolean dev, String nodeName, String datacenter, boole
         services = List.copyOf(services);
         checks = List.copyOf(checks);
         Objects.requireNonNull(antiEntropyInterval, "antiEntropyInterval");
+        Objects.requireNonNull(discoveryMaxStale, "discoveryMaxStale");
+        if (discoveryMaxStale.isNegative()) {
+            throw new IllegalArgumentException("discoveryMaxStale must not be negative, got " + discoveryMaxStale);
+        }
     }
 
     /**

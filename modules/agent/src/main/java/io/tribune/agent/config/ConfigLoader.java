@@ -43,7 +43,7 @@ public final class ConfigLoader {
             "retry_join", "retry_interval", "retry_max", "plugins", "plugin_config", "leave_on_terminate",
             "log_level", "dev", "performance", "limits", "services", "service", "checks", "check",
             "enable_script_checks", "anti_entropy_interval", "ca_file", "cert_file", "key_file", "verify_incoming",
-            "verify_outgoing", "verify_server_hostname", "domain", "recursors", "dns_config");
+            "verify_outgoing", "verify_server_hostname", "domain", "recursors", "dns_config", "discovery_max_stale");
     /** Most services, and most checks, that config files may define together. */
     static final int MAX_DEFINITIONS = 1024;
     private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan");
@@ -226,6 +226,10 @@ public final class ConfigLoader {
         if (ae.compareTo(Duration.ofSeconds(1)) < 0 || ae.compareTo(Duration.ofHours(24)) > 0) {
             throw new ConfigException("anti_entropy_interval must be between 1s and 24h, got " + ae);
         }
+        Duration discoveryMaxStale = duration("discovery_max_stale", Duration.ZERO);
+        if (discoveryMaxStale.isNegative()) {
+            throw new ConfigException("discovery_max_stale must not be negative, got " + str("discovery_max_stale", ""));
+        }
         List<String> svcDefs = new ArrayList<>();
         services.forEach(x -> svcDefs.add(x.toString()));
         List<String> checkDefs = new ArrayList<>();
@@ -233,7 +237,8 @@ public final class ConfigLoader {
         AgentConfig cfg = new AgentConfig(dev, node, dc, server, bootstrap, expect, dataDir, bind, client, advertise,
                 ports, list("start_join"), list("retry_join"), retryInterval, integer("retry_max", 0), plugins,
                 PluginConfig.of(pluginProps), bool("leave_on_terminate", dev || !server), logLevel,
-                AgentConfig.Limits.DEFAULT, svcDefs, checkDefs, bool("enable_script_checks", false), ae, tls(dc));
+                AgentConfig.Limits.DEFAULT, svcDefs, checkDefs, bool("enable_script_checks", false), ae, tls(dc),
+                discoveryMaxStale);
         // Read the definitions now, as the agent will at start, so a bad one stops startup with its key.
         ConfigServices.validate(cfg);
         return cfg;

@@ -174,7 +174,13 @@ public final class HttpApiServer implements AutoCloseable {
                 write(ctx, HttpResponse.text(400, "malformed request URI: " + e.getMessage()), keepAlive);
                 return;
             }
-            handle(req).thenAccept(r -> ctx.executor().execute(() -> write(ctx, r, keepAlive)));
+            handle(req).thenAccept(r -> {
+                if (ctx.executor().inEventLoop()) {
+                    write(ctx, r, keepAlive);
+                } else {
+                    ctx.executor().execute(() -> write(ctx, r, keepAlive));
+                }
+            });
         }
 
         @Override

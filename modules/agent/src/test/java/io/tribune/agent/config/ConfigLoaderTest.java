@@ -87,6 +87,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void discoveryMaxStaleIsAConsulDurationOffByDefault() {
+        assertEquals(Duration.ZERO, new ConfigLoader().add(json("{\"dev\": true}"), "f").build().discoveryMaxStale());
+        assertEquals(Duration.ofSeconds(90), new ConfigLoader()
+                .add(json("{\"dev\": true, \"discovery_max_stale\": \"1m30s\"}"), "f").build().discoveryMaxStale());
+        assertEquals(Duration.ZERO, new ConfigLoader()
+                .add(json("{\"dev\": true, \"discovery_max_stale\": \"0s\"}"), "f").build().discoveryMaxStale());
+        for (String bad : List.of("\"-5s\"", "\"soon\"", "\"\"", "{}", "[\"5s\"]")) {
+            var e = assertThrows(ConfigException.class, () -> new ConfigLoader()
+                    .add(json("{\"dev\": true, \"discovery_max_stale\": " + bad + "}"), "f").build(), bad);
+            assertTrue(e.getMessage().contains("discovery_max_stale"), e.getMessage());
+        }
+    }
+
+    @Test
     void serverWithoutDataDirAndBootstrapOnClientAreErrors() {
         var e = assertThrows(ConfigException.class, () -> new ConfigLoader()
                 .add(json("{\"server\": true}"), "f").build());

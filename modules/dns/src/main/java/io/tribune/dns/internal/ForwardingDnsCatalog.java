@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.tribune.agent.api.StaleReads;
 import io.tribune.agent.http.HttpRequest;
 import io.tribune.agent.http.HttpResponse;
 import io.tribune.state.HealthCheck;
@@ -27,8 +28,9 @@ import java.util.function.Function;
 
 /**
  * The catalog of a client agent's DNS interface: each lookup is sent as a stale HTTP read
- * ({@code /v1/catalog/node/<name>?stale}, {@code /v1/health/service/<name>?stale[&tag=]}) through
- * the agent's request forwarding to a server, and the Consul-shaped JSON answer is read back into
+ * ({@code /v1/catalog/node/<name>?stale}, {@code /v1/health/service/<name>?stale[&tag=]}, with
+ * {@code &max_stale=} when bounded) through the agent's request forwarding to a server, and the
+ * Consul-shaped JSON answer is read back into
  * catalog records. A lookup waits at most {@code timeout} (a DNS client gives up after a few
  * seconds anyway); no answer, an error status or a malformed body is
  * {@link DnsCatalog.UnavailableException}, which the resolver answers with SERVFAIL.
@@ -38,15 +40,32 @@ public final class ForwardingDnsCatalog implements DnsCatalog {
     static final int MAX_BODY_BYTES = 8 << 20;
     private final Function<HttpRequest, CompletableFuture<HttpResponse>> forward;
     private final Duration timeout;
+    private final Optional<Duration> maxStale;
 
     /**
+     * Unbounded stale reads (Consul's DNS default, {@code allow_stale} with a 10-year {@code max_stale}).
+     *
      * @param forward sends a request to a server and completes with its answer (the agent's
      *                {@code rpc().forwardIfRemote})
      * @param timeout how long one lookup may wait
      */
     public ForwardingDnsCatalog(Function<HttpRequest, CompletableFuture<HttpResponse>> forward, Duration timeout) {
+        this(forward, timeout, Optional.empty());
+    }
+
+    /**
+     * @param forward  sends a request to a server and completes with its answer (the agent's
+     *                 {@code rpc().forwardIfRemote}, or on a server its own routes)
+     * @param timeout  how long one lookup may wait
+     * @param maxStale when present, each lookup also carries {@code ?max_stale=<bound>} (the agent's
+     *                 {@code discovery_max_stale}): a server whose last contact with the leader is
+     *                 older sends it on to the leader
+     */
+    public ForwardingDnsCatalog(Function<HttpRequest, CompletableFuture<HttpResponse>> forward, Duration timeout,
+                                Optional<Duration> maxStale) {
         this.forward = forward;
         this.timeout = timeout;
+        this.maxStale = maxStale;
     }
 
     @Override
@@ -89,7 +108,8 @@ public final class ForwardingDnsCatalog implements DnsCatalog {
     /** The parsed 200 answer; empty for a 404; anything else is unavailable. */
     private Optional<JsonElement> get(String path, Map<String, List<String>> params) {
         Map<String, List<String>> q = new LinkedHashMap<>(params);
-        q.put("stale", List.of(""));
+        q.put(StaleReads.STALE, List.of(""));
+        maxStale.ifPresent(d -> q.put(StaleReads.MAX_STALE, List.of(StaleReads.formatBound(d))));
         HttpRequest req = new HttpRequest("GET", path, q, Map.of(), new byte[0], "dns");
         HttpResponse r;
         try {

@@ -56,6 +56,21 @@ class ForwardingDnsCatalogTest {
     }
 
     @Test
+    void aBoundTravelsAsMaxStaleAndNoBoundMeansUnboundedStale() {
+        ForwardingDnsCatalog bounded = new ForwardingDnsCatalog(r -> {
+            asked.add(r);
+            return json(200, "[]");
+        }, Duration.ofMillis(200), java.util.Optional.of(Duration.ofSeconds(90)));
+        bounded.serviceHealth("web", null);
+        HttpRequest q = asked.get(0);
+        assertTrue(q.has("stale"));
+        assertEquals("1m30s", q.param("max_stale").orElseThrow());
+        catalog(r -> json(200, "[]")).serviceHealth("web", null);
+        assertTrue(asked.get(1).has("stale"));
+        assertTrue(!asked.get(1).has("max_stale"), "without discovery_max_stale DNS reads stay unbounded");
+    }
+
+    @Test
     void nodeIsParsedAndAMissingNodeIsEmpty() {
         assertEquals("10.0.0.7", catalog(q -> json(200, "{\"Node\": {\"Node\": \"n7\", \"Address\": \"10.0.0.7\"},"
                 + " \"Services\": {}}")).node("n7").orElseThrow().address());

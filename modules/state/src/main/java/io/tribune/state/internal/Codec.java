@@ -29,6 +29,9 @@ public final class Codec {
     static final int KV_RELEASE = 5;
     static final int KV_TXN = 6;
     static final int TOMBSTONE_REAP = 7;
+    static final int RESTORE_BEGIN = 60;
+    static final int RESTORE_CHUNK = 61;
+    static final int RESTORE_COMMIT = 62;
 
     // Result tags (stable).
     static final int R_BOOL = 1;
@@ -67,6 +70,12 @@ public final class Codec {
             }
         } else if (c instanceof Command.TombstoneReap r) {
             w.u8(TOMBSTONE_REAP).i64(r.upToIndex()).i64(r.nowMillis());
+        } else if (c instanceof Command.RestoreBegin b) {
+            w.u8(RESTORE_BEGIN).str(b.id()).i64(b.totalBytes()).i64(b.crc32c());
+        } else if (c instanceof Command.RestoreChunk k) {
+            w.u8(RESTORE_CHUNK).str(k.id()).i64(k.offset()).bytes(k.bytes());
+        } else if (c instanceof Command.RestoreCommit m) {
+            w.u8(RESTORE_COMMIT).str(m.id());
         } else {
             CatalogCodec.encode(w, c);
         }
@@ -109,6 +118,9 @@ public final class Codec {
                 yield new Command.KvTxn(ops, now);
             }
             case TOMBSTONE_REAP -> new Command.TombstoneReap(r.i64("upTo"), r.i64("now"));
+            case RESTORE_BEGIN -> new Command.RestoreBegin(r.str("restore id"), r.i64("total bytes"), r.i64("crc32c"));
+            case RESTORE_CHUNK -> new Command.RestoreChunk(r.str("restore id"), r.i64("offset"), r.bytes("piece"));
+            case RESTORE_COMMIT -> new Command.RestoreCommit(r.str("restore id"));
             default -> CatalogCodec.decode(tag, r);
         };
         r.expectEnd();

@@ -1,5 +1,7 @@
 package io.tribune.state.internal;
 
+import io.tribune.state.Command;
+import io.tribune.state.CommandValidator;
 import io.tribune.state.Coordinate;
 import io.tribune.state.EventRecord;
 import io.tribune.state.HealthCheck;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
@@ -25,12 +28,19 @@ import java.util.zip.CRC32C;
  * byte before it. Reading checks the whole input (size bound, checksum, magic, version, every
  * section in order, no trailing bytes) before building the new state, so a corrupt or truncated
  * snapshot is refused without touching the live state. Layout details in {@code docs/state.md}.
+ *
+ * <p><b>Versions.</b> Version 1 holds the tables. Version 2 adds one last section, the restore
+ * being staged through the log ({@link StagedRestore}); it is written only while a restore is
+ * staged, so every other snapshot stays a version 1 file that older readers still read. This
+ * reader reads both.
  */
 public final class SnapshotCodec {
     /** The magic bytes that open a snapshot. */
     public static final byte[] MAGIC = "TRIBSNAP".getBytes(StandardCharsets.US_ASCII);
-    /** Format version written. */
+    /** Format version written when no restore is staged: the tables only. */
     public static final int VERSION = 1;
+    /** Format version written while a restore is staged: version 1 plus the staged restore section. */
+    public static final int VERSION_STAGED = 2;
     /** Largest snapshot accepted by {@link #read}: 1 GiB (it is read into memory to be verified first). */
     public static final int MAX_SNAPSHOT_BYTES = 1 << 30;
 
@@ -48,8 +58,13 @@ public final class SnapshotCodec {
     static final int SERVICE_INDEX = 11;
     static final int NODE_INDEX = 12;
     static final int KV_REAP_INDEX = 13;
+    static final int STAGED_RESTORE = 14;
     private static final int[] ORDER = {TABLE_INDEXES, KV, TOMBSTONES, LOCK_DELAYS, NODES, SERVICES, CHECKS, SESSIONS,
         EVENTS, COORDINATES, SERVICE_INDEX, NODE_INDEX, KV_REAP_INDEX};
+    private static final int[] ORDER_STAGED = {TABLE_INDEXES, KV, TOMBSTONES, LOCK_DELAYS, NODES, SERVICES, CHECKS,
+        SESSIONS, EVENTS, COORDINATES, SERVICE_INDEX, NODE_INDEX, KV_REAP_INDEX, STAGED_RESTORE};
+    /** Staged bytes are written as length-prefixed pieces of at most this size (the reader's byte-array bound). */
+    static final int STAGED_PIECE_BYTES = WireReader.MAX_BYTES;
 
     private static final int FLUSH_BYTES = 64 * 1024;
 
@@ -63,7 +78,7 @@ public final class SnapshotCodec {
         for (byte b : MAGIC) {
             w.u8(b);
         }
-        w.i32(VERSION).i64(s.index);
+        w.i32(s.staged == null ? VERSION : VERSION_STAGED).i64(s.index);
 
         Table[] tables = Table.values();
         w.u8(TABLE_INDEXES).i32(tables.length);
@@ -111,6 +126,16 @@ public final class SnapshotCodec {
         stringLongs(sink, SERVICE_INDEX, s.serviceIndex);
         stringLongs(sink, NODE_INDEX, s.nodeIndex);
         w.u8(KV_REAP_INDEX).i32(1).i64(s.kvReapIndex);
+        if (s.staged != null) {
+            StagedRestore r = s.staged;
+            int received = (int) r.received();
+            int pieces = (received + STAGED_PIECE_BYTES - 1) / STAGED_PIECE_BYTES;
+            w.u8(STAGED_RESTORE).i32(1).str(r.id).i64(r.totalBytes).i64(r.crc32c).i64(received).i32(pieces);
+            for (int at = 0; at < received; at += STAGED_PIECE_BYTES) {
+                w.bytes(r.bytes(), at, Math.min(STAGED_PIECE_BYTES, received - at));
+                sink.maybeFlush();
+            }
+        }
         w.u8(END);
         sink.flush();
         long crc = sink.crc.getValue();
@@ -158,11 +183,29 @@ public final class SnapshotCodec {
      */
     public static State read(InputStream in, long index) throws IOException {
         byte[] all = readBounded(in);
-        int minimum = MAGIC.length + 4 + 8 + 1 + 4;
-        if (all.length < minimum) {
-            throw new IOException("snapshot truncated: " + all.length + " bytes, need at least " + minimum);
+        return read(all, all.length, index, true);
+    }
+
+    /**
+     * Reads and fully verifies the snapshot in {@code bytes[0, length)} (not copied, not modified).
+     *
+     * @param keepStaged whether a restore staged in the snapshot is part of the result (a
+     *                   consensus snapshot's is; a user's snapshot being restored drops it)
+     * @throws IOException as {@link #read(InputStream, long)}
+     */
+    public static State read(byte[] bytes, int length, long index, boolean keepStaged) throws IOException {
+        if (length < 0 || length > bytes.length) {
+            throw new IllegalArgumentException("length " + length + " outside 0.." + bytes.length);
         }
-        int body = all.length - 4;
+        if (length > MAX_SNAPSHOT_BYTES) {
+            throw new IOException("snapshot larger than " + MAX_SNAPSHOT_BYTES + " bytes");
+        }
+        byte[] all = bytes;
+        int minimum = MAGIC.length + 4 + 8 + 1 + 4;
+        if (length < minimum) {
+            throw new IOException("snapshot truncated: " + length + " bytes, need at least " + minimum);
+        }
+        int body = length - 4;
         CRC32C crc = new CRC32C();
         crc.update(all, 0, body);
         long expected = ((all[body] & 0xffL) << 24) | ((all[body + 1] & 0xffL) << 16) | ((all[body + 2] & 0xffL) << 8)
@@ -175,7 +218,7 @@ public final class SnapshotCodec {
             throw new IOException("not a Tribune state snapshot (bad magic)");
         }
         try {
-            return parse(new WireReader(all, MAGIC.length, body), index);
+            return parse(new WireReader(all, MAGIC.length, body), index, keepStaged);
         } catch (MalformedInputException e) {
             throw new IOException("malformed snapshot: " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -205,16 +248,16 @@ public final class SnapshotCodec {
         return Arrays.copyOf(buf, len);
     }
 
-    private static State parse(WireReader r, long index) {
+    private static State parse(WireReader r, long index, boolean keepStaged) {
         int version = r.i32("version");
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_STAGED) {
             throw new MalformedInputException("unsupported snapshot version " + version + " (this server reads "
-                    + VERSION + ")");
+                    + VERSION + " and " + VERSION_STAGED + ")");
         }
         r.i64("captured index");
         Tx t = new Tx();
         t.index = index;
-        for (int expectedTag : ORDER) {
+        for (int expectedTag : version == VERSION ? ORDER : ORDER_STAGED) {
             int tag = r.u8("section tag");
             if (tag != expectedTag) {
                 throw new MalformedInputException("expected section " + expectedTag + ", found " + tag);
@@ -298,6 +341,15 @@ public final class SnapshotCodec {
                     }
                     t.kvReapIndex = r.i64("reap index");
                 }
+                case STAGED_RESTORE -> {
+                    if (n != 1) {
+                        throw new MalformedInputException("staged restore section must hold one restore");
+                    }
+                    StagedRestore staged = stagedRestore(r);
+                    if (keepStaged) {
+                        t.staged = staged;
+                    }
+                }
                 default -> throw new MalformedInputException("unknown section " + tag);
             }
         }
@@ -307,6 +359,35 @@ public final class SnapshotCodec {
         }
         r.expectEnd();
         return t.commit();
+    }
+
+    private static StagedRestore stagedRestore(WireReader r) {
+        String id = r.str("restore id");
+        long total = r.i64("restore length");
+        long crc = r.i64("restore checksum");
+        Optional<String> bad = CommandValidator.validate(new Command.RestoreBegin(id, total, crc));
+        if (bad.isPresent()) {
+            throw new MalformedInputException("staged restore: " + bad.get());
+        }
+        long received = r.i64("restore bytes received");
+        if (received < 0 || received > total) {
+            throw new MalformedInputException("staged restore holds " + received + " of " + total + " bytes");
+        }
+        int pieces = r.count("staged restore pieces", (int) (received / STAGED_PIECE_BYTES) + 1);
+        byte[] bytes = new byte[(int) received];
+        int at = 0;
+        for (int i = 0; i < pieces; i++) {
+            byte[] piece = r.bytes("staged restore piece");
+            if (piece.length > received - at) {
+                throw new MalformedInputException("staged restore pieces exceed the " + received + " bytes received");
+            }
+            System.arraycopy(piece, 0, bytes, at, piece.length);
+            at += piece.length;
+        }
+        if (at != received) {
+            throw new MalformedInputException("staged restore pieces hold " + at + " bytes, not " + received);
+        }
+        return StagedRestore.of(id, total, crc, bytes, at);
     }
 
     private static PersistentMap<String, Long> stringLongs(WireReader r, int n) {

@@ -56,6 +56,8 @@ public final class State {
     public final List<EventRecord> events;
     /** Coordinates by (node, segment). */
     public final PersistentMap<Key2, Coordinate> coordinates;
+    /** The restore being staged through the log, or null. */
+    public final StagedRestore staged;
 
     State(Tx t) {
         this.index = t.index;
@@ -76,6 +78,7 @@ public final class State {
         this.nodeIndex = t.nodeIndex;
         this.events = List.copyOf(t.events);
         this.coordinates = t.coordinates;
+        this.staged = t.staged;
     }
 
     /** The empty state at index 0. */
@@ -91,6 +94,13 @@ public final class State {
     /** This state with only the applied index moved (a command that changed nothing). */
     public State withIndex(long newIndex) {
         Tx t = new Tx(this, newIndex);
+        return new State(t);
+    }
+
+    /** This state at {@code newIndex} with {@code restore} staged (null: none), tables unchanged. */
+    public State withStaged(long newIndex, StagedRestore restore) {
+        Tx t = new Tx(this, newIndex);
+        t.staged = restore;
         return new State(t);
     }
 }

@@ -39,6 +39,8 @@ public final class Tx {
     PersistentMap<String, Long> nodeIndex;
     List<EventRecord> events;
     PersistentMap<Key2, Coordinate> coordinates;
+    /** The restore being staged, or null; only restore commands change it. */
+    StagedRestore staged;
     final List<Change> changes = new ArrayList<>();
     private boolean dirty;
 
@@ -83,6 +85,7 @@ public final class Tx {
         this.nodeIndex = s.nodeIndex;
         this.events = s.events;
         this.coordinates = s.coordinates;
+        this.staged = s.staged;
     }
 
     /** The raft index being applied. */

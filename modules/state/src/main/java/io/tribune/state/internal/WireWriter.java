@@ -76,6 +76,18 @@ public final class WireWriter {
         return this;
     }
 
+    /** Length-prefixed {@code b[off, off + n)}. */
+    public WireWriter bytes(byte[] b, int off, int n) {
+        if (off < 0 || n < 0 || off > b.length - n) {
+            throw new IndexOutOfBoundsException("slice " + off + "+" + n + " of " + b.length + " bytes");
+        }
+        i32(n);
+        ensure(n);
+        System.arraycopy(b, off, buf, len, n);
+        len += n;
+        return this;
+    }
+
     /** Length-prefixed UTF-8. */
     public WireWriter str(String s) {
         return bytes(s.getBytes(StandardCharsets.UTF_8));

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class CoreDeterminismTest {
     private static final List<String> CORE = List.of("Applier", "KvOps", "CatalogOps", "Tx", "State",
-            "PersistentMap", "Key2", "Codec", "CatalogCodec", "Records", "WireReader", "WireWriter", "SnapshotCodec");
+            "PersistentMap", "Key2", "Codec", "CatalogCodec", "Records", "WireReader", "WireWriter", "SnapshotCodec",
+            "Restores", "StagedRestore");
     private static final List<String> FORBIDDEN = List.of("System.currentTimeMillis", "System.nanoTime",
             "Thread.sleep", "ThreadLocalRandom", "UUID.randomUUID", "new Random(", "HashMap", "HashSet",
             "parallelStream", "Instant.now", "new Thread(");
