@@ -246,10 +246,6 @@ public final class Agent {
         new AgentApi(this).register(http);
         forwarder.setLocalDispatch(http::handle);
         forwarder.start();
-        if (config.ports().http() >= 0) {
-            httpAddress = http.start(config.clientAddr(), config.ports().http());
-            LOG.log(System.Logger.Level.INFO, "HTTP API on {0}", httpAddress);
-        }
         ServiceLoader<AgentService> services = Agent.class.getModule().isNamed()
                 ? ServiceLoader.load(Agent.class.getModule().getLayer(), AgentService.class)
                 : ServiceLoader.load(AgentService.class, Agent.class.getClassLoader());
@@ -258,6 +254,12 @@ public final class Agent {
             started.add(service);
             service.start(this);
             LOG.log(System.Logger.Level.INFO, "started {0}", service.name());
+        }
+        // The HTTP listener opens last, as Consul's does: once it answers, DNS and the gRPC API listen too
+        // (scripts and tests wait for HTTP, then use the other interfaces).
+        if (config.ports().http() >= 0) {
+            httpAddress = http.start(config.clientAddr(), config.ports().http());
+            LOG.log(System.Logger.Level.INFO, "HTTP API on {0}", httpAddress);
         }
         LOG.log(System.Logger.Level.INFO, "agent started in {0} ms",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
