@@ -35,6 +35,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -63,6 +64,14 @@ import java.util.function.Consumer;
 final class RaftConsensus implements Consensus {
     static final String METHOD = "raft.msg";
     static final String SNAPSHOT_METHOD = "raft.snapshot";
+    /** Client stream carrying message batches to one peer, in order (see {@link Link}). */
+    static final String MESSAGE_STREAM_METHOD = "raft.messages";
+    /** A message stream is replaced by a new one after this long (within the transport's deadline limits). */
+    static final Duration STREAM_LIFETIME = Duration.ofMinutes(30);
+    /** After a stream fails, batches to that peer go as unary calls for this long (peers without streams, restarts). */
+    static final Duration STREAM_RETRY_AFTER = Duration.ofSeconds(5);
+    /** Messages queued for one peer beyond this are dropped, as a lossy network would; Raft resends. */
+    static final int MAX_QUEUED_MESSAGES = 8192;
     static final String TERM_KEY = "raft.term";
     static final String VOTE_KEY = "raft.vote";
 
@@ -98,10 +107,16 @@ final class RaftConsensus implements Consensus {
     // executor; 0 when it may not. Send times of heartbeat rounds (context seq -> nanos) feed it.
     private volatile long leaseDeadlineNanos;
     private final TreeMap<Long, Long> roundSentNanos = new TreeMap<>();
+    private final Map<Endpoint, Link> links = new HashMap<>();
     private final long leaseNanos;
     private volatile Leadership leadership = new Leadership(0, false, Optional.empty());
     private volatile List<ServerInfo> configuration = List.of();
-    private volatile Map<String, String> stats = Map.of();
+    private volatile StatsView stats;
+
+    /** What stats() reports, captured on the executor after each ready cycle. */
+    private record StatsView(Role role, long term, long commitIndex, long lastLogIndex, long lastLogTerm,
+                             long snapshotIndex, String leader, List<ServerInfo> configuration, long configurationIndex) {
+    }
     private volatile int ticksSinceContact = Integer.MAX_VALUE;
     // The snapshot store takes one writer at a time: a local snapshot and a received one must not overlap.
     private final java.util.concurrent.Semaphore snapshotWriter = new java.util.concurrent.Semaphore(1);
@@ -174,6 +189,7 @@ final class RaftConsensus implements Consensus {
                 addresses.put(s.id(), s.endpoint());
             }
             transport.register(METHOD, this::onCall);
+            transport.registerStream(MESSAGE_STREAM_METHOD, this::onMessageStream);
             transport.registerStream(SNAPSHOT_METHOD, this::onSnapshotStream);
             started = true;
             log.log(System.Logger.Level.INFO, "raft " + id + " started: term " + core.term() + ", last index "
@@ -298,7 +314,11 @@ final class RaftConsensus implements Consensus {
         if (ticker != null) {
             ticker.cancel();
         }
-        executor.execute(() -> failAll(new ConsensusException("raft is closed")));
+        executor.execute(() -> {
+            failAll(new ConsensusException("raft is closed"));
+            links.values().forEach(Link::close);
+            links.clear();
+        });
         Leadership before = leadership;
         leadership = new Leadership(before.term(), false, Optional.empty());
         notifyListeners(leadership);
@@ -491,18 +511,9 @@ final class RaftConsensus implements Consensus {
         if (core.leader() != null) {
             ticksSinceContact = core.ticksSinceLeaderContact();
         }
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("state", soft.role() == Role.LEADER ? "Leader" : soft.role() == Role.FOLLOWER ? "Follower" : "Candidate");
-        s.put("term", Long.toString(core.term()));
-        s.put("commit_index", Long.toString(core.commitIndex()));
-        s.put("applied_index", Long.toString(appliedIndex));
-        s.put("last_log_index", Long.toString(core.lastIndex()));
-        s.put("last_log_term", Long.toString(core.lastTerm()));
-        s.put("last_snapshot_index", Long.toString(core.snapshotIndex()));
-        s.put("leader", soft.leader() == null ? "" : soft.leader());
-        s.put("num_peers", Long.toString(configuration.stream().filter(x -> x.voter() && !x.id().equals(id)).count()));
-        s.put("latest_configuration_index", Long.toString(core.configurationIndex()));
-        stats = s;
+        // Numbers only: this runs every ready cycle, the text is made when stats() is asked for.
+        stats = new StatsView(soft.role(), core.term(), core.commitIndex(), core.lastIndex(), core.lastTerm(),
+                core.snapshotIndex(), soft.leader(), configuration, core.configurationIndex());
         Leadership before = leadership;
         if (!now.equals(before)) {
             leadership = now;
@@ -847,26 +858,140 @@ final class RaftConsensus implements Consensus {
                 byPeer.computeIfAbsent(m.to(), k -> new ArrayList<>()).add(m);
             }
         }
-        int budget = Math.max(1024, transport.maxMessageBytes() - 1024);
         for (Map.Entry<String, List<Message>> e : byPeer.entrySet()) {
             Endpoint target = addresses.get(e.getKey());
             if (target == null) {
                 continue;
             }
-            List<Message> call = new ArrayList<>();
-            int size = 0;
-            for (Message m : e.getValue()) {
-                int s = WireCodec.sizeOf(m);
-                if (!call.isEmpty() && (size + s > budget || call.size() >= WireCodec.MAX_MESSAGES)) {
-                    call(target, call);
-                    call = new ArrayList<>();
-                    size = 0;
-                }
-                call.add(m);
-                size += s;
+            Link link = links.computeIfAbsent(target, Link::new);
+            link.queue.addAll(e.getValue());
+            while (link.queue.size() > MAX_QUEUED_MESSAGES) {
+                link.queue.poll();
+                link.dropped++;
             }
-            call(target, call);
+            link.pump();
         }
+    }
+
+    /** Up to one batch of {@code queue}'s head: within the transport's message size and the codec's count. */
+    private List<Message> nextBatch(ArrayDeque<Message> queue) {
+        int budget = Math.max(1024, transport.maxMessageBytes() - 1024);
+        List<Message> call = new ArrayList<>();
+        int size = 0;
+        while (!queue.isEmpty()) {
+            int n = WireCodec.sizeOf(queue.peek());
+            if (!call.isEmpty() && (size + n > budget || call.size() >= WireCodec.MAX_MESSAGES)) {
+                break;
+            }
+            call.add(queue.poll());
+            size += n;
+        }
+        return call;
+    }
+
+    /**
+     * The messages to one peer. They travel as chunks of one long-lived client stream, which keeps
+     * them in order and costs no per-message call setup (a unary call per batch cost a request and
+     * a response with headers each, and could reorder); one chunk is in flight at a time and the
+     * messages queued meanwhile go together in the next, so a busy link batches by itself. A failed
+     * stream is dropped with its chunk (Raft resends what matters), and for {@link #STREAM_RETRY_AFTER}
+     * the link sends unary calls instead, which also serves peers that have no stream handler.
+     * Executor-confined.
+     */
+    private final class Link {
+        final Endpoint target;
+        final ArrayDeque<Message> queue = new ArrayDeque<>();
+        OutboundStream stream;
+        long openedNanos;
+        long unaryUntilNanos;
+        boolean sending;
+        long dropped;
+
+        Link(Endpoint target) {
+            this.target = target;
+        }
+
+        void pump() {
+            if (sending || queue.isEmpty() || closed) {
+                return;
+            }
+            long now = context.clock().nanos();
+            if (now - unaryUntilNanos < 0) {
+                while (!queue.isEmpty()) {
+                    call(target, nextBatch(queue));
+                }
+                return;
+            }
+            if (stream != null && now - openedNanos > STREAM_LIFETIME.toNanos()) {
+                stream.finish();
+                stream = null;
+            }
+            OutboundStream s = stream;
+            if (s == null) {
+                try {
+                    s = transport.openStream(target, MESSAGE_STREAM_METHOD, STREAM_LIFETIME.plusMinutes(1));
+                } catch (RuntimeException e) {
+                    failed(null, e);
+                    return;
+                }
+                stream = s;
+                openedNanos = now;
+            }
+            byte[] payload = WireCodec.encode(transport.localEndpoint(), nextBatch(queue));
+            sending = true;
+            OutboundStream sent = s;
+            CompletableFuture<Void> f;
+            try {
+                f = s.send(payload);
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            f.whenComplete((v, t) -> executor.execute(() -> {
+                sending = false;
+                if (t != null) {
+                    failed(sent, t);
+                }
+                pump();
+            }));
+        }
+
+        private void failed(OutboundStream s, Throwable t) {
+            if (s != null) {
+                s.cancel("raft message stream failed: " + t.getMessage());
+            }
+            if (stream == s) {
+                stream = null;
+            }
+            unaryUntilNanos = context.clock().nanos() + STREAM_RETRY_AFTER.toNanos();
+        }
+
+        void close() {
+            if (stream != null) {
+                stream.cancel("raft is closed");
+                stream = null;
+            }
+            queue.clear();
+        }
+    }
+
+    private StreamHandler.Receiver onMessageStream(CallContext ctx) {
+        return new StreamHandler.Receiver() {
+            @Override
+            public CompletableFuture<Void> onChunk(byte[] chunk) {
+                // Same checks and hand-off as a unary batch; a bad batch ends the stream.
+                return onCall(ctx, chunk).thenApply(r -> null);
+            }
+
+            @Override
+            public CompletableFuture<byte[]> onComplete() {
+                return CompletableFuture.completedFuture(new byte[0]);
+            }
+
+            @Override
+            public void onError(Throwable cause) {
+                // The sender drops the stream and resends through Raft; nothing to release here.
+            }
+        };
     }
 
     private void call(Endpoint target, List<Message> messages) {
@@ -1151,8 +1276,22 @@ final class RaftConsensus implements Consensus {
 
     @Override
     public Map<String, String> stats() {
-        Map<String, String> s = new LinkedHashMap<>(stats);
+        StatsView v = stats;
+        Map<String, String> s = new LinkedHashMap<>();
+        if (v == null) {
+            s.put("applied_index", Long.toString(appliedIndex));
+            return s;
+        }
+        s.put("state", v.role() == Role.LEADER ? "Leader" : v.role() == Role.FOLLOWER ? "Follower" : "Candidate");
+        s.put("term", Long.toString(v.term()));
+        s.put("commit_index", Long.toString(v.commitIndex()));
         s.put("applied_index", Long.toString(appliedIndex));
+        s.put("last_log_index", Long.toString(v.lastLogIndex()));
+        s.put("last_log_term", Long.toString(v.lastLogTerm()));
+        s.put("last_snapshot_index", Long.toString(v.snapshotIndex()));
+        s.put("leader", v.leader() == null ? "" : v.leader());
+        s.put("num_peers", Long.toString(v.configuration().stream().filter(x -> x.voter() && !x.id().equals(id)).count()));
+        s.put("latest_configuration_index", Long.toString(v.configurationIndex()));
         return s;
     }
 }
