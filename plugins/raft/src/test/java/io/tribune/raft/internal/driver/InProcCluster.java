@@ -50,9 +50,10 @@ final class InProcCluster implements AutoCloseable {
             this.scheduler = new RealScheduler(id);
             TestContext ctx = TestContext.builder(id).clock(scheduler).scheduler(scheduler).seed(seedBase * 1_000_003L + id.hashCode())
                     .build();
-            this.transport = new InProcTransportFactory().create(TransportSetup.plain(new Endpoint("127.0.0.1", 0)),
+            Transport transport = new InProcTransportFactory().create(TransportSetup.plain(new Endpoint("127.0.0.1", 0)),
                     PluginConfig.of(Map.of(InProcTransportFactory.HUB_KEY, hub)), ctx);
-            transport.start();
+            this.transport = wrapper.apply(transport);
+            this.transport.start();
             this.consensus = new RaftConsensusFactory().create(
                     new ConsensusSetup(id, sm, storage, Optional.of(transport)), config, ctx);
             resources.add(consensus);
@@ -73,6 +74,14 @@ final class InProcCluster implements AutoCloseable {
     InProcCluster(PluginConfig config, Supplier<Storage> storages) {
         this.config = config;
         this.storages = storages;
+    }
+
+    private java.util.function.UnaryOperator<Transport> wrapper = t -> t;
+
+    /** Wraps the transport of every server created from now on (e.g. to take a feature away). */
+    InProcCluster wrapTransports(java.util.function.UnaryOperator<Transport> wrapper) {
+        this.wrapper = wrapper;
+        return this;
     }
 
     /** Varies the servers' random seeds (election jitter) between runs. */

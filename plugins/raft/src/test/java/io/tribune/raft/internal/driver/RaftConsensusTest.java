@@ -119,6 +119,51 @@ class RaftConsensusTest {
     }
 
     @Test
+    void serversWithoutTheMessageStreamStillReplicateThroughUnaryCalls() throws Exception {
+        // An older peer: it serves unary batches only, so streams to it fail with NO_HANDLER.
+        try (InProcCluster c = new InProcCluster(fast()).wrapTransports(WithoutMessageStream::new).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            Applied last = null;
+            for (int i = 0; i < 20; i++) {
+                last = get(leader.consensus.apply(RecordingStateMachine.command("w" + i), T));
+            }
+            long index = last.index();
+            for (InProcCluster.Node n : c.nodes.values()) {
+                assertTrue(InProcCluster.await(10_000, () -> n.sm.lastIndex() >= index), n.id + " caught up");
+                assertEquals(leader.sm.commands(), n.sm.commands());
+            }
+        }
+    }
+
+    /** A transport that does not serve the Raft message stream (as a server from before it existed). */
+    private static final class WithoutMessageStream implements io.tribune.api.transport.Transport {
+        private final io.tribune.api.transport.Transport t;
+
+        WithoutMessageStream(io.tribune.api.transport.Transport t) {
+            this.t = t;
+        }
+
+        @Override public void start() { t.start(); }
+        @Override public io.tribune.api.transport.Endpoint localEndpoint() { return t.localEndpoint(); }
+        @Override public void register(String method, io.tribune.api.transport.RequestHandler h) { t.register(method, h); }
+        @Override public void registerStream(String method, io.tribune.api.transport.StreamHandler h) {
+            if (!method.equals(RaftConsensus.MESSAGE_STREAM_METHOD)) {
+                t.registerStream(method, h);
+            }
+        }
+        @Override public CompletableFuture<byte[]> call(io.tribune.api.transport.Endpoint target, String method,
+                                                        byte[] request, Duration timeout) {
+            return t.call(target, method, request, timeout);
+        }
+        @Override public io.tribune.api.transport.OutboundStream openStream(io.tribune.api.transport.Endpoint target,
+                                                                            String method, Duration timeout) {
+            return t.openStream(target, method, timeout);
+        }
+        @Override public int maxMessageBytes() { return t.maxMessageBytes(); }
+        @Override public void close() { t.close(); }
+    }
+
+    @Test
     void laggingServerCatchesUpThroughAStreamedSnapshot() throws Exception {
         PluginConfig cfg = fast("raft.snapshot.threshold", "20", "raft.snapshot.trailing-logs", "2",
                 "raft.snapshot.chunk-bytes", "1024");
