@@ -109,6 +109,10 @@ final class RaftConsensus implements Consensus {
     private volatile long leaseDeadlineNanos;
     private final TreeMap<Long, Long> roundSentNanos = new TreeMap<>();
     private final Map<Endpoint, Link> links = new HashMap<>();
+    // Log writes off the executor (leader appends, prefix truncations), one at a time in order.
+    private final java.util.concurrent.Executor io;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private CompletableFuture<Void> ioTail = CompletableFuture.completedFuture(null);
     private final long leaseNanos;
     private volatile Leadership leadership = new Leadership(0, false, Optional.empty());
     private volatile List<ServerInfo> configuration = List.of();
@@ -140,6 +144,7 @@ final class RaftConsensus implements Consensus {
         this.context = context;
         this.log = context.logger("raft");
         this.executor = context.scheduler().serial("raft-" + id);
+        this.io = context.scheduler().serial("raft-io-" + id);
         this.leaseNanos = settings.tickDuration().toNanos() * settings.options().leaseTicks();
     }
 
@@ -362,6 +367,9 @@ final class RaftConsensus implements Consensus {
         if (closed || failed || core == null) {
             return;
         }
+        if (!drainPersisted()) {
+            return;
+        }
         int cycles = 0;
         while (core.hasReady() && cycles++ < 64) {
             Ready r = core.ready();
@@ -375,19 +383,28 @@ final class RaftConsensus implements Consensus {
             // a truncation, a follower's answers) still goes out only after the write.
             boolean sendFirst = r.soft().role() == Role.LEADER && r.hardState() == null && r.truncateFrom() == 0
                     && r.snapshot() == null;
+            // A leader's appends are also written off the executor, so that the followers' answers
+            // are handled (and entries committed) while its own fsync runs, instead of after it and
+            // after the next batch's; advance() follows when the write is done, in order.
+            boolean async = sendFirst && !r.entries().isEmpty();
             if (sendFirst) {
                 send(r.messages());
             }
-            try {
-                persist(r);
-            } catch (RuntimeException e) {
-                // A server that cannot write cannot take part safely: stop, as after a crash.
-                failed = true;
-                log.log(System.Logger.Level.ERROR, "raft " + id + " stops: storage failed: " + e.getMessage());
-                failAll(new ConsensusException("raft storage failed: " + e.getMessage(), e));
-                leadership = new Leadership(core.term(), false, Optional.empty());
-                notifyListeners(leadership);
-                return;
+            if (async) {
+                List<LogEntry> entries = r.entries();
+                inFlight.add(new InFlight(r, onIo(() -> storage.log().append(entries))));
+            } else {
+                try {
+                    // Storage writes stay in order, and nothing is acknowledged before what precedes it is durable.
+                    awaitIo();
+                    if (!drainPersisted()) {
+                        return;
+                    }
+                    persist(r);
+                } catch (RuntimeException e) {
+                    storageFailed(e);
+                    return;
+                }
             }
             if (!sendFirst) {
                 send(r.messages());
@@ -406,7 +423,9 @@ final class RaftConsensus implements Consensus {
                 }
             }
             serveReads();
-            core.advance(r);
+            if (!async) {
+                core.advance(r);
+            }
             publish(r.soft());
             maybeSnapshot();
         }
@@ -414,6 +433,73 @@ final class RaftConsensus implements Consensus {
             scheduleProcess();
         }
         publishLease();
+    }
+
+    /** A leader's log write running on the I/O executor, and the Ready to advance when it is done. */
+    private record InFlight(Ready ready, CompletableFuture<Void> done) {
+    }
+
+    /**
+     * Runs a log write on the I/O executor (one writer at a time, in submission order, as the
+     * storage SPI requires) and wakes the executor when it is done.
+     */
+    private CompletableFuture<Void> onIo(Runnable write) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        io.execute(() -> {
+            try {
+                write.run();
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+            executor.execute(this::process);
+        });
+        ioTail = done;
+        return done;
+    }
+
+    /** Waits for every write handed to the I/O executor (rare: on a role change, or a truncation). */
+    private void awaitIo() {
+        try {
+            ioTail.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // Reported by drainPersisted() (for appends) or already logged (for truncations).
+        }
+    }
+
+    /**
+     * Advances the core past the leader writes that are done, in the order they were handed out;
+     * false (and the server stops) when one failed.
+     */
+    private boolean drainPersisted() {
+        while (!inFlight.isEmpty() && inFlight.peek().done().isDone()) {
+            InFlight w = inFlight.poll();
+            if (w.done().isCompletedExceptionally()) {
+                Throwable t;
+                try {
+                    w.done().join();
+                    t = new IllegalStateException("log write failed");
+                } catch (java.util.concurrent.CompletionException e) {
+                    t = e.getCause() == null ? e : e.getCause();
+                }
+                storageFailed(t instanceof RuntimeException re ? re : new ConsensusException(t.getMessage(), t));
+                return false;
+            }
+            core.advance(w.ready());
+        }
+        return true;
+    }
+
+    private void storageFailed(RuntimeException e) {
+        if (failed || closed) {
+            return;
+        }
+        // A server that cannot write cannot take part safely: stop, as after a crash.
+        failed = true;
+        log.log(System.Logger.Level.ERROR, "raft " + id + " stops: storage failed: " + e.getMessage());
+        failAll(new ConsensusException("raft storage failed: " + e.getMessage(), e));
+        leadership = new Leadership(core.term(), false, Optional.empty());
+        notifyListeners(leadership);
     }
 
     /**
@@ -660,7 +746,12 @@ final class RaftConsensus implements Consensus {
                 if (!closed && !this.failed && index > core.snapshotIndex()) {
                     long cut = core.compact(index, settings.trailingLogs());
                     if (cut > 0) {
-                        storage.log().truncatePrefix(cut);
+                        // On the I/O executor: the log has one writer at a time.
+                        onIo(() -> storage.log().truncatePrefix(cut)).whenComplete((v, t) -> {
+                            if (t != null) {
+                                log.log(System.Logger.Level.ERROR, "log compaction failed: " + t.getMessage());
+                            }
+                        });
                     }
                 }
                 done.complete(index);
