@@ -400,14 +400,30 @@ class RaftCoreTest {
         assertEquals(term, net.get("n2").term(), "the candidate's term was not even adopted");
     }
 
-    @Test
-    void readsArrivingWhileARoundIsInFlightShareTheNextRound() {
+    /** Three servers, n1 leading, with read 1 started and its round queued, not delivered. */
+    private static Net threeWithOneReadInFlight() {
         Net net = new Net(3);
         net.elect("n1");
-        RaftCore l = net.get("n1");
         net.settle();
-        l.read(1, false);
+        net.get("n1").read(1, false);
         net.flush();
+        return net;
+    }
+
+    /** Delivers the queued messages once (what they cause stays queued). */
+    private static void deliverQueued(Net net) {
+        List<Message> now = new ArrayList<>(net.queue);
+        net.queue.clear();
+        for (Message m : now) {
+            net.get(m.to()).step(m);
+        }
+        net.flush();
+    }
+
+    @Test
+    void readsArrivingWhileARoundIsInFlightShareTheNextRound() {
+        Net net = threeWithOneReadInFlight();
+        RaftCore l = net.get("n1");
         List<Message> first = heartbeats(net.queue);
         assertEquals(2, first.size(), "the first read starts a round at once: one heartbeat per follower");
         // Three more reads while that round is unanswered: no new round yet.
@@ -416,19 +432,9 @@ class RaftCoreTest {
         l.read(4, false);
         net.flush();
         assertEquals(2, heartbeats(net.queue).size(), "no round per read while one is in flight");
-        // Deliver the first round only: read 1 is confirmed, and one round starts for 2..4.
-        List<Message> inFlight = new ArrayList<>(net.queue);
-        net.queue.clear();
-        for (Message m : inFlight) {
-            net.get(m.to()).step(m);
-        }
-        net.flush();
-        List<Message> answers = new ArrayList<>(net.queue);
-        net.queue.clear();
-        for (Message m : answers) {
-            net.get(m.to()).step(m);
-        }
-        net.flush();
+        // Deliver the first round and its answers only: read 1 is confirmed, and one round starts for 2..4.
+        deliverQueued(net);
+        deliverQueued(net);
         assertEquals(List.of(1L), readIds(net.reads.get("n1")), "only the read older than the round is confirmed");
         assertEquals(2, heartbeats(net.queue).size(), "one round for the three reads that waited");
         net.settle();
@@ -438,12 +444,8 @@ class RaftCoreTest {
 
     @Test
     void aLostReadRoundIsReplacedByTheNextHeartbeat() {
-        Net net = new Net(3);
-        net.elect("n1");
+        Net net = threeWithOneReadInFlight();
         RaftCore l = net.get("n1");
-        net.settle();
-        l.read(1, false);
-        net.flush();
         net.queue.clear(); // the round is lost
         l.read(2, false);
         net.settle();
