@@ -2,7 +2,8 @@
  * The Tribune agent core: platform services (clock, scheduler, metrics) handed to plugins, the
  * plugin registry that checks SPI versions and chooses one implementation per SPI area, the agent
  * configuration (Consul's keys), the Consul-compatible HTTP API served with Netty, and request
- * forwarding (client to server, follower to leader, datacenter to datacenter) over the transport SPI.
+ * forwarding (client to server, follower to leader, datacenter to datacenter) over the transport SPI,
+ * where every write carries a client request id so that a retried write applies at most once.
  *
  * <p>Uses the plugin SPIs of {@code io.tribune.api} (plugins are found by the launcher's runtime
  * and handed over as {@link io.tribune.agent.plugins.PluginSource}) and the state machine of

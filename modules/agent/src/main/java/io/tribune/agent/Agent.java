@@ -243,6 +243,8 @@ public final class Agent {
         closeables.push(forwarder);
         http = new HttpApiServer(config.limits().maxRequestBytes());
         closeables.push(http);
+        Forwarder ids = forwarder;
+        http.setRequestIds(() -> ids.newRequestId().toString());
         new AgentApi(this).register(http);
         forwarder.setLocalDispatch(http::handle);
         forwarder.start();

@@ -41,6 +41,26 @@ public sealed interface Command {
     }
 
     /**
+     * Wraps an already encoded command in a {@link Dedup} envelope without decoding it: the bytes
+     * {@code new Dedup(id, nowMillis, decode(encoded)).encode()} would give. For forwarders that
+     * hold only the encoded form.
+     *
+     * @throws IllegalArgumentException when {@code encoded} does not start like a command of the
+     *                                  current format, or is already a {@link Dedup}
+     */
+    static byte[] withRequestId(byte[] encoded, RequestId id, long nowMillis) {
+        return Codec.wrapDedup(encoded, id, nowMillis);
+    }
+
+    /**
+     * The request id of an encoded {@link Dedup} envelope, read without decoding the command it
+     * wraps; empty for any other bytes (another command, or bytes that are no command at all).
+     */
+    static Optional<RequestId> requestIdOf(byte[] encoded) {
+        return Codec.dedupIdOf(encoded);
+    }
+
+    /**
      * {@code PUT /v1/kv/<key>[?flags=&cas=]}: writes a value, keeping an existing lock.
      * Result: {@link CommandResult.Bool}, false when the CAS check failed.
      *
@@ -414,6 +434,33 @@ public sealed interface Command {
         /** Copies the list. */
         public CoordinateUpdate {
             coordinates = List.copyOf(coordinates);
+        }
+    }
+
+    /**
+     * An envelope that makes {@code command} apply at most once: the client request id that the
+     * agent where the request arrived chose once and every retry repeats (Raft thesis §6.3). The
+     * first envelope with an id applies {@code command} and records its result under the id, at
+     * this index, in the replicated dedup table; a later envelope with the same id (a retry after
+     * a lost reply) applies nothing and returns {@link CommandResult.Repeated} with the recorded
+     * result and index. The table keeps the ids of recent requests only (see
+     * {@link StateStore#DEDUP_GENERATION_MILLIS} and the other bounds there); a retry of a request
+     * the table no longer holds applies again.
+     * Result: that of {@code command}, or {@link CommandResult.Repeated}.
+     *
+     * @param id        the request id
+     * @param nowMillis the proposer's wall clock; the table measures the age of its entries with
+     *                  the newest such time in the log, never with a local clock
+     * @param command   the write; never itself a {@code Dedup}
+     */
+    record Dedup(RequestId id, long nowMillis, Command command) implements Command {
+        /** Checks fields: envelopes do not nest. */
+        public Dedup {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(command, "command");
+            if (command instanceof Dedup) {
+                throw new IllegalArgumentException("a request id envelope cannot wrap another one");
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.tribune.state;
 
+import io.tribune.api.consensus.Applied;
 import io.tribune.state.internal.Codec;
 import java.util.List;
 import java.util.Objects;
@@ -95,6 +96,37 @@ public sealed interface CommandResult {
         public TxnError {
             Objects.requireNonNull(what, "what");
         }
+    }
+
+    /**
+     * The answer to a {@link Command.Dedup} whose request id was already applied: nothing was
+     * applied now; {@code result} is what the first application returned, at {@code index}.
+     *
+     * @param index  the log index at which the request was applied
+     * @param result its result then; never itself a {@code Repeated}
+     */
+    record Repeated(long index, CommandResult result) implements CommandResult {
+        /** Checks fields: repeats do not nest. */
+        public Repeated {
+            Objects.requireNonNull(result, "result");
+            if (result instanceof Repeated) {
+                throw new IllegalArgumentException("a repeated result cannot wrap another one");
+            }
+        }
+    }
+
+    /**
+     * What a proposer reports for a committed write: {@code applied} itself, or, when its result
+     * is an encoded {@link Repeated}, the index and encoded result of the request's first
+     * application. Bytes that are not a result of this format pass through unchanged.
+     */
+    static Applied original(Applied applied) {
+        byte[] r = applied.result();
+        if (!Codec.isRepeated(r)) {
+            return applied;
+        }
+        Repeated rep = (Repeated) decode(r);
+        return new Applied(rep.index(), rep.result().encode());
     }
 
     /** Shorthand for {@link Bool}. */

@@ -88,7 +88,12 @@ public final class CommandValidator {
     }
 
     private static void check(Command c, List<String> p) {
-        if (c instanceof Command.KvSet s) {
+        if (c instanceof Command.Dedup d) {
+            nonNegative("request time", d.nowMillis(), p);
+            if (p.isEmpty()) {
+                check(d.command(), p);
+            }
+        } else if (c instanceof Command.KvSet s) {
             key(s.key(), p);
             value(s.value().length, p);
             s.cas().ifPresent(v -> nonNegative("cas", v, p));

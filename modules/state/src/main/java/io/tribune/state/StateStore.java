@@ -4,6 +4,7 @@ import io.tribune.api.Subscription;
 import io.tribune.api.consensus.StateMachine;
 import io.tribune.state.internal.Applier;
 import io.tribune.state.internal.ChangeFeed;
+import io.tribune.state.internal.DedupTable;
 import io.tribune.state.internal.Key2;
 import io.tribune.state.internal.PersistentMap;
 import io.tribune.state.internal.Restores;
@@ -61,12 +62,41 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Command.RestoreChunk}, {@link Command.RestoreCommit}): the pieces are staged in the state
  * (and in its snapshots) and the commit swaps the decoded snapshot in at the commit's index, with
  * the same wake-ups as {@link #restore}.
+ *
+ * <p><b>At most once.</b> A write wrapped in {@link Command.Dedup} carries the client request id
+ * chosen where the request arrived; the store records the id with the write's index and result in
+ * a replicated table (part of the state and of its snapshots), and a later command with the same
+ * id applies nothing and returns {@link CommandResult.Repeated} (Raft thesis §6.3). The table is
+ * bounded from the log alone ({@link #DEDUP_GENERATION_MILLIS}, {@link #DEDUP_GENERATION_ENTRIES},
+ * {@link #DEDUP_GENERATION_RESULT_BYTES}); past the bounds a retry applies again.
  */
 public final class StateStore implements StateMachine {
     /** How many user events are kept (the oldest are dropped), as Consul's agent keeps 256. */
     public static final int MAX_EVENTS = 256;
     /** How many undelivered batches a feed subscriber may have before it is dropped. */
     public static final int MAX_PENDING_BATCHES = 10_000;
+
+    /**
+     * Dedup table: a generation of recorded requests closes after this much log time (the newest
+     * proposer time in the log, {@link Command.Dedup#nowMillis()}): 2 minutes. With the previous
+     * generation also kept, a request stays recorded for at least this long of log time, unless
+     * {@link #DEDUP_GENERATION_ENTRIES} later requests push it out first. Forwarders re-send a
+     * write for at most a quarter of it (see {@code docs/state.md}).
+     */
+    public static final long DEDUP_GENERATION_MILLIS = 120_000;
+    /**
+     * Dedup table: a generation closes at this many requests (2^19), so the table holds at most
+     * 2^20 and always the latest 2^19: 52 s of writes at 10,000 writes/s.
+     */
+    public static final int DEDUP_GENERATION_ENTRIES = 1 << 19;
+    /** Dedup table: a generation closes at this many bytes of recorded results (16 MiB). */
+    public static final long DEDUP_GENERATION_RESULT_BYTES = 16L << 20;
+    /**
+     * Dedup table: largest result kept to answer a retry (64 KiB). A retry of a request whose
+     * result was larger (a transaction reading large values) applies nothing and gets a
+     * {@link CommandResult.Failed} ({@code REJECTED}) saying so.
+     */
+    public static final int DEDUP_MAX_RESULT_BYTES = 64 << 10;
 
     private final Executor notifier;
     private final WatchRegistry watches = new WatchRegistry();
@@ -135,13 +165,33 @@ public final class StateStore implements StateMachine {
             return new CommandResult.Failed(CommandResult.Failed.Kind.INVALID,
                     "index " + index + " is not after the last applied index " + s.index);
         }
-        Optional<String> problem = CommandValidator.validate(c);
+        if (c instanceof Command.Dedup d) {
+            DedupTable.Entry seen = s.dedup.find(d.id());
+            if (seen != null) {
+                // A retry of a request already applied (Raft thesis §6.3): answer as the first time,
+                // change nothing but the applied index, wake nobody.
+                state = s.withIndex(index);
+                return new CommandResult.Repeated(seen.index(), CommandResult.decode(seen.result()));
+            }
+            return applyOnce(s, index, d.command(), d);
+        }
+        return applyOnce(s, index, c, null);
+    }
+
+    /**
+     * Applies {@code c} at {@code index}; when {@code request} is not null, its id and the result
+     * are recorded in the dedup table of the same new version, whatever the result (a failure too:
+     * a retry must get the same answer, not a second attempt on a changed state).
+     */
+    private CommandResult applyOnce(State s, long index, Command c, Command.Dedup request) {
+        Optional<String> problem = CommandValidator.validate(request != null ? request : c);
         if (problem.isPresent()) {
-            state = s.withIndex(index);
-            return new CommandResult.Failed(CommandResult.Failed.Kind.INVALID, problem.get());
+            CommandResult r = new CommandResult.Failed(CommandResult.Failed.Kind.INVALID, problem.get());
+            state = recorded(s.withIndex(index), request, index, r);
+            return r;
         }
         if (Restores.handles(c)) {
-            return applyRestore(s, index, c);
+            return applyRestore(s, index, c, request);
         }
         Tx tx = new Tx(s, index);
         CommandResult result;
@@ -149,15 +199,16 @@ public final class StateStore implements StateMachine {
             result = Applier.apply(tx, c);
         } catch (RuntimeException e) {
             // A bug must not wedge every server on this entry: drop its effects and move on.
-            state = s.withIndex(index);
-            return new CommandResult.Failed(CommandResult.Failed.Kind.INTERNAL,
+            CommandResult r = new CommandResult.Failed(CommandResult.Failed.Kind.INTERNAL,
                     "internal error applying " + c.getClass().getSimpleName() + ": " + e);
+            state = recorded(s.withIndex(index), request, index, r);
+            return r;
         }
         if (!tx.dirty()) {
-            state = s.withIndex(index);
+            state = recorded(s.withIndex(index), request, index, result);
             return result;
         }
-        state = tx.commit();
+        state = recorded(tx.commit(), request, index, result);
         List<Change> changes = List.copyOf(tx.changes());
         if (!changes.isEmpty()) {
             List<WatchRegistry.Waiter> woken = watches.takeAffected(changes);
@@ -167,19 +218,29 @@ public final class StateStore implements StateMachine {
         return result;
     }
 
-    private CommandResult applyRestore(State s, long index, Command c) {
+    /** {@code next} with {@code request}'s id recorded, or {@code next} itself when there is no request. */
+    private static State recorded(State next, Command.Dedup request, long index, CommandResult result) {
+        if (request == null) {
+            return next;
+        }
+        return next.withDedup(next.dedup.record(request.id(), index, request.nowMillis(), result.encode()));
+    }
+
+    private CommandResult applyRestore(State s, long index, Command c, Command.Dedup request) {
         Restores.Outcome o;
         try {
             o = Restores.apply(s, index, c);
         } catch (RuntimeException e) {
-            state = s.withIndex(index);
-            return new CommandResult.Failed(CommandResult.Failed.Kind.INTERNAL,
+            CommandResult r = new CommandResult.Failed(CommandResult.Failed.Kind.INTERNAL,
                     "internal error applying " + c.getClass().getSimpleName() + ": " + e);
+            state = recorded(s.withIndex(index), request, index, r);
+            return r;
         }
+        State next = recorded(o.next(), request, index, o.result());
         if (o.replaced()) {
-            swapIn(o.next(), index);
+            swapIn(next, index);
         } else {
-            state = o.next();
+            state = next;
         }
         return o.result();
     }
@@ -259,6 +320,23 @@ public final class StateStore implements StateMachine {
     public java.util.OptionalLong stagedRestoreBytes() {
         StagedRestore r = state.staged;
         return r == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(r.received());
+    }
+
+    /**
+     * How many client requests the dedup table holds now (at most
+     * {@code 2 × }{@link #DEDUP_GENERATION_ENTRIES}); for metrics and tests.
+     */
+    public int dedupEntries() {
+        return state.dedup.size();
+    }
+
+    /**
+     * The index at which the request {@code id} was applied, if the dedup table still holds it: a
+     * command carrying that id now would apply nothing.
+     */
+    public java.util.OptionalLong requestIndex(RequestId id) {
+        DedupTable.Entry e = state.dedup.find(Objects.requireNonNull(id, "id"));
+        return e == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(e.index());
     }
 
     /** The last applied raft index (0 before the first command). */

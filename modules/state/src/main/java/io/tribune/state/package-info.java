@@ -24,5 +24,14 @@
  * consensus.apply(cmd.encode(), timeout)
  *          .thenApply(a -> CommandResult.decode(a.result()));  // Bool(true|false)
  * }</pre>
+ * A write that may be retried after a lost reply goes in a {@link io.tribune.state.Command.Dedup}
+ * envelope carrying the request's {@link io.tribune.state.RequestId}, chosen once and repeated by
+ * every retry; the store then applies it at most once and answers a retry with
+ * {@link io.tribune.state.CommandResult.Repeated} (the first index and result, which
+ * {@link io.tribune.state.CommandResult#original} unwraps):
+ * <pre>{@code
+ * byte[] once = new Command.Dedup(requestId, wallMillis, cmd).encode();   // the same bytes on every retry
+ * consensus.apply(once, timeout).thenApply(a -> CommandResult.decode(CommandResult.original(a).result()));
+ * }</pre>
  */
 package io.tribune.state;

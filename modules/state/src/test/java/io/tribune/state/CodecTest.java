@@ -2,11 +2,13 @@ package io.tribune.state;
 
 import static io.tribune.state.Harness.S1;
 import static io.tribune.state.Harness.bytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tribune.api.consensus.Applied;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -146,5 +148,80 @@ class CodecTest {
         for (Command c : samples()) {
             assertEquals(Optional.empty(), CommandValidator.validate(c), c.toString());
         }
+    }
+    private static final RequestId ID = new RequestId(0x0123456789abcdefL, -2);
+
+    @Test
+    void everyCommandRoundTripsInsideARequestIdEnvelope() {
+        for (Command c : samples()) {
+            Command.Dedup d = new Command.Dedup(ID, 1234, c);
+            byte[] wire = d.encode();
+            assertEquals(d, Command.decode(wire), c.getClass().getSimpleName());
+            // The envelope is spliced in front of the command's own tag and fields, so a forwarder
+            // can add it to bytes it cannot decode and get the same encoding.
+            assertArrayEquals(wire, Command.withRequestId(c.encode(), ID, 1234));
+            assertEquals(Optional.of(ID), Command.requestIdOf(wire));
+            assertEquals(Optional.empty(), Command.requestIdOf(c.encode()));
+            assertEquals(c.encode().length + 25, wire.length, "format, tag, id, time, then the command's tag");
+            assertEquals(Optional.empty(), CommandValidator.validate(d));
+        }
+    }
+
+    @Test
+    void envelopesDoNotNestAndAreCheckedLikeAnyCommand() {
+        Command inner = new Command.KvSet("k", bytes("v"), 0, OptionalLong.empty());
+        Command.Dedup d = new Command.Dedup(ID, 1, inner);
+        assertThrows(IllegalArgumentException.class, () -> new Command.Dedup(ID, 1, d));
+        assertThrows(IllegalArgumentException.class, () -> Command.withRequestId(d.encode(), ID, 1));
+        assertThrows(IllegalArgumentException.class, () -> Command.withRequestId(bytes("cmd"), ID, 1));
+        byte[] wire = d.encode();
+        byte[] nested = new byte[wire.length + 25];
+        System.arraycopy(wire, 0, nested, 0, 26);
+        System.arraycopy(wire, 1, nested, 26, wire.length - 1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Command.decode(nested)).getMessage()
+                .contains("cannot wrap another"));
+        for (int len = 2; len < wire.length; len++) {
+            byte[] cut = Arrays.copyOf(wire, len);
+            assertThrows(IllegalArgumentException.class, () -> Command.decode(cut), "length " + len);
+        }
+        assertTrue(CommandValidator.validate(new Command.Dedup(ID, -1, inner)).orElseThrow().contains("request time"));
+        assertTrue(CommandValidator.validate(new Command.Dedup(ID, 1, new Command.KvSet("", null, 0,
+                OptionalLong.empty()))).orElseThrow().contains("missing key"));
+        assertEquals(Optional.empty(), Command.requestIdOf(null));
+        assertEquals(Optional.empty(), Command.requestIdOf(new byte[] {1, 70, 0}));
+    }
+
+    @Test
+    void repeatedResultsRoundTripAndUnwrapToTheFirstApplication() {
+        List<CommandResult> rs = List.of(new CommandResult.Bool(false), new CommandResult.Done(),
+                new CommandResult.Failed(CommandResult.Failed.Kind.REJECTED, "no"),
+                new CommandResult.TxnOutcome(List.of(new KvEntry("k", 1, 2, 3, 4, bytes("v"), S1)), List.of()));
+        for (CommandResult r : rs) {
+            CommandResult.Repeated rep = new CommandResult.Repeated(41, r);
+            assertEquals(rep, CommandResult.decode(rep.encode()));
+            Applied original = CommandResult.original(new Applied(99, rep.encode()));
+            assertEquals(41, original.index());
+            assertArrayEquals(r.encode(), original.result());
+            Applied plain = new Applied(7, r.encode());
+            assertEquals(plain, CommandResult.original(plain));
+        }
+        Applied foreign = new Applied(3, bytes("applied:cmd"));
+        assertEquals(foreign, CommandResult.original(foreign));
+        assertThrows(IllegalArgumentException.class,
+                () -> new CommandResult.Repeated(1, new CommandResult.Repeated(2, new CommandResult.Done())));
+        byte[] nested = {1, 6, 0, 0, 0, 0, 0, 0, 0, 1, 6, 0, 0, 0, 0, 0, 0, 0, 2, 2};
+        assertThrows(IllegalArgumentException.class, () -> CommandResult.decode(nested));
+    }
+
+    @Test
+    void requestIdsHaveATextFormThatParsesBack() {
+        assertEquals("0123456789abcdeffffffffffffffffe", ID.toString());
+        assertEquals(ID, RequestId.parse(ID.toString()));
+        assertEquals(ID, RequestId.parse(ID.toString().toUpperCase(java.util.Locale.ROOT)));
+        for (String bad : List.of("", "0123", ID + "0", "0123456789abcdeffffffffffffffffg", "+123456789abcdeffffffffffffffffe")) {
+            assertThrows(IllegalArgumentException.class, () -> RequestId.parse(bad), bad);
+        }
+        assertTrue(new RequestId(1, 0).compareTo(new RequestId(0, Long.MAX_VALUE)) > 0);
+        assertTrue(new RequestId(1, 1).compareTo(new RequestId(1, 2)) < 0);
     }
 }

@@ -136,7 +136,7 @@ final class CatalogApi {
         in.object("Check").ifPresent(c -> checks.add(checkIn(c, nodeName)));
         in.objects("Checks").forEach(c -> checks.add(checkIn(c, nodeName)));
         Command cmd = new Command.Register(node, service, checks, agent.platform().wallMillis());
-        return KvApi.Writes.apply(agent, cmd).thenApply(r -> done(r, req));
+        return KvApi.Writes.apply(agent, req, cmd).thenApply(r -> done(r, req));
     }
 
     private void checkDcField(JsonIn in) {
@@ -158,7 +158,7 @@ final class CatalogApi {
         Optional<String> serviceId = in.string("ServiceID").filter(s -> !s.isEmpty());
         Optional<String> checkId = in.string("CheckID").filter(s -> !s.isEmpty());
         Command cmd = new Command.Deregister(nodeName, serviceId, checkId, agent.platform().wallMillis());
-        return KvApi.Writes.apply(agent, cmd).thenApply(r -> done(r, req));
+        return KvApi.Writes.apply(agent, req, cmd).thenApply(r -> done(r, req));
     }
 
     /** {@code true} for a Done result, Consul's error otherwise (a refused registration is a 500 there). */

@@ -86,7 +86,7 @@ final class CoordinateApi {
         });
         Coordinate c = new Coordinate(node, in.string("Segment", ""), vec, number(coord, "Error"),
                 number(coord, "Adjustment"), number(coord, "Height"));
-        return KvApi.Writes.apply(agent, new Command.CoordinateUpdate(List.of(c)))
+        return KvApi.Writes.apply(agent, req, new Command.CoordinateUpdate(List.of(c)))
                 .thenApply(r -> CatalogApi.done(r, req));
     }
 

@@ -5,15 +5,16 @@ import io.tribune.agent.http.HttpError;
 import io.tribune.agent.http.HttpRequest;
 import io.tribune.agent.http.HttpResponse;
 import io.tribune.agent.http.Json;
+import io.tribune.agent.rpc.RequestIds;
 import io.tribune.state.Command;
 import io.tribune.state.CommandValidator;
 import io.tribune.state.EventRecord;
+import io.tribune.state.RequestId;
 import io.tribune.state.Table;
 import io.tribune.state.WatchTarget;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -56,10 +57,13 @@ final class EventApi {
             throw new HttpError(413, "User event payload too large: " + payload.length + " bytes, the limit is "
                     + CommandValidator.MAX_EVENT_PAYLOAD_BYTES + " bytes");
         }
-        String id = UUID.randomUUID().toString();
+        // From the request id: a retry of the request (its reply lost) names the same event, which
+        // the state machine then answers as the first time instead of recording it twice.
+        RequestId request = agent.rpc().requestId(req);
+        String id = RequestIds.uuid(request, "event");
         EventRecord event = new EventRecord(id, name, payload, req.param("node").orElse(""),
                 req.param("service").orElse(""), req.param("tag").orElse(""), 0);
-        return KvApi.Writes.applyThenRead(agent, new Command.EventFire(event)).thenApply(r -> {
+        return KvApi.Writes.apply(agent, request, new Command.EventFire(event), true).thenApply(r -> {
             CatalogApi.done(r, req);
             // The store set LTime to the raft index that recorded it; answer with what it keeps.
             EventRecord recorded = ApiSupport.state(agent).events(name).value().stream()

@@ -15,6 +15,7 @@ import io.tribune.state.Command;
 import io.tribune.state.CommandResult;
 import io.tribune.state.CommandValidator;
 import io.tribune.state.Indexed;
+import io.tribune.state.RequestId;
 import io.tribune.state.KvEntry;
 import io.tribune.state.StateStore;
 import io.tribune.state.WatchTarget;
@@ -154,7 +155,7 @@ final class KvApi {
             OptionalLong cas = req.longParam("cas").map(OptionalLong::of).orElse(OptionalLong.empty());
             cmd = new Command.KvSet(key, req.body(), flags, cas);
         }
-        return Writes.apply(agent, cmd).thenApply(r -> boolResponse(r, req));
+        return Writes.apply(agent, req, cmd).thenApply(r -> boolResponse(r, req));
     }
 
     private static void requireSession(String id) {
@@ -185,7 +186,7 @@ final class KvApi {
             OptionalLong cas = req.longParam("cas").map(OptionalLong::of).orElse(OptionalLong.empty());
             cmd = new Command.KvDelete(key, cas);
         }
-        return Writes.apply(agent, cmd).thenApply(r -> boolResponse(r, req));
+        return Writes.apply(agent, req, cmd).thenApply(r -> boolResponse(r, req));
     }
 
     private static HttpResponse boolResponse(CommandResult r, HttpRequest req) {
@@ -202,10 +203,38 @@ final class KvApi {
 
         /**
          * Validates and proposes {@code cmd} through the agent's forwarder: locally on the leader,
-         * on the leader from a follower (held during an election), on a server from a client.
+         * on the leader from a follower (held during an election), on a server from a client. The
+         * forwarder gives it a new request id; for a write that serves an HTTP request, use
+         * {@link #apply(Agent, HttpRequest, Command)}, whose id survives the request's forwarding.
          */
         static CompletableFuture<CommandResult> apply(Agent agent, Command cmd) {
             return apply(agent, cmd, false);
+        }
+
+        /**
+         * As {@link #apply(Agent, Command)} for the write that serves {@code req}: the command
+         * carries the request's id ({@link io.tribune.agent.rpc.Forwarder#requestId}), so that a
+         * retry of the request, even one another agent sent to another server after a lost reply,
+         * is not applied a second time.
+         */
+        static CompletableFuture<CommandResult> apply(Agent agent, HttpRequest req, Command cmd) {
+            return apply(agent, agent.rpc().requestId(req), cmd, false);
+        }
+
+        /** As {@link #apply(Agent, HttpRequest, Command)}, and as {@link #applyThenRead(Agent, Command)}. */
+        static CompletableFuture<CommandResult> applyThenRead(Agent agent, HttpRequest req, Command cmd) {
+            return apply(agent, agent.rpc().requestId(req), cmd, true);
+        }
+
+        /**
+         * Validates {@code cmd} and proposes it under the request id {@code id} (for handlers that
+         * derive values from the id first, such as a session's id).
+         */
+        static CompletableFuture<CommandResult> apply(Agent agent, RequestId id, Command cmd, boolean awaitLocal) {
+            CommandValidator.validate(cmd).ifPresent(msg -> {
+                throw HttpError.badRequest(msg);
+            });
+            return propose(agent, new Command.Dedup(id, agent.platform().wallMillis(), cmd), awaitLocal);
         }
 
         /**
@@ -220,6 +249,10 @@ final class KvApi {
             CommandValidator.validate(cmd).ifPresent(msg -> {
                 throw HttpError.badRequest(msg);
             });
+            return propose(agent, cmd, awaitLocal);
+        }
+
+        private static CompletableFuture<CommandResult> propose(Agent agent, Command cmd, boolean awaitLocal) {
             return agent.rpc().apply(cmd.encode(), APPLY_TIMEOUT, awaitLocal)
                     .thenApply(a -> CommandResult.decode(a.result()))
                     .exceptionally(t -> {

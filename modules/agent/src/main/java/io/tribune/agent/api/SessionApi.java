@@ -6,10 +6,12 @@ import io.tribune.agent.http.HttpError;
 import io.tribune.agent.http.HttpRequest;
 import io.tribune.agent.http.HttpResponse;
 import io.tribune.agent.http.Json;
+import io.tribune.agent.rpc.RequestIds;
 import io.tribune.state.Command;
 import io.tribune.state.CommandResult;
 import io.tribune.state.CommandValidator;
 import io.tribune.state.Indexed;
+import io.tribune.state.RequestId;
 import io.tribune.state.Session;
 import io.tribune.state.SessionBehavior;
 import io.tribune.state.Table;
@@ -18,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -50,7 +51,7 @@ final class SessionApi {
             ApiSupport.method(req, "PUT");
             ApiSupport.checkDc(req, agent);
             String id = sessionId(rest.substring("destroy/".length()));
-            return KvApi.Writes.apply(agent,
+            return KvApi.Writes.apply(agent, req,
                     new Command.SessionDestroy(id, agent.platform().wallMillis()))
                     .thenApply(r -> Json.ok(true, req));
         }
@@ -109,10 +110,14 @@ final class SessionApi {
                     + ApiSupport.goDuration(Duration.ofMillis(CommandValidator.MAX_SESSION_TTL_MILLIS)) + "]");
         }
         Duration lockDelay = lockDelay(in);
-        String id = UUID.randomUUID().toString();
+        // The session's id comes from the request id, so that a retry of this request (its reply
+        // lost, sent again to another server) names the same session: the state machine answers the
+        // retry with the first create's result, and the answer's ID is the session that exists.
+        RequestId request = agent.rpc().requestId(req);
+        String id = RequestIds.uuid(request, "session");
         Session s = new Session(id, in.string("Name", ""), node, lockDelay.toMillis(), behavior, ttl.toMillis(), checks,
                 agent.platform().wallMillis(), 0, 0);
-        return KvApi.Writes.apply(agent, new Command.SessionCreate(s)).thenApply(r -> {
+        return KvApi.Writes.apply(agent, request, new Command.SessionCreate(s), false).thenApply(r -> {
             if (r instanceof CommandResult.Failed f) {
                 // Consul answers a session it cannot bind (missing node, critical check) with a 500.
                 throw f.kind() == CommandResult.Failed.Kind.INVALID ? HttpError.badRequest(f.message())
@@ -145,7 +150,7 @@ final class SessionApi {
     private CompletableFuture<HttpResponse> renew(HttpRequest req, String id) {
         ApiSupport.method(req, "PUT");
         ApiSupport.checkDc(req, agent);
-        return KvApi.Writes.applyThenRead(agent, new Command.SessionRenew(id, agent.platform().wallMillis()))
+        return KvApi.Writes.applyThenRead(agent, req, new Command.SessionRenew(id, agent.platform().wallMillis()))
                 .thenApply(r -> {
                     if (r instanceof CommandResult.Failed f) {
                         if (f.kind() == CommandResult.Failed.Kind.NOT_FOUND) {

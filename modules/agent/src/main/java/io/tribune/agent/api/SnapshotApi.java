@@ -12,7 +12,6 @@ import io.tribune.state.StateStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -122,7 +121,9 @@ final class SnapshotApi {
             SnapshotRestore restore = new SnapshotRestore(
                     (command, awaitLocal) -> agent.rpc().apply(command, KvApi.APPLY_TIMEOUT, awaitLocal),
                     state::lastIndex, agent.platform(), agent.platform(), agent.rpc().holdTimeout());
-            return restore.run(UUID.randomUUID().toString(), body, chunk).thenApply(index -> HttpResponse.empty(200)
+            // One request id for the whole restore, the same on every attempt and every server that
+            // serves it (see SnapshotRestore): a retry after a lost reply does not restore twice.
+            return restore.run(agent.rpc().requestId(req), body, chunk).thenApply(index -> HttpResponse.empty(200)
                     .header("X-Consul-Index", Long.toString(Math.max(1, index))));
         }, agent.platform()));
     }

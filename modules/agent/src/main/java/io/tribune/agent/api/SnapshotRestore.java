@@ -1,12 +1,14 @@
 package io.tribune.agent.api;
 
 import io.tribune.agent.http.HttpError;
+import io.tribune.agent.rpc.RequestIds;
 import io.tribune.api.Clock;
 import io.tribune.api.PluginConfig;
 import io.tribune.api.Scheduler;
 import io.tribune.api.consensus.Applied;
 import io.tribune.state.Command;
 import io.tribune.state.CommandResult;
+import io.tribune.state.RequestId;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -30,6 +32,15 @@ import java.util.zip.CRC32C;
  * least 1 KiB. A quarter leaves room for the piece's framing (about 60 bytes) and for the
  * transport's own envelope when a follower forwards the proposal to the leader, and keeps each
  * entry small enough that replicating it does not delay heartbeats.
+ *
+ * <p><b>At most once.</b> A restore serves one HTTP request, and its reply may be lost after it
+ * committed: the caller (or the client agent that forwarded it) then sends the request again,
+ * possibly to another server. So everything is derived from the request's id: the restore's id,
+ * and one request id per step ({@link RequestIds#derive}: begin, each piece by offset and length,
+ * commit), each proposed in a {@link Command.Dedup} envelope. A retry of the whole request
+ * proposes the same steps under the same ids, so the steps that already applied are answered from
+ * the state machine's dedup table instead of abandoning and restoring again, and two attempts
+ * running at once converge on one restore.
  *
  * <p><b>Failures.</b> The first step that fails (no leader, a timeout, a result other than the
  * expected one, e.g. because a concurrent restore's begin abandoned this one) fails the whole
@@ -90,40 +101,51 @@ final class SnapshotRestore {
         return (int) Math.max(MIN_CHUNK_BYTES, Math.min(DEFAULT_CHUNK_BYTES, bound / 4));
     }
 
+    /** The restore id that the request {@code request} stages its snapshot under. */
+    static String restoreId(RequestId request) {
+        return RequestIds.uuid(request, "restore");
+    }
+
     /**
-     * Restores {@code snapshot} (already verified by the caller) under the id {@code id}, in pieces
-     * of {@code chunkBytes}; completes with the commit's index once this server applied it, or
-     * fails with an {@link HttpError} naming the step that failed.
+     * Restores {@code snapshot} (already verified by the caller) for the HTTP request
+     * {@code request}, in pieces of {@code chunkBytes}; completes with the commit's index once this
+     * server applied it, or fails with an {@link HttpError} naming the step that failed.
      */
-    CompletableFuture<Long> run(String id, byte[] snapshot, int chunkBytes) {
+    CompletableFuture<Long> run(RequestId request, byte[] snapshot, int chunkBytes) {
         if (chunkBytes < 1) {
             throw new IllegalArgumentException("chunkBytes must be positive, got " + chunkBytes);
         }
+        String id = restoreId(request);
         CRC32C crc = new CRC32C();
         crc.update(snapshot, 0, snapshot.length);
         int pieces = (snapshot.length + chunkBytes - 1) / chunkBytes;
-        CompletableFuture<Applied> chain = step("announcing the restore",
+        CompletableFuture<Applied> chain = step("announcing the restore", RequestIds.derive(request, "restore-begin"),
                 new Command.RestoreBegin(id, snapshot.length, crc.getValue()), false,
                 r -> r instanceof CommandResult.Done);
         for (int i = 0; i < pieces; i++) {
             int at = i * chunkBytes;
             int end = Math.min(snapshot.length, at + chunkBytes);
             String what = "proposing piece " + (i + 1) + " of " + pieces;
+            // Named by offset and length, not by number: a retry cut into other pieces (another
+            // server's command bound) gets other ids, and the state machine refuses its pieces as
+            // out of order instead of mistaking them for the ones already staged.
+            RequestId stepId = RequestIds.derive(request, "restore-chunk:" + at + "+" + (end - at));
             Command piece = new Command.RestoreChunk(id, at, Arrays.copyOfRange(snapshot, at, end));
-            chain = chain.thenCompose(x -> step(what, piece, false,
+            chain = chain.thenCompose(x -> step(what, stepId, piece, false,
                     r -> r instanceof CommandResult.Count c && c.value() == end));
         }
-        return chain.thenCompose(x -> step("committing the restore", new Command.RestoreCommit(id), true,
-                        r -> r instanceof CommandResult.Done))
+        return chain.thenCompose(x -> step("committing the restore", RequestIds.derive(request, "restore-commit"),
+                        new Command.RestoreCommit(id), true, r -> r instanceof CommandResult.Done))
                 .thenCompose(applied -> awaitLocal(applied.index()));
     }
 
-    /** Proposes {@code cmd}; fails unless its result passes {@code expected}. */
-    private CompletableFuture<Applied> step(String what, Command cmd, boolean awaitLocal,
+    /** Proposes {@code cmd} under the request id {@code stepId}; fails unless its result passes {@code expected}. */
+    private CompletableFuture<Applied> step(String what, RequestId stepId, Command cmd, boolean awaitLocal,
                                             Predicate<CommandResult> expected) {
         CompletableFuture<Applied> f;
         try {
-            f = proposer.propose(cmd.encode(), awaitLocal);
+            f = proposer.propose(new Command.Dedup(stepId, clock.wallMillis(), cmd).encode(), awaitLocal)
+                    .thenApply(CommandResult::original);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }

@@ -60,7 +60,7 @@ final class TxnApi {
             parsed.add(op(JsonIn.of(ops.get(i), "operation " + i), i));
         }
         Command cmd = new Command.KvTxn(parsed, agent.platform().wallMillis());
-        return KvApi.Writes.apply(agent, cmd).thenApply(r -> {
+        return KvApi.Writes.apply(agent, req, cmd).thenApply(r -> {
             if (!(r instanceof CommandResult.TxnOutcome t)) {
                 throw KvApi.Writes.failure(r);
             }

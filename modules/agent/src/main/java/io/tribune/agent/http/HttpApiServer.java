@@ -31,9 +31,11 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The HTTP listener of the agent: Netty with its own event loops, HTTP/1.1 keep-alive, bodies
@@ -44,8 +46,11 @@ public final class HttpApiServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HttpApiServer.class.getName());
     /** Same value as {@code io.tribune.agent.rpc.Forwarder.FORWARDED_HEADER} (kept here so http does not depend on rpc). */
     private static final String FORWARDED_HEADER = "x-tribune-forwarded";
+    /** Same value as {@code io.tribune.agent.rpc.Forwarder.REQUEST_ID_HEADER}. */
+    private static final String REQUEST_ID_HEADER = "x-tribune-request-id";
     private final List<Map.Entry<String, Route>> routes = new ArrayList<>();
     private final int maxRequestBytes;
+    private volatile Supplier<String> requestIds;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel channel;
@@ -53,6 +58,16 @@ public final class HttpApiServer implements AutoCloseable {
     /** A server that accepts request bodies up to {@code maxRequestBytes}. */
     public HttpApiServer(int maxRequestBytes) {
         this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /**
+     * Gives every write request (any method but GET and HEAD) that arrives on the listener a new
+     * client request id from {@code ids}, in the request id header, before it is routed: the id
+     * then stays with the request wherever it is forwarded and however often it is retried, so the
+     * state machine applies it once. Without a source, handlers choose ids themselves.
+     */
+    public void setRequestIds(Supplier<String> ids) {
+        this.requestIds = Objects.requireNonNull(ids, "ids");
     }
 
     /** Serves paths starting with {@code prefix}; the longest matching prefix wins. */
@@ -166,6 +181,13 @@ public final class HttpApiServer implements AutoCloseable {
                 // Only agents mark forwarded requests (over RPC, never over this socket): a client of
                 // the HTTP API must not be able to pose as a forwarding hop.
                 headers.remove(FORWARDED_HEADER);
+                // Nor choose the request id of its write: a guessed or reused id would make the
+                // state machine answer it with another request's result instead of applying it.
+                headers.remove(REQUEST_ID_HEADER);
+                Supplier<String> ids = requestIds;
+                if (ids != null && !msg.method().name().equals("GET") && !msg.method().name().equals("HEAD")) {
+                    headers.put(REQUEST_ID_HEADER, ids.get());
+                }
                 byte[] body = new byte[msg.content().readableBytes()];
                 msg.content().readBytes(body);
                 String remote = String.valueOf(ctx.channel().remoteAddress());

@@ -19,6 +19,10 @@ import io.tribune.api.transport.Endpoint;
 import io.tribune.api.transport.Transport;
 import io.tribune.api.transport.TransportException;
 import io.tribune.state.BlockingWait;
+import io.tribune.state.Command;
+import io.tribune.state.CommandResult;
+import io.tribune.state.RequestId;
+import io.tribune.state.StateStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,6 +61,23 @@ import java.util.random.RandomGenerator;
  *       of its own datacenter), or fails with HTTP 500 "No path to datacenter".</li>
  * </ul>
  *
+ * <p><b>Retries are safe: every write carries a request id.</b> A write is retried on another
+ * server (or on the leader again) when the transport fails with {@code UNAVAILABLE}, and that
+ * failure also happens when the connection broke after the peer received the request and the
+ * leader applied it. So every write proposed through {@link #apply} carries a client request id,
+ * chosen once where the request arrived and carried unchanged by every retry: {@link #apply} wraps
+ * the command in a {@link Command.Dedup} envelope (unless the caller already did, with the id of
+ * the HTTP request it serves), and a whole write request forwarded over {@code tribune.rpc.http}
+ * carries its id in {@link #REQUEST_ID_HEADER}, which the serving agent's handler puts in the
+ * envelope ({@link #requestId}). The state machine applies an id once and answers a retry with the
+ * first result ({@link CommandResult.Repeated}, which {@link #apply} turns back into the first
+ * index and result), for as long as its dedup table holds the id: at least
+ * {@link StateStore#DEDUP_GENERATION_MILLIS} of log time (2 minutes) and the latest
+ * {@link StateStore#DEDUP_GENERATION_ENTRIES} writes. To stay inside that window this forwarder
+ * never re-sends a write after an {@code UNAVAILABLE} that comes more than
+ * {@link #RESEND_HORIZON} after the request began: the request then fails, saying its outcome is
+ * unknown. Reads are not wrapped; they are idempotent.
+ *
  * <p><b>Loops.</b> A forwarded HTTP request carries {@link #FORWARDED_HEADER} naming the hop it took
  * ({@code client}, {@code dc} or {@code leader}); a request that arrived over a {@code dc} or
  * {@code leader} hop is never forwarded to another datacenter, and one that arrived over a
@@ -76,6 +97,22 @@ public final class Forwarder implements AutoCloseable {
     public static final String METHOD_HTTP = "tribune.rpc.http";
     /** Request header (lower case) naming the hop a forwarded request took. */
     public static final String FORWARDED_HEADER = "x-tribune-forwarded";
+    /**
+     * Request header (lower case) carrying the client request id of a write (32 hexadecimal digits),
+     * set once where the request arrived (the HTTP listener, or this forwarder for a request that
+     * did not come through it) and kept by every forwarded copy and retry. The HTTP listener
+     * removes it from what HTTP clients send: only agents choose request ids.
+     */
+    public static final String REQUEST_ID_HEADER = "x-tribune-request-id";
+    /**
+     * How long after a write request began this forwarder may still re-send it after an
+     * {@code UNAVAILABLE} failure (whose outcome is unknown): 30 s, a quarter of the dedup table's
+     * generation ({@link StateStore#DEDUP_GENERATION_MILLIS}). A re-sent attempt is then applied
+     * within the horizon plus its own deadline (29 s with the default hold timeout), about one
+     * minute after the first, well inside the two minutes of log time the table keeps it; the rest
+     * absorbs clock skew between the servers whose times advance the log clock.
+     */
+    public static final Duration RESEND_HORIZON = Duration.ofMillis(StateStore.DEDUP_GENERATION_MILLIS / 4);
     /** Response header set when a server that was sent a request as leader is not the leader (retry elsewhere). */
     public static final String NOT_LEADER_HEADER = "X-Tribune-Not-Leader";
     /** Hop marker: a client agent forwarded the request to a server of its datacenter. */
@@ -126,6 +163,9 @@ public final class Forwarder implements AutoCloseable {
     private final LongAdder servedHttp = new LongAdder();
     private final LongAdder failovers = new LongAdder();
     private final LongAdder holds = new LongAdder();
+    private final LongAdder repeats = new LongAdder();
+    private final LongAdder notResent = new LongAdder();
+    private final RequestIds ids;
 
     /**
      * A forwarder for one agent.
@@ -146,6 +186,19 @@ public final class Forwarder implements AutoCloseable {
     public Forwarder(String datacenter, Duration holdTimeout, Transport transport, Optional<Consensus> consensus,
                      LongSupplier localAppliedIndex, Membership membership, ServerDirectory directory, Clock clock,
                      Scheduler scheduler, RandomGenerator random) {
+        this(datacenter, holdTimeout, transport, consensus, localAppliedIndex, membership, directory, clock, scheduler,
+                random, RequestIds.create());
+    }
+
+    /**
+     * A forwarder that takes its request ids from {@code ids} (tests fix the prefix); otherwise as
+     * {@link #Forwarder(String, Duration, Transport, Optional, LongSupplier, Membership, ServerDirectory, Clock,
+     * Scheduler, RandomGenerator)}.
+     */
+    public Forwarder(String datacenter, Duration holdTimeout, Transport transport, Optional<Consensus> consensus,
+                     LongSupplier localAppliedIndex, Membership membership, ServerDirectory directory, Clock clock,
+                     Scheduler scheduler, RandomGenerator random, RequestIds ids) {
+        this.ids = Objects.requireNonNull(ids, "ids");
         this.datacenter = Objects.requireNonNull(datacenter, "datacenter");
         if (holdTimeout.isNegative() || holdTimeout.isZero()) {
             throw new IllegalArgumentException(HOLD_TIMEOUT_KEY + " must be positive, got " + holdTimeout);
@@ -227,6 +280,8 @@ public final class Forwarder implements AutoCloseable {
         m.put("served_http", servedHttp.sum());
         m.put("failovers", failovers.sum());
         m.put("holds", holds.sum());
+        m.put("repeats", repeats.sum());
+        m.put("not_resent", notResent.sum());
         return m;
     }
 
@@ -237,6 +292,11 @@ public final class Forwarder implements AutoCloseable {
      * leader when it follows (held while no leader is known), on a server of the datacenter when
      * this agent is a client.
      *
+     * <p>A command without a request id is wrapped in a {@link Command.Dedup} envelope with a new
+     * one, so that every retry below carries the same id; a command that already carries one (the
+     * id of the HTTP request being served, see {@link #requestId}) is sent as it is. Bytes that are
+     * not a command of the current format are sent unwrapped (the state machine refuses them).
+     *
      * @param command         the encoded command
      * @param commitTimeout   how long the committing server may wait for the commit
      * @param awaitLocalApply on a follower, complete only once the local state machine has applied
@@ -244,17 +304,101 @@ public final class Forwarder implements AutoCloseable {
      *                        local state right after the write; it costs up to one heartbeat
      *                        interval, the time a follower takes to learn the commit. Ignored on
      *                        the leader (already applied) and on a client (no state)
-     * @return the commit index and the state machine's result; fails with {@link HttpError} 500
-     *         "No cluster leader" after holding, or with the consensus or transport failure
+     * @return the commit index and the state machine's result; for a retry of a request that was
+     *         already applied, the index and result of that first application. Fails with
+     *         {@link HttpError} 500 "No cluster leader" after holding, with a 500 saying the outcome
+     *         is unknown when a connection broke after the write was sent and
+     *         {@link #RESEND_HORIZON} had passed, or with the consensus or transport failure
      */
     public CompletableFuture<Applied> apply(byte[] command, Duration commitTimeout, boolean awaitLocalApply) {
+        byte[] once = withRequestId(command);
         CompletableFuture<Applied> out = new CompletableFuture<>();
         if (consensus.isPresent()) {
-            serverApply(command, commitTimeout, true, awaitLocalApply, new Hold(), out);
+            serverApply(once, commitTimeout, true, awaitLocalApply, new Hold(), out);
         } else {
-            clientApply(command, commitTimeout, new Hold(), 0, out);
+            clientApply(once, commitTimeout, new Hold(), 0, out);
         }
-        return out;
+        return out.thenApply(this::firstApplication);
+    }
+
+    /** A new request id for a write that arrived at this agent. */
+    public RequestId newRequestId() {
+        return ids.next();
+    }
+
+    /**
+     * The request id of a write request being served here: the one in {@link #REQUEST_ID_HEADER}
+     * (chosen where the request arrived, before it was forwarded), or a new one. A handler calls
+     * this once per request and puts the id in every command it proposes for it.
+     *
+     * @throws HttpError 400 when the header is present but not a request id
+     */
+    public RequestId requestId(HttpRequest req) {
+        String h = req.headers().get(REQUEST_ID_HEADER);
+        if (h == null) {
+            return ids.next();
+        }
+        try {
+            return RequestId.parse(h);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest("malformed " + REQUEST_ID_HEADER + " header: " + e.getMessage());
+        }
+    }
+
+    private byte[] withRequestId(byte[] command) {
+        if (Command.requestIdOf(command).isPresent()) {
+            return command;
+        }
+        try {
+            return Command.withRequestId(command, ids.next(), clock.wallMillis());
+        } catch (IllegalArgumentException e) {
+            return command;
+        }
+    }
+
+    /** The first application of a write: unwraps a repeat (the retry of an applied request). */
+    private Applied firstApplication(Applied applied) {
+        Applied first = CommandResult.original(applied);
+        if (first != applied) {
+            repeats.increment();
+            LOG.log(System.Logger.Level.DEBUG, "a retried write was already applied at index {0}; answering with "
+                    + "that result", first.index());
+        }
+        return first;
+    }
+
+    /**
+     * {@code req} itself when it reads or already carries a request id; otherwise a copy with a
+     * new one, so that every attempt of forwarding it carries the same id.
+     */
+    private HttpRequest withRequestId(HttpRequest req) {
+        if (!isWrite(req) || req.headers().containsKey(REQUEST_ID_HEADER)) {
+            return req;
+        }
+        Map<String, String> headers = new LinkedHashMap<>(req.headers());
+        headers.put(REQUEST_ID_HEADER, ids.next().toString());
+        return new HttpRequest(req.method(), req.path(), req.query(), headers, req.body(), req.remote());
+    }
+
+    /** Whether an HTTP request may write (Consul writes with PUT, POST and DELETE; GET and HEAD only read). */
+    static boolean isWrite(HttpRequest req) {
+        return !req.method().equals("GET") && !req.method().equals("HEAD");
+    }
+
+    /**
+     * Whether a write whose attempt failed with an outcome-unknown {@code UNAVAILABLE} may be sent
+     * again: only within {@link #RESEND_HORIZON} of the request's start, so that a retry reaches the
+     * state machine while its dedup table still holds the first attempt. Otherwise fails {@code out}.
+     */
+    private boolean mayResend(long startNanos, Endpoint peer, Throwable failure, CompletableFuture<?> out) {
+        if (clock.nanos() - startNanos <= RESEND_HORIZON.toNanos()) {
+            return true;
+        }
+        notResent.increment();
+        out.completeExceptionally(new HttpError(500, "the connection to " + peer + " broke after the write was sent ("
+                + unwrap(failure).getMessage() + "), more than " + RESEND_HORIZON.toSeconds() + " s after the "
+                + "request began; it was not sent again, so it may or may not have been applied"));
+        return false;
     }
 
     private void serverApply(byte[] command, Duration commitTimeout, boolean mayForward, boolean awaitLocal,
@@ -282,7 +426,9 @@ public final class Forwarder implements AutoCloseable {
                     .whenComplete((bytes, t2) -> {
                         if (t2 != null) {
                             if (retryable(t2)) {
-                                holdOrFail(hold, again, out, NO_LEADER);
+                                if (mayResend(hold.startNanos, leader.get(), t2, out)) {
+                                    holdOrFail(hold, again, out, NO_LEADER);
+                                }
                             } else {
                                 out.completeExceptionally(unwrap(t2));
                             }
@@ -326,6 +472,9 @@ public final class Forwarder implements AutoCloseable {
             if (t != null) {
                 if (retryable(t)) {
                     failedOver(server.get());
+                    if (!mayResend(hold.startNanos, server.get(), t, out)) {
+                        return;
+                    }
                     Runnable next = () -> clientApply(command, commitTimeout, hold, tried + 1, out);
                     if (tried + 1 < Math.max(1, servers.servers().size())) {
                         next.run();
@@ -389,7 +538,8 @@ public final class Forwarder implements AutoCloseable {
      */
     public CompletableFuture<HttpResponse> readOnLeader(HttpRequest req, Supplier<CompletableFuture<HttpResponse>> local) {
         CompletableFuture<HttpResponse> out = new CompletableFuture<>();
-        attemptRead(req, local, new Hold(), out);
+        // A write served on the leader (a snapshot restore) keeps one request id over every attempt.
+        attemptRead(withRequestId(req), local, new Hold(), out);
         return out;
     }
 
@@ -425,7 +575,9 @@ public final class Forwarder implements AutoCloseable {
             call(leader.get(), req, HOP_LEADER).whenComplete((resp, t2) -> {
                 if (t2 != null) {
                     if (retryable(t2)) {
-                        holdOrFail(hold, again, out, NO_LEADER);
+                        if (!isWrite(req) || mayResend(hold.startNanos, leader.get(), t2, out)) {
+                            holdOrFail(hold, again, out, NO_LEADER);
+                        }
                     } else {
                         out.completeExceptionally(unwrap(t2));
                     }
@@ -445,8 +597,10 @@ public final class Forwarder implements AutoCloseable {
      * of another datacenter for {@code ?dc=<other>}, and to a server of this datacenter when this
      * agent is a client. Empty when the request is to be served locally.
      */
-    public Optional<CompletableFuture<HttpResponse>> forwardIfRemote(HttpRequest req) {
-        String hop = marker(req);
+    public Optional<CompletableFuture<HttpResponse>> forwardIfRemote(HttpRequest request) {
+        String hop = marker(request);
+        // Forwarded writes keep one request id over every attempt and every server they reach.
+        HttpRequest req = withRequestId(request);
         String dc = req.param("dc").orElse("");
         if (!dc.isEmpty() && !dc.equalsIgnoreCase(datacenter)) {
             if (HOP_DC.equals(hop) || HOP_LEADER.equals(hop)) {
@@ -488,6 +642,9 @@ public final class Forwarder implements AutoCloseable {
                 out.complete(resp);
             } else if (retryable(t)) {
                 failedOver(server.get());
+                if (isWrite(req) && !mayResend(hold.startNanos, server.get(), t, out)) {
+                    return;
+                }
                 if (tried + 1 < Math.max(1, servers.servers().size())) {
                     attemptServer(req, hold, tried + 1, out);
                 } else {
@@ -506,17 +663,21 @@ public final class Forwarder implements AutoCloseable {
         }
         Collections.shuffle(candidates, new java.util.Random(random.nextLong()));
         CompletableFuture<HttpResponse> out = new CompletableFuture<>();
-        attemptDatacenter(req, candidates.subList(0, Math.min(MAX_DC_ATTEMPTS, candidates.size())), 0, out);
+        attemptDatacenter(req, candidates.subList(0, Math.min(MAX_DC_ATTEMPTS, candidates.size())), 0, clock.nanos(),
+                out);
         return out;
     }
 
-    private void attemptDatacenter(HttpRequest req, List<Endpoint> candidates, int i, CompletableFuture<HttpResponse> out) {
+    private void attemptDatacenter(HttpRequest req, List<Endpoint> candidates, int i, long startNanos,
+                                   CompletableFuture<HttpResponse> out) {
         toDatacenter.increment();
         call(candidates.get(i), req, HOP_DC).whenComplete((resp, t) -> {
             if (t == null) {
                 out.complete(resp);
             } else if (retryable(t) && i + 1 < candidates.size()) {
-                attemptDatacenter(req, candidates, i + 1, out);
+                if (!isWrite(req) || mayResend(startNanos, candidates.get(i), t, out)) {
+                    attemptDatacenter(req, candidates, i + 1, startNanos, out);
+                }
             } else if (retryable(t)) {
                 out.completeExceptionally(new HttpError(500, NO_PATH + ": no server of the datacenter answered ("
                         + unwrap(t).getMessage() + ")"));
@@ -577,7 +738,9 @@ public final class Forwarder implements AutoCloseable {
 
     /** A hold: retries with growing backoff (25 ms doubling to 500 ms) until the deadline. */
     private final class Hold {
-        private final long deadlineNanos = clock.nanos() + holdTimeout.toNanos();
+        /** When the request began, for {@link #RESEND_HORIZON}. */
+        private final long startNanos = clock.nanos();
+        private final long deadlineNanos = startNanos + holdTimeout.toNanos();
         private int attempt;
 
         /** Schedules {@code r} after the next backoff; false when the hold is over. */
@@ -624,7 +787,13 @@ public final class Forwarder implements AutoCloseable {
         return req.headers().getOrDefault(FORWARDED_HEADER, "");
     }
 
-    /** Only failures where the peer cannot have seen the request are retried elsewhere. */
+    /**
+     * Failures after which a request is sent again: the peer could not be reached, or the
+     * connection broke. In the second case the peer may have served the request already; a write
+     * is still safe to send again because it carries its request id (see the class comment), and
+     * is sent again only within {@link #RESEND_HORIZON}. Deadlines, refusals and handler errors are
+     * final.
+     */
     private static boolean retryable(Throwable t) {
         return unwrap(t) instanceof TransportException te && te.code() == TransportException.Code.UNAVAILABLE;
     }

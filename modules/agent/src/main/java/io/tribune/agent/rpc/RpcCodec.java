@@ -52,7 +52,8 @@ public final class RpcCodec {
 
     /**
      * Encodes {@code req} with {@code marker} as the value of {@link Forwarder#FORWARDED_HEADER};
-     * hop-by-hop headers are dropped and at most {@link #MAX_HEADERS} headers are kept.
+     * hop-by-hop headers are dropped and at most {@link #MAX_HEADERS} headers are kept, always
+     * including the marker and {@link Forwarder#REQUEST_ID_HEADER} when present.
      *
      * @throws IllegalArgumentException when a part exceeds its bound
      */
@@ -78,12 +79,20 @@ public final class RpcCodec {
             }
         }
         Map<String, String> headers = new LinkedHashMap<>();
+        String requestId = null;
         for (Map.Entry<String, String> e : req.headers().entrySet()) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (!NOT_FORWARDED.contains(name) && !name.equals(Forwarder.FORWARDED_HEADER)
-                    && headers.size() < MAX_HEADERS - 1) {
+            if (name.equals(Forwarder.REQUEST_ID_HEADER)) {
+                requestId = e.getValue();
+            } else if (!NOT_FORWARDED.contains(name) && !name.equals(Forwarder.FORWARDED_HEADER)
+                    && headers.size() < MAX_HEADERS - 2) {
                 headers.put(name, e.getValue());
             }
+        }
+        // The hop marker and the request id always travel, however many other headers there are:
+        // without the id a retry of the write could apply twice.
+        if (requestId != null) {
+            headers.put(Forwarder.REQUEST_ID_HEADER, requestId);
         }
         headers.put(Forwarder.FORWARDED_HEADER, marker);
         out.i(headers.size());

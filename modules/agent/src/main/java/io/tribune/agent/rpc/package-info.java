@@ -8,6 +8,8 @@
  * {@link io.tribune.agent.rpc.ServerManager} keeps a client's ordered server list (failover and
  * rebalancing); {@link io.tribune.agent.rpc.ServerDirectory} says where the servers of a datacenter
  * are (the LAN pool today, a WAN pool later); {@link io.tribune.agent.rpc.RpcCodec} is the bounded
- * wire encoding of forwarded requests.
+ * wire encoding of forwarded requests; {@link io.tribune.agent.rpc.RequestIds} makes the client
+ * request ids that every write carries through forwarding and retries, so that the state machine
+ * applies it at most once.
  */
 package io.tribune.agent.rpc;

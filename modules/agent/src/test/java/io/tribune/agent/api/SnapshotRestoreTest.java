@@ -10,6 +10,7 @@ import io.tribune.api.consensus.Applied;
 import io.tribune.api.consensus.ConsensusException;
 import io.tribune.state.Command;
 import io.tribune.state.KvEntry;
+import io.tribune.state.RequestId;
 import io.tribune.state.StateStore;
 import io.tribune.testkit.SimScheduler;
 import java.io.ByteArrayOutputStream;
@@ -31,15 +32,17 @@ import org.junit.jupiter.api.Test;
  * simulated scheduler for the wait on the local apply.
  */
 class SnapshotRestoreTest {
-    private static final String ID = "cccccccc-0000-4000-8000-000000000003";
+    private static final RequestId ID = new RequestId(0xc0ffeeL, 3);
     private final SimScheduler sim = new SimScheduler();
     private final StateStore store = new StateStore(Runnable::run);
     private final AtomicLong index = new AtomicLong();
     private final List<Command> proposed = new ArrayList<>();
 
-    /** Applies each proposal to {@link #store} at the next index. */
+    /** Applies each proposal to {@link #store} at the next index; records the commands inside the envelopes. */
     private CompletableFuture<Applied> applyLocally(byte[] command, boolean awaitLocal) {
-        proposed.add(Command.decode(command));
+        Command.Dedup d = assertInstanceOf(Command.Dedup.class, Command.decode(command),
+                "every step carries a request id");
+        proposed.add(d.command());
         long i = index.incrementAndGet();
         return CompletableFuture.completedFuture(new Applied(i, store.apply(i, 1, command)));
     }
@@ -103,6 +106,24 @@ class SnapshotRestoreTest {
         assertInstanceOf(Command.RestoreCommit.class, proposed.get(proposed.size() - 1));
         assertEquals(index.get(), commit);
         assertEquals(List.of("restored"), store.kvList("").value().stream().map(KvEntry::key).toList());
+        assertEquals(SnapshotRestore.restoreId(ID), ((Command.RestoreBegin) proposed.get(0)).id());
+    }
+
+    @Test
+    void aRetryOfTheSameRequestIsAnsweredFromTheDedupTableAndRestoresNothingTwice() throws IOException {
+        byte[] snap = snapshotWith("restored", "v".getBytes(StandardCharsets.UTF_8));
+        long commit = restorer(this::applyLocally).run(ID, snap, 64).join();
+        // Written after the restore; a second restore of the same snapshot would wipe it out.
+        store.apply(index.incrementAndGet(), new Command.KvSet("after", new byte[] {1}, 0, OptionalLong.empty()));
+        int proposals = proposed.size();
+        // The reply was lost and the request is sent again, with the same request id.
+        long again = restorer(this::applyLocally).run(ID, snap, 64).join();
+        assertEquals(commit, again, "the retry reports the restore that happened");
+        assertEquals(2 * proposals, proposed.size(), "the retry proposes the same steps");
+        assertEquals(List.of("after", "restored"), store.kvList("").value().stream().map(KvEntry::key).toList());
+        // Another request restores again.
+        restorer(this::applyLocally).run(new RequestId(0xc0ffeeL, 4), snap, 64).join();
+        assertEquals(List.of("restored"), store.kvList("").value().stream().map(KvEntry::key).toList());
     }
 
     @Test
@@ -127,7 +148,8 @@ class SnapshotRestoreTest {
         HttpError e = failure(restorer((command, await) -> {
             if (++calls[0] == 2) {
                 // Another leader request's begin lands between this restore's begin and first piece.
-                applyLocally(new Command.RestoreBegin("dddddddd-0000-4000-8000-000000000004", 10, 1).encode(), false);
+                applyLocally(new Command.Dedup(new RequestId(9, 9), 0,
+                        new Command.RestoreBegin("dddddddd-0000-4000-8000-000000000004", 10, 1)).encode(), false);
             }
             return applyLocally(command, await);
         }).run(ID, snap, 64));

@@ -1,5 +1,6 @@
 package io.tribune.agent.rpc;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -25,6 +26,10 @@ import io.tribune.api.transport.RequestHandler;
 import io.tribune.api.transport.StreamHandler;
 import io.tribune.api.transport.Transport;
 import io.tribune.api.transport.TransportException;
+import io.tribune.state.Command;
+import io.tribune.state.CommandResult;
+import io.tribune.state.RequestId;
+import io.tribune.state.StateStore;
 import io.tribune.testkit.SimScheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,6 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -216,6 +222,123 @@ class ForwarderTest {
         assertTrue(plain.compareTo(HOLD.multipliedBy(2)) > 0);
     }
 
+    // ---------------------------------------------------------------- request ids (exactly-once writes)
+
+    /** A leader whose consensus applies to a real state store. */
+    private Node leaderWithStore(String name) {
+        Node n = server(name, true);
+        n.consensus.store = new StateStore(Runnable::run);
+        return n;
+    }
+
+    private static byte[] createOnly(String key, String value) {
+        // cas=0: written only if the key does not exist, so a second application answers false.
+        return new Command.KvSet(key, bytes(value), 0, OptionalLong.of(0)).encode();
+    }
+
+    @Test
+    void aClientWriteWhoseReplyIsLostIsSentAgainWithTheSameIdAndAnsweredWithTheFirstResult() {
+        Node leader = leaderWithStore("l");
+        Node client = client("c", List.of(leader.endpoint()));
+        client.transport.loseReplies.put(Forwarder.METHOD_APPLY, 1);
+        CompletableFuture<Applied> f = client.forwarder.apply(createOnly("k", "v"), Duration.ofSeconds(10), false);
+        sim.runFor(Duration.ofSeconds(1));
+        Applied a = f.join();
+        assertEquals(new CommandResult.Bool(true), CommandResult.decode(a.result()), "the retry answered false");
+        assertEquals(1, a.index(), "the index of the first application");
+        List<byte[]> sent = client.transport.sent(Forwarder.METHOD_APPLY);
+        assertEquals(2, sent.size(), "the write was not sent again");
+        assertArrayEquals(sent.get(0), sent.get(1), "the retry is not the same request");
+        Command.Dedup d = assertInstanceOf(Command.Dedup.class,
+                Command.decode(RpcCodec.decodeApply(sent.get(0)).command()));
+        assertEquals(OptionalLong.of(1), leader.consensus.store.requestIndex(d.id()));
+        assertEquals(1, leader.consensus.store.kvGet("k").value().orElseThrow().modifyIndex());
+        assertEquals(2, leader.consensus.applied.size(), "both attempts reached the log");
+        assertEquals(1, client.forwarder.stats().get("repeats"));
+    }
+
+    @Test
+    void aFollowerResendsALostApplyToTheLeaderWithTheSameId() {
+        Node leader = leaderWithStore("l");
+        Node follower = server("f", false);
+        follower.consensus.leader = Optional.of(leader.info());
+        follower.transport.loseReplies.put(Forwarder.METHOD_APPLY, 1);
+        CompletableFuture<Applied> f = follower.forwarder.apply(createOnly("k", "v"), Duration.ofSeconds(10), false);
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(new CommandResult.Bool(true), CommandResult.decode(f.join().result()));
+        List<byte[]> sent = follower.transport.sent(Forwarder.METHOD_APPLY);
+        assertEquals(2, sent.size());
+        assertArrayEquals(sent.get(0), sent.get(1));
+        assertEquals(1, follower.forwarder.stats().get("repeats"));
+        assertEquals(1, leader.consensus.store.kvGet("k").value().orElseThrow().modifyIndex());
+    }
+
+    @Test
+    void aCommandThatCarriesTheRequestsIdIsSentAsItIsAndOthersGetANewIdEach() {
+        Node leader = leaderWithStore("l");
+        RequestId id = new RequestId(5, 5);
+        byte[] wrapped = new Command.Dedup(id, 1, new Command.KvSet("a", bytes("1"), 0, OptionalLong.empty()))
+                .encode();
+        leader.forwarder.apply(wrapped, Duration.ofSeconds(10), false).join();
+        assertEquals(OptionalLong.of(1), leader.consensus.store.requestIndex(id));
+        leader.forwarder.apply(createOnly("b", "1"), Duration.ofSeconds(10), false).join();
+        leader.forwarder.apply(createOnly("c", "1"), Duration.ofSeconds(10), false).join();
+        assertEquals(3, leader.consensus.store.dedupEntries(), "plain commands were not given ids of their own");
+    }
+
+    @Test
+    void aWriteIsNotSentAgainWhenTheConnectionBreaksAfterTheResendHorizon() {
+        Node leader = leaderWithStore("l");
+        Node client = client("c", List.of(leader.endpoint()));
+        client.transport.loseReplies.put(Forwarder.METHOD_APPLY, 1);
+        client.transport.loseAfter = Forwarder.RESEND_HORIZON.plusSeconds(1);
+        CompletableFuture<Applied> f = client.forwarder.apply(createOnly("k", "v"), Duration.ofSeconds(10), false);
+        sim.runFor(Forwarder.RESEND_HORIZON.plusSeconds(5));
+        HttpError e = assertInstanceOf(HttpError.class, failure(f));
+        assertEquals(500, e.status());
+        assertTrue(e.getMessage().contains("may or may not have been applied"), e.getMessage());
+        assertEquals(1, client.transport.sent(Forwarder.METHOD_APPLY).size());
+        assertEquals(1, client.forwarder.stats().get("not_resent"));
+    }
+
+    @Test
+    void aForwardedWriteRequestKeepsOneRequestIdOverEveryServerItIsSentTo() {
+        Node s1 = server("s1", true);
+        Node s2 = server("s2", true);
+        Node client = client("c", List.of(s1.endpoint(), s2.endpoint()));
+        client.transport.loseReplies.put(Forwarder.METHOD_HTTP, 1);
+        HttpRequest put = new HttpRequest("PUT", "/v1/kv/k", Map.of("cas", List.of("0")), Map.of(), bytes("v"), "t");
+        CompletableFuture<HttpResponse> r = client.forwarder.forwardIfRemote(put).orElseThrow();
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(200, r.join().status());
+        List<HttpRequest> served = new ArrayList<>(s1.served);
+        served.addAll(s2.served);
+        assertEquals(2, served.size(), "the lost reply was not followed by a second attempt");
+        String id = served.get(0).headers().get(Forwarder.REQUEST_ID_HEADER);
+        assertEquals(id, served.get(1).headers().get(Forwarder.REQUEST_ID_HEADER));
+        RequestId.parse(id);
+        // Reads carry none.
+        client.forwarder.forwardIfRemote(request("GET", "/v1/kv/k", Map.of(), Map.of())).orElseThrow().join();
+        served = new ArrayList<>(s1.served);
+        served.addAll(s2.served);
+        assertTrue(served.stream().filter(q -> q.method().equals("GET"))
+                .noneMatch(q -> q.headers().containsKey(Forwarder.REQUEST_ID_HEADER)));
+    }
+
+    @Test
+    void theRequestIdOfAWriteComesFromItsHeaderOrIsNew() {
+        Node s = server("s", true);
+        RequestId id = new RequestId(0x1234, 99);
+        assertEquals(id, s.forwarder.requestId(request("PUT", "/v1/kv/k", Map.of(),
+                Map.of(Forwarder.REQUEST_ID_HEADER, id.toString()))));
+        HttpError bad = org.junit.jupiter.api.Assertions.assertThrows(HttpError.class, () -> s.forwarder.requestId(
+                request("PUT", "/v1/kv/k", Map.of(), Map.of(Forwarder.REQUEST_ID_HEADER, "not-an-id"))));
+        assertEquals(400, bad.status());
+        RequestId a = s.forwarder.requestId(request("PUT", "/v1/kv/k", Map.of(), Map.of()));
+        RequestId b = s.forwarder.requestId(request("PUT", "/v1/kv/k", Map.of(), Map.of()));
+        assertTrue(!a.equals(b), "two requests got the same id");
+    }
+
     // ---------------------------------------------------------------- doubles
 
     private static byte[] bytes(String s) {
@@ -256,8 +379,11 @@ class ForwarderTest {
         n.forwarder = new Forwarder("dc1", HOLD, t, consensus.map(c -> (Consensus) c), () -> n.appliedIndex,
                 new FakeMembership(), dc -> n.directory.getOrDefault(dc, List.of()), sim.clock(), sim,
                 new SplittableRandom(42));
-        n.forwarder.setLocalDispatch(req -> CompletableFuture.completedFuture(HttpResponse.text(200, "served by "
-                + name + ", hop " + req.headers().getOrDefault(Forwarder.FORWARDED_HEADER, "none"))));
+        n.forwarder.setLocalDispatch(req -> {
+            n.served.add(req);
+            return CompletableFuture.completedFuture(HttpResponse.text(200, "served by "
+                    + name + ", hop " + req.headers().getOrDefault(Forwarder.FORWARDED_HEADER, "none")));
+        });
         n.forwarder.start();
         return n;
     }
@@ -267,6 +393,7 @@ class ForwarderTest {
         final FakeTransport transport;
         final FakeConsensus consensus;
         final Map<String, List<Endpoint>> directory = new HashMap<>();
+        final List<HttpRequest> served = new ArrayList<>();
         volatile long appliedIndex;
         Forwarder forwarder;
 
@@ -294,6 +421,12 @@ class ForwarderTest {
     private final class FakeTransport implements Transport {
         final Endpoint local;
         final Map<String, RequestHandler> handlers = new ConcurrentHashMap<>();
+        /** Per method, how many of this transport's next calls lose their reply after the peer served them. */
+        final Map<String, Integer> loseReplies = new ConcurrentHashMap<>();
+        /** How long after the peer served it a lost reply is reported as UNAVAILABLE (virtual time). */
+        Duration loseAfter = Duration.ZERO;
+        /** Every call made, as method and request bytes. */
+        final List<Map.Entry<String, byte[]>> calls = new ArrayList<>();
 
         FakeTransport(Endpoint local) {
             this.local = local;
@@ -329,12 +462,29 @@ class ForwarderTest {
             if (h == null) {
                 return CompletableFuture.failedFuture(new TransportException(TransportException.Code.NO_HANDLER, method));
             }
+            calls.add(Map.entry(method, request.clone()));
+            CompletableFuture<byte[]> reply;
             try {
-                return h.handle(null, request);
+                reply = h.handle(null, request);
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(new TransportException(TransportException.Code.HANDLER_ERROR,
                         String.valueOf(e.getMessage())));
             }
+            if (loseReplies.getOrDefault(method, 0) == 0) {
+                return reply;
+            }
+            loseReplies.merge(method, -1, Integer::sum);
+            // The peer served the call; its answer is lost with the connection.
+            CompletableFuture<byte[]> lost = new CompletableFuture<>();
+            reply.whenComplete((r, t) -> sim.schedule(loseAfter, () -> lost.completeExceptionally(
+                    new TransportException(TransportException.Code.UNAVAILABLE, "connection to " + target
+                            + " reset after the call was served"))));
+            return lost;
+        }
+
+        /** The requests of the calls made for {@code method}, in order. */
+        List<byte[]> sent(String method) {
+            return calls.stream().filter(c -> c.getKey().equals(method)).map(Map.Entry::getValue).toList();
         }
 
         @Override
@@ -357,6 +507,8 @@ class ForwarderTest {
         final boolean leads;
         volatile Optional<ServerInfo> leader = Optional.empty();
         final List<String> applied = new ArrayList<>();
+        /** When set, commands apply to this real state machine and its results are returned. */
+        StateStore store;
 
         FakeConsensus(boolean leads) {
             this.leads = leads;
@@ -369,6 +521,10 @@ class ForwarderTest {
             }
             String c = new String(command, StandardCharsets.UTF_8);
             applied.add(c);
+            if (store != null) {
+                return CompletableFuture.completedFuture(new Applied(applied.size(),
+                        store.apply(applied.size(), 1, command)));
+            }
             return CompletableFuture.completedFuture(new Applied(applied.size(), bytes("applied:" + c)));
         }
 

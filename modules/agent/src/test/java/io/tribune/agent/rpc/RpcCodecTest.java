@@ -50,6 +50,20 @@ class RpcCodecTest {
     }
 
     @Test
+    void theRequestIdTravelsHoweverManyOtherHeadersThereAre() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 0; i < 2 * RpcCodec.MAX_HEADERS; i++) {
+            headers.put("x-filler-" + i, "v");
+        }
+        headers.put(Forwarder.REQUEST_ID_HEADER, "0123456789abcdef0123456789abcdef");
+        HttpRequest many = new HttpRequest("PUT", "/v1/kv/k", Map.of(), headers, new byte[0], "");
+        HttpRequest r = RpcCodec.decodeRequest(RpcCodec.encodeRequest(many, Forwarder.HOP_CLIENT));
+        assertEquals("0123456789abcdef0123456789abcdef", r.headers().get(Forwarder.REQUEST_ID_HEADER));
+        assertEquals(Forwarder.HOP_CLIENT, r.headers().get(Forwarder.FORWARDED_HEADER));
+        assertEquals(RpcCodec.MAX_HEADERS, r.headers().size());
+    }
+
+    @Test
     void responseRoundTripsStatusHeadersAndBody() {
         HttpResponse in = HttpResponse.json(404, "[]").header("X-Consul-Index", "7");
         HttpResponse out = RpcCodec.decodeResponse(RpcCodec.encodeResponse(in));

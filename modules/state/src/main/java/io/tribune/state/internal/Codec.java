@@ -6,7 +6,9 @@ import io.tribune.state.KvEntry;
 import io.tribune.state.TxnOp;
 import io.tribune.state.internal.WireReader.MalformedInputException;
 import java.util.ArrayList;
+import io.tribune.state.RequestId;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -16,6 +18,12 @@ import java.util.OptionalLong;
  * Tags are stable forever: a new command gets a new tag, a changed layout a new format byte, so
  * a log written by an older server is still read by a newer one. Decoding bounds every length
  * and rejects trailing bytes.
+ *
+ * <p>Envelopes: a {@link Command.Dedup} is the format byte, tag {@value #DEDUP}, the request id
+ * (two i64), the proposer's time (i64), then the wrapped command's tag and fields, so wrapping
+ * and unwrapping never re-encode the command. A {@link CommandResult.Repeated} is the format
+ * byte, tag {@value #R_REPEATED}, the first application's index (i64), then the wrapped result's
+ * tag and fields. Neither nests.
  */
 public final class Codec {
     /** Current format byte of commands and results. */
@@ -32,6 +40,8 @@ public final class Codec {
     static final int RESTORE_BEGIN = 60;
     static final int RESTORE_CHUNK = 61;
     static final int RESTORE_COMMIT = 62;
+    /** The request id envelope ({@link Command.Dedup}): id, time, then the wrapped command's tag and fields. */
+    static final int DEDUP = 70;
 
     // Result tags (stable).
     static final int R_BOOL = 1;
@@ -39,6 +49,10 @@ public final class Codec {
     static final int R_COUNT = 3;
     static final int R_FAILED = 4;
     static final int R_TXN = 5;
+    /** {@link CommandResult.Repeated}: the first application's index, then the wrapped result's tag and fields. */
+    static final int R_REPEATED = 6;
+    /** Bytes of a {@link Command.Dedup} header after the format byte: tag, id (16), time (8). */
+    private static final int DEDUP_HEADER = 1 + RequestId.BYTES + 8;
 
     /** Most ops a transaction may carry on the wire (the validator's limit is lower). */
     static final int MAX_WIRE_TXN_OPS = 1024;
@@ -50,6 +64,16 @@ public final class Codec {
     public static byte[] encodeCommand(Command c) {
         WireWriter w = new WireWriter();
         w.u8(FORMAT);
+        if (c instanceof Command.Dedup d) {
+            w.u8(DEDUP).i64(d.id().hi()).i64(d.id().lo()).i64(d.nowMillis());
+            c = d.command();
+        }
+        encodeBody(w, c);
+        return w.toByteArray();
+    }
+
+    /** Writes a command's tag and fields (everything but the format byte). */
+    private static void encodeBody(WireWriter w, Command c) {
         if (c instanceof Command.KvSet s) {
             w.u8(KV_SET).str(s.key()).bytes(s.value()).i64(s.flags());
             optLong(w, s.cas());
@@ -79,7 +103,42 @@ public final class Codec {
         } else {
             CatalogCodec.encode(w, c);
         }
-        return w.toByteArray();
+    }
+
+    /**
+     * Wraps an encoded command in a {@link Command.Dedup} envelope by splicing the envelope's header
+     * between the format byte and the command's tag.
+     */
+    public static byte[] wrapDedup(byte[] encoded, RequestId id, long nowMillis) {
+        if (encoded == null || encoded.length < 2 || (encoded[0] & 0xff) != FORMAT) {
+            throw new IllegalArgumentException("not an encoded command of format " + FORMAT);
+        }
+        if ((encoded[1] & 0xff) == DEDUP) {
+            throw new IllegalArgumentException("the command already carries a request id");
+        }
+        WireWriter w = new WireWriter(encoded.length + DEDUP_HEADER);
+        w.u8(FORMAT).u8(DEDUP).i64(id.hi()).i64(id.lo()).i64(nowMillis);
+        byte[] head = w.toByteArray();
+        byte[] out = new byte[encoded.length + DEDUP_HEADER];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(encoded, 1, out, head.length, encoded.length - 1);
+        return out;
+    }
+
+    /** The request id of an encoded {@link Command.Dedup}, or empty for any other bytes. */
+    public static Optional<RequestId> dedupIdOf(byte[] encoded) {
+        if (encoded == null || encoded.length < 2 + RequestId.BYTES || (encoded[0] & 0xff) != FORMAT
+                || (encoded[1] & 0xff) != DEDUP) {
+            return Optional.empty();
+        }
+        WireReader r = new WireReader(encoded, 2, 2 + RequestId.BYTES);
+        return Optional.of(new RequestId(r.i64("request id"), r.i64("request id")));
+    }
+
+    /** Whether {@code encoded} starts like an encoded {@link CommandResult.Repeated}. */
+    public static boolean isRepeated(byte[] encoded) {
+        return encoded != null && encoded.length >= 2 && (encoded[0] & 0xff) == FORMAT
+                && (encoded[1] & 0xff) == R_REPEATED;
     }
 
     /** Decodes a command; throws {@link IllegalArgumentException} for malformed input. */
@@ -94,7 +153,25 @@ public final class Codec {
                     + FORMAT + ")");
         }
         int tag = r.u8("type");
-        Command c = switch (tag) {
+        Command c;
+        if (tag == DEDUP) {
+            RequestId id = new RequestId(r.i64("request id"), r.i64("request id"));
+            long now = r.i64("request time");
+            int inner = r.u8("wrapped type");
+            if (inner == DEDUP) {
+                throw new MalformedInputException("a request id envelope cannot wrap another one");
+            }
+            c = new Command.Dedup(id, now, decodeBody(inner, r));
+        } else {
+            c = decodeBody(tag, r);
+        }
+        r.expectEnd();
+        return c;
+    }
+
+    /** Reads the fields of a command of type {@code tag}. */
+    private static Command decodeBody(int tag, WireReader r) {
+        return switch (tag) {
             case KV_SET -> new Command.KvSet(r.str("key"), r.bytes("value"), r.i64("flags"), optLong(r));
             case KV_DELETE -> new Command.KvDelete(r.str("key"), optLong(r));
             case KV_DELETE_TREE -> new Command.KvDeleteTree(r.str("prefix"));
@@ -123,14 +200,22 @@ public final class Codec {
             case RESTORE_COMMIT -> new Command.RestoreCommit(r.str("restore id"));
             default -> CatalogCodec.decode(tag, r);
         };
-        r.expectEnd();
-        return c;
     }
 
     /** Encodes a result. */
     public static byte[] encodeResult(CommandResult res) {
         WireWriter w = new WireWriter();
         w.u8(FORMAT);
+        if (res instanceof CommandResult.Repeated rep) {
+            w.u8(R_REPEATED).i64(rep.index());
+            res = rep.result();
+        }
+        encodeResultBody(w, res);
+        return w.toByteArray();
+    }
+
+    /** Writes a result's tag and fields (everything but the format byte). */
+    private static void encodeResultBody(WireWriter w, CommandResult res) {
         if (res instanceof CommandResult.Bool b) {
             w.u8(R_BOOL).bool(b.value());
         } else if (res instanceof CommandResult.Done) {
@@ -151,7 +236,6 @@ public final class Codec {
         } else {
             CatalogCodec.encodeResult(w, res);
         }
-        return w.toByteArray();
     }
 
     /** Decodes a result; throws {@link IllegalArgumentException} for malformed input. */
@@ -165,7 +249,24 @@ public final class Codec {
             throw new MalformedInputException("unsupported result format " + format);
         }
         int tag = r.u8("type");
-        CommandResult res = switch (tag) {
+        CommandResult res;
+        if (tag == R_REPEATED) {
+            long index = r.i64("first index");
+            int inner = r.u8("repeated type");
+            if (inner == R_REPEATED) {
+                throw new MalformedInputException("a repeated result cannot wrap another one");
+            }
+            res = new CommandResult.Repeated(index, decodeResultBody(inner, r));
+        } else {
+            res = decodeResultBody(tag, r);
+        }
+        r.expectEnd();
+        return res;
+    }
+
+    /** Reads the fields of a result of type {@code tag}. */
+    private static CommandResult decodeResultBody(int tag, WireReader r) {
+        return switch (tag) {
             case R_BOOL -> new CommandResult.Bool(r.bool("bool"));
             case R_DONE -> new CommandResult.Done();
             case R_COUNT -> new CommandResult.Count(r.i64("count"));
@@ -192,8 +293,6 @@ public final class Codec {
             }
             default -> CatalogCodec.decodeResult(tag, r);
         };
-        r.expectEnd();
-        return res;
     }
 
     /** Writes a KV entry (also used by snapshots). */

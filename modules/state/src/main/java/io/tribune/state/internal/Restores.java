@@ -86,7 +86,10 @@ public final class Restores {
         State restored;
         try {
             // A restore staged inside the snapshot being restored belongs to another time: dropped.
-            restored = SnapshotCodec.read(r.bytes(), (int) r.received(), index, false);
+            // So does its dedup table: which requests this log applied is a fact about the log, not
+            // about the data, so the live table carries on (a retry of a request applied before
+            // the restore is still answered, not applied to the restored data).
+            restored = SnapshotCodec.read(r.bytes(), (int) r.received(), index, false).withDedup(s.dedup);
         } catch (IOException e) {
             return new Outcome(abandoned, new CommandResult.Failed(Kind.INVALID, "restore " + m.id()
                     + ": invalid snapshot: " + e.getMessage()), false);

@@ -8,6 +8,7 @@ import io.tribune.state.HealthCheck;
 import io.tribune.state.KvEntry;
 import io.tribune.state.Node;
 import io.tribune.state.NodeService;
+import io.tribune.state.RequestId;
 import io.tribune.state.Session;
 import io.tribune.state.Table;
 import io.tribune.state.internal.WireReader.MalformedInputException;
@@ -31,8 +32,10 @@ import java.util.zip.CRC32C;
  *
  * <p><b>Versions.</b> Version 1 holds the tables. Version 2 adds one last section, the restore
  * being staged through the log ({@link StagedRestore}); it is written only while a restore is
- * staged, so every other snapshot stays a version 1 file that older readers still read. This
- * reader reads both.
+ * staged, so every other snapshot stays a version 1 file that older readers still read. Version 3
+ * holds the version 1 sections, the staged restore section when a restore is staged, then the
+ * table of recent client requests ({@link DedupTable}); it is written whenever that table is not
+ * empty, i.e. once any write carried a request id. This reader reads all three.
  */
 public final class SnapshotCodec {
     /** The magic bytes that open a snapshot. */
@@ -41,6 +44,8 @@ public final class SnapshotCodec {
     public static final int VERSION = 1;
     /** Format version written while a restore is staged: version 1 plus the staged restore section. */
     public static final int VERSION_STAGED = 2;
+    /** Format version written once the dedup table holds a request: version 1, the staged restore if any, the table. */
+    public static final int VERSION_DEDUP = 3;
     /** Largest snapshot accepted by {@link #read}: 1 GiB (it is read into memory to be verified first). */
     public static final int MAX_SNAPSHOT_BYTES = 1 << 30;
 
@@ -59,10 +64,10 @@ public final class SnapshotCodec {
     static final int NODE_INDEX = 12;
     static final int KV_REAP_INDEX = 13;
     static final int STAGED_RESTORE = 14;
+    static final int DEDUP = 15;
+    /** The sections of every version, in order; versions 2 and 3 add theirs after them. */
     private static final int[] ORDER = {TABLE_INDEXES, KV, TOMBSTONES, LOCK_DELAYS, NODES, SERVICES, CHECKS, SESSIONS,
         EVENTS, COORDINATES, SERVICE_INDEX, NODE_INDEX, KV_REAP_INDEX};
-    private static final int[] ORDER_STAGED = {TABLE_INDEXES, KV, TOMBSTONES, LOCK_DELAYS, NODES, SERVICES, CHECKS,
-        SESSIONS, EVENTS, COORDINATES, SERVICE_INDEX, NODE_INDEX, KV_REAP_INDEX, STAGED_RESTORE};
     /** Staged bytes are written as length-prefixed pieces of at most this size (the reader's byte-array bound). */
     static final int STAGED_PIECE_BYTES = WireReader.MAX_BYTES;
 
@@ -78,7 +83,8 @@ public final class SnapshotCodec {
         for (byte b : MAGIC) {
             w.u8(b);
         }
-        w.i32(s.staged == null ? VERSION : VERSION_STAGED).i64(s.index);
+        int version = !s.dedup.isEmpty() ? VERSION_DEDUP : s.staged != null ? VERSION_STAGED : VERSION;
+        w.i32(version).i64(s.index);
 
         Table[] tables = Table.values();
         w.u8(TABLE_INDEXES).i32(tables.length);
@@ -136,12 +142,26 @@ public final class SnapshotCodec {
                 sink.maybeFlush();
             }
         }
+        if (version == VERSION_DEDUP) {
+            DedupTable d = s.dedup;
+            w.u8(DEDUP).i32(1).i64(d.clockMillis()).i64(d.currentSinceMillis());
+            generation(sink, d.previous());
+            generation(sink, d.current());
+        }
         w.u8(END);
         sink.flush();
         long crc = sink.crc.getValue();
         byte[] trailer = {(byte) (crc >>> 24), (byte) (crc >>> 16), (byte) (crc >>> 8), (byte) crc};
         out.write(trailer);
         out.flush();
+    }
+
+    private static void generation(Sink sink, PersistentMap<RequestId, DedupTable.Entry> gen) throws IOException {
+        sink.w.i32(gen.size());
+        for (Map.Entry<RequestId, DedupTable.Entry> e : gen) {
+            sink.w.i64(e.getKey().hi()).i64(e.getKey().lo()).i64(e.getValue().index()).bytes(e.getValue().result());
+            sink.maybeFlush();
+        }
     }
 
     private static void stringLongs(Sink sink, int tag, PersistentMap<String, Long> m) throws IOException {
@@ -250,14 +270,14 @@ public final class SnapshotCodec {
 
     private static State parse(WireReader r, long index, boolean keepStaged) {
         int version = r.i32("version");
-        if (version != VERSION && version != VERSION_STAGED) {
+        if (version != VERSION && version != VERSION_STAGED && version != VERSION_DEDUP) {
             throw new MalformedInputException("unsupported snapshot version " + version + " (this server reads "
-                    + VERSION + " and " + VERSION_STAGED + ")");
+                    + VERSION + ", " + VERSION_STAGED + " and " + VERSION_DEDUP + ")");
         }
-        r.i64("captured index");
+        long captured = r.i64("captured index");
         Tx t = new Tx();
         t.index = index;
-        for (int expectedTag : version == VERSION ? ORDER : ORDER_STAGED) {
+        for (int expectedTag : ORDER) {
             int tag = r.u8("section tag");
             if (tag != expectedTag) {
                 throw new MalformedInputException("expected section " + expectedTag + ", found " + tag);
@@ -341,19 +361,28 @@ public final class SnapshotCodec {
                     }
                     t.kvReapIndex = r.i64("reap index");
                 }
-                case STAGED_RESTORE -> {
-                    if (n != 1) {
-                        throw new MalformedInputException("staged restore section must hold one restore");
-                    }
-                    StagedRestore staged = stagedRestore(r);
-                    if (keepStaged) {
-                        t.staged = staged;
-                    }
-                }
                 default -> throw new MalformedInputException("unknown section " + tag);
             }
         }
-        int end = r.u8("end tag");
+        int tag = r.u8(version == VERSION ? "end tag" : "section tag");
+        if (version == VERSION_STAGED && tag != STAGED_RESTORE) {
+            throw new MalformedInputException("expected section " + STAGED_RESTORE + ", found " + tag);
+        }
+        if (tag == STAGED_RESTORE && version != VERSION) {
+            StagedRestore staged = stagedRestore(r);
+            if (keepStaged) {
+                t.staged = staged;
+            }
+            tag = r.u8(version == VERSION_STAGED ? "end tag" : "section tag");
+        }
+        if (version == VERSION_DEDUP) {
+            if (tag != DEDUP) {
+                throw new MalformedInputException("expected section " + DEDUP + ", found " + tag);
+            }
+            t.dedup = dedup(r, captured);
+            tag = r.u8("end tag");
+        }
+        int end = tag;
         if (end != END) {
             throw new MalformedInputException("expected end of sections, found tag " + end);
         }
@@ -361,7 +390,48 @@ public final class SnapshotCodec {
         return t.commit();
     }
 
+    private static DedupTable dedup(WireReader r, long captured) {
+        if (r.count("dedup section rows", 1) != 1) {
+            throw new MalformedInputException("dedup table section must hold one table");
+        }
+        DedupTable.Limits limits = DedupTable.DEFAULT;
+        long clock = r.i64("dedup clock");
+        long since = r.i64("dedup generation start");
+        PersistentMap<RequestId, DedupTable.Entry> previous = generation(r, limits, "previous");
+        PersistentMap<RequestId, DedupTable.Entry> current = generation(r, limits, "current");
+        if (current.isEmpty()) {
+            throw new MalformedInputException("a dedup table section holds no current entry");
+        }
+        try {
+            return DedupTable.restore(limits, clock, since, previous, current, captured);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedInputException(e.getMessage());
+        }
+    }
+
+    private static PersistentMap<RequestId, DedupTable.Entry> generation(WireReader r, DedupTable.Limits limits,
+                                                                         String which) {
+        int n = r.count(which + " dedup entries", limits.generationEntries());
+        PersistentMap<RequestId, DedupTable.Entry> gen = PersistentMap.empty();
+        RequestId last = null;
+        for (int i = 0; i < n; i++) {
+            RequestId id = new RequestId(r.i64("request id"), r.i64("request id"));
+            if (last != null && last.compareTo(id) >= 0) {
+                throw new MalformedInputException("the " + which + " dedup entries are not in increasing id order at "
+                        + id);
+            }
+            last = id;
+            long index = r.i64("request index");
+            byte[] result = r.bytes("request result", limits.maxResultBytes() + DedupTable.NOTICE_BYTES);
+            gen = gen.put(id, new DedupTable.Entry(index, DedupTable.canonical(result)));
+        }
+        return gen;
+    }
+
     private static StagedRestore stagedRestore(WireReader r) {
+        if (r.count("staged restore section rows", 1) != 1) {
+            throw new MalformedInputException("staged restore section must hold one restore");
+        }
         String id = r.str("restore id");
         long total = r.i64("restore length");
         long crc = r.i64("restore checksum");

@@ -58,6 +58,8 @@ public final class State {
     public final PersistentMap<Key2, Coordinate> coordinates;
     /** The restore being staged through the log, or null. */
     public final StagedRestore staged;
+    /** Recent client requests and their results, for applying each request at most once. */
+    public final DedupTable dedup;
 
     State(Tx t) {
         this.index = t.index;
@@ -79,6 +81,7 @@ public final class State {
         this.events = List.copyOf(t.events);
         this.coordinates = t.coordinates;
         this.staged = t.staged;
+        this.dedup = t.dedup;
     }
 
     /** The empty state at index 0. */
@@ -94,6 +97,13 @@ public final class State {
     /** This state with only the applied index moved (a command that changed nothing). */
     public State withIndex(long newIndex) {
         Tx t = new Tx(this, newIndex);
+        return new State(t);
+    }
+
+    /** This state (at its own index) with {@code table} as its dedup table, everything else unchanged. */
+    public State withDedup(DedupTable table) {
+        Tx t = new Tx(this, index);
+        t.dedup = table;
         return new State(t);
     }
 

@@ -41,6 +41,8 @@ public final class Tx {
     PersistentMap<Key2, Coordinate> coordinates;
     /** The restore being staged, or null; only restore commands change it. */
     StagedRestore staged;
+    /** Recent client requests; only the store changes it, after the command applied. */
+    DedupTable dedup;
     final List<Change> changes = new ArrayList<>();
     private boolean dirty;
 
@@ -63,6 +65,7 @@ public final class Tx {
         nodeIndex = PersistentMap.empty();
         events = List.of();
         coordinates = PersistentMap.empty();
+        dedup = DedupTable.empty(DedupTable.DEFAULT);
     }
 
     /** A working copy of {@code s} for the command at {@code index}. */
@@ -86,6 +89,7 @@ public final class Tx {
         this.events = s.events;
         this.coordinates = s.coordinates;
         this.staged = s.staged;
+        this.dedup = s.dedup;
     }
 
     /** The raft index being applied. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class CoreDeterminismTest {
     private static final List<String> CORE = List.of("Applier", "KvOps", "CatalogOps", "Tx", "State",
             "PersistentMap", "Key2", "Codec", "CatalogCodec", "Records", "WireReader", "WireWriter", "SnapshotCodec",
-            "Restores", "StagedRestore");
+            "Restores", "StagedRestore", "DedupTable");
     private static final List<String> FORBIDDEN = List.of("System.currentTimeMillis", "System.nanoTime",
             "Thread.sleep", "ThreadLocalRandom", "UUID.randomUUID", "new Random(", "HashMap", "HashSet",
             "parallelStream", "Instant.now", "new Thread(");
