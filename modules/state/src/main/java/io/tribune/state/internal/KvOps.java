@@ -21,26 +21,38 @@ final class KvOps {
 
     /** Write, keeping an existing lock; CAS 0 means create-only. */
     static boolean set(Tx tx, String key, byte[] value, long flags, OptionalLong cas) {
-        KvEntry existing = tx.kv.get(key);
-        if (cas.isPresent()) {
-            long want = cas.getAsLong();
-            if (want == 0 ? existing != null : existing == null || existing.modifyIndex() != want) {
-                return false;
+        // One descent of the KV tree finds the entry, checks the CAS and replaces it (the hottest
+        // path of a write: see PersistentMap.update).
+        boolean[] refused = new boolean[1];
+        tx.kv = tx.kv.update(key, existing -> {
+            if (cas.isPresent()) {
+                long want = cas.getAsLong();
+                if (want == 0 ? existing != null : existing == null || existing.modifyIndex() != want) {
+                    refused[0] = true;
+                    return existing;
+                }
             }
+            return existing == null
+                    ? new KvEntry(key, tx.index, tx.index, 0, flags, value, "")
+                    : new KvEntry(key, existing.createIndex(), tx.index, existing.lockIndex(), flags, value,
+                            existing.session());
+        });
+        if (refused[0]) {
+            return false;
         }
-        KvEntry e = existing == null
-                ? new KvEntry(key, tx.index, tx.index, 0, flags, value, "")
-                : new KvEntry(key, existing.createIndex(), tx.index, existing.lockIndex(), flags, value,
-                        existing.session());
-        put(tx, e);
+        upserted(tx, key);
         return true;
     }
 
     private static void put(Tx tx, KvEntry e) {
         tx.kv = tx.kv.put(e.key(), e);
+        upserted(tx, e.key());
+    }
+
+    private static void upserted(Tx tx, String key) {
         // A live key needs no tombstone: its ModifyIndex is newer than the tombstone's.
-        tx.tombstones = tx.tombstones.remove(e.key());
-        tx.emit(Change.kv(tx.index, Change.Op.UPSERT, e.key()));
+        tx.tombstones = tx.tombstones.remove(key);
+        tx.emit(Change.kv(tx.index, Change.Op.UPSERT, key));
     }
 
     /** Delete; true when deleted or absent, false on a CAS mismatch. */

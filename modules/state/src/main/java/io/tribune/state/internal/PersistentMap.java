@@ -117,6 +117,40 @@ public final class PersistentMap<K, V> implements Iterable<Map.Entry<K, V>> {
         return new PersistentMap<>(cmp, r, replaced[0] ? size : size + 1);
     }
 
+    /**
+     * A map with {@code key} bound to {@code f(current value or null)}, found and replaced in one
+     * descent; this map when {@code f} returns the current value itself (or null for an absent key).
+     * {@code f} must not return null for a present key (use {@link #remove}).
+     */
+    public PersistentMap<K, V> update(K key, java.util.function.UnaryOperator<V> f) {
+        Objects.requireNonNull(key, "key");
+        int[] added = new int[1];
+        Node<K, V> r = update(root, key, f, added);
+        return r == root ? this : new PersistentMap<>(cmp, r, size + added[0]);
+    }
+
+    private Node<K, V> update(Node<K, V> n, K key, java.util.function.UnaryOperator<V> f, int[] added) {
+        if (n == null) {
+            V v = f.apply(null);
+            if (v == null) {
+                return null;
+            }
+            added[0] = 1;
+            return new Node<>(key, v, null, null);
+        }
+        int c = cmp.compare(key, n.key);
+        if (c == 0) {
+            V v = Objects.requireNonNull(f.apply(n.value), "update cannot remove a key");
+            return v == n.value ? n : new Node<>(key, v, n.left, n.right);
+        }
+        if (c < 0) {
+            Node<K, V> l = update(n.left, key, f, added);
+            return l == n.left ? n : balance(n.key, n.value, l, n.right);
+        }
+        Node<K, V> r = update(n.right, key, f, added);
+        return r == n.right ? n : balance(n.key, n.value, n.left, r);
+    }
+
     /** A map without {@code key}; returns this map when the key is absent. */
     public PersistentMap<K, V> remove(K key) {
         if (get(key) == null) {

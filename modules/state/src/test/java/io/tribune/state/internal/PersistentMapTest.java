@@ -24,12 +24,18 @@ class PersistentMapTest {
         List<TreeMap<Integer, Integer>> models = new ArrayList<>();
         for (int step = 0; step < 20_000; step++) {
             int k = rnd.nextInt(2_000);
-            if (rnd.nextInt(3) == 0) {
+            int op = rnd.nextInt(4);
+            if (op == 0) {
                 m = m.remove(k);
                 model.remove(k);
-            } else {
+            } else if (op == 1) {
                 m = m.put(k, step);
                 model.put(k, step);
+            } else {
+                // update: keep odd values, replace even ones and absent keys (as a CAS would decide).
+                int s = step;
+                m = m.update(k, v -> v != null && v % 2 == 1 ? v : Integer.valueOf(s));
+                model.compute(k, (key, v) -> v != null && v % 2 == 1 ? v : s);
             }
             if (step % 2_000 == 0) {
                 versions.add(m);
@@ -55,6 +61,19 @@ class PersistentMapTest {
         assertEquals("b", it.next().getKey());
         assertTrue(m.iteratorFrom("d").hasNext() == false);
         assertEquals("a", m.iteratorFrom(null).next().getKey());
+    }
+
+    @Test
+    void anUpdateThatKeepsTheValueReturnsTheSameMap() {
+        PersistentMap<Integer, Integer> m = PersistentMap.<Integer, Integer>empty().put(1, 10).put(2, 20);
+        assertSame(m, m.update(2, v -> v), "the value itself: nothing changes");
+        assertSame(m, m.update(3, v -> v), "null for an absent key: nothing is inserted");
+        PersistentMap<Integer, Integer> n = m.update(3, v -> 30);
+        assertEquals(3, n.size());
+        assertEquals(30, n.get(3));
+        assertEquals(3, n.update(1, v -> v + 1).size(), "replacing keeps the size");
+        assertEquals(11, n.update(1, v -> v + 1).get(1));
+        assertNull(m.get(3), "the old version is unchanged");
     }
 
     @Test
