@@ -3,7 +3,8 @@
  * plugin registry that checks SPI versions and chooses one implementation per SPI area, the agent
  * configuration (Consul's keys), the Consul-compatible HTTP API served with Netty, and request
  * forwarding (client to server, follower to leader, datacenter to datacenter) over the transport SPI,
- * where every write carries a client request id so that a retried write applies at most once.
+ * where every write carries a client request id so that a retried write applies at most once, and
+ * gossip keyring operations that reach every member of the LAN pool over the same transport.
  *
  * <p>Uses the plugin SPIs of {@code io.tribune.api} (plugins are found by the launcher's runtime
  * and handed over as {@link io.tribune.agent.plugins.PluginSource}) and the state machine of

@@ -159,10 +159,14 @@ final class OperatorCommands {
     }
 
     @Command(name = "keyring", description = "Lists, installs, makes primary or removes gossip encryption keys"
-            + " of the agent.")
+            + " on every member of the LAN pool (the agent asked fans the operation out and adds up the answers).")
     static final class Keyring extends ClientCommands.Base {
-        @Option(names = {"-list", "--list"}, description = "list the installed keys")
+        @Option(names = {"-list", "--list"}, description = "list the installed keys, with how many members hold each")
         boolean list;
+
+        @Option(names = {"-list-primary", "--list-primary"},
+                description = "list the primary keys, with how many members encrypt with each")
+        boolean listPrimary;
 
         @Option(names = {"-install", "--install"}, paramLabel = "KEY", description = "install a key")
         String install;
@@ -173,21 +177,30 @@ final class OperatorCommands {
         @Option(names = {"-remove", "--remove"}, paramLabel = "KEY", description = "remove a key")
         String remove;
 
+        @Option(names = {"-local-only", "--local-only"},
+                description = "act on the agent asked only, not on every member")
+        boolean localOnly;
+
         @Override
         int run() throws ApiClient.ApiException {
-            int n = (list ? 1 : 0) + (install != null ? 1 : 0) + (use != null ? 1 : 0) + (remove != null ? 1 : 0);
+            int n = (list ? 1 : 0) + (listPrimary ? 1 : 0) + (install != null ? 1 : 0) + (use != null ? 1 : 0)
+                    + (remove != null ? 1 : 0);
             if (n != 1) {
-                throw new ParameterException(spec.commandLine(), "exactly one of -list, -install, -use or -remove is required");
+                throw new ParameterException(spec.commandLine(),
+                        "exactly one of -list, -list-primary, -install, -use or -remove is required");
             }
-            if (list) {
+            String path = "/v1/operator/keyring" + (localOnly ? "?local-only" : "");
+            if (list || listPrimary) {
                 out().println("==> Gathering installed encryption keys...");
-                for (JsonElement e : JsonParser.parseString(api().callText("GET", "/v1/operator/keyring")).getAsJsonArray()) {
+                // A member that does not answer makes the agent answer an error naming it: exit 1.
+                for (JsonElement e : JsonParser.parseString(api().callText("GET", path)).getAsJsonArray()) {
                     JsonObject pool = e.getAsJsonObject();
                     out().println();
                     out().println(pool.get("Datacenter").getAsString() + " (" + (pool.get("WAN").getAsBoolean() ? "WAN" : "LAN")
                             + "):");
                     int nodes = pool.get("NumNodes").getAsInt();
-                    for (Map.Entry<String, JsonElement> k : pool.getAsJsonObject("Keys").entrySet()) {
+                    for (Map.Entry<String, JsonElement> k : pool.getAsJsonObject(listPrimary ? "PrimaryKeys" : "Keys")
+                            .entrySet()) {
                         out().println("  " + k.getKey() + " [" + k.getValue().getAsInt() + "/" + nodes + "]");
                     }
                 }
@@ -202,7 +215,8 @@ final class OperatorCommands {
                 case "PUT" -> "==> Changing primary gossip encryption key...";
                 default -> "==> Removing gossip encryption key...";
             });
-            api().call(method, "/v1/operator/keyring", body.toString().getBytes(StandardCharsets.UTF_8));
+            // Any member failing ("N/M nodes reported failure" and one line per member) is exit 1.
+            api().call(method, path, body.toString().getBytes(StandardCharsets.UTF_8));
             return 0;
         }
     }

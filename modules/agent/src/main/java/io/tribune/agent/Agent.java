@@ -13,6 +13,7 @@ import io.tribune.agent.platform.AgentPluginContext;
 import io.tribune.agent.platform.SystemPlatform;
 import io.tribune.agent.plugins.PluginLoadException;
 import io.tribune.agent.plugins.PluginRegistry;
+import io.tribune.agent.rpc.ClusterKeyring;
 import io.tribune.agent.rpc.Forwarder;
 import io.tribune.agent.rpc.MembershipServerDirectory;
 import io.tribune.api.PluginConfig;
@@ -57,9 +58,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Start order: platform services; in server mode the storage, transport and consensus plugins
  * with the state store as their state machine (bootstrapped when {@code -dev} or
- * {@code -bootstrap} and there is no prior state); the LAN membership; request forwarding and the
- * HTTP routes (the listener only when the HTTP port is not -1). Shutdown runs
- * the reverse order, announcing a graceful leave first when asked.
+ * {@code -bootstrap} and there is no prior state); the LAN membership; request forwarding, the
+ * keyring handler ({@link ClusterKeyring}) and the HTTP routes (the listener only when the HTTP
+ * port is not -1). Shutdown runs the reverse order, announcing a graceful leave first when asked.
  */
 public final class Agent {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
@@ -88,6 +89,7 @@ public final class Agent {
     private Membership wan;
     private HttpApiServer http;
     private Forwarder forwarder;
+    private ClusterKeyring keyring;
     private InetSocketAddress httpAddress;
     private volatile boolean shutDown;
     private final List<AgentService> started = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -248,6 +250,9 @@ public final class Agent {
         new AgentApi(this).register(http);
         forwarder.setLocalDispatch(http::handle);
         forwarder.start();
+        // Every agent, client or server, serves keyring operations for the agent that fans one out.
+        keyring = new ClusterKeyring(membership, transport, hold, platform);
+        keyring.start();
         ServiceLoader<AgentService> services = Agent.class.getModule().isNamed()
                 ? ServiceLoader.load(Agent.class.getModule().getLayer(), AgentService.class)
                 : ServiceLoader.load(AgentService.class, Agent.class.getClassLoader());
@@ -373,6 +378,11 @@ public final class Agent {
     /** Request forwarding (client to server, follower to leader, to other datacenters). */
     public Forwarder rpc() {
         return forwarder;
+    }
+
+    /** Gossip keyring operations on every member of the LAN pool ({@code /v1/operator/keyring}). */
+    public ClusterKeyring clusterKeyring() {
+        return keyring;
     }
 
     /**

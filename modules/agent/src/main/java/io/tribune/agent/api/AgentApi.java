@@ -94,7 +94,7 @@ public final class AgentApi {
         http.route("/v1/coordinate/", forwarded(new CoordinateApi(agent)::handle));
         http.route("/v1/operator/raft/", forwarded(new OperatorApi(agent)::handle));
         http.route("/v1/snapshot", forwarded(new SnapshotApi(agent)::handle));
-        // The keyring is this agent's own (see KeyringApi): never forwarded.
+        // Any agent fans a keyring operation out to every member itself (see KeyringApi): never forwarded.
         http.route("/v1/operator/keyring", new KeyringApi(agent)::handle);
         startDuties();
     }

@@ -13,13 +13,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The wire encodings of the forwarding RPCs: a compact, versioned, length-prefixed binary form of
- * an {@link HttpRequest} and {@link HttpResponse} ({@code tribune.rpc.http}) and of an apply
- * request and its reply ({@code tribune.rpc.apply}).
+ * The wire encodings of the agent's RPCs: a compact, versioned, length-prefixed binary form of
+ * an {@link HttpRequest} and {@link HttpResponse} ({@code tribune.rpc.http}), of an apply
+ * request and its reply ({@code tribune.rpc.apply}), and of one keyring operation and its answer
+ * ({@code tribune.rpc.keyring}, see {@link ClusterKeyring}).
  *
  * <p>Every size is bounded (strings, counts, bodies); a decoder given bytes that are truncated,
  * oversized, of another version, not UTF-8 or followed by trailing garbage throws
@@ -305,6 +307,143 @@ public final class RpcCodec {
         return s.length() > 4096 ? s.substring(0, 4096) + "..." : s;
     }
 
+    // ---- keyring ----
+
+    /** Longest gossip key on the wire, in bytes: a base64 key of 32 bytes takes 44. */
+    static final int MAX_KEY_STRING = 256;
+    /** Most keys in one keyring answer (gossip-swim holds at most 16). */
+    static final int MAX_KEYRING_KEYS = 256;
+
+    /** One operation on a member's gossip keyring ({@link io.tribune.api.membership.Keyring}). */
+    public enum KeyringOp {
+        /** Answer the installed keys, primary first; changes nothing. */
+        LIST,
+        /** Add a key for decryption. */
+        INSTALL,
+        /** Make an installed key the primary. */
+        USE,
+        /** Remove a key that is not the primary. */
+        REMOVE
+    }
+
+    /**
+     * A keyring operation for one member.
+     *
+     * @param op  the operation
+     * @param key the base64 key; empty for {@link KeyringOp#LIST}, non-empty otherwise
+     */
+    public record KeyringRequest(KeyringOp op, String key) {
+        public KeyringRequest {
+            Objects.requireNonNull(op, "op");
+            Objects.requireNonNull(key, "key");
+            if ((op == KeyringOp.LIST) != key.isEmpty()) {
+                throw new IllegalArgumentException(op == KeyringOp.LIST ? "a keyring listing takes no key"
+                        : "keyring operation " + op + " needs a key");
+            }
+        }
+    }
+
+    /** A member's answer to a {@link KeyringRequest}. */
+    public sealed interface KeyringReply {
+        /** The operation succeeded; {@code keys} are the member's keys afterwards, primary first (never empty). */
+        record Keys(List<String> keys) implements KeyringReply {
+            public Keys {
+                keys = List.copyOf(keys);
+                if (keys.isEmpty()) {
+                    throw new IllegalArgumentException("a keyring holds at least its primary key");
+                }
+            }
+
+            /** The key that encrypts: the first one. */
+            public String primary() {
+                return keys.get(0);
+            }
+        }
+
+        /** The member refused the operation (no keyring, key not installed, the primary removed, bad key). */
+        record Refused(String message) implements KeyringReply {
+            public Refused {
+                Objects.requireNonNull(message, "message");
+            }
+        }
+    }
+
+    /** Encodes a keyring request. @throws IllegalArgumentException when the key exceeds its bound */
+    public static byte[] encodeKeyringRequest(KeyringRequest r) {
+        Out out = new Out();
+        out.b(VERSION);
+        out.b((byte) r.op().ordinal());
+        out.str(r.key(), MAX_KEY_STRING);
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes a keyring request.
+     *
+     * @throws IllegalArgumentException when the bytes are malformed
+     */
+    public static KeyringRequest decodeKeyringRequest(byte[] bytes) {
+        In in = new In(bytes);
+        in.version();
+        int op = in.b();
+        if (op >= KeyringOp.values().length) {
+            throw new IllegalArgumentException("malformed keyring request: operation " + op);
+        }
+        String key = in.str(MAX_KEY_STRING);
+        in.end();
+        return new KeyringRequest(KeyringOp.values()[op], key);
+    }
+
+    /** Encodes a keyring reply; a refusal's message is shortened to a few KiB. */
+    public static byte[] encodeKeyringReply(KeyringReply r) {
+        Out out = new Out();
+        out.b(VERSION);
+        if (r instanceof KeyringReply.Keys k) {
+            if (k.keys().size() > MAX_KEYRING_KEYS) {
+                throw new IllegalArgumentException("keyring of " + k.keys().size() + " keys exceeds "
+                        + MAX_KEYRING_KEYS);
+            }
+            out.b((byte) 0);
+            out.i(k.keys().size());
+            for (String key : k.keys()) {
+                out.str(key, MAX_KEY_STRING);
+            }
+        } else {
+            out.b((byte) 1);
+            out.str(truncate(((KeyringReply.Refused) r).message()), MAX_STRING);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes a keyring reply.
+     *
+     * @throws IllegalArgumentException when the bytes are malformed
+     */
+    public static KeyringReply decodeKeyringReply(byte[] bytes) {
+        In in = new In(bytes);
+        in.version();
+        int kind = in.b();
+        KeyringReply r;
+        switch (kind) {
+            case 0 -> {
+                int n = in.count(MAX_KEYRING_KEYS, "keys");
+                if (n == 0) {
+                    throw new IllegalArgumentException("malformed keyring reply: no keys");
+                }
+                List<String> keys = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    keys.add(in.str(MAX_KEY_STRING));
+                }
+                r = new KeyringReply.Keys(keys);
+            }
+            case 1 -> r = new KeyringReply.Refused(in.str(MAX_STRING));
+            default -> throw new IllegalArgumentException("malformed keyring reply: kind " + kind);
+        }
+        in.end();
+        return r;
+    }
+
     // ---- primitives ----
 
     private static final class Out {
@@ -353,7 +492,7 @@ public final class RpcCodec {
 
         In(byte[] bytes) {
             if (bytes == null) {
-                throw new IllegalArgumentException("malformed forwarding message: no bytes");
+                throw new IllegalArgumentException("malformed RPC message: no bytes");
             }
             this.buf = ByteBuffer.wrap(bytes);
         }
@@ -361,14 +500,14 @@ public final class RpcCodec {
         void version() {
             int v = b();
             if (v != VERSION) {
-                throw new IllegalArgumentException("malformed forwarding message: version " + v + ", expected "
+                throw new IllegalArgumentException("malformed RPC message: version " + v + ", expected "
                         + VERSION);
             }
         }
 
         private void need(int n) {
             if (buf.remaining() < n) {
-                throw new IllegalArgumentException("malformed forwarding message: truncated");
+                throw new IllegalArgumentException("malformed RPC message: truncated");
             }
         }
 
@@ -390,7 +529,7 @@ public final class RpcCodec {
         int count(int max, String what) {
             int n = i();
             if (n < 0 || n > max) {
-                throw new IllegalArgumentException("malformed forwarding message: " + n + " " + what + " (max " + max
+                throw new IllegalArgumentException("malformed RPC message: " + n + " " + what + " (max " + max
                         + ")");
             }
             return n;
@@ -410,13 +549,13 @@ public final class RpcCodec {
                 return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
             } catch (CharacterCodingException e) {
-                throw new IllegalArgumentException("malformed forwarding message: string is not UTF-8");
+                throw new IllegalArgumentException("malformed RPC message: string is not UTF-8");
             }
         }
 
         void end() {
             if (buf.hasRemaining()) {
-                throw new IllegalArgumentException("malformed forwarding message: " + buf.remaining()
+                throw new IllegalArgumentException("malformed RPC message: " + buf.remaining()
                         + " trailing bytes");
             }
         }

@@ -8,9 +8,8 @@ import io.tribune.agent.Agent;
 import io.tribune.agent.config.ConfigLoader;
 import io.tribune.agent.plugins.PluginRegistry;
 import io.tribune.agent.plugins.ServiceLoaderPluginSource;
-import java.net.URI;
+import io.tribune.agent.testing.TestCluster;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -54,9 +53,7 @@ final class DevAgent implements AutoCloseable {
     }
 
     HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return TestCluster.send(agent, method, path, body);
     }
 
     /** GET expecting 200; returns the parsed JSON body. */
@@ -79,14 +76,7 @@ final class DevAgent implements AutoCloseable {
 
     /** Polls {@code cond} every 20 ms until it holds or {@code limit} passes. */
     boolean waitFor(Duration limit, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return cond.getAsBoolean();
+        return TestCluster.waitFor(limit, cond);
     }
 
     @Override

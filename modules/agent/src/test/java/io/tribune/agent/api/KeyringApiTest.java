@@ -1,5 +1,6 @@
 package io.tribune.agent.api;
 
+import static io.tribune.agent.testing.TestCluster.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,12 +11,8 @@ import io.tribune.agent.Agent;
 import io.tribune.agent.config.ConfigLoader;
 import io.tribune.agent.plugins.PluginRegistry;
 import io.tribune.agent.plugins.ServiceLoaderPluginSource;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class KeyringApiTest {
     private static final String K1 = Base64.getEncoder().encodeToString(new byte[16]);
     private static final String K2 = Base64.getEncoder().encodeToString(filled(32, (byte) 7));
-    private final HttpClient http = HttpClient.newHttpClient();
     @TempDir
     Path dir;
 
@@ -38,13 +34,6 @@ class KeyringApiTest {
         byte[] x = new byte[n];
         java.util.Arrays.fill(x, b);
         return x;
-    }
-
-    private HttpResponse<String> send(Agent agent, String method, String path, String body) throws Exception {
-        String base = "http://127.0.0.1:" + agent.httpAddress().orElseThrow().getPort();
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonObject pool(Agent agent) throws Exception {

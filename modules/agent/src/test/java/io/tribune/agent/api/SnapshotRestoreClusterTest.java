@@ -1,41 +1,31 @@
 package io.tribune.agent.api;
 
+import static io.tribune.agent.testing.TestCluster.send;
+import static io.tribune.agent.testing.TestCluster.sendBytes;
+import static io.tribune.agent.testing.TestCluster.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonParser;
 import io.tribune.agent.Agent;
-import io.tribune.agent.config.AgentConfig;
-import io.tribune.agent.config.ConfigLoader;
-import io.tribune.agent.plugins.PluginRegistry;
-import io.tribune.agent.plugins.ServiceLoaderPluginSource;
+import io.tribune.agent.testing.TestCluster;
 import io.tribune.state.KvEntry;
 import io.tribune.state.StateStore;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code PUT /v1/snapshot} on a real three-server cluster (raft over the in-process transport,
@@ -47,55 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SnapshotRestoreClusterTest {
-    private static final Duration LIMIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** Five values of 240 KiB: 1.2 MiB, five pieces of 256 KiB at least. */
     private static final int BIG_VALUES = 5;
     private static final int BIG_VALUE_BYTES = 240 * 1024;
-    private static final List<Agent> servers = new ArrayList<>();
-    private static Agent client;
-    @TempDir
-    static Path dataDirs;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        var registry = PluginRegistry.of(new ServiceLoaderPluginSource(SnapshotRestoreClusterTest.class
-                .getClassLoader()).load());
-        Agent s1 = Agent.start(config("rs-s1", true, true), registry, "embedded");
-        servers.add(s1);
-        assertTrue(waitFor(() -> s1.consensus().orElseThrow().isLeader()), "s1 never became leader");
-        String seed = "127.0.0.1:" + s1.membership().localMember().port();
-        for (String name : List.of("rs-s2", "rs-s3")) {
-            Agent s = Agent.start(config(name, true, false), registry, "embedded");
-            servers.add(s);
-            s.membership().join(List.of(seed)).get(10, TimeUnit.SECONDS);
-        }
-        client = Agent.start(config("rs-c1", false, false), registry, "embedded");
-        client.membership().join(List.of(seed)).get(10, TimeUnit.SECONDS);
-        assertTrue(waitFor(() -> client.rpc().serverList().size() == 3), "client did not learn the 3 servers");
-        assertTrue(waitFor(() -> servers.stream().allMatch(s -> s.consensus().orElseThrow().leadership().leader()
-                .isPresent() && s.consensus().orElseThrow().configuration().size() == 3)), "cluster did not form");
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (client != null) {
-            client.shutdown(false);
-        }
-        servers.forEach(s -> s.shutdown(false));
-    }
-
-    private static AgentConfig config(String node, boolean server, boolean bootstrap) {
-        String json = "{\"node_name\": \"" + node + "\", \"datacenter\": \"dc1\", \"server\": " + server
-                + ", \"bootstrap\": " + bootstrap + ", \"data_dir\": \""
-                + dataDirs.resolve(node).toString().replace("\\", "/") + "\", \"bind_addr\": \"127.0.0.1\","
-                + " \"advertise_addr\": \"127.0.0.1\", \"ports\": {\"http\": 0, \"server\": 0, \"serf_lan\": 0, \"serf_wan\": 0},"
-                + " \"plugins\": {\"storage\": \"storage-memory\", \"consensus\": \"raft\","
-                + " \"transport\": \"transport-inproc\", \"membership\": \"gossip-swim\"},"
-                + " \"plugin_config\": {\"transport-inproc.hub\": \"snapshot-restore-test\","
-                + " \"gossip-swim.profile\": \"local\", \"raft.snapshot.threshold\": \"4\"}}";
-        return new ConfigLoader().add(JsonParser.parseString(json).getAsJsonObject(), node).build();
-    }
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.builder("snapshot-restore-test")
+            .pluginConfig("raft.snapshot.threshold", "4").servers("rs-s1", "rs-s2", "rs-s3").clients("rs-c1").build();
+    private static final List<Agent> servers = cluster.servers();
 
     // ---------------------------------------------------------------- scenarios
 
@@ -103,10 +51,10 @@ class SnapshotRestoreClusterTest {
     @Order(1)
     void restoreThroughAFollowerLeavesEveryServerWithExactlyTheSavedKeys() throws Exception {
         for (int i = 0; i < BIG_VALUES; i++) {
-            assertEquals(200, send(leader(), "PUT", "/v1/kv/big/" + i, bigValue(i)).statusCode());
+            assertEquals(200, sendBytes(leader(), "PUT", "/v1/kv/big/" + i, bigValue(i)).statusCode());
         }
         for (String k : List.of("small/a", "small/b", "small/c")) {
-            assertEquals(200, send(servers.get(1), "PUT", "/v1/kv/" + k, k.getBytes(StandardCharsets.UTF_8))
+            assertEquals(200, sendBytes(servers.get(1), "PUT", "/v1/kv/" + k, k.getBytes(StandardCharsets.UTF_8))
                     .statusCode());
         }
         byte[] saved = save();
@@ -115,10 +63,10 @@ class SnapshotRestoreClusterTest {
         assertEquals(BIG_VALUES + 3, expected.size(), expected.keySet().toString());
 
         // Diverge: change, delete and add keys.
-        assertEquals(200, send(leader(), "PUT", "/v1/kv/big/0", "overwritten".getBytes(StandardCharsets.UTF_8))
+        assertEquals(200, sendBytes(leader(), "PUT", "/v1/kv/big/0", "overwritten".getBytes(StandardCharsets.UTF_8))
                 .statusCode());
         assertEquals(200, send(leader(), "DELETE", "/v1/kv/small/b", null).statusCode());
-        assertEquals(200, send(leader(), "PUT", "/v1/kv/added/later", "x".getBytes(StandardCharsets.UTF_8))
+        assertEquals(200, sendBytes(leader(), "PUT", "/v1/kv/added/later", "x".getBytes(StandardCharsets.UTF_8))
                 .statusCode());
         assertTrue(!kvOf(servers.get(0).state().orElseThrow()).equals(expected));
 
@@ -135,7 +83,7 @@ class SnapshotRestoreClusterTest {
                     .getOrDefault("last_snapshot_index", "0")) > 0), s.config().nodeName() + " took no snapshot");
         }
         // The cluster goes on: a write after the restore commits and applies everywhere.
-        assertEquals(200, send(follower, "PUT", "/v1/kv/after/restore", "y".getBytes(StandardCharsets.UTF_8))
+        assertEquals(200, sendBytes(follower, "PUT", "/v1/kv/after/restore", "y".getBytes(StandardCharsets.UTF_8))
                 .statusCode());
         assertTrue(waitFor(() -> servers.stream().allMatch(s -> s.state().orElseThrow().kvGet("after/restore")
                 .value().isPresent())), "a write after the restore did not reach every server");
@@ -148,13 +96,14 @@ class SnapshotRestoreClusterTest {
         Map<String, String> expected = kvOf(saved);
         assertTrue(expected.containsKey("after/restore"), expected.keySet().toString());
         assertEquals(200, send(leader(), "DELETE", "/v1/kv/big/?recurse", null).statusCode());
-        assertEquals(200, send(client, "PUT", "/v1/kv/only/now", "z".getBytes(StandardCharsets.UTF_8)).statusCode());
+        assertEquals(200, sendBytes(cluster.client(), "PUT", "/v1/kv/only/now", "z".getBytes(StandardCharsets.UTF_8))
+                .statusCode());
 
-        HttpResponse<String> r = restore(client, saved);
+        HttpResponse<String> r = restore(cluster.client(), saved);
         assertEquals(200, r.statusCode(), r.body());
         long commitIndex = Long.parseLong(r.headers().firstValue("X-Consul-Index").orElseThrow());
         assertEveryServerHolds(expected, commitIndex);
-        HttpResponse<String> big = send(client, "GET", "/v1/kv/big/3?raw", null);
+        HttpResponse<String> big = send(cluster.client(), "GET", "/v1/kv/big/3?raw", null);
         assertEquals(200, big.statusCode());
         assertEquals(BIG_VALUE_BYTES, big.body().length());
     }
@@ -188,7 +137,7 @@ class SnapshotRestoreClusterTest {
     void benchRestoreThroughput() throws Exception {
         assertEquals(200, send(leader(), "DELETE", "/v1/kv/?recurse", null).statusCode());
         for (int i = 0; i < 14; i++) {
-            assertEquals(200, send(leader(), "PUT", "/v1/kv/bench/" + i, bigValue(i % 26)).statusCode());
+            assertEquals(200, sendBytes(leader(), "PUT", "/v1/kv/bench/" + i, bigValue(i % 26)).statusCode());
         }
         byte[] saved = save();
         int runs = Integer.getInteger("tribune.bench.n", 5);
@@ -239,55 +188,20 @@ class SnapshotRestoreClusterTest {
     }
 
     private static byte[] save() throws Exception {
-        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(base(leader()) + "/v1/snapshot"))
-                .timeout(LIMIT).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = TestCluster.getBytes(leader(), "/v1/snapshot");
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         return r.body();
     }
 
     private static HttpResponse<String> restore(Agent via, byte[] snapshot) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base(via) + "/v1/snapshot")).timeout(LIMIT)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(snapshot)).build(), HttpResponse.BodyHandlers.ofString());
+        return sendBytes(via, "PUT", "/v1/snapshot", snapshot);
     }
 
     private static Agent leader() throws InterruptedException {
-        Agent[] found = new Agent[1];
-        assertTrue(waitFor(() -> {
-            for (Agent s : servers) {
-                if (s.consensus().orElseThrow().isLeader()) {
-                    found[0] = s;
-                    return true;
-                }
-            }
-            return false;
-        }), "no leader");
-        return found[0];
+        return cluster.leader();
     }
 
     private static Agent follower() throws InterruptedException {
-        Agent l = leader();
-        return servers.stream().filter(s -> s != l).findFirst().orElseThrow();
-    }
-
-    private static String base(Agent a) {
-        return "http://127.0.0.1:" + a.httpAddress().orElseThrow().getPort();
-    }
-
-    private static HttpResponse<String> send(Agent a, String method, String path, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(a) + path)).timeout(LIMIT);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Polls {@code cond} every 20 ms until it holds or {@link #LIMIT} passes. */
-    private static boolean waitFor(BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + LIMIT.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return cond.getAsBoolean();
+        return cluster.follower();
     }
 }

@@ -1,5 +1,8 @@
 package io.tribune.agent.rpc;
 
+import static io.tribune.agent.testing.TestCluster.send;
+import static io.tribune.agent.testing.TestCluster.stat;
+import static io.tribune.agent.testing.TestCluster.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,12 +10,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.tribune.agent.Agent;
-import io.tribune.agent.config.AgentConfig;
-import io.tribune.agent.config.ConfigLoader;
 import io.tribune.agent.http.HttpRequest;
 import io.tribune.agent.plugins.LoadedPlugin;
-import io.tribune.agent.plugins.PluginRegistry;
-import io.tribune.agent.plugins.ServiceLoaderPluginSource;
+import io.tribune.agent.testing.TestCluster;
 import io.tribune.api.Plugin;
 import io.tribune.api.PluginConfig;
 import io.tribune.api.PluginContext;
@@ -32,11 +32,8 @@ import io.tribune.state.Command;
 import io.tribune.state.KvEntry;
 import io.tribune.state.StateStore;
 import io.tribune.state.WatchTarget;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -48,16 +45,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiPredicate;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #8, "correct under faults": a forwarded write whose reply is lost after the leader applied
@@ -74,69 +69,32 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ExactlyOnceForwardingClusterTest {
-    private static final Duration LIMIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String HUB = "exactly-once-test";
     /** Lossy transports by node name. */
     private static final Map<String, LossyTransport> TRANSPORTS = new ConcurrentHashMap<>();
-    private static final List<Agent> servers = new ArrayList<>();
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.builder(HUB).transport("transport-lossy")
+            .plugin(LoadedPlugin.of(new LossyTransportPlugin(TestCluster.transportFactory("transport-inproc")),
+                    "test: transport-lossy"))
+            .pluginConfigPerNode(node -> Map.of("transport-lossy.node", node))
+            .servers("s1", "s2", "s3").clients("c1").build();
+    private static final List<Agent> servers = cluster.servers();
     private static Agent client;
-    @TempDir
-    static Path dataDirs;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        List<LoadedPlugin> plugins = new ArrayList<>(new ServiceLoaderPluginSource(
-                ExactlyOnceForwardingClusterTest.class.getClassLoader()).load());
-        TransportFactory inproc = plugins.stream().flatMap(p -> p.plugin().transportFactories().stream())
-                .filter(f -> f.name().equals("transport-inproc")).findFirst().orElseThrow();
-        plugins.add(LoadedPlugin.of(new LossyTransportPlugin(inproc), "test: transport-lossy"));
-        PluginRegistry registry = PluginRegistry.of(plugins);
-        Agent s1 = Agent.start(config("s1", true, true), registry, "embedded");
-        servers.add(s1);
-        assertTrue(waitFor(() -> s1.consensus().orElseThrow().isLeader()), "s1 never became leader");
-        String seed = "127.0.0.1:" + s1.membership().localMember().port();
-        for (String name : List.of("s2", "s3")) {
-            Agent s = Agent.start(config(name, true, false), registry, "embedded");
-            servers.add(s);
-            s.membership().join(List.of(seed)).get(10, TimeUnit.SECONDS);
-        }
-        client = Agent.start(config("c1", false, false), registry, "embedded");
-        client.membership().join(List.of(seed)).get(10, TimeUnit.SECONDS);
-        assertTrue(waitFor(() -> client.rpc().serverList().size() == 3), "client did not learn the 3 servers");
-        assertTrue(waitFor(() -> servers.stream().allMatch(s -> s.consensus().orElseThrow().leadership().leader()
-                .isPresent() && s.consensus().orElseThrow().configuration().size() == 3)), "cluster did not form");
-        assertTrue(waitFor(() -> {
-            String nodes = bodyOf(s1, "/v1/catalog/nodes?consistent");
-            return List.of("s1", "s2", "s3", "c1").stream().allMatch(n -> nodes.contains("\"Node\":\"" + n + "\""));
-        }), "not every agent registered itself in the catalog");
+    static void awaitRegistrations() throws Exception {
+        client = cluster.client();
+        cluster.awaitEveryNodeInCatalog("?consistent");
     }
 
     @AfterAll
-    static void stopCluster() {
-        if (client != null) {
-            client.shutdown(false);
-        }
-        servers.forEach(s -> s.shutdown(false));
+    static void forgetTransports() {
         TRANSPORTS.clear();
     }
 
     @AfterEach
     void disarm() {
         TRANSPORTS.values().forEach(LossyTransport::disarm);
-    }
-
-    private static AgentConfig config(String node, boolean server, boolean bootstrap) {
-        String json = "{\"node_name\": \"" + node + "\", \"datacenter\": \"dc1\", \"server\": " + server
-                + ", \"bootstrap\": " + bootstrap + ", \"data_dir\": \""
-                + dataDirs.resolve(node).toString().replace("\\", "/") + "\", \"bind_addr\": \"127.0.0.1\","
-                + " \"advertise_addr\": \"127.0.0.1\","
-                + " \"ports\": {\"http\": 0, \"server\": 0, \"serf_lan\": 0, \"serf_wan\": 0},"
-                + " \"plugins\": {\"storage\": \"storage-memory\", \"consensus\": \"raft\","
-                + " \"transport\": \"transport-lossy\", \"membership\": \"gossip-swim\"},"
-                + " \"plugin_config\": {\"transport-lossy.hub\": \"" + HUB + "\", \"transport-lossy.node\": \"" + node
-                + "\", \"gossip-swim.profile\": \"local\"}}";
-        return new ConfigLoader().add(JsonParser.parseString(json).getAsJsonObject(), node).build();
     }
 
     // ---------------------------------------------------------------- scenarios
@@ -199,11 +157,8 @@ class ExactlyOnceForwardingClusterTest {
         // below would be answered as a repeat of the first ("true") instead of being applied.
         String id = "0123456789abcdef0123456789abcdef";
         for (String expected : List.of("true", "false")) {
-            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + client.httpAddress().orElseThrow().getPort() + "/v1/kv/eo/chosen?cas=0")).timeout(LIMIT)
-                    .header("X-Tribune-Request-Id", id)
-                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("v")).build();
-            HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = send(client, "PUT", "/v1/kv/eo/chosen?cas=0", "v",
+                    Map.of("X-Tribune-Request-Id", id));
             assertEquals(200, r.statusCode(), r.body());
             assertEquals(expected, r.body());
         }
@@ -355,56 +310,12 @@ class ExactlyOnceForwardingClusterTest {
         return servers.stream().mapToLong(s -> stat(s, key)).sum();
     }
 
-    private static long stat(Agent a, String key) {
-        return a.rpc().stats().get(key);
-    }
-
     private static Agent leader() throws InterruptedException {
-        AtomicReference<Agent> found = new AtomicReference<>();
-        assertTrue(waitFor(() -> {
-            for (Agent s : servers) {
-                if (s.consensus().orElseThrow().isLeader()) {
-                    found.set(s);
-                    return true;
-                }
-            }
-            return false;
-        }), "no leader");
-        return found.get();
+        return cluster.leader();
     }
 
     private static Agent follower() throws InterruptedException {
-        Agent l = leader();
-        return servers.stream().filter(s -> s != l).findFirst().orElseThrow();
-    }
-
-    private static String bodyOf(Agent a, String path) {
-        try {
-            return send(a, "GET", path, null).body();
-        } catch (Exception e) {
-            return "";
-        }
-    }
-
-    private static HttpResponse<String> send(Agent a, String method, String path, String body) throws Exception {
-        String base = "http://127.0.0.1:" + a.httpAddress().orElseThrow().getPort();
-        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(LIMIT);
-        b.method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                : java.net.http.HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).get(LIMIT.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    /** Polls {@code cond} every 20 ms until it holds or {@link #LIMIT} passes. */
-    private static boolean waitFor(BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + LIMIT.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return cond.getAsBoolean();
+        return cluster.follower();
     }
 
     // ---------------------------------------------------------------- the lossy transport

@@ -4,29 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static io.tribune.agent.testing.TestCluster.bodyOf;
+import static io.tribune.agent.testing.TestCluster.send;
+import static io.tribune.agent.testing.TestCluster.sendAsync;
+import static io.tribune.agent.testing.TestCluster.stat;
+import static io.tribune.agent.testing.TestCluster.waitFor;
+
 import com.google.gson.JsonParser;
 import io.tribune.agent.Agent;
-import io.tribune.agent.config.AgentConfig;
-import io.tribune.agent.config.ConfigLoader;
-import io.tribune.agent.plugins.PluginRegistry;
-import io.tribune.agent.plugins.ServiceLoaderPluginSource;
-import io.tribune.api.consensus.ServerInfo;
+import io.tribune.agent.testing.TestCluster;
 import io.tribune.api.transport.Endpoint;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -34,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Forwarding in a real in-process cluster: three servers running raft over the in-process
@@ -48,62 +43,18 @@ import org.junit.jupiter.api.io.TempDir;
 class ForwardingClusterTest {
     /** Short hold so the no-leader case fails fast; still several election timeouts (0.5-1 s). */
     private static final Duration HOLD = Duration.ofSeconds(4);
-    private static final Duration LIMIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final List<Agent> servers = new ArrayList<>();
-    private static final List<Agent> stopped = new ArrayList<>();
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.builder("forwarding-test").holdTimeout(HOLD)
+            // A stopped leader hands off nothing: the others must time out and elect (Raft §5.2).
+            .pluginConfig("raft.leave.transfer", "false").servers("s1", "s2", "s3").clients("c1").build();
     private static Agent client;
-    @TempDir
-    static Path dataDirs;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        var registry = PluginRegistry.of(new ServiceLoaderPluginSource(ForwardingClusterTest.class.getClassLoader())
-                .load());
-        Agent s1 = Agent.start(config("s1", true, true), registry, "embedded");
-        servers.add(s1);
-        assertTrue(waitFor(() -> s1.consensus().orElseThrow().isLeader()), "s1 never became leader");
-        String seed = "127.0.0.1:" + s1.membership().localMember().port();
-        for (String name : List.of("s2", "s3")) {
-            Agent s = Agent.start(config(name, true, false), registry, "embedded");
-            servers.add(s);
-            s.membership().join(List.of(seed)).get(10, TimeUnit.SECONDS);
-        }
-        // The leader's reconciliation adds servers it sees in gossip as voters.
-        client = Agent.start(config("c1", false, false), registry, "embedded");
-        client.membership().join(List.of(seed)).get(10, TimeUnit.SECONDS);
-        assertTrue(waitFor(() -> client.rpc().serverList().size() == 3), "client did not learn the 3 servers: "
-                + client.rpc().serverList());
-        assertTrue(waitFor(() -> servers.stream().allMatch(s -> s.consensus().orElseThrow().leadership().leader()
-                .isPresent() && s.consensus().orElseThrow().configuration().size() == 3)), "cluster did not form");
+    static void awaitRegistrations() throws Exception {
+        client = cluster.client();
         // Every agent registers itself in the catalog (the client and followers through forwarding);
         // waiting for it keeps background writes out of the scenarios' counters.
-        assertTrue(waitFor(() -> {
-            String nodes = bodyOf(s1, "/v1/catalog/nodes");
-            return List.of("s1", "s2", "s3", "c1").stream().allMatch(n -> nodes.contains("\"Node\":\"" + n + "\""));
-        }), "not every agent registered itself in the catalog");
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (client != null) {
-            client.shutdown(false);
-        }
-        servers.forEach(s -> s.shutdown(false));
-    }
-
-    private static AgentConfig config(String node, boolean server, boolean bootstrap) {
-        String json = "{\"node_name\": \"" + node + "\", \"datacenter\": \"dc1\", \"server\": " + server
-                + ", \"bootstrap\": " + bootstrap + ", \"data_dir\": \""
-                + dataDirs.resolve(node).toString().replace("\\", "/") + "\", \"bind_addr\": \"127.0.0.1\", \"advertise_addr\": \"127.0.0.1\","
-                + " \"ports\": {\"http\": 0, \"server\": 0, \"serf_lan\": 0, \"serf_wan\": 0},"
-                + " \"plugins\": {\"storage\": \"storage-memory\", \"consensus\": \"raft\","
-                + " \"transport\": \"transport-inproc\", \"membership\": \"gossip-swim\"},"
-                + " \"plugin_config\": {\"transport-inproc.hub\": \"forwarding-test\", \"gossip-swim.profile\": \"local\","
-                // A stopped leader hands off nothing: the others must time out and elect (Raft §5.2).
-                + " \"raft.leave.transfer\": \"false\"},"
-                + " \"performance\": {\"rpc_hold_timeout\": \"" + HOLD.toSeconds() + "s\"}}";
-        return new ConfigLoader().add(JsonParser.parseString(json).getAsJsonObject(), node).build();
+        cluster.awaitEveryNodeInCatalog("");
     }
 
     // ---------------------------------------------------------------- scenarios
@@ -173,10 +124,8 @@ class ForwardingClusterTest {
         assertEquals("two", r.body());
         assertTrue(stat(client, "requests_to_server") >= before + 2);
         // An HTTP caller cannot pose as a forwarding hop (the agent would refuse or not forward it).
-        HttpRequest spoofed = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + client.httpAddress().orElseThrow().getPort() + "/v1/kv/fwd/b?raw")).timeout(LIMIT)
-                .header("X-Tribune-Forwarded", Forwarder.HOP_CLIENT).GET().build();
-        HttpResponse<String> s = HTTP.send(spoofed, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> s = send(client, "GET", "/v1/kv/fwd/b?raw", null,
+                Map.of("X-Tribune-Forwarded", Forwarder.HOP_CLIENT));
         assertEquals(200, s.statusCode(), s.body());
         assertEquals("two", s.body());
         // The client's own catalog registration went through a server as a forwarded apply.
@@ -224,8 +173,8 @@ class ForwardingClusterTest {
     void writesDuringALeaderElectionAreHeldAndSucceed() throws Exception {
         Agent old = leader();
         String oldName = old.config().nodeName();
-        stop(old);
-        Agent survivor = servers.get(0);
+        cluster.stop(old);
+        Agent survivor = cluster.servers().get(0);
         long holds = stat(survivor, "holds");
         // Sent at once: for at least an election timeout the survivor still names the stopped
         // leader (unreachable) and then elects; the write is held meanwhile.
@@ -242,13 +191,13 @@ class ForwardingClusterTest {
     @Order(9)
     void clientMovesToAnotherServerWhenItsServerStops() throws Exception {
         // Let gossip drop the server stopped above, so the client's first choice is a live server.
-        Endpoint gone = stopped.get(0).transport().localEndpoint();
+        Endpoint gone = cluster.stopped().get(0).transport().localEndpoint();
         assertTrue(waitFor(() -> !client.rpc().serverList().contains(gone)), "stopped server still listed");
         Endpoint current = client.rpc().serverList().get(0);
-        Agent target = servers.stream().filter(s -> s.transport().localEndpoint().equals(current)).findFirst()
+        Agent target = cluster.servers().stream().filter(s -> s.transport().localEndpoint().equals(current)).findFirst()
                 .orElseThrow();
         long failovers = stat(client, "failovers");
-        stop(target);
+        cluster.stop(target);
         // Gossip has not noticed yet: the first attempt hits the stopped server and fails over.
         HttpResponse<String> r = send(client, "GET", "/v1/kv/fwd/a?raw&stale", null);
         assertEquals(200, r.statusCode(), r.body());
@@ -260,7 +209,7 @@ class ForwardingClusterTest {
     @Test
     @Order(10)
     void withNoLeaderAtAllAWriteFailsAfterTheHoldTimeout() throws Exception {
-        Agent last = servers.get(0);
+        Agent last = cluster.servers().get(0);
         assertTrue(waitFor(() -> last.consensus().orElseThrow().leadership().leader().isEmpty()
                 || !last.consensus().orElseThrow().isLeader()));
         long start = System.nanoTime();
@@ -316,67 +265,14 @@ class ForwardingClusterTest {
     // ---------------------------------------------------------------- helpers
 
     private static Agent leader() throws InterruptedException {
-        Agent[] found = new Agent[1];
-        assertTrue(waitFor(() -> {
-            for (Agent s : servers) {
-                if (s.consensus().orElseThrow().isLeader()) {
-                    found[0] = s;
-                    return true;
-                }
-            }
-            return false;
-        }), "no leader");
-        return found[0];
+        return cluster.leader();
     }
 
     private static Agent follower() throws InterruptedException {
-        Agent l = leader();
-        return servers.stream().filter(s -> s != l).findFirst().orElseThrow();
-    }
-
-    private static void stop(Agent a) {
-        servers.remove(a);
-        stopped.add(a);
-        a.shutdown(false);
-    }
-
-    private static long stat(Agent a, String key) {
-        return a.rpc().stats().get(key);
+        return cluster.follower();
     }
 
     private static long servedHttpTotal() {
-        return servers.stream().mapToLong(s -> stat(s, "served_http")).sum();
-    }
-
-    private static String bodyOf(Agent a, String path) {
-        try {
-            return send(a, "GET", path, null).body();
-        } catch (Exception e) {
-            return "";
-        }
-    }
-
-    private static HttpResponse<String> send(Agent a, String method, String path, String body) throws Exception {
-        return sendAsync(a, method, path, body).get(LIMIT.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    private static CompletableFuture<HttpResponse<String>> sendAsync(Agent a, String method, String path,
-                                                                     String body) {
-        String base = "http://127.0.0.1:" + a.httpAddress().orElseThrow().getPort();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(LIMIT);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Polls {@code cond} every 20 ms until it holds or {@link #LIMIT} passes. */
-    private static boolean waitFor(BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + LIMIT.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return cond.getAsBoolean();
+        return cluster.servers().stream().mapToLong(s -> stat(s, "served_http")).sum();
     }
 }

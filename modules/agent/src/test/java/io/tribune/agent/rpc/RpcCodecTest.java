@@ -149,4 +149,48 @@ class RpcCodecTest {
         byte[] b = RpcCodec.encodeRequest(relative, Forwarder.HOP_CLIENT);
         assertThrows(IllegalArgumentException.class, () -> RpcCodec.decodeRequest(b));
     }
+
+    @Test
+    void keyringRequestsAndRepliesRoundTrip() {
+        String k = "AAAAAAAAAAAAAAAAAAAAAA==";
+        for (RpcCodec.KeyringOp op : RpcCodec.KeyringOp.values()) {
+            RpcCodec.KeyringRequest r = new RpcCodec.KeyringRequest(op, op == RpcCodec.KeyringOp.LIST ? "" : k);
+            assertEquals(r, RpcCodec.decodeKeyringRequest(RpcCodec.encodeKeyringRequest(r)));
+        }
+        var keys = assertInstanceOf(RpcCodec.KeyringReply.Keys.class, RpcCodec.decodeKeyringReply(
+                RpcCodec.encodeKeyringReply(new RpcCodec.KeyringReply.Keys(List.of(k, "other")))));
+        assertEquals(List.of(k, "other"), keys.keys());
+        assertEquals(k, keys.primary());
+        var refused = assertInstanceOf(RpcCodec.KeyringReply.Refused.class, RpcCodec.decodeKeyringReply(
+                RpcCodec.encodeKeyringReply(new RpcCodec.KeyringReply.Refused("key is not installed"))));
+        assertEquals("key is not installed", refused.message());
+    }
+
+    @Test
+    void malformedKeyringMessagesAreRejected() {
+        byte[] full = RpcCodec.encodeKeyringRequest(new RpcCodec.KeyringRequest(RpcCodec.KeyringOp.USE,
+                "AAAAAAAAAAAAAAAAAAAAAA=="));
+        for (int n = 0; n < full.length; n++) {
+            byte[] cut = Arrays.copyOf(full, n);
+            assertThrows(IllegalArgumentException.class, () -> RpcCodec.decodeKeyringRequest(cut), "prefix of " + n);
+        }
+        assertThrows(IllegalArgumentException.class, () -> RpcCodec.decodeKeyringRequest(Arrays.copyOf(full,
+                full.length + 1)));
+        // Operation 4 does not exist; a listing with a key and a write without one are not requests.
+        assertThrows(IllegalArgumentException.class,
+                () -> RpcCodec.decodeKeyringRequest(new byte[] {1, 4, 0, 0, 0, 0}));
+        assertThrows(IllegalArgumentException.class, () -> RpcCodec.decodeKeyringRequest(new byte[] {1, 0, 0, 0, 0, 1,
+                'k'}));
+        assertThrows(IllegalArgumentException.class,
+                () -> RpcCodec.decodeKeyringRequest(new byte[] {1, 1, 0, 0, 0, 0}));
+        // A key longer than any AES key in base64, and a reply claiming 2^31-1 keys or none.
+        assertThrows(IllegalArgumentException.class, () -> RpcCodec.encodeKeyringRequest(new RpcCodec.KeyringRequest(
+                RpcCodec.KeyringOp.INSTALL, "k".repeat(RpcCodec.MAX_KEY_STRING + 1))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RpcCodec.decodeKeyringReply(new byte[] {1, 0, 0x7f, -1, -1, -1}));
+        assertTrue(e.getMessage().contains("keys"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RpcCodec.decodeKeyringReply(new byte[] {1, 0, 0, 0, 0, 0}));
+        assertThrows(IllegalArgumentException.class, () -> RpcCodec.decodeKeyringReply(new byte[] {1, 2}));
+        assertThrows(IllegalArgumentException.class, () -> RpcCodec.decodeKeyringReply(null));
+    }
 }

@@ -1,5 +1,7 @@
 package io.tribune.agent.rpc;
 
+import static io.tribune.agent.testing.TestCluster.send;
+import static io.tribune.agent.testing.TestCluster.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,16 +13,11 @@ import io.tribune.agent.config.ConfigLoader;
 import io.tribune.agent.plugins.PluginRegistry;
 import io.tribune.agent.plugins.ServiceLoaderPluginSource;
 import io.tribune.testkit.TestPki;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class TlsForwardingTest {
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     final List<Agent> agents = new ArrayList<>();
 
     @TempDir
@@ -64,24 +60,6 @@ class TlsForwardingTest {
         Agent a = Agent.start(cfg, reg, "embedded");
         agents.add(a);
         return a;
-    }
-
-    static HttpResponse<String> send(Agent a, String method, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.httpAddress().orElseThrow().getPort()
-                + path)).timeout(Duration.ofSeconds(30)).method(method, body == null
-                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    static boolean waitFor(BooleanSupplier c) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < end) {
-            if (c.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return c.getAsBoolean();
     }
 
     @Test
