@@ -145,7 +145,7 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
     [ -n "$leader_ip" ] && break
     sleep 0.01
   done
-  [ -n "$leader_ip" ] || { echo "no leader within 12 s"; tail -20 "$tmp"/server-*.log; exit 1; }
+  [ -n "$leader_ip" ] || { echo "no leader within 12 s"; tail -n 20 "$tmp"/server-*.log; exit 1; }
   T[start_ms]=$(( $(now_ms) - t0 ))
   for _ in $(seq 1 600); do t_put "$leader_ip" bench/get x && break; sleep 0.01; done
   T[first_write_ms]=$(( $(now_ms) - t0 ))
@@ -154,7 +154,7 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
   # The client agent for the detection figure joins now, so that its join is not mid-measurement.
   t_start client-5 5
   for _ in $(seq 1 1000); do [ "$(t_serf_status "$leader_ip" client-5)" = passing ] && break; sleep 0.02; done
-  [ "$(t_serf_status "$leader_ip" client-5)" = passing ] || { echo "client-5 never joined"; tail -20 "$tmp/client-5.log"; exit 1; }
+  [ "$(t_serf_status "$leader_ip" client-5)" = passing ] || { echo "client-5 never joined"; tail -n 20 "$tmp/client-5.log"; exit 1; }
 
   # False-positive watcher: any serfHealth critical seen on any live node while nothing is killed.
   : >"$tmp/critical.log"
@@ -224,7 +224,7 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
       t_put "$net.$other" "failover/$r" "v$r" && { got=$(( $(now_ms) - k )); break; }
       sleep 0.005
     done
-    [ -n "$got" ] || { echo "no write accepted within 60 s of killing the leader"; tail -20 "$tmp"/server-*.log; exit 1; }
+    [ -n "$got" ] || { echo "no write accepted within 60 s of killing the leader"; tail -n 20 "$tmp"/server-*.log; exit 1; }
     fo+=("$got")
     t_start "server-$li" "$li" server
     # Back in the cluster: the restarted server has the write made after its death.
@@ -233,7 +233,7 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
       [ "$(curl -s -m 1 "$net.$li:8500/v1/kv/failover/$r?stale&raw" 2>/dev/null || true)" = "v$r" ] && { ok=1; break; }
       sleep 0.02
     done
-    [ -n "$ok" ] || { echo "restarted server-$li did not catch up"; tail -20 "$tmp/server-$li.log"; exit 1; }
+    [ -n "$ok" ] || { echo "restarted server-$li did not catch up"; tail -n 20 "$tmp/server-$li.log"; exit 1; }
   done
   T[failover_ms]=$(median "${fo[@]}")
   echo "failover (ms): ${fo[*]} -> median ${T[failover_ms]}"
@@ -283,7 +283,7 @@ if [ -z "${BENCH_SKIP_ETCD:-}" ]; then
   for i in 2 3 4; do e_start "$i"; done
   lip=""
   for _ in $(seq 1 1200); do lip=$(e_leader_ip 2); [ -n "$lip" ] && break; sleep 0.01; done
-  [ -n "$lip" ] || { echo "etcd: no leader within 12 s"; tail -20 "$tmp"/etcd-*.log; exit 1; }
+  [ -n "$lip" ] || { echo "etcd: no leader within 12 s"; tail -n 20 "$tmp"/etcd-*.log; exit 1; }
   E[start_ms]=$(( $(now_ms) - t0 ))
   echo "start: leader $lip after ${E[start_ms]} ms"
   e_put "$lip" bench/get "$(head -c 128 /dev/zero | tr '\0' x)" || { echo "etcd seed write failed"; exit 1; }

@@ -109,8 +109,11 @@ final class RaftConsensus implements Consensus {
     private volatile long leaseDeadlineNanos;
     private final TreeMap<Long, Long> roundSentNanos = new TreeMap<>();
     private final Map<Endpoint, Link> links = new HashMap<>();
-    // Log writes off the executor (leader appends, prefix truncations), one at a time in order.
-    private final java.util.concurrent.Executor io;
+    // Log writes off the executor (leader appends, prefix truncations), one at a time in order, and
+    // snapshot write-outs: on threads of their own, because they block (fsync, tens of MiB) and the
+    // platform's scheduler tasks must not (a few shared threads: a blocked pool would stall ticks).
+    private final java.util.concurrent.ExecutorService io;
+    private final java.util.concurrent.ExecutorService snapshotWrites;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private CompletableFuture<Void> ioTail = CompletableFuture.completedFuture(null);
     private final long leaseNanos;
@@ -144,7 +147,8 @@ final class RaftConsensus implements Consensus {
         this.context = context;
         this.log = context.logger("raft");
         this.executor = context.scheduler().serial("raft-" + id);
-        this.io = context.scheduler().serial("raft-io-" + id);
+        this.io = java.util.concurrent.Executors.newSingleThreadExecutor(daemon("raft-io-" + id));
+        this.snapshotWrites = java.util.concurrent.Executors.newSingleThreadExecutor(daemon("raft-snapshot-" + id));
         this.leaseNanos = settings.tickDuration().toNanos() * settings.options().leaseTicks();
     }
 
@@ -330,6 +334,17 @@ final class RaftConsensus implements Consensus {
             links.values().forEach(Link::close);
             links.clear();
         });
+        // Writes in flight finish before the storage (closed after this plugin) goes away.
+        for (java.util.concurrent.ExecutorService e : List.of(io, snapshotWrites)) {
+            e.shutdown();
+            try {
+                if (!e.awaitTermination(settings.leaveTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+                    log.log(System.Logger.Level.WARNING, "raft " + id + ": a log or snapshot write did not finish on close");
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Leadership before = leadership;
         leadership = new Leadership(before.term(), false, Optional.empty());
         notifyListeners(leadership);
@@ -435,6 +450,14 @@ final class RaftConsensus implements Consensus {
         publishLease();
     }
 
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
     /** A leader's log write running on the I/O executor, and the Ready to advance when it is done. */
     private record InFlight(Ready ready, CompletableFuture<Void> done) {
     }
@@ -445,15 +468,19 @@ final class RaftConsensus implements Consensus {
      */
     private CompletableFuture<Void> onIo(Runnable write) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        io.execute(() -> {
-            try {
-                write.run();
-                done.complete(null);
-            } catch (Throwable t) {
-                done.completeExceptionally(t);
-            }
-            executor.execute(this::process);
-        });
+        try {
+            io.execute(() -> {
+                try {
+                    write.run();
+                    done.complete(null);
+                } catch (Throwable t) {
+                    done.completeExceptionally(t);
+                }
+                executor.execute(this::process);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done.completeExceptionally(new ConsensusException("raft is closed"));
+        }
         ioTail = done;
         return done;
     }
@@ -724,7 +751,7 @@ final class RaftConsensus implements Consensus {
         }
         lastSnapshotIndex = index;
         CompletableFuture<Long> done = new CompletableFuture<>();
-        context.scheduler().execute(() -> {
+        Runnable writeOut = () -> {
             Exception failure = null;
             try (SnapshotStore.Writer writer = storage.snapshots().create(index, term, config)) {
                 snap.writeTo(writer.stream());
@@ -756,7 +783,14 @@ final class RaftConsensus implements Consensus {
                 }
                 done.complete(index);
             });
-        });
+        };
+        try {
+            snapshotWrites.execute(writeOut);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            snap.release();
+            snapshotWriter.release();
+            done.completeExceptionally(new ConsensusException("raft is closed"));
+        }
         return done;
     }
 
