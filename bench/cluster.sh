@@ -16,7 +16,9 @@
 #
 # Usage: bench/cluster.sh [wrk-seconds]      (default 10)
 # Environment: BENCH_RUNS (failover and detection runs, default 5), BENCH_WARMUP (seconds of unreported
-#              wrk PUT and GET at 64 connections against Tribune before measuring, for the JIT; default 5,
+#              wrk PUT and GET at 64 connections against Tribune before measuring, for the JIT; default 20
+#              (the write path reaches steady state after ~20-30 s of load on 2 cores; with 5 s the first
+#              figures, PUT at 16 connections, came out 2-3x lower),
 #              0 for none), BENCH_SKIP_ETCD=1 (Tribune only),
 #              BENCH_SKIP_TRIBUNE=1 (etcd only), BENCH_NET (loopback /24 prefix, default 127.0.0; e.g.
 #              127.0.1 keeps the run apart from itests' ClusterIT, which uses 127.0.0.2-6 with the same
@@ -31,7 +33,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
 runs="${BENCH_RUNS:-5}"
-warm="${BENCH_WARMUP:-5}"
+warm="${BENCH_WARMUP:-20}"
 net="${BENCH_NET:-127.0.0}"
 case "$net" in 127.[0-9]*.[0-9]*) ;; *) echo "BENCH_NET must be a 127.x.y loopback prefix, got '$net'" >&2; exit 2 ;; esac
 case "$secs" in ''|*[!0-9]*) echo "wrk seconds must be a positive integer, got '$secs'" >&2; exit 2 ;; esac
@@ -103,7 +105,7 @@ t_http() { echo "$net.$1:8500"; }
 t_start() { # name index [server]
   local name="$1" i="$2" mode="${3:-}"
   local args=(agent -node "$name" -bind "$net.$i" -client "$net.$i" -data-dir "$tmp/$name"
-              -retry-join "$net.2" -retry-interval 1s -grpc-port -1 -log-level warn)
+              -retry-join "$net.2" -retry-interval 1s -grpc-port -1 -log-level "${BENCH_LOG_LEVEL:-warn}")
   [ "$mode" = server ] && args+=(-server -bootstrap-expect 3)
   mkdir -p "$tmp/$name"
   bin/tribune "${args[@]}" >>"$tmp/$name.log" 2>&1 &
@@ -224,7 +226,18 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
       t_put "$net.$other" "failover/$r" "v$r" && { got=$(( $(now_ms) - k )); break; }
       sleep 0.005
     done
-    [ -n "$got" ] || { echo "no write accepted within 60 s of killing the leader"; tail -n 20 "$tmp"/server-*.log; exit 1; }
+    if [ -z "$got" ]; then
+      echo "no write accepted within 60 s of killing the leader"
+      keep="$(mktemp -d /tmp/tribune-failover-failure.XXXXXX)"
+      for n in server-2 server-3 server-4; do
+        kill -0 "${PID[$n]}" 2>/dev/null && command -v jstack >/dev/null && jstack "${PID[$n]}" >"$keep/$n.jstack" 2>&1
+        curl -s -m 1 "$(t_http "${n#server-}")/v1/agent/self" >"$keep/$n.self.json" 2>/dev/null || true
+      done
+      cp "$tmp"/server-*.log "$keep"/ 2>/dev/null || true
+      tail -n 20 "$tmp"/server-*.log
+      echo "thread dumps, agent/self and logs kept in $keep"
+      exit 1
+    fi
     fo+=("$got")
     t_start "server-$li" "$li" server
     # Back in the cluster: the restarted server has the write made after its death.

@@ -67,6 +67,8 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
     private final Clock clock;
     private final Settings settings;
     private final Map<String, Long> failedSinceNanos = new HashMap<>();
+    // Servers this reconciler saw in the LEFT state (kept when the pool later reaps them).
+    private final java.util.Set<String> seenLeft = new java.util.HashSet<>();
     private Subscription membershipSub;
     private Subscription leaderSub;
     private Cancellable periodic;
@@ -164,6 +166,11 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
             } else {
                 failedSinceNanos.remove(m.name());
             }
+            if (m.status() == MemberStatus.LEFT) {
+                seenLeft.add(m.name());
+            } else {
+                seenLeft.remove(m.name());
+            }
         }
         for (Member m : members.values()) {
             if (ServerTags.isAliveServer(m, datacenter) && config.stream().noneMatch(s -> s.id().equals(m.name()))) {
@@ -178,7 +185,11 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
                 continue;
             }
             Member m = members.get(s.id());
-            if (m == null || m.status() == MemberStatus.LEFT) {
+            // Only a server seen leaving (then possibly reaped from the pool) is removed at once. One
+            // that is merely absent is not: a leader that has just (re)started does not know every
+            // member yet, and removing a live server there once cut a 3-server cluster with one
+            // server down to a configuration it could not reach a majority of.
+            if ((m != null && m.status() == MemberStatus.LEFT) || (m == null && seenLeft.contains(s.id()))) {
                 change("removing server " + s.id() + " (left)", consensus.removeServer(s.id(), WRITE_TIMEOUT));
                 return;
             }
