@@ -179,14 +179,9 @@ public final class DedupTable {
 
     /** The result bytes to keep for a request: shared for the common results, a notice for large ones. */
     private byte[] kept(RequestId id, long index, byte[] result) {
-        if (Arrays.equals(result, TRUE)) {
-            return TRUE;
-        }
-        if (Arrays.equals(result, FALSE)) {
-            return FALSE;
-        }
-        if (Arrays.equals(result, DONE)) {
-            return DONE;
+        byte[] shared = canonical(result);
+        if (shared == TRUE || shared == FALSE || shared == DONE) {
+            return shared;
         }
         if (result.length > limits.maxResultBytes()) {
             return Codec.encodeResult(new CommandResult.Failed(CommandResult.Failed.Kind.REJECTED, "request " + id
