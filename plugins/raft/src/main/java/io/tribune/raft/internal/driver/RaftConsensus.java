@@ -112,8 +112,9 @@ final class RaftConsensus implements Consensus {
     // Log writes off the executor (leader appends, prefix truncations), one at a time in order, and
     // snapshot write-outs: on threads of their own, because they block (fsync, tens of MiB) and the
     // platform's scheduler tasks must not (a few shared threads: a blocked pool would stall ticks).
-    private final java.util.concurrent.ExecutorService io;
-    private final java.util.concurrent.ExecutorService snapshotWrites;
+    private final java.util.concurrent.Executor io;
+    private final java.util.concurrent.Executor snapshotWrites;
+    private final List<java.util.concurrent.ExecutorService> ownThreads = new ArrayList<>();
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private CompletableFuture<Void> ioTail = CompletableFuture.completedFuture(null);
     private final long leaseNanos;
@@ -147,8 +148,19 @@ final class RaftConsensus implements Consensus {
         this.context = context;
         this.log = context.logger("raft");
         this.executor = context.scheduler().serial("raft-" + id);
-        this.io = java.util.concurrent.Executors.newSingleThreadExecutor(daemon("raft-io-" + id));
-        this.snapshotWrites = java.util.concurrent.Executors.newSingleThreadExecutor(daemon("raft-snapshot-" + id));
+        if (settings.ownWriteThreads()) {
+            java.util.concurrent.ExecutorService ioThread =
+                    java.util.concurrent.Executors.newSingleThreadExecutor(daemon("raft-io-" + id));
+            java.util.concurrent.ExecutorService snapshotThread =
+                    java.util.concurrent.Executors.newSingleThreadExecutor(daemon("raft-snapshot-" + id));
+            ownThreads.add(ioThread);
+            ownThreads.add(snapshotThread);
+            this.io = ioThread;
+            this.snapshotWrites = snapshotThread;
+        } else {
+            this.io = context.scheduler().serial("raft-io-" + id);
+            this.snapshotWrites = context.scheduler().serial("raft-snapshot-" + id);
+        }
         this.leaseNanos = settings.tickDuration().toNanos() * settings.options().leaseTicks();
     }
 
@@ -335,7 +347,7 @@ final class RaftConsensus implements Consensus {
             links.clear();
         });
         // Writes in flight finish before the storage (closed after this plugin) goes away.
-        for (java.util.concurrent.ExecutorService e : List.of(io, snapshotWrites)) {
+        for (java.util.concurrent.ExecutorService e : ownThreads) {
             e.shutdown();
             try {
                 if (!e.awaitTermination(settings.leaveTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {

@@ -38,17 +38,22 @@ import java.util.Set;
  * @param transferOnLeave    {@code raft.leave.transfer}: a leader that is closed hands leadership to
  *                           another voter first; default true
  * @param leaveTimeout       {@code raft.leave.timeout}: how long close() waits for that; default 3s
+ * @param ownWriteThreads    {@code raft.storage.own-threads}: log and snapshot writes run on two threads
+ *                           of the plugin's own (default true: they block on fsync, and the platform
+ *                           scheduler's tasks must not); false runs them on the platform scheduler, for
+ *                           storage that never blocks and for deterministic simulation on a virtual clock
  */
 record RaftSettings(Duration tick, int multiplier, int electionTicks, int heartbeatTicks, boolean preVote,
                     boolean checkQuorum, int maxInflight, int maxBatchEntries, int maxBatchBytes, int maxCommandBytes,
                     int snapshotThreshold, int trailingLogs, int snapshotChunkBytes, double maxDrift,
-                    Duration rpcTimeout, boolean transferOnLeave, Duration leaveTimeout) {
+                    Duration rpcTimeout, boolean transferOnLeave, Duration leaveTimeout, boolean ownWriteThreads) {
 
     private static final Set<String> KEYS = Set.of("raft.tick", "raft.multiplier", "raft.election.timeout-ticks",
             "raft.heartbeat.interval-ticks", "raft.pre-vote", "raft.check-quorum", "raft.replication.max-inflight",
             "raft.replication.max-batch-entries", "raft.replication.max-batch-bytes", "raft.max-command-bytes",
             "raft.snapshot.threshold", "raft.snapshot.trailing-logs", "raft.snapshot.chunk-bytes",
-            "raft.lease.max-drift", "raft.rpc.timeout", "raft.leave.transfer", "raft.leave.timeout");
+            "raft.lease.max-drift", "raft.rpc.timeout", "raft.leave.transfer", "raft.leave.timeout",
+            "raft.storage.own-threads");
 
     /** The duration of one tick after the multiplier. */
     Duration tickDuration() {
@@ -98,7 +103,8 @@ record RaftSettings(Duration tick, int multiplier, int electionTicks, int heartb
                 bounded(c, "raft.snapshot.threshold", 16384, 1, 1 << 30),
                 bounded(c, "raft.snapshot.trailing-logs", 10240, 0, 1 << 30),
                 bounded(c, "raft.snapshot.chunk-bytes", 256 * 1024, 1024, Math.max(1024, transportMaxMessageBytes - framing)),
-                drift, rpc, c.getBoolean("raft.leave.transfer", true), leave);
+                drift, rpc, c.getBoolean("raft.leave.transfer", true), leave,
+                c.getBoolean("raft.storage.own-threads", true));
     }
 
     private static int bounded(PluginConfig c, String key, int def, int min, int max) {

@@ -42,7 +42,7 @@ class RaftGroupCommitTest {
         transport.start();
         RecordingStateMachine sm = new RecordingStateMachine();
         Consensus c = new RaftConsensusFactory().create(new ConsensusSetup("g1", sm, storage, Optional.of(transport)),
-                PluginConfig.of(Map.of("raft.leave.transfer", "false")), ctx);
+                PluginConfig.of(Map.of("raft.leave.transfer", "false", "raft.storage.own-threads", "false")), ctx);
         try {
             c.bootstrap(List.of(new ServerInfo("g1", transport.localEndpoint(), true)));
             c.start();
