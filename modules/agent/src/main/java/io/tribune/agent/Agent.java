@@ -247,6 +247,7 @@ public final class Agent {
         closeables.push(http);
         Forwarder ids = forwarder;
         http.setRequestIds(() -> ids.newRequestId().toString());
+        http.setOriginNode(config.nodeName());
         new AgentApi(this).register(http);
         forwarder.setLocalDispatch(http::handle);
         forwarder.start();

@@ -93,7 +93,8 @@ final class SessionApi {
         JsonIn in = JsonIn.body(req, true);
         String node = in.string("Node", "");
         if (node.isEmpty()) {
-            node = agent.config().nodeName();
+            // Consul's default is the agent the caller talks to, also when a server serves the request.
+            node = req.headers().getOrDefault(io.tribune.agent.rpc.Forwarder.ORIGIN_NODE_HEADER, agent.config().nodeName());
         }
         List<String> checks = in.strings("NodeChecks").or(() -> in.strings("Checks")).orElse(List.of(SERF_HEALTH));
         SessionBehavior behavior;

@@ -48,9 +48,12 @@ public final class HttpApiServer implements AutoCloseable {
     private static final String FORWARDED_HEADER = "x-tribune-forwarded";
     /** Same value as {@code io.tribune.agent.rpc.Forwarder.REQUEST_ID_HEADER}. */
     private static final String REQUEST_ID_HEADER = "x-tribune-request-id";
+    /** Same value as {@code io.tribune.agent.rpc.Forwarder.ORIGIN_NODE_HEADER}. */
+    private static final String ORIGIN_NODE_HEADER = "x-tribune-origin-node";
     private final List<Map.Entry<String, Route>> routes = new ArrayList<>();
     private final int maxRequestBytes;
     private volatile Supplier<String> requestIds;
+    private volatile String originNode;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel channel;
@@ -68,6 +71,14 @@ public final class HttpApiServer implements AutoCloseable {
      */
     public void setRequestIds(Supplier<String> ids) {
         this.requestIds = Objects.requireNonNull(ids, "ids");
+    }
+
+    /**
+     * Marks every request that arrives on the listener with this agent's node name (the origin
+     * header), replacing any a caller sent, so that the name survives forwarding.
+     */
+    public void setOriginNode(String node) {
+        this.originNode = Objects.requireNonNull(node, "node");
     }
 
     /** Serves paths starting with {@code prefix}; the longest matching prefix wins. */
@@ -184,6 +195,11 @@ public final class HttpApiServer implements AutoCloseable {
                 // Nor choose the request id of its write: a guessed or reused id would make the
                 // state machine answer it with another request's result instead of applying it.
                 headers.remove(REQUEST_ID_HEADER);
+                headers.remove(ORIGIN_NODE_HEADER);
+                String origin = originNode;
+                if (origin != null) {
+                    headers.put(ORIGIN_NODE_HEADER, origin);
+                }
                 Supplier<String> ids = requestIds;
                 if (ids != null && !msg.method().name().equals("GET") && !msg.method().name().equals("HEAD")) {
                     headers.put(REQUEST_ID_HEADER, ids.get());

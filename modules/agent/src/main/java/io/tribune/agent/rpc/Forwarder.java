@@ -105,6 +105,13 @@ public final class Forwarder implements AutoCloseable {
      */
     public static final String REQUEST_ID_HEADER = "x-tribune-request-id";
     /**
+     * Request header (lower case) naming the agent whose HTTP listener received the request, set by
+     * that listener (never by its caller) and kept when the request is forwarded: defaults that
+     * Consul takes from "this agent" (a session's node) then name that agent, not the server that
+     * serves the request.
+     */
+    public static final String ORIGIN_NODE_HEADER = "x-tribune-origin-node";
+    /**
      * How long after a write request began this forwarder may still re-send it after an
      * {@code UNAVAILABLE} failure (whose outcome is unknown): 30 s, a quarter of the dedup table's
      * generation ({@link StateStore#DEDUP_GENERATION_MILLIS}). A re-sent attempt is then applied

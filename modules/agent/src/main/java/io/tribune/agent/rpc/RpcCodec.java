@@ -55,7 +55,8 @@ public final class RpcCodec {
     /**
      * Encodes {@code req} with {@code marker} as the value of {@link Forwarder#FORWARDED_HEADER};
      * hop-by-hop headers are dropped and at most {@link #MAX_HEADERS} headers are kept, always
-     * including the marker and {@link Forwarder#REQUEST_ID_HEADER} when present.
+     * including the marker, {@link Forwarder#REQUEST_ID_HEADER} and {@link Forwarder#ORIGIN_NODE_HEADER}
+     * when present.
      *
      * @throws IllegalArgumentException when a part exceeds its bound
      */
@@ -82,12 +83,22 @@ public final class RpcCodec {
         }
         Map<String, String> headers = new LinkedHashMap<>();
         String requestId = null;
+        String origin = null;
         for (Map.Entry<String, String> e : req.headers().entrySet()) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
             if (name.equals(Forwarder.REQUEST_ID_HEADER)) {
                 requestId = e.getValue();
-            } else if (!NOT_FORWARDED.contains(name) && !name.equals(Forwarder.FORWARDED_HEADER)
-                    && headers.size() < MAX_HEADERS - 2) {
+            } else if (name.equals(Forwarder.ORIGIN_NODE_HEADER)) {
+                origin = e.getValue();
+            }
+        }
+        // Room for the marker and whichever of the id and the origin are present.
+        int room = MAX_HEADERS - 1 - (requestId != null ? 1 : 0) - (origin != null ? 1 : 0);
+        for (Map.Entry<String, String> e : req.headers().entrySet()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (!name.equals(Forwarder.REQUEST_ID_HEADER) && !name.equals(Forwarder.ORIGIN_NODE_HEADER)
+                    && !NOT_FORWARDED.contains(name) && !name.equals(Forwarder.FORWARDED_HEADER)
+                    && headers.size() < room) {
                 headers.put(name, e.getValue());
             }
         }
@@ -95,6 +106,9 @@ public final class RpcCodec {
         // without the id a retry of the write could apply twice.
         if (requestId != null) {
             headers.put(Forwarder.REQUEST_ID_HEADER, requestId);
+        }
+        if (origin != null) {
+            headers.put(Forwarder.ORIGIN_NODE_HEADER, origin);
         }
         headers.put(Forwarder.FORWARDED_HEADER, marker);
         out.i(headers.size());

@@ -133,6 +133,14 @@ class ForwardingClusterTest {
                 "client node never appeared in the catalog");
         // Agent endpoints stay local: the client answers /v1/agent/self about itself.
         assertTrue(bodyOf(client, "/v1/agent/self").contains("\"NodeName\":\"c1\""));
+        // A session created through the client without a Node belongs to the client, as in Consul,
+        // although a server serves the request; a caller cannot pose as another origin.
+        HttpResponse<String> created = send(client, "PUT", "/v1/session/create", "{}",
+                Map.of("X-Tribune-Origin-Node", "s1"));
+        assertEquals(200, created.statusCode(), created.body());
+        String id = JsonParser.parseString(created.body()).getAsJsonObject().get("ID").getAsString();
+        String info = bodyOf(client, "/v1/session/info/" + id);
+        assertTrue(info.contains("\"Node\":\"c1\""), info);
     }
 
     @Test
