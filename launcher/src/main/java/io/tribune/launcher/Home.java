@@ -45,7 +45,7 @@ final class Home {
                         cache = dataDir.get().resolve("felix-cache");
                         temp = false;
                     } else {
-                        cache = Files.createTempDirectory("tribune-felix-");
+                        cache = TempCaches.create(Path.of(System.getProperty("java.io.tmpdir")));
                         temp = true;
                     }
                 } catch (IOException e) {
