@@ -785,12 +785,15 @@ final class RaftConsensus implements Consensus {
                 if (!closed && !this.failed && index > core.snapshotIndex()) {
                     long cut = core.compact(index, settings.trailingLogs());
                     if (cut > 0) {
-                        // On the I/O executor: the log has one writer at a time.
+                        // On the I/O executor: the log has one writer at a time. Done once compacted
+                        // (snapshotNow() promises a compacted log).
                         onIo(() -> storage.log().truncatePrefix(cut)).whenComplete((v, t) -> {
                             if (t != null) {
                                 log.log(System.Logger.Level.ERROR, "log compaction failed: " + t.getMessage());
                             }
+                            done.complete(index);
                         });
+                        return;
                     }
                 }
                 done.complete(index);
