@@ -514,13 +514,7 @@ final class RaftConsensus implements Consensus {
         while (!inFlight.isEmpty() && inFlight.peek().done().isDone()) {
             InFlight w = inFlight.poll();
             if (w.done().isCompletedExceptionally()) {
-                Throwable t;
-                try {
-                    w.done().join();
-                    t = new IllegalStateException("log write failed");
-                } catch (java.util.concurrent.CompletionException e) {
-                    t = e.getCause() == null ? e : e.getCause();
-                }
+                Throwable t = w.done().handle((v, x) -> x).join();
                 storageFailed(t instanceof RuntimeException re ? re : new ConsensusException(t.getMessage(), t));
                 return false;
             }
@@ -733,10 +727,11 @@ final class RaftConsensus implements Consensus {
 
     /**
      * Captures the state on the executor (the state machine's capture is cheap: it must not be
-     * changed by later applies), writes it out on a platform thread while the executor goes on
-     * replicating and applying, then compacts the log on the executor. Writing tens of megabytes
-     * on the executor would stall every read and write for as long. A failure is retried after
-     * another threshold's worth of entries, not on every cycle.
+     * changed by later applies), writes it out on the snapshot writer while the executor goes on
+     * replicating and applying, then compacts the log on the I/O executor; the future completes
+     * once the log is compacted. Writing tens of megabytes on the executor would stall every read
+     * and write for as long. A failure is retried after another threshold's worth of entries, not
+     * on every cycle.
      */
     private CompletableFuture<Long> takeSnapshot() {
         long index = appliedIndex;
@@ -746,7 +741,8 @@ final class RaftConsensus implements Consensus {
         if (index <= core.snapshotIndex()) {
             return CompletableFuture.completedFuture(core.snapshotIndex());
         }
-        long term = core.termAt(index) >= 0 ? core.termAt(index) : appliedTerm;
+        long termAtIndex = core.termAt(index);
+        long term = termAtIndex >= 0 ? termAtIndex : appliedTerm;
         if (!snapshotWriter.tryAcquire()) {
             return CompletableFuture.failedFuture(new ConsensusException(
                     "a snapshot is being received from the leader or written; try again later"));
@@ -1018,7 +1014,6 @@ final class RaftConsensus implements Consensus {
             link.queue.addAll(e.getValue());
             while (link.queue.size() > MAX_QUEUED_MESSAGES) {
                 link.queue.poll();
-                link.dropped++;
             }
             link.pump();
         }
@@ -1062,7 +1057,6 @@ final class RaftConsensus implements Consensus {
         long openedNanos;
         long unaryUntilNanos;
         boolean sending;
-        long dropped;
 
         Link(Endpoint target) {
             this.target = target;
