@@ -56,7 +56,7 @@ class DistributionIT {
                 assertNotNull(a.getValue("Bundle-Activator"), jar + " has no activator");
                 assertNull(a.getValue("Export-Package"), jar + " exports packages");
                 String imports = a.getValue("Import-Package");
-                assertTrue(imports.contains("io.tribune.api;version=\"[1.0,2)\""), jar + ": " + imports);
+                assertTrue(imports.contains("io.tribune.api;version=\"[1.1,2)\""), jar + ": " + imports);
             }
         }
     }
@@ -74,7 +74,7 @@ class DistributionIT {
             String exports = jf.getManifest().getMainAttributes().getValue("Export-Package");
             for (String pkg : List.of("io.tribune.api", "io.tribune.api.storage", "io.tribune.api.transport",
                     "io.tribune.api.consensus", "io.tribune.api.membership")) {
-                assertTrue(exports.contains(pkg + ";version=\"1.0\""), pkg + " not exported with version: " + exports);
+                assertTrue(exports.contains(pkg + ";version=\"1.1\""), pkg + " not exported with version: " + exports);
             }
         }
     }

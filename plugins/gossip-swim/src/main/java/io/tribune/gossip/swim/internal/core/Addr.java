@@ -41,53 +41,7 @@ public record Addr(String host, int port) implements Comparable<Addr> {
         if (s.length() > 300) {
             throw new IllegalArgumentException("address longer than 300 characters");
         }
-        String host;
-        int port = defaultPort;
-        if (s.startsWith("[")) {
-            int close = s.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("'" + text + "' has an unclosed '['");
-            }
-            host = s.substring(1, close);
-            String rest = s.substring(close + 1);
-            if (!rest.isEmpty()) {
-                if (!rest.startsWith(":")) {
-                    throw new IllegalArgumentException("'" + text + "' has text after ']' that is not ':port'");
-                }
-                port = parsePort(rest.substring(1), text);
-            }
-        } else {
-            int colon = s.lastIndexOf(':');
-            if (colon >= 0 && s.indexOf(':') != colon) {
-                throw new IllegalArgumentException("'" + text + "': write IPv6 addresses as [addr]:port");
-            }
-            if (colon >= 0) {
-                host = s.substring(0, colon);
-                port = parsePort(s.substring(colon + 1), text);
-            } else {
-                host = s;
-            }
-        }
-        if (host.isEmpty()) {
-            throw new IllegalArgumentException("'" + text + "' has an empty host");
-        }
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '%')) {
-                throw new IllegalArgumentException("'" + text + "' has an invalid character '" + c + "' in its host");
-            }
-        }
-        return new Addr(host, port);
-    }
-
-    private static int parsePort(String p, String text) {
-        if (p.isEmpty() || p.length() > 5 || !p.chars().allMatch(Character::isDigit)) {
-            throw new IllegalArgumentException("'" + text + "' has an invalid port '" + p + "'");
-        }
-        int port = Integer.parseInt(p);
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("'" + text + "' has port " + port + " outside 1..65535");
-        }
-        return port;
+        io.tribune.api.transport.Endpoint e = io.tribune.api.transport.Endpoint.parse(s, defaultPort);
+        return new Addr(e.host(), e.port());
     }
 }
