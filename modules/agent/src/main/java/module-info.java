@@ -13,6 +13,7 @@
 module io.tribune.agent {
     requires transitive io.tribune.api;
     requires transitive io.tribune.state;
+    requires transitive io.tribune.platform;
     requires com.google.gson;
     // HTTP health checks (and the tests) use the JDK client.
     requires java.net.http;

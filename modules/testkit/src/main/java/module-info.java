@@ -7,6 +7,7 @@
  */
 module io.tribune.testkit {
     requires transitive io.tribune.api;
+    requires io.tribune.platform;
     requires org.bouncycastle.pkix;
     requires org.bouncycastle.provider;
     requires org.bouncycastle.util;

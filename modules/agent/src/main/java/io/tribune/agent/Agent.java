@@ -10,7 +10,7 @@ import io.tribune.agent.api.AgentApi;
 import io.tribune.agent.http.HttpApiServer;
 import io.tribune.agent.platform.AgentMetrics;
 import io.tribune.agent.platform.AgentPluginContext;
-import io.tribune.agent.platform.SystemPlatform;
+import io.tribune.platform.SystemPlatform;
 import io.tribune.agent.plugins.PluginLoadException;
 import io.tribune.agent.plugins.PluginRegistry;
 import io.tribune.agent.rpc.ClusterKeyring;

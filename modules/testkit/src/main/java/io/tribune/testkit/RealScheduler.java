@@ -3,120 +3,55 @@ package io.tribune.testkit;
 import io.tribune.api.Cancellable;
 import io.tribune.api.Clock;
 import io.tribune.api.Scheduler;
+import io.tribune.platform.SystemPlatform;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real-time clock and scheduler for tests that run on real threads (socket transports, crash
- * tests). Daemon threads; {@link #close()} stops them.
+ * tests): the production {@link SystemPlatform} with two daemon threads named after the test, so
+ * that such tests run exactly the scheduler the agent runs. {@link #close()} stops the threads.
  */
 public final class RealScheduler implements Scheduler, Clock, AutoCloseable {
-    private final ScheduledThreadPoolExecutor pool;
+    private final SystemPlatform platform;
 
-    /** A scheduler with two daemon threads named after {@code name}. */
+    /** A scheduler with two daemon threads named {@code test-sched-<name>-N}. */
     public RealScheduler(String name) {
-        AtomicInteger n = new AtomicInteger();
-        pool = new ScheduledThreadPoolExecutor(2, r -> {
-            Thread t = new Thread(r, "test-sched-" + name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        pool.setRemoveOnCancelPolicy(true);
+        this.platform = new SystemPlatform(2, "test-sched-" + name);
     }
 
     @Override
     public long nanos() {
-        return System.nanoTime();
+        return platform.nanos();
     }
 
     @Override
     public long wallMillis() {
-        return System.currentTimeMillis();
+        return platform.wallMillis();
     }
 
     @Override
     public Cancellable schedule(Duration delay, Runnable task) {
-        ScheduledFuture<?> f = pool.schedule(guard(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
-        return () -> f.cancel(false);
+        return platform.schedule(delay, task);
     }
 
     @Override
     public Cancellable scheduleWithFixedDelay(Duration initialDelay, Duration period, Runnable task) {
-        ScheduledFuture<?> f = pool.scheduleWithFixedDelay(guard(task), Math.max(0, initialDelay.toNanos()),
-                period.toNanos(), TimeUnit.NANOSECONDS);
-        return () -> f.cancel(false);
+        return platform.scheduleWithFixedDelay(initialDelay, period, task);
     }
 
     @Override
     public void execute(Runnable task) {
-        if (!pool.isShutdown()) {
-            pool.execute(guard(task));
-        }
+        platform.execute(task);
     }
 
     @Override
     public Executor serial(String name) {
-        return new SerialExecutor(this);
-    }
-
-    private static Runnable guard(Runnable r) {
-        return () -> {
-            try {
-                r.run();
-            } catch (Throwable t) {
-                t.printStackTrace();
-            }
-        };
+        return platform.serial(name);
     }
 
     @Override
     public void close() {
-        pool.shutdownNow();
-    }
-
-    /** Runs tasks one at a time on an underlying executor. */
-    static final class SerialExecutor implements Executor {
-        private final Executor delegate;
-        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
-        private boolean running;
-
-        SerialExecutor(Executor delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void execute(Runnable r) {
-            synchronized (this) {
-                tasks.add(r);
-                if (running) {
-                    return;
-                }
-                running = true;
-            }
-            delegate.execute(this::drain);
-        }
-
-        private void drain() {
-            while (true) {
-                Runnable next;
-                synchronized (this) {
-                    next = tasks.poll();
-                    if (next == null) {
-                        running = false;
-                        return;
-                    }
-                }
-                try {
-                    next.run();
-                } catch (Throwable t) {
-                    t.printStackTrace();
-                }
-            }
-        }
+        platform.close();
     }
 }

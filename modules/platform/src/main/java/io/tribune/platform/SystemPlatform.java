@@ -1,10 +1,11 @@
-package io.tribune.agent.platform;
+package io.tribune.platform;
 
 import io.tribune.api.Cancellable;
 import io.tribune.api.Clock;
 import io.tribune.api.Scheduler;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -14,23 +15,46 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The production clock and scheduler: the JDK's monotonic and wall clocks and a small pool of
- * daemon threads. Tasks must not block (see {@link Scheduler}); a task that throws is logged and
- * does not disturb others.
+ * daemon threads, honouring the {@link Scheduler} contract: tasks must not block; a task that throws
+ * is logged and disturbs neither other tasks nor its own periodic schedule nor the serial executor it
+ * ran on; after {@link #close()} new submissions are dropped silently.
+ *
+ * <p>Thread-safe.
  */
 public final class SystemPlatform implements Clock, Scheduler, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SystemPlatform.class.getName());
+    /**
+     * Most tasks a serial executor runs in one go before it yields its pool thread (and queues itself
+     * again behind the others), so that one busy serial executor cannot starve the rest.
+     */
+    static final int SERIAL_BATCH = 256;
+
     private final ScheduledThreadPoolExecutor pool;
 
-    /** A platform with {@code threads} scheduler threads. */
+    /** A platform with {@code threads} scheduler threads named {@code tribune-sched-N}. */
     public SystemPlatform(int threads) {
+        this(threads, "tribune-sched");
+    }
+
+    /**
+     * A platform with {@code threads} daemon scheduler threads named {@code <threadPrefix>-N}.
+     *
+     * @throws IllegalArgumentException when {@code threads} is not positive
+     */
+    public SystemPlatform(int threads, String threadPrefix) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a platform needs at least one thread, got " + threads);
+        }
+        Objects.requireNonNull(threadPrefix, "threadPrefix");
         AtomicInteger n = new AtomicInteger();
         pool = new ScheduledThreadPoolExecutor(threads, r -> {
-            Thread t = new Thread(r, "tribune-sched-" + n.incrementAndGet());
+            Thread t = new Thread(r, threadPrefix + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         }, new ThreadPoolExecutor.DiscardPolicy());
         pool.setRemoveOnCancelPolicy(true);
         pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        pool.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     }
 
     @Override
@@ -66,20 +90,29 @@ public final class SystemPlatform implements Clock, Scheduler, AutoCloseable {
 
     @Override
     public Executor serial(String name) {
-        return new Serial(this);
+        return new Serial(this, name);
     }
 
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return pool.isShutdown();
+    }
+
+    /** Runs {@code r}, logging instead of propagating what it throws (periodic tasks keep their schedule). */
     private static Runnable guard(Runnable r) {
-        return () -> {
-            try {
-                r.run();
-            } catch (Throwable t) {
-                LOG.log(System.Logger.Level.ERROR, "scheduled task failed", t);
-            }
-        };
+        Objects.requireNonNull(r, "task");
+        return () -> runGuarded(r, "scheduled task");
     }
 
-    /** Stops the threads; tasks not yet started are dropped. */
+    private static void runGuarded(Runnable r, String what) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, what + " failed", t);
+        }
+    }
+
+    /** Stops the threads, waiting up to 5 s for running tasks; tasks not yet started are dropped. */
     @Override
     public void close() {
         pool.shutdownNow();
@@ -90,18 +123,24 @@ public final class SystemPlatform implements Clock, Scheduler, AutoCloseable {
         }
     }
 
-    /** Runs its tasks one at a time, in order, on the pool. */
-    private static final class Serial implements Executor {
+    /**
+     * Runs its tasks one at a time, in submission order, on the platform's threads. A task that throws
+     * is logged and the next one runs: the queue is never left marked busy.
+     */
+    static final class Serial implements Executor {
         private final Executor pool;
+        private final String name;
         private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
         private boolean active;
 
-        Serial(Executor pool) {
+        Serial(Executor pool, String name) {
             this.pool = pool;
+            this.name = name;
         }
 
         @Override
         public void execute(Runnable r) {
+            Objects.requireNonNull(r, "task");
             synchronized (this) {
                 queue.add(r);
                 if (active) {
@@ -113,7 +152,7 @@ public final class SystemPlatform implements Clock, Scheduler, AutoCloseable {
         }
 
         private void drain() {
-            for (int i = 0; i < 256; i++) {
+            for (int i = 0; i < SERIAL_BATCH; i++) {
                 Runnable next;
                 synchronized (this) {
                     next = queue.poll();
@@ -122,7 +161,7 @@ public final class SystemPlatform implements Clock, Scheduler, AutoCloseable {
                         return;
                     }
                 }
-                next.run();
+                runGuarded(next, "task of serial executor " + name);
             }
             // Yield the thread to others after a long run, keeping order.
             pool.execute(this::drain);
