@@ -23,6 +23,13 @@ public record HealthCheck(String node, String checkId, String name, HealthStatus
                           String serviceId, String serviceName, List<String> serviceTags, String type,
                           long createIndex, long modifyIndex) {
 
+    /**
+     * The id of the node check that mirrors the node's gossip health (Consul's {@code serfHealth}):
+     * written by the leader for every member of the LAN pool, and the check a session binds to when it
+     * names none.
+     */
+    public static final String SERF_HEALTH = "serfHealth";
+
     /** Replaces nulls with empty values; copies the tag list. */
     public HealthCheck {
         Objects.requireNonNull(node, "node");

@@ -67,7 +67,7 @@ final class AntiEntropy {
 
     /** Service and check ids the agent never owns in local state and so never removes. */
     static boolean reserved(String serviceId, String checkId) {
-        return SessionApi.SERF_HEALTH.equals(checkId) || "consul".equals(serviceId);
+        return HealthCheck.SERF_HEALTH.equals(checkId) || "consul".equals(serviceId);
     }
 
     /**

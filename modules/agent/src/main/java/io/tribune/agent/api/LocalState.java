@@ -200,7 +200,7 @@ final class LocalState implements AutoCloseable {
             scheduler.schedule(Duration.ofMillis(100), this::registerSelf);
             return;
         }
-        HealthCheck serf = new HealthCheck(agent.config().nodeName(), SessionApi.SERF_HEALTH, "Serf Health Status",
+        HealthCheck serf = new HealthCheck(agent.config().nodeName(), HealthCheck.SERF_HEALTH, "Serf Health Status",
                 HealthStatus.PASSING, "", "Agent alive and reachable", "", "", List.of(), "", 0, 0);
         Optional<NodeService> consul = agent.config().server()
                 ? Optional.of(NodeService.of("consul", "consul", agent.transport().localEndpoint().port()))

@@ -7,6 +7,7 @@ import io.tribune.agent.http.HttpRequest;
 import io.tribune.agent.http.HttpResponse;
 import io.tribune.agent.http.Json;
 import io.tribune.agent.rpc.RequestIds;
+import io.tribune.state.HealthCheck;
 import io.tribune.state.Command;
 import io.tribune.state.CommandResult;
 import io.tribune.state.CommandValidator;
@@ -34,8 +35,6 @@ final class SessionApi {
      * (so clients that send {@code 15} and clients that send {@code 15000000000} both mean 15 s).
      */
     static final long LOCK_DELAY_SECONDS_THRESHOLD = 1000;
-    /** The check a session binds to by default: the node's gossip health. */
-    static final String SERF_HEALTH = "serfHealth";
 
     private final Agent agent;
 
@@ -96,7 +95,7 @@ final class SessionApi {
             // Consul's default is the agent the caller talks to, also when a server serves the request.
             node = req.headers().getOrDefault(io.tribune.agent.rpc.Forwarder.ORIGIN_NODE_HEADER, agent.config().nodeName());
         }
-        List<String> checks = in.strings("NodeChecks").or(() -> in.strings("Checks")).orElse(List.of(SERF_HEALTH));
+        List<String> checks = in.strings("NodeChecks").or(() -> in.strings("Checks")).orElse(List.of(HealthCheck.SERF_HEALTH));
         SessionBehavior behavior;
         try {
             behavior = SessionBehavior.fromWire(in.string("Behavior", ""));

@@ -43,7 +43,6 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class LeaderReconciler implements MembershipListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LeaderReconciler.class.getName());
-    static final String SERF_HEALTH = "serfHealth";
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
 
     /**
@@ -229,7 +228,7 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
                 return;
             }
             Optional<HealthStatus> current = state.nodeChecks(m.name()).value().stream()
-                    .filter(c -> c.checkId().equals(SERF_HEALTH) && c.serviceId().isEmpty())
+                    .filter(c -> c.checkId().equals(HealthCheck.SERF_HEALTH) && c.serviceId().isEmpty())
                     .map(HealthCheck::status).findFirst();
             switch (m.status()) {
                 case ALIVE, SUSPECT -> {
@@ -261,7 +260,7 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
                 return;
             }
             if (!members.containsKey(n.node()) && !n.node().equals(self) && datacenter.equals(n.datacenter())
-                    && state.nodeChecks(n.node()).value().stream().anyMatch(c -> c.checkId().equals(SERF_HEALTH))) {
+                    && state.nodeChecks(n.node()).value().stream().anyMatch(c -> c.checkId().equals(HealthCheck.SERF_HEALTH))) {
                 propose(new Command.Deregister(n.node(), Optional.empty(), Optional.empty(), now));
                 budget--;
             }
@@ -275,7 +274,7 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
     private Command register(Member m, HealthStatus status, String output, long now) {
         Node node = new Node(NodeIds.of(m.name()), m.name(), m.host(), datacenter,
                 Map.of("lan", m.host(), "wan", m.host()), Map.of(), 0, 0);
-        HealthCheck serf = new HealthCheck(m.name(), SERF_HEALTH, "Serf Health Status", status, "", output, "", "",
+        HealthCheck serf = new HealthCheck(m.name(), HealthCheck.SERF_HEALTH, "Serf Health Status", status, "", output, "", "",
                 List.of(), "", 0, 0);
         return new Command.Register(node, Optional.empty(), List.of(serf), now);
     }

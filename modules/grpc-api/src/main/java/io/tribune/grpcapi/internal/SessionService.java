@@ -11,6 +11,7 @@ import io.tribune.api.grpc.v1.SessionListRequest;
 import io.tribune.api.grpc.v1.SessionListResponse;
 import io.tribune.api.grpc.v1.SessionRenewResponse;
 import io.tribune.api.grpc.v1.SessionsGrpc;
+import io.tribune.state.HealthCheck;
 import io.tribune.state.Command;
 import io.tribune.state.CommandResult;
 import io.tribune.state.CommandValidator;
@@ -29,8 +30,6 @@ import java.util.UUID;
 public final class SessionService extends SessionsGrpc.SessionsImplBase {
     /** Consul's default lock-delay, when the request names none. */
     static final long DEFAULT_LOCK_DELAY_MILLIS = 15_000;
-    /** The check a session binds to by default: the node's gossip health. */
-    static final String SERF_HEALTH = "serfHealth";
 
     private final Backend b;
 
@@ -49,7 +48,7 @@ public final class SessionService extends SessionsGrpc.SessionsImplBase {
                         + CommandValidator.MAX_CHECKS + ")");
             }
             List<String> checks = req.getNoNodeChecks() ? List.of()
-                    : req.getNodeChecksCount() == 0 ? List.of(SERF_HEALTH) : req.getNodeChecksList();
+                    : req.getNodeChecksCount() == 0 ? List.of(HealthCheck.SERF_HEALTH) : req.getNodeChecksList();
             if (req.getNoNodeChecks() && req.getNodeChecksCount() > 0) {
                 throw Errors.invalid("conflicting options: node_checks and no_node_checks");
             }
