@@ -1,39 +1,48 @@
 /**
- * The Tribune agent core: platform services (clock, scheduler, metrics) handed to plugins, the
- * plugin registry that checks SPI versions and chooses one implementation per SPI area, the agent
- * configuration (Consul's keys), the Consul-compatible HTTP API served with Netty, and request
- * forwarding (client to server, follower to leader, datacenter to datacenter) over the transport SPI,
- * where every write carries a client request id so that a retried write applies at most once, and
- * gossip keyring operations that reach every member of the LAN pool over the same transport.
+ * The Tribune agent core: the agent's request layer and its duties, with no front end of its own.
  *
- * <p>Uses the plugin SPIs of {@code io.tribune.api} (plugins are found by the launcher's runtime
- * and handed over as {@link io.tribune.agent.plugins.PluginSource}) and the state machine of
- * {@code io.tribune.state}.
+ * <ul>
+ *   <li>{@code io.tribune.agent.rpc}: the request layer's face: typed operations (KV, catalog, health,
+ *       sessions, events, coordinates, status, operator, snapshots, agent operations), their options and
+ *       answers, one error type with kinds, and {@link io.tribune.agent.rpc.Requests}, the entry point
+ *       of every front end (HTTP, gRPC, DNS live in modules of their own).</li>
+ *   <li>Inside ({@code rpc.internal}, not exported): forwarding (client to server, follower to leader,
+ *       to another datacenter), holding, exactly-once writes, the agent cache, and the RPCs between
+ *       agents, typed with a Protocol Buffers schema.</li>
+ *   <li>{@code io.tribune.agent.server}: the server's endpoints and duties (bootstrap, leader
+ *       reconciliation, session TTLs, tombstones, snapshot restore).</li>
+ *   <li>{@code io.tribune.agent.local}: the agent's own services and checks, anti-entropy, and the
+ *       reader of Consul's service and check definitions.</li>
+ *   <li>{@code io.tribune.agent.cluster}: gossip tags, joining, keyring operations on every member.</li>
+ *   <li>Platform services handed in from outside, the plugin registry, and the configuration.</li>
+ * </ul>
+ *
+ * <p>Uses the plugin SPIs of {@code io.tribune.api} (plugins are found by the launcher's runtime and
+ * handed over as {@link io.tribune.agent.plugins.PluginSource}), the state machine of
+ * {@code io.tribune.state}, and the optional parts that provide {@link io.tribune.agent.AgentService}
+ * and {@link io.tribune.agent.local.CheckRunner}.
  */
 module io.tribune.agent {
     requires transitive io.tribune.api;
     requires transitive io.tribune.state;
     requires transitive io.tribune.platform;
-    requires com.google.gson;
-    // HTTP health checks (and the tests) use the JDK client.
+    requires transitive com.google.gson;
+    requires com.google.protobuf;
+    // HTTP health checks use the JDK client.
     requires java.net.http;
-    requires io.netty.buffer;
-    requires io.netty.codec;
-    requires io.netty.codec.http;
-    requires io.netty.common;
-    requires io.netty.transport;
 
     exports io.tribune.agent;
-    exports io.tribune.agent.api;
-    exports io.tribune.agent.cluster;
     exports io.tribune.agent.config;
-    exports io.tribune.agent.http;
+    exports io.tribune.agent.local;
     exports io.tribune.agent.platform;
     exports io.tribune.agent.plugins;
     exports io.tribune.agent.rpc;
+    exports io.tribune.agent.cluster;
+    // Generated protobuf classes read their own fields reflectively in some paths (text format, equals).
+    opens io.tribune.agent.rpc.wire to com.google.protobuf;
 
     uses io.tribune.api.Plugin;
     uses io.tribune.agent.AgentService;
     // Extra health-check kinds (gRPC health from io.tribune.grpcapi), optional.
-    uses io.tribune.agent.api.CheckRunner;
+    uses io.tribune.agent.local.CheckRunner;
 }

@@ -5,8 +5,8 @@
  *
  * <p>Provides {@link io.tribune.agent.AgentService} ({@link io.tribune.grpcapi.GrpcApiService}),
  * which the agent finds with {@link java.util.ServiceLoader}, and the agent's gRPC health check as
- * an {@code io.tribune.agent.api.CheckRunner}. Uses the agent's state store and
- * consensus; never writes around consensus.
+ * an {@code io.tribune.agent.local.CheckRunner}. Every call goes through the agent's request layer;
+ * nothing reaches consensus or the state store directly.
  */
 module io.tribune.grpcapi {
     requires transitive io.tribune.agent;
@@ -24,5 +24,5 @@ module io.tribune.grpcapi {
 
     provides io.tribune.agent.AgentService with io.tribune.grpcapi.GrpcApiService;
     // The agent's gRPC health checks (GRPC in a check definition), kept here so the agent needs no gRPC.
-    provides io.tribune.agent.api.CheckRunner with io.tribune.grpcapi.internal.GrpcHealthCheckRunner;
+    provides io.tribune.agent.local.CheckRunner with io.tribune.grpcapi.internal.GrpcHealthCheckRunner;
 }

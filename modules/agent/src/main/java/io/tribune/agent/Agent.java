@@ -1,24 +1,36 @@
 package io.tribune.agent;
 
-import io.tribune.agent.cluster.LeaderReconciler;
+import io.tribune.agent.cluster.ClusterKeyring;
+import io.tribune.agent.cluster.NodeIds;
 import io.tribune.agent.cluster.RetryJoin;
-import io.tribune.agent.cluster.ServerBootstrap;
 import io.tribune.agent.cluster.ServerTags;
 import io.tribune.agent.config.AgentConfig;
 import io.tribune.agent.config.ConfigException;
-import io.tribune.agent.api.AgentApi;
-import io.tribune.agent.http.HttpApiServer;
+import io.tribune.agent.local.LocalEndpoints;
+import io.tribune.agent.local.LocalState;
 import io.tribune.agent.platform.AgentMetrics;
+import io.tribune.agent.platform.AgentPlatform;
 import io.tribune.agent.platform.AgentPluginContext;
-import io.tribune.platform.SystemPlatform;
 import io.tribune.agent.plugins.PluginLoadException;
 import io.tribune.agent.plugins.PluginRegistry;
-import io.tribune.agent.rpc.ClusterKeyring;
-import io.tribune.agent.rpc.Forwarder;
-import io.tribune.agent.rpc.MembershipServerDirectory;
+import io.tribune.agent.rpc.AgentOps;
+import io.tribune.agent.rpc.Requests;
+import io.tribune.agent.rpc.internal.Handlers;
+import io.tribune.agent.rpc.internal.MembershipServerDirectory;
+import io.tribune.agent.rpc.internal.RequestIds;
+import io.tribune.agent.rpc.internal.Router;
+import io.tribune.agent.rpc.internal.RpcServer;
+import io.tribune.agent.rpc.internal.ServerDirectory;
+import io.tribune.agent.server.LeaderDuties;
+import io.tribune.agent.server.LeaderReconciler;
+import io.tribune.agent.server.ServerBootstrap;
+import io.tribune.agent.server.ServerEndpoints;
+import io.tribune.agent.server.SnapshotRestore;
+import io.tribune.api.Clock;
 import io.tribune.api.PluginConfig;
 import io.tribune.api.PluginContext;
 import io.tribune.api.ProviderFactory;
+import io.tribune.api.Scheduler;
 import io.tribune.api.SpiKind;
 import io.tribune.api.consensus.Consensus;
 import io.tribune.api.consensus.ConsensusFactory;
@@ -37,30 +49,39 @@ import io.tribune.api.transport.TransportSetup;
 import io.tribune.state.StateStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.ServiceLoader;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 
 /**
- * A running agent: the chosen plugins wired together, the state machine, and the HTTP API.
+ * A running agent: the chosen plugins wired to the agent's duties and its request layer.
  *
- * <p>Start order: platform services; in server mode the storage, transport and consensus plugins
- * with the state store as their state machine (bootstrapped when {@code -dev} or
- * {@code -bootstrap} and there is no prior state); the LAN membership; request forwarding, the
- * keyring handler ({@link ClusterKeyring}) and the HTTP routes (the listener only when the HTTP
- * port is not -1). Shutdown runs the reverse order, announcing a graceful leave first when asked.
+ * <p>Start order: the platform (handed in, or the system's); in server mode the storage, transport
+ * and consensus plugins with the state store as their state machine (bootstrapped when {@code -dev}
+ * or {@code -bootstrap} and there is no prior state); the LAN membership (and on servers the WAN
+ * pool); the request layer ({@link Router}) with the server endpoints and their RPC methods on a
+ * server, and the agent endpoints everywhere; the local state (its own node, services and checks,
+ * anti-entropy); then the optional parts found with {@link ServiceLoader} ({@link AgentService}:
+ * DNS, the gRPC API, the HTTP API last), each handed a narrow {@link AgentContext}. Shutdown runs
+ * the reverse order, announcing a graceful leave first when asked.
  */
 public final class Agent {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
@@ -74,52 +95,56 @@ public final class Agent {
 
     private final AgentConfig config;
     private final String runtime;
-    private final SystemPlatform platform = new SystemPlatform(4);
+    private final AgentPlatform platform;
+    private final AgentContext context = new Context();
+    private final boolean ownsPlatform;
     private final AgentMetrics metrics = new AgentMetrics();
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Map<SpiKind, String> chosen = new TreeMap<>();
-    private final ExecutorService stateExecutor;
-    private final long startedNanos = System.nanoTime();
+    private final long startedNanos;
+    private final List<AgentService> started = new CopyOnWriteArrayList<>();
     private StateStore state;
     private Storage storage;
     private Transport transport;
     private Consensus consensus;
     private Membership membership;
     private Membership wan;
-    private HttpApiServer http;
-    private Forwarder forwarder;
-    private ClusterKeyring keyring;
-    private InetSocketAddress httpAddress;
+    private Router router;
+    private LocalState local;
     private volatile boolean shutDown;
-    private final List<AgentService> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private Agent(AgentConfig config, String runtime) {
+    private Agent(AgentConfig config, String runtime, AgentPlatform platform, boolean ownsPlatform) {
         this.config = config;
         this.runtime = runtime;
-        this.stateExecutor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "tribune-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        this.platform = platform;
+        this.ownsPlatform = ownsPlatform;
+        this.startedNanos = platform.clock().nanos();
     }
 
     /**
-     * Where work that follows a consensus or watch completion runs (building read answers), so
-     * that it does not occupy the consensus plugin's thread.
-     */
-    public java.util.concurrent.Executor responseExecutor() {
-        return stateExecutor;
-    }
-
-    /**
-     * Starts an agent.
+     * Starts an agent on the production platform ({@link AgentPlatform#system()}), which it closes
+     * when it shuts down.
      *
      * @throws PluginLoadException when a plugin choice is unknown, missing or ambiguous
      * @throws ConfigException     when the configuration cannot work with the chosen plugins
      */
     public static Agent start(AgentConfig config, PluginRegistry registry, String runtime) {
-        Agent a = new Agent(config, runtime);
+        return start(config, registry, runtime, AgentPlatform.system(), true);
+    }
+
+    /**
+     * Starts an agent on {@code platform}, which stays the caller's (a simulation runs several agents
+     * on one virtual clock and scheduler): nothing of the agent reads the wall clock, sleeps or draws
+     * unseeded randomness.
+     */
+    public static Agent start(AgentConfig config, PluginRegistry registry, String runtime, AgentPlatform platform) {
+        return start(config, registry, runtime, platform, false);
+    }
+
+    private static Agent start(AgentConfig config, PluginRegistry registry, String runtime, AgentPlatform platform,
+                               boolean ownsPlatform) {
+        Agent a = new Agent(config, runtime, platform, ownsPlatform);
         try {
             a.doStart(registry);
         } catch (RuntimeException e) {
@@ -136,6 +161,19 @@ public final class Agent {
         return f;
     }
 
+    /** A seed for {@code component}: the platform's, mixed with the node and component names. */
+    private long seed(String component) {
+        long h = platform.seed();
+        for (byte b : (config.nodeName() + "/" + component).getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ b) * 0x100000001B3L;
+        }
+        return h;
+    }
+
+    private RandomGenerator random(String component) {
+        return new SplittableRandom(seed(component));
+    }
+
     private PluginContext context(String component) {
         Optional<Path> dir = config.dataDir().map(d -> d.resolve(component));
         dir.ifPresent(d -> {
@@ -145,9 +183,8 @@ public final class Agent {
                 throw new ConfigException("cannot create data directory " + d + ": " + e.getMessage(), e);
             }
         });
-        long seed = config.nodeName().hashCode() * 31L + component.hashCode() + System.nanoTime();
-        return new AgentPluginContext(config.nodeName(), config.datacenter(), platform, platform, seed, component,
-                metrics.scoped(component), dir);
+        return new AgentPluginContext(config.nodeName(), config.datacenter(), platform.clock(), platform.scheduler(),
+                seed(component), component, metrics.scoped(component), dir);
     }
 
     private PluginConfig pluginConfig(String name) {
@@ -161,6 +198,8 @@ public final class Agent {
     }
 
     private void doStart(PluginRegistry registry) {
+        Clock clock = platform.clock();
+        Scheduler scheduler = platform.scheduler();
         StorageFactory sf = null;
         ConsensusFactory cf = null;
         if (config.server()) {
@@ -183,7 +222,7 @@ public final class Agent {
         transport.start();
 
         if (config.server()) {
-            state = new StateStore(stateExecutor);
+            state = new StateStore(platform.workers());
             storage = sf.create(pluginConfig(sf.name()), context(sf.name()));
             closeables.push(storage);
             consensus = cf.create(new ConsensusSetup(config.nodeName(), state, storage, Optional.of(transport)),
@@ -208,12 +247,12 @@ public final class Agent {
         if (config.server()) {
             // Consensus starts now or, with bootstrap_expect, once enough servers are seen in gossip.
             ServerBootstrap boot = new ServerBootstrap(consensus, membership, config.datacenter(), config.nodeName(),
-                    config.bootstrapExpect(), platform);
+                    config.bootstrapExpect(), scheduler);
             closeables.push(boot);
             boot.begin(config.dev() || config.bootstrap(),
                     List.of(new ServerInfo(config.nodeName(), transport.localEndpoint(), true)));
             LeaderReconciler reconciler = new LeaderReconciler(consensus, state, membership, config.datacenter(),
-                    config.nodeName(), platform, platform, LeaderReconciler.Settings.DEFAULT);
+                    config.nodeName(), scheduler, clock, LeaderReconciler.Settings.DEFAULT);
             closeables.push(reconciler);
             reconciler.start();
             if (!config.dev() && config.ports().serfWan() >= 0) {
@@ -228,55 +267,130 @@ public final class Agent {
             membership.join(config.startJoin()).orTimeout(30, TimeUnit.SECONDS).join();
         }
         RetryJoin retry = new RetryJoin(membership, config.retryJoin(), config.retryInterval(), config.retryMax(),
-                platform, "LAN");
+                scheduler, "LAN");
         closeables.push(retry);
         retry.start();
 
-        // Forwarding needs the transport, consensus and the LAN pool; the HTTP routes serve both the
-        // listener and requests forwarded from other agents, so they exist even without a listener.
-        PluginContext rpcContext = context("rpc");
-        Duration hold = config.pluginConfig().getDuration(Forwarder.HOLD_TIMEOUT_KEY, Forwarder.DEFAULT_HOLD_TIMEOUT);
-        StateStore store = state;
-        forwarder = new Forwarder(config.datacenter(), hold, transport, Optional.ofNullable(consensus),
-                () -> store == null ? 0 : store.lastIndex(), membership, wan == null
-                        ? new MembershipServerDirectory(membership)
-                        : new MembershipServerDirectory(membership).or(new MembershipServerDirectory(wan)),
-                platform, platform, rpcContext.random());
-        closeables.push(forwarder);
-        http = new HttpApiServer(config.limits().maxRequestBytes());
-        closeables.push(http);
-        Forwarder ids = forwarder;
-        http.setRequestIds(() -> ids.newRequestId().toString());
-        http.setOriginNode(config.nodeName());
-        new AgentApi(this).register(http);
-        forwarder.setLocalDispatch(http::handle);
-        forwarder.start();
+        // The request layer: every front end and every duty below goes through it.
+        Duration hold = config.pluginConfig().getDuration(Router.HOLD_TIMEOUT_KEY, Router.DEFAULT_HOLD_TIMEOUT);
+        Handlers handlers = new Handlers();
+        ServerDirectory directory = wan == null ? new MembershipServerDirectory(membership)
+                : new MembershipServerDirectory(membership).or(new MembershipServerDirectory(wan));
+        RandomGenerator rpcRandom = random("rpc");
+        router = new Router(new Router.Settings(config.nodeName(), config.datacenter(), hold), handlers, transport,
+                Optional.ofNullable(consensus), Optional.ofNullable(state), membership, directory, clock, scheduler,
+                rpcRandom, new RequestIds(rpcRandom.nextLong()), platform.workers());
+        closeables.push(router);
+        if (config.server()) {
+            String consensusPlugin = chosen.getOrDefault(SpiKind.CONSENSUS, "");
+            ServerEndpoints.register(handlers, new ServerEndpoints.Setup(config.datacenter(), consensus, membership,
+                    clock, scheduler, hold, SnapshotRestore.chunkBytes(config.pluginConfig(), consensusPlugin)));
+            new RpcServer(router, transport, config.tls().map(TransportSetup.Tls::verifyIncoming).orElse(false))
+                    .start();
+            LeaderDuties duties = new LeaderDuties(consensus, state, clock::wallMillis, clock::millis);
+            duties.start(scheduler);
+            closeables.push(duties::stop);
+        }
         // Every agent, client or server, serves keyring operations for the agent that fans one out.
-        keyring = new ClusterKeyring(membership, transport, hold, platform);
+        ClusterKeyring keyring = new ClusterKeyring(membership, transport, hold, scheduler);
         keyring.start();
-        ServiceLoader<AgentService> services = Agent.class.getModule().isNamed()
+        local = new LocalState(new LocalState.Setup(config, router, clock, scheduler, random("local"), membership,
+                router::canWrite, config.server() ? OptionalInt.of(transport.localEndpoint().port())
+                : OptionalInt.empty()));
+        closeables.push(local);
+        LocalEndpoints.register(handlers, new LocalEndpoints.Setup(config.nodeName(), local, membership,
+                Optional.ofNullable(wan), keyring, chosen.getOrDefault(SpiKind.MEMBERSHIP, "?"), this::self,
+                () -> shutdownAsync(true)));
+        router.start();
+        local.registerSelf();
+
+        List<AgentService> services = new ArrayList<>();
+        (Agent.class.getModule().isNamed()
                 ? ServiceLoader.load(Agent.class.getModule().getLayer(), AgentService.class)
-                : ServiceLoader.load(AgentService.class, Agent.class.getClassLoader());
+                : ServiceLoader.load(AgentService.class, Agent.class.getClassLoader())).forEach(services::add);
+        services.sort(Comparator.comparingInt(AgentService::order).thenComparing(AgentService::name));
         for (AgentService service : services) {
             closeables.push(service);
             started.add(service);
-            service.start(this);
-            LOG.log(System.Logger.Level.INFO, "started {0}", service.name());
-        }
-        // The HTTP listener opens last, as Consul's does: once it answers, DNS and the gRPC API listen too
-        // (scripts and tests wait for HTTP, then use the other interfaces).
-        if (config.ports().http() >= 0) {
-            httpAddress = http.start(config.clientAddr(), config.ports().http());
-            LOG.log(System.Logger.Level.INFO, "HTTP API on {0}", httpAddress);
+            service.start(context);
+            LOG.log(System.Logger.Level.INFO, "started {0}{1}", service.name(),
+                    service.address().map(a -> " on " + a).orElse(""));
         }
         LOG.log(System.Logger.Level.INFO, "agent started in {0} ms",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+                TimeUnit.NANOSECONDS.toMillis(clock.nanos() - startedNanos));
+    }
+
+    /** What the optional parts get: the configuration, the request layer and the platform. */
+    private final class Context implements AgentContext {
+        @Override
+        public AgentConfig config() {
+            return config;
+        }
+
+        @Override
+        public Requests requests() {
+            return router;
+        }
+
+        @Override
+        public Clock clock() {
+            return platform.clock();
+        }
+
+        @Override
+        public Scheduler scheduler() {
+            return platform.scheduler();
+        }
+
+        @Override
+        public Executor workers() {
+            return platform.workers();
+        }
+
+        @Override
+        public RandomGenerator random(String purpose) {
+            return Agent.this.random("service/" + purpose);
+        }
+
+        @Override
+        public void closeOnShutdown(AutoCloseable c) {
+            Agent.this.closeOnShutdown(c);
+        }
+
+        @Override
+        public Optional<InetSocketAddress> serviceAddress(String name) {
+            return Agent.this.serviceAddress(name);
+        }
+    }
+
+    /** {@code /v1/agent/self}: configuration, member and figures. */
+    private AgentOps.Info self() {
+        Map<String, Map<String, String>> stats = new LinkedHashMap<>();
+        if (consensus != null) {
+            stats.put("raft", new TreeMap<>(consensus.stats() == null ? Map.of() : consensus.stats()));
+        }
+        stats.put("serf_lan", new TreeMap<>(membership.stats() == null ? Map.of() : membership.stats()));
+        Map<String, String> rpc = new TreeMap<>();
+        router.stats().forEach((k, v) -> rpc.put(k, Long.toString(v)));
+        stats.put("rpc", rpc);
+        Map<String, String> agentStats = new LinkedHashMap<>();
+        agentStats.put("runtime", runtime);
+        chosen.forEach((k, v) -> agentStats.put("plugin_" + k.key(), v));
+        stats.put("agent", agentStats);
+        Map<String, String> consul = new LinkedHashMap<>();
+        consul.put("server", Boolean.toString(config.server()));
+        if (consensus != null) {
+            consul.put("leader", Boolean.toString(consensus.isLeader()));
+            consul.put("known_servers", Integer.toString(consensus.configuration().size()));
+        }
+        stats.put("consul", consul);
+        return new AgentOps.Info(config, NodeIds.of(config.nodeName()), runtime, Map.copyOf(chosen),
+                membership.localMember(), stats);
     }
 
     /**
-     * Registers {@code c} to be closed at shutdown, before everything started earlier. For
-     * components created while the agent starts (e.g. the local state's health-check runner).
-     * After shutdown, closes {@code c} at once.
+     * Registers {@code c} to be closed at shutdown, before everything started earlier. After
+     * shutdown, closes {@code c} at once.
      */
     public synchronized void closeOnShutdown(AutoCloseable c) {
         if (!shutDown) {
@@ -300,8 +414,8 @@ public final class Agent {
     }
 
     /**
-     * Stops the agent: with {@code leave}, hands off leadership and announces a graceful leave first;
-     * then closes every component in reverse start order. Idempotent.
+     * Stops the agent: with {@code leave}, announces a graceful leave first; then closes every
+     * component in reverse start order. Idempotent.
      */
     public synchronized void shutdown(boolean leave) {
         if (shutDown) {
@@ -337,8 +451,9 @@ public final class Agent {
                 LOG.log(System.Logger.Level.WARNING, "closing " + c.getClass().getName() + " failed: " + e);
             }
         }
-        stateExecutor.shutdownNow();
-        platform.close();
+        if (ownsPlatform) {
+            platform.close();
+        }
     }
 
     public AgentConfig config() {
@@ -358,37 +473,54 @@ public final class Agent {
         return metrics;
     }
 
-    /** The state store; empty on a client agent. */
+    /** The request layer, for embedding programs and tests: every operation of the agent. */
+    public Requests requests() {
+        return router;
+    }
+
+    /** The state store; empty on a client agent. For tests and embedding programs that inspect state. */
     public Optional<StateStore> state() {
         return Optional.ofNullable(state);
     }
 
-    /** Consensus; empty on a client agent. */
+    /** Consensus; empty on a client agent. For tests and embedding programs that inspect the cluster. */
     public Optional<Consensus> consensus() {
         return Optional.ofNullable(consensus);
     }
 
+    /** The LAN pool. */
     public Membership membership() {
         return membership;
     }
 
+    /** The RPC transport. */
     public Transport transport() {
         return transport;
     }
 
-    /** Request forwarding (client to server, follower to leader, to other datacenters). */
-    public Forwarder rpc() {
-        return forwarder;
+    /** The request router (tests of the agent module). */
+    public Router router() {
+        return router;
     }
 
-    /** Gossip keyring operations on every member of the LAN pool ({@code /v1/operator/keyring}). */
-    public ClusterKeyring clusterKeyring() {
-        return keyring;
+    /** Counters of forwarded and served requests and of the agent cache ({@code /v1/agent/self}'s {@code rpc}). */
+    public Map<String, Long> rpcStats() {
+        return router.stats();
+    }
+
+    /** A client agent's servers in the order it tries them (empty on a server). */
+    public List<Endpoint> serverList() {
+        return router.serverList();
+    }
+
+    /** The local state (tests). */
+    public LocalState localState() {
+        return local;
     }
 
     /**
-     * Where the optional part {@code name} ({@link AgentService#name()}, e.g. {@code grpc-api},
-     * {@code dns}) listens: empty when it is not installed, disabled or closed.
+     * Where the optional part {@code name} ({@link AgentService#name()}, e.g. {@code http},
+     * {@code grpc-api}, {@code dns}) listens: empty when it is not installed, disabled or closed.
      */
     public Optional<InetSocketAddress> serviceAddress(String name) {
         for (AgentService s : started) {
@@ -399,24 +531,21 @@ public final class Agent {
         return Optional.empty();
     }
 
-    /**
-     * Serves {@code req} through this agent's own {@code /v1} routes, as a request forwarded from
-     * another agent is served; works without an HTTP listener. For optional parts that reuse the
-     * API's reads with its consistency rules (the DNS interface sends a lookup that must be answered
-     * by the leader this way). Never fails: errors become Consul-style error responses.
-     */
-    public java.util.concurrent.CompletableFuture<io.tribune.agent.http.HttpResponse> handleLocally(
-            io.tribune.agent.http.HttpRequest req) {
-        return http.handle(req);
-    }
-
-    /** Where HTTP listens, if enabled. */
+    /** Where the HTTP API listens, if installed and enabled. */
     public Optional<InetSocketAddress> httpAddress() {
-        return Optional.ofNullable(httpAddress);
+        return serviceAddress("http");
     }
 
-    /** The platform's clock. */
-    public SystemPlatform platform() {
+    /** The platform the agent runs on. */
+    public AgentPlatform platform() {
         return platform;
+    }
+
+    /**
+     * The narrow view the optional parts get (configuration, request layer, platform): what an
+     * embedder or a test hands to a front end it starts by hand.
+     */
+    public AgentContext context() {
+        return context;
     }
 }

@@ -1,16 +1,14 @@
 package io.tribune.dns;
 
 import io.tribune.agent.Agent;
+import io.tribune.agent.AgentContext;
 import io.tribune.agent.AgentService;
-import io.tribune.agent.api.StaleReads;
-import io.tribune.api.consensus.Consensus;
 import io.tribune.dns.internal.DnsCatalog;
 import io.tribune.dns.internal.DnsResolver;
 import io.tribune.dns.internal.DnsServer;
 import io.tribune.dns.internal.DnsSettings;
-import io.tribune.dns.internal.ForwardingDnsCatalog;
 import io.tribune.dns.internal.Recursor;
-import io.tribune.dns.internal.StaleBoundDnsCatalog;
+import io.tribune.dns.internal.RequestsDnsCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -24,13 +22,13 @@ import java.util.Random;
  * Found by the agent with {@link java.util.ServiceLoader} as an {@link AgentService}; started after
  * the HTTP API and closed before the plugins.
  *
- * <p>Answers from the agent's state store with stale consistency (Consul's {@code allow_stale}
- * default). A client agent has no state store: it sends each lookup as a stale HTTP read to a
- * server through the agent's request forwarding, and answers SERVFAIL when no server answers
- * within {@link #FORWARD_TIMEOUT}. With the agent's {@code discovery_max_stale} set, stale answers
- * are bounded: a server more than that behind the leader (or knowing no leader) has the leader
- * answer instead (see {@link #catalog}). Settings come from {@code tribune.dns.*} system
- * properties and the agent's {@code domain}, {@code recursors} and {@code dns_config} keys.
+ * <p>Every lookup is a stale read through the agent's request layer (Consul's {@code allow_stale}
+ * default): a server answers from its own state, a client agent's lookup goes to a server, and it
+ * answers SERVFAIL when no answer comes within {@link #FORWARD_TIMEOUT}. With the agent's
+ * {@code discovery_max_stale} set, stale answers are bounded: a server more than that behind the
+ * leader (or knowing no leader) has the leader answer instead. Settings come from
+ * {@code tribune.dns.*} system properties and the agent's {@code domain}, {@code recursors} and
+ * {@code dns_config} keys.
  */
 public final class DnsService implements AgentService {
     private volatile InetSocketAddress boundAddress;
@@ -42,7 +40,7 @@ public final class DnsService implements AgentService {
      */
     public static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(3);
 
-    private Agent agent;
+    private AgentContext agent;
     private DnsServer server;
 
     /** Created by {@link java.util.ServiceLoader}. */
@@ -76,7 +74,7 @@ public final class DnsService implements AgentService {
      * @throws UncheckedIOException     when the address cannot be bound
      */
     @Override
-    public synchronized void start(Agent agent) {
+    public synchronized void start(AgentContext agent) {
         if (this.agent != null) {
             throw new IllegalStateException("the DNS interface is already started");
         }
@@ -95,12 +93,14 @@ public final class DnsService implements AgentService {
             }
         });
         DnsSettings settings = DnsSettings.fromProperties(props);
-        // java.util.Random is thread-safe; shuffling and query IDs need spread, not determinism.
-        Random random = new Random();
+        // java.util.Random is thread-safe; seeded from the agent so that a simulation replays.
+        Random random = new Random(agent.random("dns").nextLong());
         Recursor recursor = new Recursor(settings.recursors(), settings.recursorTimeout(), random);
-        DnsCatalog catalog = catalog(agent);
+        Duration maxStale = agent.config().discoveryMaxStale();
+        DnsCatalog catalog = new RequestsDnsCatalog(agent.requests(), FORWARD_TIMEOUT,
+                maxStale.isZero() ? Optional.empty() : Optional.of(maxStale));
         DnsResolver resolver = new DnsResolver(settings, agent.config().datacenter(), catalog, recursor,
-                random, () -> agent.platform().wallMillis());
+                random, () -> agent.clock().wallMillis());
         DnsServer s = new DnsServer(resolver, settings);
         InetSocketAddress bound;
         try {
@@ -113,33 +113,8 @@ public final class DnsService implements AgentService {
         this.agent = agent;
         this.server = s;
         boundAddress = bound;
-        LOG.log(System.Logger.Level.INFO, "DNS interface on {0} (udp and tcp), domain {1}., {2}", bound,
-                settings.domain(), agent.state().isPresent() ? "answering from the state store"
-                        : "client agent: lookups forwarded to a server");
-    }
-
-    /**
-     * Where lookups are read. A server reads its own store: always without {@code discovery_max_stale}
-     * (Consul's DNS default, stale reads without a bound), and with it only while fresh enough, the
-     * leader answering otherwise. A client sends each lookup to a server through forwarding, with
-     * the bound as {@code ?max_stale} when set.
-     */
-    static DnsCatalog catalog(Agent agent) {
-        Duration bound = agent.config().discoveryMaxStale();
-        Optional<Duration> maxStale = bound.isZero() ? Optional.empty() : Optional.of(bound);
-        if (agent.state().isEmpty()) {
-            return new ForwardingDnsCatalog(r -> agent.rpc().forwardIfRemote(r).orElseThrow(() ->
-                    new IllegalStateException("a client agent did not forward a DNS lookup")), FORWARD_TIMEOUT, maxStale);
-        }
-        DnsCatalog local = DnsCatalog.ofStore(agent::state);
-        if (maxStale.isEmpty()) {
-            return local;
-        }
-        Consensus consensus = agent.consensus().orElseThrow();
-        // Through the agent's own routes: ?stale&max_stale there sends the lookup to the leader when
-        // this server is (still) behind, with the forwarder's hold during an election.
-        DnsCatalog viaLeader = new ForwardingDnsCatalog(agent::handleLocally, FORWARD_TIMEOUT, maxStale);
-        return new StaleBoundDnsCatalog(local, viaLeader, () -> StaleReads.freshEnough(consensus, bound));
+        LOG.log(System.Logger.Level.INFO, "DNS interface on {0} (udp and tcp), domain {1}.", bound,
+                settings.domain());
     }
 
     @Override

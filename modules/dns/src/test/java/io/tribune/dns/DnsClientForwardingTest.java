@@ -63,7 +63,7 @@ class DnsClientForwardingTest {
         client = Agent.start(config("dns-c1", false), registry, "embedded");
         client.membership().join(List.of("127.0.0.1:" + server.membership().localMember().port()))
                 .get(10, TimeUnit.SECONDS);
-        assertTrue(waitFor(() -> client.rpc().serverList().size() == 1), "the client did not find the server");
+        assertTrue(waitFor(() -> client.serverList().size() == 1), "the client did not find the server");
         clientDns = DnsService.address(client).orElseThrow().getPort();
         register("web1", "10.0.0.1", NodeService.of("web", "web", 80), HealthStatus.PASSING);
         register("web2", "10.0.0.2", NodeService.of("web", "web", 81), HealthStatus.WARNING);

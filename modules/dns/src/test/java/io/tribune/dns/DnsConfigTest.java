@@ -10,11 +10,24 @@ import io.tribune.agent.config.ConfigException;
 import io.tribune.agent.config.ConfigLoader;
 import io.tribune.agent.plugins.PluginRegistry;
 import io.tribune.agent.plugins.ServiceLoaderPluginSource;
-import io.tribune.dns.internal.ForwardingDnsCatalog;
-import io.tribune.dns.internal.StaleBoundDnsCatalog;
+import io.tribune.agent.AgentContext;
+import io.tribune.agent.config.AgentConfig;
+import io.tribune.agent.rpc.Op;
+import io.tribune.agent.rpc.Options;
+import io.tribune.agent.rpc.Requests;
+import io.tribune.agent.rpc.Response;
+import io.tribune.api.Clock;
+import io.tribune.api.Scheduler;
+import io.tribune.api.consensus.ReadConsistency;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.xbill.DNS.ARecord;
@@ -71,10 +84,61 @@ class DnsConfigTest {
                 .build();
         Agent agent = Agent.start(cfg, PluginRegistry.of(new ServiceLoaderPluginSource(
                 DnsConfigTest.class.getClassLoader()).load()), "embedded");
+        // The DNS interface started by hand on the agent's own context, with its request layer
+        // observed: what each lookup asks of it.
+        List<Options> asked = new CopyOnWriteArrayList<>();
+        AgentContext real = agent.context();
+        Requests observed = new Requests() {
+            @Override
+            public <R> CompletableFuture<Response<R>> call(Op<R> op, Options options) {
+                asked.add(options);
+                return real.requests().call(op, options);
+            }
+        };
+        DnsService dns = new DnsService();
         try {
-            assertTrue(DnsService.catalog(agent) instanceof StaleBoundDnsCatalog,
-                    "a server with discovery_max_stale decides per lookup");
-            int port = DnsService.address(agent).orElseThrow().getPort();
+            dns.start(new AgentContext() {
+                @Override
+                public AgentConfig config() {
+                    return real.config();
+                }
+
+                @Override
+                public Requests requests() {
+                    return observed;
+                }
+
+                @Override
+                public Clock clock() {
+                    return real.clock();
+                }
+
+                @Override
+                public Scheduler scheduler() {
+                    return real.scheduler();
+                }
+
+                @Override
+                public Executor workers() {
+                    return real.workers();
+                }
+
+                @Override
+                public RandomGenerator random(String purpose) {
+                    return real.random(purpose);
+                }
+
+                @Override
+                public void closeOnShutdown(AutoCloseable c) {
+                    real.closeOnShutdown(c);
+                }
+
+                @Override
+                public Optional<InetSocketAddress> serviceAddress(String name) {
+                    return real.serviceAddress(name);
+                }
+            });
+            int port = dns.address().orElseThrow().getPort();
             long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             Message m = ask(port, "dnsdms.node.consul.");
             while (m.getSection(Section.ANSWER).isEmpty() && System.nanoTime() < end) {
@@ -82,13 +146,16 @@ class DnsConfigTest {
                 m = ask(port, "dnsdms.node.consul.");
             }
             assertEquals(1, m.getSection(Section.ANSWER).size(), m.toString());
-            // The path a server takes when it is behind: its own routes with ?stale&max_stale, which
-            // the leader (here the server itself) answers.
-            var viaRoutes = new ForwardingDnsCatalog(agent::handleLocally, Duration.ofSeconds(3),
-                    Optional.of(Duration.ofSeconds(5)));
-            assertEquals("127.0.0.1", viaRoutes.node("dnsdms").orElseThrow().address());
-            assertTrue(viaRoutes.node("no-such-node").isEmpty());
+            assertEquals(Rcode.NXDOMAIN, ask(port, "no-such-node.node.consul.").getRcode());
+            // Every lookup is a stale read bounded by discovery_max_stale: a server further behind
+            // its leader than that has the leader answer (the request layer's rule, tested there).
+            assertTrue(asked.size() >= 2, asked.toString());
+            for (Options o : asked) {
+                assertEquals(ReadConsistency.STALE, o.consistency(), o.toString());
+                assertEquals(Duration.ofSeconds(5), o.maxStale(), o.toString());
+            }
         } finally {
+            dns.close();
             agent.shutdown(false);
         }
     }

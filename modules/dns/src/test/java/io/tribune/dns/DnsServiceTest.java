@@ -14,7 +14,9 @@ import io.tribune.agent.plugins.ServiceLoaderPluginSource;
 import io.tribune.dns.internal.DnsResolver;
 import io.tribune.dns.internal.DnsServer;
 import io.tribune.dns.internal.DnsSettings;
+import io.tribune.dns.internal.DnsCatalog;
 import io.tribune.dns.internal.Recursor;
+import io.tribune.dns.internal.RequestsDnsCatalog;
 import io.tribune.state.Command;
 import io.tribune.state.CommandResult;
 import io.tribune.state.HealthCheck;
@@ -300,6 +302,11 @@ class DnsServiceTest {
         assertFalse(m.getHeader().getFlag(Flags.RA));
     }
 
+    /** The agent's catalog as the DNS interface reads it: stale reads through its request layer. */
+    private static DnsCatalog catalog() {
+        return new RequestsDnsCatalog(agent.requests(), DnsService.FORWARD_TIMEOUT, Optional.empty());
+    }
+
     @Test
     void recursorRelaysTheUpstreamAnswerAndServfailsWhenItIsSilent() throws Exception {
         try (DatagramSocket upstream = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -309,7 +316,7 @@ class DnsServiceTest {
             fake.start();
             Random random = new Random(7);
             DnsSettings s = DnsSettings.DEFAULT.withRecursors(List.of((InetSocketAddress) upstream.getLocalSocketAddress()));
-            try (DnsServer server = new DnsServer(new DnsResolver(s, "dc1", agent::state,
+            try (DnsServer server = new DnsServer(new DnsResolver(s, "dc1", catalog(),
                     new Recursor(s.recursors(), Duration.ofSeconds(3), random), random, System::currentTimeMillis), s)) {
                 int p = server.start("127.0.0.1", 0).getPort();
                 Message m = resolver(p, false).send(Message.newQuery(Record.newRecord(
@@ -323,7 +330,7 @@ class DnsServiceTest {
                 assertEquals(Set.of("10.0.0.1"), addresses(answers(local)));
             }
             DnsSettings mute = DnsSettings.DEFAULT.withRecursors(List.of((InetSocketAddress) silent.getLocalSocketAddress()));
-            DnsResolver r = new DnsResolver(mute, "dc1", agent::state,
+            DnsResolver r = new DnsResolver(mute, "dc1", catalog(),
                     new Recursor(mute.recursors(), Duration.ofMillis(200), random), random, System::currentTimeMillis);
             byte[] q = Message.newQuery(Record.newRecord(Name.fromString("lost.example."), Type.A, DClass.IN)).toWire();
             Message m = new Message(r.handle(q, false).orElseThrow());

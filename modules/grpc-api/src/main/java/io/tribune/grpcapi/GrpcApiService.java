@@ -1,6 +1,7 @@
 package io.tribune.grpcapi;
 
 import io.tribune.agent.Agent;
+import io.tribune.agent.AgentContext;
 import io.tribune.agent.AgentService;
 import io.tribune.grpcapi.internal.GrpcApiServer;
 import java.net.InetSocketAddress;
@@ -12,13 +13,14 @@ import java.util.Optional;
  * agent's client address. Found by the agent with {@link java.util.ServiceLoader} as an
  * {@link AgentService}; started after the HTTP API and closed before the plugins.
  *
- * <p>Writes are validated and proposed through consensus; reads pass the read barrier of the
- * consistency the request asks for; watches stream from the state store's change feed.
+ * <p>A thin front end over the agent's request layer: every call becomes one of its operations, so
+ * any agent answers it, client or server, in every consistency mode, with blocking reads and watches
+ * (blocking queries), forwarded as HTTP requests are.
  */
 public final class GrpcApiService implements AgentService {
     private volatile InetSocketAddress bound;
 
-    private Agent agent;
+    private AgentContext agent;
     private GrpcApiServer server;
 
     /** Created by {@link java.util.ServiceLoader}. */
@@ -49,7 +51,7 @@ public final class GrpcApiService implements AgentService {
      * @throws IllegalStateException when already started or the address cannot be bound
      */
     @Override
-    public synchronized void start(Agent agent) {
+    public synchronized void start(AgentContext agent) {
         if (this.agent != null) {
             throw new IllegalStateException("the gRPC API is already started");
         }

@@ -54,4 +54,46 @@ public final class BlockingWait {
         }
         return io.tribune.api.PluginConfig.parseDuration(s);
     }
+    /**
+     * Formats a duration as Go's {@code time.Duration.String()} does, the way Consul prints durations in
+     * its messages and answers: "10s", "1m30s", "1h0m0s", "1.5s", "250ms"; {@link #parseDuration} reads
+     * it back.
+     */
+    public static String formatDuration(Duration d) {
+        long nanos = d.toNanos();
+        if (nanos == 0) {
+            return "0s";
+        }
+        StringBuilder sb = new StringBuilder();
+        if (nanos < 0) {
+            sb.append('-');
+            nanos = -nanos;
+        }
+        if (nanos < 1_000_000_000L) {
+            if (nanos % 1_000_000 == 0) {
+                return sb.append(nanos / 1_000_000).append("ms").toString();
+            }
+            if (nanos % 1_000 == 0) {
+                return sb.append(nanos / 1_000).append("\u00b5s").toString();
+            }
+            return sb.append(nanos).append("ns").toString();
+        }
+        long h = nanos / 3_600_000_000_000L;
+        long m = nanos / 60_000_000_000L % 60;
+        long sNanos = nanos % 60_000_000_000L;
+        if (h > 0) {
+            sb.append(h).append('h');
+        }
+        if (h > 0 || m > 0) {
+            sb.append(m).append('m');
+        }
+        long whole = sNanos / 1_000_000_000L;
+        long frac = sNanos % 1_000_000_000L;
+        sb.append(whole);
+        if (frac != 0) {
+            String f = String.format("%09d", frac).replaceAll("0+$", "");
+            sb.append('.').append(f);
+        }
+        return sb.append('s').toString();
+    }
 }

@@ -36,4 +36,17 @@ class BlockingWaitTest {
             assertThrows(IllegalArgumentException.class, () -> BlockingWait.parseDuration(bad), bad);
         }
     }
+
+    @Test
+    void formatDurationMatchesGosFormattingAndParsesBack() {
+        Object[][] table = {
+            {Duration.ZERO, "0s"}, {Duration.ofSeconds(10), "10s"}, {Duration.ofSeconds(90), "1m30s"},
+            {Duration.ofHours(1), "1h0m0s"}, {Duration.ofHours(24), "24h0m0s"}, {Duration.ofMillis(1500), "1.5s"},
+            {Duration.ofMillis(250), "250ms"}, {Duration.ofNanos(1500), "1500ns"}, {Duration.ofNanos(2000), "2\u00b5s"},
+        };
+        for (Object[] row : table) {
+            assertEquals(row[1], BlockingWait.formatDuration((Duration) row[0]), row[0].toString());
+            assertEquals(row[0], BlockingWait.parseDuration((String) row[1]), (String) row[1]);
+        }
+    }
 }

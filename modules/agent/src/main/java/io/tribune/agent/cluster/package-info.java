@@ -1,6 +1,6 @@
 /**
- * Server duties that turn gossip membership into a consensus cluster and a catalog: bootstrapping
- * Raft when {@code bootstrap_expect} servers are seen, and the leader's reconciliation of gossip
- * members into the consensus configuration and into the catalog's {@code serfHealth} checks.
+ * The agent in its gossip pools: the tags servers advertise ({@link io.tribune.agent.cluster.ServerTags}),
+ * joining with retries ({@link io.tribune.agent.cluster.RetryJoin}), node IDs, and gossip keyring
+ * operations on every member ({@link io.tribune.agent.cluster.ClusterKeyring}).
  */
 package io.tribune.agent.cluster;

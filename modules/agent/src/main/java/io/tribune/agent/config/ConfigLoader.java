@@ -7,7 +7,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.stream.JsonReader;
-import io.tribune.agent.api.ConfigServices;
+import io.tribune.agent.local.ConfigServices;
 import io.tribune.api.PluginConfig;
 import io.tribune.api.SpiKind;
 import java.io.IOException;

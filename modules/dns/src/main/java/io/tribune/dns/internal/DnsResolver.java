@@ -4,7 +4,6 @@ import io.tribune.state.HealthStatus;
 import io.tribune.state.Node;
 import io.tribune.state.NodeService;
 import io.tribune.state.ServiceHealth;
-import io.tribune.state.StateStore;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -72,22 +70,15 @@ public final class DnsResolver {
     private final Name adminName;
 
     /**
+     * A resolver reading {@code catalog}. A lookup the catalog cannot serve
+     * ({@link DnsCatalog.UnavailableException}) answers SERVFAIL.
+     *
      * @param settings   domain, TTLs, health filter
      * @param datacenter this agent's datacenter (the only one answered for now)
-     * @param state      the state store; empty on a client agent, which answers SERVFAIL
+     * @param catalog    what lookups read
      * @param recursor   upstreams for other names
      * @param random     shuffles answers; must be thread-safe
      * @param wallMillis the wall clock, for the SOA serial
-     */
-    public DnsResolver(DnsSettings settings, String datacenter, Supplier<Optional<StateStore>> state,
-                       Recursor recursor, RandomGenerator random, LongSupplier wallMillis) {
-        this(settings, datacenter, DnsCatalog.ofStore(state), recursor, random, wallMillis);
-    }
-
-    /**
-     * A resolver reading {@code catalog} (the local store on a server, forwarding on a client);
-     * other parameters as in the other constructor. A lookup the catalog cannot serve
-     * ({@link DnsCatalog.UnavailableException}) answers SERVFAIL.
      */
     public DnsResolver(DnsSettings settings, String datacenter, DnsCatalog catalog,
                        Recursor recursor, RandomGenerator random, LongSupplier wallMillis) {

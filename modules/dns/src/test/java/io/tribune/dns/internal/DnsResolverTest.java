@@ -58,7 +58,7 @@ class DnsResolverTest {
     }
 
     private DnsResolver resolver(DnsSettings s, Optional<StateStore> state) {
-        return new DnsResolver(s, "dc1", () -> state, NO_RECURSORS, new Random(3), () -> 1_700_000_000_000L);
+        return new DnsResolver(s, "dc1", StoreCatalog.of(() -> state), NO_RECURSORS, new Random(3), () -> 1_700_000_000_000L);
     }
 
     private static Message ask(DnsResolver r, String name, int type) throws Exception {

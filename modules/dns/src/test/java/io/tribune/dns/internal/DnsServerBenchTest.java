@@ -46,7 +46,7 @@ class DnsServerBenchTest {
         }
         Random random = new Random(1);
         DnsSettings s = DnsSettings.DEFAULT;
-        try (DnsServer server = new DnsServer(new DnsResolver(s, "dc1", () -> Optional.of(store),
+        try (DnsServer server = new DnsServer(new DnsResolver(s, "dc1", StoreCatalog.of(() -> Optional.of(store)),
                 new Recursor(List.of(), Duration.ofSeconds(1), random), random, System::currentTimeMillis), s)) {
             InetSocketAddress at = server.start("127.0.0.1", 0);
             byte[] q = Message.newQuery(Record.newRecord(Name.fromString("bench.service.consul."), Type.SRV, DClass.IN))

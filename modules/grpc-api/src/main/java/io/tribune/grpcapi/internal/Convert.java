@@ -94,7 +94,7 @@ public final class Convert {
     /** A check record to register. */
     public static io.tribune.state.HealthCheck check(HealthCheck c) {
         return new io.tribune.state.HealthCheck(c.getNode(), c.getCheckId(), c.getName(),
-                status(c.getStatus(), "check '" + Backend.abbreviate(c.getCheckId()) + "'"), c.getNotes(),
+                status(c.getStatus(), "check '" + abbreviate(c.getCheckId()) + "'"), c.getNotes(),
                 c.getOutput(), c.getServiceId(), "", List.of(), c.getType(), 0, 0);
     }
 
@@ -164,5 +164,9 @@ public final class Convert {
         }
         return new io.tribune.state.TxnOp(v, op.getKey(), op.getValue().toByteArray(), op.getFlags(), op.getIndex(),
                 op.getSession());
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
     }
 }

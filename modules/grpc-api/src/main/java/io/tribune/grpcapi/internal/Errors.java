@@ -6,15 +6,10 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import io.tribune.api.consensus.ConsensusException;
-import io.tribune.api.consensus.NotLeaderException;
+import io.tribune.agent.rpc.AgentException;
 import io.tribune.api.grpc.v1.ErrorReason;
-import io.tribune.state.CommandResult;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Turns failures into gRPC statuses with a {@code google.rpc.ErrorInfo} detail (domain
@@ -55,60 +50,21 @@ public final class Errors {
         return error(Status.Code.RESOURCE_EXHAUSTED, ErrorReason.ERROR_REASON_LIMIT, message, Map.of());
     }
 
-    /** Maps a {@link CommandResult.Failed} (or any unexpected result) to its status. */
-    public static StatusRuntimeException failed(CommandResult r) {
-        if (r instanceof CommandResult.Failed f) {
-            return switch (f.kind()) {
-                case INVALID -> invalid(f.message());
-                case NOT_FOUND -> notFound(f.message());
-                case REJECTED -> error(Status.Code.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_REJECTED,
-                        f.message(), Map.of());
-                case INTERNAL -> error(Status.Code.INTERNAL, ErrorReason.ERROR_REASON_INTERNAL, f.message(), Map.of());
-            };
-        }
-        return error(Status.Code.INTERNAL, ErrorReason.ERROR_REASON_INTERNAL, "unexpected result " + r, Map.of());
-    }
-
     /**
-     * The status for any failure of a call: status exceptions pass through; consensus failures
-     * become UNAVAILABLE (no leader, with the leader hint) or DEADLINE_EXCEEDED (timeout); the
+     * The status for any failure of a call: status exceptions pass through; the request layer's
+     * errors map by kind (the one table of this front end); bad arguments are INVALID_ARGUMENT; the
      * rest is INTERNAL.
      */
     public static StatusRuntimeException toStatus(Throwable t) {
-        Throwable c = t;
-        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-            c = c.getCause();
-        }
+        Throwable c = AgentException.unwrap(t);
         if (c instanceof StatusRuntimeException sre) {
             return sre;
         }
         if (c instanceof StatusException se) {
             return new StatusRuntimeException(se.getStatus(), se.getTrailers());
         }
-        if (c instanceof NotLeaderException nl) {
-            return error(Status.Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NO_LEADER, "no cluster leader: "
-                    + nl.getMessage(), nl.leader().map(l -> Map.of("leader", l.id(), "leader_address",
-                    l.endpoint().toString())).orElse(Map.of()));
-        }
-        if (c instanceof TimeoutException) {
-            return error(Status.Code.DEADLINE_EXCEEDED, ErrorReason.ERROR_REASON_TIMEOUT,
-                    "timed out waiting for the cluster; a write may still commit", Map.of());
-        }
-        if (c instanceof ConsensusException ce) {
-            String m = String.valueOf(ce.getMessage());
-            boolean timeout = m.toLowerCase(java.util.Locale.ROOT).contains("timed out")
-                    || m.toLowerCase(java.util.Locale.ROOT).contains("timeout");
-            return timeout
-                    ? error(Status.Code.DEADLINE_EXCEEDED, ErrorReason.ERROR_REASON_TIMEOUT, m, Map.of())
-                    : error(Status.Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NO_LEADER, m, Map.of());
-        }
-        if (c instanceof io.tribune.agent.http.HttpError he) {
-            // From request forwarding: no leader after holding, no server known, or a remote failure.
-            Status.Code code = he.status() == 400 ? Status.Code.INVALID_ARGUMENT
-                    : he.status() == 404 ? Status.Code.NOT_FOUND : Status.Code.UNAVAILABLE;
-            return error(code, code == Status.Code.UNAVAILABLE ? ErrorReason.ERROR_REASON_NO_LEADER
-                    : code == Status.Code.NOT_FOUND ? ErrorReason.ERROR_REASON_NOT_FOUND
-                    : ErrorReason.ERROR_REASON_INVALID_REQUEST, he.getMessage(), Map.of());
+        if (c instanceof AgentException a) {
+            return of(a);
         }
         if (c instanceof CancellationException) {
             return Status.CANCELLED.withDescription("cancelled").asRuntimeException();
@@ -117,5 +73,27 @@ public final class Errors {
             return invalid(String.valueOf(iae.getMessage()));
         }
         return error(Status.Code.INTERNAL, ErrorReason.ERROR_REASON_INTERNAL, "internal error: " + c, Map.of());
+    }
+
+    /** The status and reason of each kind of request-layer failure. */
+    static StatusRuntimeException of(AgentException a) {
+        String m = String.valueOf(a.getMessage());
+        return switch (a.kind()) {
+            case BAD_REQUEST, TOO_LARGE -> invalid(m);
+            case NOT_FOUND -> notFound(m);
+            case PERMISSION_DENIED -> error(Status.Code.PERMISSION_DENIED, ErrorReason.ERROR_REASON_PERMISSION_DENIED,
+                    m, Map.of());
+            case CONFLICT -> error(Status.Code.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_REJECTED, m, Map.of());
+            case LIMIT -> limit(m);
+            case NO_LEADER -> error(Status.Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NO_LEADER, m, Map.of());
+            case NO_PATH_TO_DATACENTER -> error(Status.Code.UNAVAILABLE,
+                    ErrorReason.ERROR_REASON_NO_PATH_TO_DATACENTER, m, Map.of());
+            case NO_SERVERS, UNAVAILABLE -> error(Status.Code.UNAVAILABLE, ErrorReason.ERROR_REASON_UNAVAILABLE, m,
+                    Map.of());
+            case OUTCOME_UNKNOWN -> error(Status.Code.UNKNOWN, ErrorReason.ERROR_REASON_OUTCOME_UNKNOWN, m, Map.of());
+            case TIMEOUT -> error(Status.Code.DEADLINE_EXCEEDED, ErrorReason.ERROR_REASON_TIMEOUT, m, Map.of());
+            case UNSUPPORTED -> error(Status.Code.UNIMPLEMENTED, ErrorReason.ERROR_REASON_UNSUPPORTED, m, Map.of());
+            case INTERNAL -> error(Status.Code.INTERNAL, ErrorReason.ERROR_REASON_INTERNAL, m, Map.of());
+        };
     }
 }

@@ -6,7 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.tribune.agent.Agent;
+import io.tribune.agent.AgentContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -44,17 +44,17 @@ public final class GrpcApiServer implements AutoCloseable {
     private final InetSocketAddress bindAddress;
 
     /**
-     * A server for {@code agent} on {@code host:port} (port 0 picks a free one), refusing inbound
-     * messages larger than {@code maxInboundBytes}. Nothing listens until {@link #start()}.
+     * A server over {@code agent}'s request layer on {@code host:port} (port 0 picks a free one),
+     * refusing inbound messages larger than {@code maxInboundBytes}. Nothing listens until {@link #start()}.
      */
-    public GrpcApiServer(Agent agent, String host, int port, int maxInboundBytes) {
+    public GrpcApiServer(AgentContext agent, String host, int port, int maxInboundBytes) {
         this.bindAddress = new InetSocketAddress(host, port);
         this.boss = new MultiThreadIoEventLoopGroup(1, threads("tribune-grpc-api-boss"), NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(IO_THREADS, threads("tribune-grpc-api-io"),
                 NioIoHandler.newFactory());
         this.executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, threads("tribune-grpc-api"));
-        Backend backend = new Backend(agent, executor);
-        this.watches = new Watches(backend, MAX_WATCHES, MAX_WATCH_MESSAGE_BYTES);
+        Backend backend = new Backend(agent.requests(), executor);
+        this.watches = new Watches(backend, agent.scheduler(), MAX_WATCHES, MAX_WATCH_MESSAGE_BYTES);
         this.server = NettyServerBuilder.forAddress(bindAddress)
                 .channelType(NioServerSocketChannel.class)
                 .bossEventLoopGroup(boss)

@@ -9,7 +9,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.tribune.agent.api.CheckRunner;
+import io.tribune.agent.local.CheckRunner;
 import io.tribune.state.HealthStatus;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

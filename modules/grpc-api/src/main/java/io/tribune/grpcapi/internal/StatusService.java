@@ -1,17 +1,20 @@
 package io.tribune.grpcapi.internal;
 
 import io.grpc.stub.StreamObserver;
-import io.tribune.api.consensus.Consensus;
-import io.tribune.api.consensus.Leadership;
+import io.tribune.agent.rpc.Operator;
+import io.tribune.agent.rpc.Options;
+import io.tribune.api.consensus.ReadConsistency;
 import io.tribune.api.grpc.v1.LeaderRequest;
 import io.tribune.api.grpc.v1.LeaderResponse;
 import io.tribune.api.grpc.v1.Peer;
 import io.tribune.api.grpc.v1.PeersRequest;
 import io.tribune.api.grpc.v1.PeersResponse;
 import io.tribune.api.grpc.v1.StatusGrpc;
-import java.util.concurrent.CompletableFuture;
 
-/** {@code tribune.v1.Status}: the consensus leader and peers as this server knows them. */
+/**
+ * {@code tribune.v1.Status}: the consensus leader and peers as a server knows them (the answering
+ * server, or on a client agent a server it forwards to), read as a stale Raft configuration.
+ */
 public final class StatusService extends StatusGrpc.StatusImplBase {
     private final Backend b;
 
@@ -20,24 +23,25 @@ public final class StatusService extends StatusGrpc.StatusImplBase {
         this.b = backend;
     }
 
+    private static final Options STALE = Options.of(ReadConsistency.STALE);
+
     @Override
     public void leader(LeaderRequest req, StreamObserver<LeaderResponse> out) {
-        Backend.unary(out, () -> {
-            Leadership l = b.consensus().leadership();
-            LeaderResponse.Builder resp = LeaderResponse.newBuilder().setKnown(l.leader().isPresent()).setTerm(l.term());
-            l.leader().ifPresent(s -> resp.setLeaderId(s.id()).setLeaderAddress(s.endpoint().toString()));
-            return CompletableFuture.completedFuture(resp.build());
-        });
+        Backend.unary(out, () -> b.requests().call(new Operator.RaftConfiguration(), STALE).thenApply(r -> {
+            LeaderResponse.Builder resp = LeaderResponse.newBuilder().setKnown(false).setTerm(r.value().term());
+            r.value().servers().stream().filter(Operator.RaftServer::leader).findFirst().ifPresent(s ->
+                    resp.setKnown(true).setLeaderId(s.id()).setLeaderAddress(s.address()));
+            return resp.build();
+        }));
     }
 
     @Override
     public void peers(PeersRequest req, StreamObserver<PeersResponse> out) {
-        Backend.unary(out, () -> {
-            Consensus c = b.consensus();
-            PeersResponse.Builder resp = PeersResponse.newBuilder().setAppliedIndex(c.appliedIndex());
-            c.configuration().forEach(s -> resp.addPeers(Peer.newBuilder().setId(s.id())
-                    .setAddress(s.endpoint().toString()).setVoter(s.voter())));
-            return CompletableFuture.completedFuture(resp.build());
-        });
+        Backend.unary(out, () -> b.requests().call(new Operator.RaftConfiguration(), STALE).thenApply(r -> {
+            PeersResponse.Builder resp = PeersResponse.newBuilder().setAppliedIndex(r.meta().index());
+            r.value().servers().forEach(s -> resp.addPeers(Peer.newBuilder().setId(s.id()).setAddress(s.address())
+                    .setVoter(s.voter())));
+            return resp.build();
+        }));
     }
 }

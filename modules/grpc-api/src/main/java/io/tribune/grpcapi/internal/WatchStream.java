@@ -3,164 +3,162 @@ package io.tribune.grpcapi.internal;
 import com.google.protobuf.MessageLite;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.tribune.api.Subscription;
-import io.tribune.state.Change;
-import io.tribune.state.ChangeListener;
-import io.tribune.state.StateStore;
-import io.tribune.state.WatchTarget;
-import java.util.List;
+import io.tribune.agent.rpc.AgentException;
+import io.tribune.agent.rpc.Op;
+import io.tribune.agent.rpc.Options;
+import io.tribune.agent.rpc.Requests;
+import io.tribune.agent.rpc.Response;
+import io.tribune.api.Scheduler;
+import io.tribune.state.BlockingWait;
+import java.time.Duration;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
- * One server-streaming watch, fed by the state store's per-target change feed
- * ({@link StateStore#subscribe(WatchTarget, ChangeListener)}), so a write to other data costs this
- * stream nothing.
+ * One server-streaming watch, fed by blocking queries through the agent's request layer: each
+ * query waits until the watched data's index passes the last one sent, so a watch works on any
+ * agent (a client agent's queries go to a server, a follower's are served after a read-index round
+ * or by the leader) and in every consistency mode, and a write to other data costs the stream
+ * nothing.
  *
- * <p><b>Level-triggered, coalescing.</b> Every message is the complete current value of the
- * watched data with its index. A change only marks the stream dirty; the value is read and sent
- * when gRPC's flow control says the client can take it ({@code isReady}, then the on-ready
- * handler). A slow client therefore gets the newest value once it catches up, the intermediate
- * ones are coalesced, and the server holds at most one message per stream beyond gRPC's own
- * transport buffer: memory stays bounded without dropping slow clients.
+ * <p><b>Level-triggered, coalescing.</b> Every message is the complete current value of the watched
+ * data with its index. The next blocking query is issued only when gRPC's flow control says the
+ * client can take a message ({@code isReady}, then the on-ready handler), so a slow client gets the
+ * newest value once it catches up, intermediate values are coalesced, and the server holds at most
+ * one message per stream beyond gRPC's own transport buffer.
  *
- * <p><b>Indexes.</b> A value is sent only when its index exceeds the last one sent (or the
- * request's {@code min_index} at first), so a stream's indexes strictly increase, and a change
- * already covered by an earlier read sends nothing twice. A snapshot restore
- * ({@link ChangeListener#onReset}) forgets the last index and sends the restored value; a feed
- * overflow ({@link ChangeListener#onOverflow}) re-subscribes and re-reads, which loses nothing
- * because the next message is the current value anyway.
+ * <p><b>Indexes.</b> A value is sent only when its index exceeds the last one sent (or the request's
+ * {@code min_index} at first), so a stream's indexes strictly increase. A blocking query that ends
+ * without a change is simply issued again.
  *
- * <p><b>Ends.</b> The client cancelling (or its deadline passing) closes the subscription; the
- * server closing ends the stream with UNAVAILABLE; a value larger than the message limit ends it
- * with RESOURCE_EXHAUSTED.
+ * <p><b>Failures.</b> While no leader or server can answer (an election, servers unreachable) the
+ * query is retried with backoff (250 ms doubling to 10 s) and the stream stays open; any other
+ * failure ends it with its status. The client cancelling closes it; the server closing ends it with
+ * UNAVAILABLE; a value larger than the message limit ends it with RESOURCE_EXHAUSTED.
  *
+ * @param <R> the operation's value type
  * @param <M> the message type
  */
-public final class WatchStream<M extends MessageLite> implements ChangeListener {
-    /** A value to send and the index it was read at. */
-    public record Snapshot<M>(long index, M message) {
-    }
+public final class WatchStream<R, M extends MessageLite> {
+    /** First retry delay after a failed query. */
+    static final Duration MIN_BACKOFF = Duration.ofMillis(250);
+    /** Longest retry delay. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
     private final ServerCallStreamObserver<M> call;
-    private final StateStore state;
-    private final WatchTarget target;
-    private final Supplier<Snapshot<M>> reader;
+    private final Requests requests;
+    private final Op<R> op;
+    private final Options base;
+    private final Function<Response<R>, M> render;
+    private final Scheduler scheduler;
     private final int maxMessageBytes;
-    private final Consumer<WatchStream<M>> onEnd;
-    private Subscription subscription;
+    private final Consumer<WatchStream<?, ?>> onEnd;
     private long sentIndex;
-    private boolean dirty;
     private boolean started;
+    private boolean inFlight;
     private boolean ended;
+    private int failures;
     private long sent;
 
     /**
-     * A watch answering on {@code call}; call {@link #attach()} from the RPC method, then
-     * {@link #start(long)} once the first read may happen.
+     * A watch answering on {@code call}; call {@link #attach()} from the RPC method, then {@link #start}.
      *
-     * @param onEnd told once when the stream ends, for the server's registry of watches
+     * @param base    the read's options (consistency, datacenter, token); blocking is added per query
+     * @param render  the message of one answer
+     * @param onEnd   told once when the stream ends, for the server's registry of watches
      */
-    public WatchStream(ServerCallStreamObserver<M> call, StateStore state, WatchTarget target,
-                       Supplier<Snapshot<M>> reader, int maxMessageBytes, Consumer<WatchStream<M>> onEnd) {
+    public WatchStream(ServerCallStreamObserver<M> call, Requests requests, Op<R> op, Options base,
+                       Function<Response<R>, M> render, Scheduler scheduler, int maxMessageBytes,
+                       Consumer<WatchStream<?, ?>> onEnd) {
         this.call = call;
-        this.state = state;
-        this.target = target;
-        this.reader = reader;
+        this.requests = requests;
+        this.op = op;
+        this.base = base;
+        this.render = render;
+        this.scheduler = scheduler;
         this.maxMessageBytes = maxMessageBytes;
         this.onEnd = onEnd;
     }
 
     /** Installs the flow-control and cancel handlers; must run inside the RPC method. */
     public void attach() {
-        call.setOnReadyHandler(this::pump);
+        call.setOnReadyHandler(this::next);
         call.setOnCancelHandler(this::cancelled);
     }
 
-    /** Subscribes and sends the current value once its index exceeds {@code minIndex}. */
+    /** Starts querying; the first message is sent once the data's index exceeds {@code minIndex}. */
     public void start(long minIndex) {
-        // Subscribe before the first read: a write between them is then either in the read or in
-        // a later notification, never lost. (Outside this object's lock, see onOverflow.)
-        Subscription s = state.subscribe(target, this);
-        boolean keep;
         synchronized (this) {
-            keep = !ended;
-            if (keep) {
-                subscription = s;
-                sentIndex = minIndex;
-                started = true;
-                dirty = true;
+            if (ended) {
+                return;
+            }
+            sentIndex = minIndex;
+            started = true;
+        }
+        next();
+    }
+
+    /** Issues the next blocking query when none is in flight and the client can take a message. */
+    private void next() {
+        long index;
+        synchronized (this) {
+            if (!started || ended || inFlight || !call.isReady()) {
+                return;
+            }
+            inFlight = true;
+            index = sentIndex;
+        }
+        Options o = index == 0 ? base.blocking(0, Duration.ZERO) : base.blocking(index, BlockingWait.DEFAULT_WAIT);
+        requests.call(op, o).whenComplete(this::answered);
+    }
+
+    private void answered(Response<R> r, Throwable t) {
+        if (t != null) {
+            AgentException e = AgentException.of(t);
+            boolean retry = switch (e.kind()) {
+                case NO_LEADER, NO_SERVERS, UNAVAILABLE, TIMEOUT -> true;
+                default -> false;
+            };
+            if (!retry) {
+                end(Errors.toStatus(e));
+                return;
+            }
+            Duration delay;
+            synchronized (this) {
+                inFlight = false;
+                failures++;
+                long ms = MIN_BACKOFF.toMillis() << Math.min(failures - 1, 10);
+                delay = Duration.ofMillis(Math.min(ms, MAX_BACKOFF.toMillis()));
+            }
+            scheduler.schedule(delay, this::next);
+            return;
+        }
+        synchronized (this) {
+            inFlight = false;
+            failures = 0;
+            if (ended) {
+                return;
+            }
+            long idx = r.meta().index();
+            if (idx > sentIndex) {
+                M m;
+                try {
+                    m = render.apply(r);
+                } catch (RuntimeException ex) {
+                    endLocked(Errors.toStatus(ex));
+                    return;
+                }
+                if (m.getSerializedSize() > maxMessageBytes) {
+                    endLocked(Errors.limit("the watched data (" + m.getSerializedSize() + " bytes) exceeds the "
+                            + "message limit of " + maxMessageBytes + " bytes; watch a narrower prefix"));
+                    return;
+                }
+                sentIndex = idx;
+                sent++;
+                call.onNext(m);
             }
         }
-        if (!keep) {
-            s.close();
-            return;
-        }
-        pump();
-    }
-
-    @Override
-    public void onChanges(long index, List<Change> changes) {
-        markDirty();
-    }
-
-    @Override
-    public void onReset(long index) {
-        synchronized (this) {
-            sentIndex = 0;
-        }
-        markDirty();
-    }
-
-    @Override
-    public void onOverflow() {
-        // Subscribing outside this object's lock: the feed may hold its own lock while delivering.
-        Subscription fresh = state.subscribe(target, this);
-        boolean keep;
-        synchronized (this) {
-            keep = !ended;
-            if (keep) {
-                subscription = fresh;
-            }
-        }
-        if (!keep) {
-            fresh.close();
-            return;
-        }
-        markDirty();
-    }
-
-    private void markDirty() {
-        synchronized (this) {
-            dirty = true;
-        }
-        pump();
-    }
-
-    /** Sends the current value if something changed and the client can take it. */
-    private synchronized void pump() {
-        if (!started || ended || !dirty || !call.isReady()) {
-            return;
-        }
-        dirty = false;
-        Snapshot<M> s;
-        try {
-            s = reader.get();
-        } catch (RuntimeException e) {
-            end(Errors.toStatus(e));
-            return;
-        }
-        if (s.index() <= sentIndex) {
-            return;
-        }
-        if (s.message().getSerializedSize() > maxMessageBytes) {
-            end(Errors.limit("the watched data (" + s.message().getSerializedSize()
-                    + " bytes) exceeds the message limit of " + maxMessageBytes + " bytes; watch a narrower prefix"));
-            return;
-        }
-        sentIndex = s.index();
-        sent++;
-        call.onNext(s.message());
+        next();
     }
 
     /** Messages sent so far. */
@@ -175,40 +173,35 @@ public final class WatchStream<M extends MessageLite> implements ChangeListener 
             }
             ended = true;
         }
-        closeSubscription();
         onEnd.accept(this);
     }
 
-    /** Ends the stream with {@code error} (server shutdown, limits). Idempotent. */
+    /** Ends the stream with {@code error} (server shutdown, limits, a failed query). Idempotent. */
     public void end(RuntimeException error) {
+        boolean now;
         synchronized (this) {
-            if (ended) {
-                return;
-            }
-            ended = true;
-            try {
-                call.onError(error);
-            } catch (IllegalStateException alreadyClosed) {
-                // The call ended concurrently (client cancel); nothing left to tell.
+            now = !ended;
+            if (now) {
+                endLocked(error);
             }
         }
-        closeSubscription();
+    }
+
+    private void endLocked(RuntimeException error) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        try {
+            call.onError(error);
+        } catch (IllegalStateException alreadyClosed) {
+            // The call ended concurrently (client cancel); nothing left to tell.
+        }
         onEnd.accept(this);
     }
 
     /** Ends the stream because the server is closing. */
     public void shutdown() {
         end(Status.UNAVAILABLE.withDescription("the gRPC API is shutting down").asRuntimeException());
-    }
-
-    /** Closes the feed subscription outside this object's lock (see {@link #onOverflow()}). */
-    private void closeSubscription() {
-        Subscription s;
-        synchronized (this) {
-            s = subscription;
-        }
-        if (s != null) {
-            s.close();
-        }
     }
 }

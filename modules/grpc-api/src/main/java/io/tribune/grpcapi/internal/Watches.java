@@ -3,13 +3,15 @@ package io.tribune.grpcapi.internal;
 import com.google.protobuf.MessageLite;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.tribune.agent.rpc.Op;
+import io.tribune.agent.rpc.Response;
+import io.tribune.api.Scheduler;
 import io.tribune.api.grpc.v1.ReadOptions;
-import io.tribune.state.WatchTarget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The server's open watch streams: bounded in number (a new watch beyond {@link #maxWatches} is
@@ -17,27 +19,30 @@ import java.util.function.Supplier;
  */
 public final class Watches {
     private final Backend backend;
+    private final Scheduler scheduler;
     private final int maxWatches;
     private final int maxMessageBytes;
-    private final Set<WatchStream<?>> open = ConcurrentHashMap.newKeySet();
+    private final Set<WatchStream<?, ?>> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
+     * @param scheduler       runs the retries of failed queries
      * @param maxWatches      most concurrent watch streams
      * @param maxMessageBytes largest message a watch may send
      */
-    public Watches(Backend backend, int maxWatches, int maxMessageBytes) {
+    public Watches(Backend backend, Scheduler scheduler, int maxWatches, int maxMessageBytes) {
         this.backend = backend;
+        this.scheduler = scheduler;
         this.maxWatches = maxWatches;
         this.maxMessageBytes = maxMessageBytes;
     }
 
     /**
-     * Opens a watch answering on {@code out}: attaches its handlers at once (we are inside the RPC
-     * method), passes the read barrier of {@code read}, then streams {@code reader}'s values.
+     * Opens a watch of {@code op} with {@code read}'s options answering on {@code out}: attaches its
+     * handlers at once (we are inside the RPC method), then streams {@code render}'s messages.
      */
-    public <M extends MessageLite> void open(StreamObserver<M> out, WatchTarget target, ReadOptions read,
-                                             long minIndex, Supplier<WatchStream.Snapshot<M>> reader) {
+    public <R, M extends MessageLite> void open(StreamObserver<M> out, Op<R> op, ReadOptions read, long minIndex,
+                                                Function<Response<R>, M> render) {
         ServerCallStreamObserver<M> call = (ServerCallStreamObserver<M>) out;
         if (closed) {
             out.onError(io.grpc.Status.UNAVAILABLE.withDescription("the gRPC API is shutting down")
@@ -48,16 +53,11 @@ public final class Watches {
             out.onError(Errors.limit("too many open watches on this agent (limit " + maxWatches + ")"));
             return;
         }
-        WatchStream<M> w = new WatchStream<>(call, backend.state(), target, reader, maxMessageBytes, open::remove);
+        WatchStream<R, M> w = new WatchStream<>(call, backend.requests(), op, Backend.options(read), render, scheduler,
+                maxMessageBytes, open::remove);
         open.add(w);
         w.attach();
-        backend.read(read, () -> Boolean.TRUE).whenComplete((ok, t) -> {
-            if (t != null) {
-                w.end(Errors.toStatus(t));
-            } else {
-                w.start(minIndex);
-            }
-        });
+        w.start(minIndex);
     }
 
     /** Number of open watches. */
@@ -68,7 +68,7 @@ public final class Watches {
     /** Ends every open watch with UNAVAILABLE and refuses new ones. */
     public void closeAll() {
         closed = true;
-        List<WatchStream<?>> all = new ArrayList<>(open);
+        List<WatchStream<?, ?>> all = new ArrayList<>(open);
         all.forEach(WatchStream::shutdown);
     }
 }

@@ -156,7 +156,7 @@ class GrpcApiServerTest {
     @Test
     void cancelledWatchIsCleanedUpAndClosingTheServerEndsWatchesWithUnavailable() throws Exception {
         // A second server on the same agent, so closing it leaves the shared one running.
-        GrpcApiServer server = new GrpcApiServer(agent, "127.0.0.1", 0, 1 << 20);
+        GrpcApiServer server = new GrpcApiServer(agent.context(), "127.0.0.1", 0, 1 << 20);
         InetSocketAddress a = server.start();
         ManagedChannel ch = channel(a);
         try {

@@ -7,32 +7,47 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.tribune.agent.Agent;
+import io.tribune.agent.rpc.AgentException;
+import io.tribune.agent.rpc.Kv;
+import io.tribune.agent.rpc.Op;
+import io.tribune.agent.rpc.Options;
+import io.tribune.agent.rpc.Requests;
+import io.tribune.agent.rpc.Response;
 import io.tribune.api.grpc.v1.KvWatchEvent;
-import io.tribune.state.Command;
-import io.tribune.state.Indexed;
 import io.tribune.state.KvEntry;
-import io.tribune.state.StateStore;
-import io.tribune.state.WatchTarget;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
- * The watch stream's flow control and coalescing, driven by hand: a real state store whose
- * change feed runs on the calling thread, and a call whose readiness the test switches.
+ * The watch stream's flow control, coalescing and failure handling, over a real dev agent's request
+ * layer (its blocking queries on the state store), with a gRPC call whose readiness the test
+ * switches. Every wait is bounded; no assertion depends on timing.
  */
+@Timeout(60)
 class WatchStreamTest {
+    private static final Duration LIMIT = Duration.ofSeconds(10);
+    private static Agent agent;
+
     /** A server call whose readiness the test controls; records what the stream sends. */
     static final class FakeCall extends ServerCallStreamObserver<KvWatchEvent> {
-        final List<KvWatchEvent> sent = new ArrayList<>();
-        Throwable error;
-        boolean ready = true;
-        Runnable onReady;
-        Runnable onCancel;
+        final List<KvWatchEvent> sent = new CopyOnWriteArrayList<>();
+        volatile Throwable error;
+        volatile boolean ready = true;
+        volatile Runnable onReady;
+        volatile Runnable onCancel;
 
         @Override
         public boolean isCancelled() {
@@ -90,103 +105,192 @@ class WatchStreamTest {
         }
     }
 
-    private final StateStore state = new StateStore(Runnable::run);
-    private long index;
-    private final AtomicInteger ended = new AtomicInteger();
+    /** The agent's request layer, counting the calls that completed and failing the first few on demand. */
+    static final class Observed implements Requests {
+        final Requests delegate;
+        final AtomicInteger completed = new AtomicInteger();
+        final AtomicInteger failFirst = new AtomicInteger();
+        volatile AgentException.Kind failWith = AgentException.Kind.NO_LEADER;
 
-    private void put(String key, String value) {
-        state.apply(++index, new Command.KvSet(key, value.getBytes(StandardCharsets.UTF_8), 0, OptionalLong.empty()));
+        Observed(Requests delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public <R> CompletableFuture<Response<R>> call(Op<R> op, Options options) {
+            CompletableFuture<Response<R>> f = failFirst.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                    ? CompletableFuture.failedFuture(new AgentException(failWith, "injected " + failWith))
+                    : delegate.call(op, options);
+            return f.whenComplete((r, t) -> completed.incrementAndGet());
+        }
     }
 
-    private WatchStream<KvWatchEvent> watch(FakeCall call, String key, int maxBytes) {
-        WatchStream<KvWatchEvent> w = new WatchStream<>(call, state, WatchTarget.kvKey(key), () -> {
-            Indexed<Optional<KvEntry>> r = state.kvGet(key);
-            KvWatchEvent.Builder ev = KvWatchEvent.newBuilder().setIndex(r.index());
+    private final AtomicInteger ended = new AtomicInteger();
+
+    @BeforeAll
+    static void start() {
+        agent = GrpcApiServerTest.startAgent("watchstream", 18452, -1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (agent != null) {
+            agent.shutdown(false);
+        }
+    }
+
+    private static long put(String key, String value) {
+        Response<Boolean> r = agent.requests().call(new Kv.Set(key, value.getBytes(StandardCharsets.UTF_8), 0,
+                OptionalLong.empty())).orTimeout(10, TimeUnit.SECONDS).join();
+        assertTrue(r.value());
+        return r.meta().index();
+    }
+
+    private static long delete(String key) {
+        return agent.requests().call(new Kv.Delete(key, OptionalLong.empty())).orTimeout(10, TimeUnit.SECONDS).join()
+                .meta().index();
+    }
+
+    private WatchStream<Optional<KvEntry>, KvWatchEvent> watch(FakeCall call, Requests requests, String key,
+                                                               int maxBytes) {
+        Function<Response<Optional<KvEntry>>, KvWatchEvent> render = r -> {
+            KvWatchEvent.Builder ev = KvWatchEvent.newBuilder().setIndex(r.meta().index());
             r.value().ifPresent(e -> ev.addEntries(Convert.kv(e)));
-            return new WatchStream.Snapshot<>(r.index(), ev.build());
-        }, maxBytes, x -> ended.incrementAndGet());
+            return ev.build();
+        };
+        WatchStream<Optional<KvEntry>, KvWatchEvent> w = new WatchStream<>(call, requests, new Kv.Get(key),
+                Options.DEFAULT, render, agent.platform().scheduler(), maxBytes, x -> ended.incrementAndGet());
         w.attach();
         return w;
+    }
+
+    private WatchStream<Optional<KvEntry>, KvWatchEvent> watch(FakeCall call, String key, int maxBytes) {
+        return watch(call, agent.requests(), key, maxBytes);
     }
 
     private static String value(KvWatchEvent e) {
         return e.getEntriesCount() == 0 ? null : e.getEntries(0).getValue().toStringUtf8();
     }
 
+    private static void await(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
+        assertTrue(GrpcApiServerTest.waitFor(LIMIT, cond), what);
+    }
+
     @Test
-    void sendsCurrentValueThenOneMessagePerChangeOfItsKeyOnly() {
-        put("a", "1");
+    void sendsCurrentValueThenOneMessagePerChangeOfItsKeyOnly() throws Exception {
+        put("ws/a", "1");
         FakeCall call = new FakeCall();
-        watch(call, "a", 1 << 20).start(0);
-        assertEquals(1, call.sent.size());
+        watch(call, "ws/a", 1 << 20).start(0);
+        await("the current value", () -> call.sent.size() == 1);
         assertEquals("1", value(call.sent.get(0)));
-        put("b", "x");
-        put("ab", "y");
-        assertEquals(1, call.sent.size(), "writes to other keys send nothing");
-        put("a", "2");
-        state.apply(++index, new Command.KvDelete("a", OptionalLong.empty()));
-        assertEquals(3, call.sent.size());
+        put("ws/b", "x");
+        put("ws/ab", "y");
+        long two = put("ws/a", "2");
+        await("the change of the key", () -> call.sent.size() >= 2);
+        assertEquals(2, call.sent.size(), "writes to other keys sent nothing: " + call.sent);
         assertEquals("2", value(call.sent.get(1)));
+        assertEquals(two, call.sent.get(1).getIndex());
+        long gone = delete("ws/a");
+        await("the delete", () -> call.sent.size() == 3);
         assertNull(value(call.sent.get(2)), "a delete sends the key's absence");
+        assertEquals(gone, call.sent.get(2).getIndex());
         assertTrue(call.sent.get(1).getIndex() < call.sent.get(2).getIndex());
     }
 
     @Test
-    void slowClientGetsOnlyTheNewestValueWhenItBecomesReady() {
+    void slowClientGetsOnlyTheNewestValueWhenItBecomesReady() throws Exception {
+        Observed requests = new Observed(agent.requests());
         FakeCall call = new FakeCall();
         call.ready = false;
-        watch(call, "k", 1 << 20).start(0);
+        watch(call, requests, "ws/k", 1 << 20).start(0);
+        long last = 0;
         for (int i = 1; i <= 50; i++) {
-            put("k", "v" + i);
+            last = put("ws/k", "v" + i);
         }
+        assertEquals(0, requests.completed.get(), "no query is issued while the client is not ready");
         assertEquals(0, call.sent.size(), "nothing is sent or queued while the client is not ready");
         call.becomeReady();
-        assertEquals(1, call.sent.size(), "fifty changes coalesce into one message");
+        await("the newest value", () -> call.sent.size() == 1);
         assertEquals("v50", value(call.sent.get(0)));
-        assertEquals(index, call.sent.get(0).getIndex());
+        assertEquals(last, call.sent.get(0).getIndex(), "fifty changes coalesce into one message");
         call.onReady.run();
-        assertEquals(1, call.sent.size(), "an on-ready without a change sends nothing");
+        long next = put("ws/k", "v51");
+        await("the next change", () -> call.sent.size() >= 2);
+        assertEquals(2, call.sent.size(), "an on-ready without a change sent nothing");
+        assertEquals(next, call.sent.get(1).getIndex());
     }
 
     @Test
-    void minIndexDefersTheFirstMessageUntilTheDataMovesPastIt() {
-        put("m", "1");
+    void minIndexDefersTheFirstMessageUntilTheDataMovesPastIt() throws Exception {
+        long index = put("ws/m", "1");
+        Observed requests = new Observed(agent.requests());
         FakeCall call = new FakeCall();
-        watch(call, "m", 1 << 20).start(index);
-        assertEquals(0, call.sent.size());
-        put("m", "2");
-        assertEquals(1, call.sent.size());
+        watch(call, requests, "ws/m", 1 << 20).start(index);
+        put("ws/m", "2");
+        await("the value past min_index", () -> call.sent.size() == 1);
         assertEquals("2", value(call.sent.get(0)));
+        assertEquals(1, requests.completed.get(), "one blocking query, woken by the write");
     }
 
     @Test
-    void clientCancelClosesTheSubscription() {
+    void clientCancelClosesTheStream() throws Exception {
+        Observed requests = new Observed(agent.requests());
         FakeCall call = new FakeCall();
-        watch(call, "c", 1 << 20).start(0);
-        assertEquals(1, call.sent.size());
+        watch(call, requests, "ws/c", 1 << 20).start(0);
+        await("the current value", () -> call.sent.size() == 1);
         call.onCancel.run();
         assertEquals(1, ended.get());
-        put("c", "after");
+        int before = requests.completed.get();
+        put("ws/c", "after");
+        // The query in flight wakes with the write; its answer is dropped and no new one is issued.
+        await("the query in flight ends", () -> requests.completed.get() == before + 1);
         assertEquals(1, call.sent.size(), "a cancelled watch sends nothing more");
+        assertEquals(before + 1, requests.completed.get(), "and queries nothing more");
     }
 
     @Test
-    void valueBeyondTheMessageLimitEndsTheStreamWithResourceExhausted() {
-        put("big", "x".repeat(200));
+    void valueBeyondTheMessageLimitEndsTheStreamWithResourceExhausted() throws Exception {
+        put("ws/big", "x".repeat(200));
         FakeCall call = new FakeCall();
-        watch(call, "big", 100).start(0);
+        watch(call, "ws/big", 100).start(0);
+        await("the stream ends", () -> call.error != null);
         assertEquals(0, call.sent.size());
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, Status.fromThrowable(call.error).getCode());
         assertEquals(1, ended.get());
-        put("big", "y");
-        assertEquals(0, call.sent.size());
     }
 
     @Test
-    void shutdownEndsWithUnavailable() {
+    void noLeaderIsRetriedAndTheStreamStaysOpen() throws Exception {
+        put("ws/r", "1");
+        Observed requests = new Observed(agent.requests());
+        requests.failFirst.set(2);
         FakeCall call = new FakeCall();
-        WatchStream<KvWatchEvent> w = watch(call, "s", 1 << 20);
+        watch(call, requests, "ws/r", 1 << 20).start(0);
+        await("the value after two failed queries", () -> call.sent.size() == 1);
+        assertNull(call.error);
+        assertEquals("1", value(call.sent.get(0)));
+        assertEquals(0, ended.get());
+    }
+
+    @Test
+    void aFailureThatRetryingCannotCureEndsTheStreamWithItsStatus() throws Exception {
+        Observed requests = new Observed(agent.requests());
+        requests.failWith = AgentException.Kind.PERMISSION_DENIED;
+        requests.failFirst.set(1);
+        FakeCall call = new FakeCall();
+        watch(call, requests, "ws/p", 1 << 20).start(0);
+        await("the stream ends", () -> call.error != null);
+        assertEquals(Status.Code.PERMISSION_DENIED, Status.fromThrowable(call.error).getCode());
+        assertEquals(1, requests.completed.get(), "not retried");
+        assertEquals(1, ended.get());
+    }
+
+    @Test
+    void shutdownEndsWithUnavailable() throws Exception {
+        FakeCall call = new FakeCall();
+        WatchStream<Optional<KvEntry>, KvWatchEvent> w = watch(call, "ws/s", 1 << 20);
         w.start(0);
+        await("the current value", () -> call.sent.size() == 1);
         w.shutdown();
         w.shutdown();
         assertInstanceOf(RuntimeException.class, call.error);

@@ -1,0 +1,162 @@
+package io.tribune.agent.local;
+
+import io.tribune.agent.cluster.ClusterKeyring;
+import io.tribune.agent.cluster.KeyringResult;
+import io.tribune.agent.rpc.AgentException;
+import io.tribune.agent.rpc.AgentException.Kind;
+import io.tribune.agent.rpc.AgentOps;
+import io.tribune.agent.rpc.CheckType;
+import io.tribune.agent.rpc.Operator;
+import io.tribune.agent.rpc.internal.Handlers;
+import io.tribune.api.membership.Membership;
+import io.tribune.state.HealthCheck;
+import io.tribune.state.HealthStatus;
+import io.tribune.state.NodeService;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The agent's own endpoints (Consul's {@code /v1/agent/*} and the keyring): how each agent operation
+ * runs on the agent that received it, over its local state, its gossip pools and its keyring.
+ */
+public final class LocalEndpoints {
+    /** How long a join may take before the caller gets an error. */
+    static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
+    /** The check id that puts the node in maintenance (Consul's). */
+    public static final String NODE_MAINTENANCE = "_node_maintenance";
+    /** The prefix of the check id that puts a service in maintenance (Consul's). */
+    public static final String SERVICE_MAINTENANCE_PREFIX = "_service_maintenance:";
+
+    /**
+     * What the agent endpoints need.
+     *
+     * @param nodeName         this agent's node name
+     * @param local            its local state
+     * @param lan              its LAN pool
+     * @param wan              its WAN pool, on servers that have one
+     * @param keyring          gossip keyring operations on every member
+     * @param membershipPlugin the name of the membership plugin (for messages)
+     * @param self             what {@code /v1/agent/self} shows, made on demand
+     * @param leave            leaves gracefully and shuts the agent down, without waiting
+     */
+    public record Setup(String nodeName, LocalState local, Membership lan, Optional<Membership> wan,
+                        ClusterKeyring keyring, String membershipPlugin, Supplier<AgentOps.Info> self, Runnable leave) {
+        public Setup {
+            Objects.requireNonNull(nodeName, "nodeName");
+            Objects.requireNonNull(local, "local");
+            Objects.requireNonNull(lan, "lan");
+            Objects.requireNonNull(wan, "wan");
+            Objects.requireNonNull(keyring, "keyring");
+            Objects.requireNonNull(membershipPlugin, "membershipPlugin");
+            Objects.requireNonNull(self, "self");
+            Objects.requireNonNull(leave, "leave");
+        }
+    }
+
+    private LocalEndpoints() {
+    }
+
+    /** Registers every agent operation on {@code h}. */
+    public static void register(Handlers h, Setup s) {
+        LocalState local = s.local();
+        h.local(AgentOps.Self.class, (o, opt) -> CompletableFuture.completedFuture(s.self().get()));
+        h.local(AgentOps.Members.class, (o, opt) -> {
+            Membership pool = o.wan() ? s.wan().orElseThrow(() -> new AgentException(Kind.CONFLICT,
+                    "this agent has no WAN pool: only servers outside -dev mode join one")) : s.lan();
+            return CompletableFuture.completedFuture(pool.members());
+        });
+        h.local(AgentOps.Services.class, (o, opt) -> CompletableFuture.completedFuture(local.services()));
+        h.local(AgentOps.LocalChecks.class, (o, opt) -> {
+            Map<String, NodeService> services = new LinkedHashMap<>();
+            local.services().forEach(x -> services.put(x.id(), x));
+            List<HealthCheck> out = local.checks().stream().map(c -> {
+                NodeService svc = services.get(c.serviceId());
+                return svc == null ? c : c.withService(svc.service(), svc.tags());
+            }).toList();
+            return CompletableFuture.completedFuture(out);
+        });
+        h.local(AgentOps.RegisterService.class, (o, opt) -> ok(local.addService(o.definition())));
+        h.local(AgentOps.DeregisterService.class, (o, opt) -> ok(local.removeService(o.id())));
+        h.local(AgentOps.RegisterCheck.class, (o, opt) -> {
+            AgentOps.CheckDefinition d = o.definition();
+            return ok(local.addCheck(d.check(), d.type()));
+        });
+        h.local(AgentOps.DeregisterCheck.class, (o, opt) -> ok(local.removeCheck(o.id())));
+        h.local(AgentOps.UpdateTtl.class, (o, opt) -> ok(local.updateTtl(o.id(), o.status(), o.output())));
+        h.local(AgentOps.NodeMaintenance.class, (o, opt) -> {
+            if (o.enable()) {
+                HealthCheck hc = new HealthCheck(s.nodeName(), NODE_MAINTENANCE, "Node Maintenance Mode",
+                        HealthStatus.CRITICAL, o.reason().isEmpty() ? "Maintenance mode is enabled for this node"
+                        : o.reason(), "", "", "", List.of(), "maintenance", 0, 0);
+                return ok(local.addCheck(hc, CheckType.NONE));
+            }
+            return ok(local.check(NODE_MAINTENANCE).isPresent() ? local.removeCheck(NODE_MAINTENANCE)
+                    : CompletableFuture.completedFuture(null));
+        });
+        h.local(AgentOps.ServiceMaintenance.class, (o, opt) -> {
+            if (!local.hasService(o.id())) {
+                throw AgentException.notFound("Unknown service ID \"" + CheckDefinitions.abbreviate(o.id()) + "\"");
+            }
+            String checkId = SERVICE_MAINTENANCE_PREFIX + o.id();
+            if (o.enable()) {
+                HealthCheck hc = new HealthCheck(s.nodeName(), checkId, "Service Maintenance Mode",
+                        HealthStatus.CRITICAL, o.reason().isEmpty() ? "Maintenance mode is enabled for this service"
+                        : o.reason(), "", o.id(), "", List.of(), "maintenance", 0, 0);
+                return ok(local.addCheck(hc, CheckType.NONE));
+            }
+            return ok(local.check(checkId).isPresent() ? local.removeCheck(checkId)
+                    : CompletableFuture.completedFuture(null));
+        });
+        h.local(AgentOps.Join.class, (o, opt) -> {
+            Membership pool = o.wan() ? s.wan().orElseThrow(() -> new AgentException(Kind.CONFLICT,
+                    "WAN join is not available: this agent has no WAN pool")) : s.lan();
+            return pool.join(List.of(o.address())).orTimeout(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .handle((n, e) -> {
+                        if (e != null) {
+                            throw new AgentException(Kind.INTERNAL, "Failed to join " + o.address() + ": "
+                                    + rootMessage(e));
+                        }
+                        return n;
+                    });
+        });
+        h.local(AgentOps.ForceLeave.class, (o, opt) -> s.lan().forceLeave(o.node(), o.prune()).handle((n, e) -> {
+            if (e != null) {
+                throw new AgentException(Kind.INTERNAL, "Failed to force-leave " + o.node() + ": " + rootMessage(e));
+            }
+            return true;
+        }));
+        h.local(AgentOps.Leave.class, (o, opt) -> {
+            s.leave().run();
+            return CompletableFuture.completedFuture(true);
+        });
+        h.local(Operator.Keyring.class, (o, opt) -> keyring(s, o));
+    }
+
+    private static CompletableFuture<KeyringResult> keyring(Setup s, Operator.Keyring o) {
+        if (s.lan().keyring().isEmpty()) {
+            throw new AgentException(Kind.UNSUPPORTED, "gossip encryption is not enabled: the membership plugin '"
+                    + s.membershipPlugin() + "' has no keyring (use gossip-swim with an encryption key)");
+        }
+        ClusterKeyring.KeyringRequest r = new ClusterKeyring.KeyringRequest(o.verb(), o.key());
+        return o.localOnly() ? CompletableFuture.completedFuture(s.keyring().onThisAgent(r))
+                : s.keyring().onEveryMember(r);
+    }
+
+    private static CompletableFuture<Boolean> ok(CompletableFuture<Void> write) {
+        return write.thenApply(x -> true);
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
+    }
+}

@@ -1,0 +1,137 @@
+package io.tribune.agent.rpc;
+
+import io.tribune.agent.config.AgentConfig;
+import io.tribune.api.SpiKind;
+import io.tribune.api.membership.Member;
+import io.tribune.state.HealthCheck;
+import io.tribune.state.HealthStatus;
+import io.tribune.state.NodeService;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Operations on the agent that receives them (Consul's {@code /v1/agent/*}): its own services and
+ * checks (kept in its local state, the source of truth that anti-entropy writes to the catalog), its
+ * gossip pools, and leaving. Never forwarded.
+ */
+public final class AgentOps {
+    private AgentOps() {
+    }
+
+    /** A check with how it gets its status. */
+    public record CheckDefinition(HealthCheck check, CheckType type) {
+        public CheckDefinition {
+            Objects.requireNonNull(check, "check");
+            Objects.requireNonNull(type, "type");
+        }
+    }
+
+    /** A service with its checks. */
+    public record ServiceDefinition(NodeService service, List<CheckDefinition> checks) {
+        public ServiceDefinition {
+            Objects.requireNonNull(service, "service");
+            checks = List.copyOf(checks);
+        }
+    }
+
+    /**
+     * What {@code /v1/agent/self} shows.
+     *
+     * @param config  the agent's configuration
+     * @param nodeId  its node ID (a UUID derived from the node name)
+     * @param runtime the plugin runtime ({@code felix} or {@code jpms})
+     * @param plugins the plugin chosen per SPI area
+     * @param member  the agent in its LAN pool
+     * @param stats   figures by section ({@code raft}, {@code serf_lan}, {@code rpc}, {@code consul}, ...)
+     */
+    public record Info(AgentConfig config, String nodeId, String runtime, Map<SpiKind, String> plugins, Member member,
+                       Map<String, Map<String, String>> stats) {
+    }
+
+    /** This agent: configuration, member, figures. */
+    public record Self() implements Op.LocalOp<Info> {
+    }
+
+    /** The members of the LAN pool, or with {@code wan} of the WAN pool (servers only). */
+    public record Members(boolean wan) implements Op.LocalOp<List<Member>> {
+    }
+
+    /** The agent's own services. */
+    public record Services() implements Op.LocalOp<List<NodeService>> {
+    }
+
+    /** The agent's own checks, with their service's name and tags filled in. */
+    public record LocalChecks() implements Op.LocalOp<List<HealthCheck>> {
+    }
+
+    /** Adds or replaces a service with its checks; checks of the service not named again are dropped. */
+    public record RegisterService(ServiceDefinition definition) implements Op.LocalOp<Boolean> {
+        public RegisterService {
+            Objects.requireNonNull(definition, "definition");
+        }
+    }
+
+    /** Removes a service and its checks; {@code NOT_FOUND} when the agent has no such service. */
+    public record DeregisterService(String id) implements Op.LocalOp<Boolean> {
+        public DeregisterService {
+            Fields.name("service ID", id);
+        }
+    }
+
+    /** Adds or replaces a check. */
+    public record RegisterCheck(CheckDefinition definition) implements Op.LocalOp<Boolean> {
+        public RegisterCheck {
+            Objects.requireNonNull(definition, "definition");
+        }
+    }
+
+    /** Removes a check; {@code NOT_FOUND} when the agent has no such check. */
+    public record DeregisterCheck(String id) implements Op.LocalOp<Boolean> {
+        public DeregisterCheck {
+            Fields.name("check ID", id);
+        }
+    }
+
+    /** Sets the status of a TTL check and restarts its TTL (Consul's pass, warn, fail and update). */
+    public record UpdateTtl(String id, HealthStatus status, String output) implements Op.LocalOp<Boolean> {
+        public UpdateTtl {
+            Fields.name("check ID", id);
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(output, "output");
+        }
+    }
+
+    /** Puts the node in maintenance (a critical check) or takes it out. */
+    public record NodeMaintenance(boolean enable, String reason) implements Op.LocalOp<Boolean> {
+        public NodeMaintenance {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Puts one of the agent's services in maintenance or takes it out; {@code NOT_FOUND} for an unknown service. */
+    public record ServiceMaintenance(String id, boolean enable, String reason) implements Op.LocalOp<Boolean> {
+        public ServiceMaintenance {
+            Fields.name("service ID", id);
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Joins the LAN pool (or with {@code wan} the WAN pool) through {@code address}; answers the members contacted. */
+    public record Join(String address, boolean wan) implements Op.LocalOp<Integer> {
+        public Join {
+            Fields.name("address", address);
+        }
+    }
+
+    /** Marks a failed member as left (with {@code prune}, forgets it at once). */
+    public record ForceLeave(String node, boolean prune) implements Op.LocalOp<Boolean> {
+        public ForceLeave {
+            Fields.name("node name", node);
+        }
+    }
+
+    /** Leaves the cluster gracefully and shuts the agent down; answers at once. */
+    public record Leave() implements Op.LocalOp<Boolean> {
+    }
+}

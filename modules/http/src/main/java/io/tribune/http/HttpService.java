@@ -1,0 +1,76 @@
+package io.tribune.http;
+
+import io.tribune.agent.AgentContext;
+import io.tribune.agent.AgentService;
+import io.tribune.http.internal.ConsulApi;
+import io.tribune.http.internal.HttpServer;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * Serves Consul's HTTP API ({@code /v1/...}) on the agent's HTTP port ({@code ports.http}, 8500 by
+ * default; negative disables it; 0 picks a free port), bound to the agent's client address. Found by
+ * the agent with {@link java.util.ServiceLoader} as an {@link AgentService}; it starts after every
+ * other optional part (DNS, gRPC), as Consul opens its HTTP listener last, and is closed first.
+ *
+ * <p>A thin front end: it translates paths, parameters, headers and JSON into the request layer's
+ * operations and their answers and errors back into Consul's shapes and statuses.
+ */
+public final class HttpService implements AgentService {
+    /** Starts after the other optional parts. */
+    public static final int ORDER = 100;
+    private volatile InetSocketAddress bound;
+    private HttpServer server;
+
+    /** Created by {@link java.util.ServiceLoader}. */
+    public HttpService() {
+    }
+
+    @Override
+    public String name() {
+        return "http";
+    }
+
+    @Override
+    public int order() {
+        return ORDER;
+    }
+
+    @Override
+    public Optional<InetSocketAddress> address() {
+        return Optional.ofNullable(bound);
+    }
+
+    /**
+     * Binds and serves.
+     *
+     * @throws IllegalStateException when already started or the address cannot be bound
+     */
+    @Override
+    public synchronized void start(AgentContext agent) {
+        if (server != null) {
+            throw new IllegalStateException("the HTTP API is already started");
+        }
+        int port = agent.config().ports().http();
+        HttpServer s = new HttpServer(agent.config().limits().maxRequestBytes());
+        ConsulApi.register(s, agent.requests(), agent.config());
+        server = s;
+        if (port < 0) {
+            System.getLogger(HttpService.class.getName()).log(System.Logger.Level.INFO,
+                    "HTTP API disabled (ports.http = {0})", port);
+            return;
+        }
+        bound = s.start(agent.config().clientAddr(), port);
+        // Scripts (and the CDS training run) read the bound port from this line.
+        System.getLogger(HttpService.class.getName()).log(System.Logger.Level.INFO, "HTTP API on {0}", bound);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            bound = null;
+            server.close();
+            server = null;
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.tribune.http.internal;
+
+import io.tribune.agent.config.AgentConfig;
+import io.tribune.agent.local.CheckDefinitions;
+import io.tribune.agent.local.JsonIn;
+import io.tribune.agent.rpc.AgentOps;
+import io.tribune.agent.rpc.Options;
+import io.tribune.agent.rpc.Requests;
+import io.tribune.agent.rpc.Status;
+import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberStatus;
+import io.tribune.state.HealthStatus;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code /v1/agent/*} (self, members, services, checks, registration and deregistration of services
+ * and checks, TTL updates, maintenance, join, force-leave, leave) and {@code /v1/status/leader|peers},
+ * shaped like Consul's answers.
+ */
+final class AgentRoutes {
+    private final Requests requests;
+    private final AgentConfig config;
+
+    AgentRoutes(Requests requests, AgentConfig config) {
+        this.requests = requests;
+        this.config = config;
+    }
+
+    private <R> CompletableFuture<R> local(io.tribune.agent.rpc.Op<R> op, HttpRequest req) {
+        return Calls.value(requests, op, Options.DEFAULT.withToken(Params.token(req)));
+    }
+
+    private static CompletableFuture<HttpResponse> ok(CompletableFuture<Boolean> f) {
+        return f.thenApply(b -> HttpResponse.empty(200));
+    }
+
+    CompletableFuture<HttpResponse> status(HttpRequest req, String rest) {
+        Params.method(req, "GET");
+        return switch (rest) {
+            case "leader" -> Calls.value(requests, new Status.Leader(), Params.read(req)).thenApply(v -> Json.ok(v, req));
+            case "peers" -> Calls.value(requests, new Status.Peers(), Params.read(req)).thenApply(v -> Json.ok(v, req));
+            default -> throw HttpError.notFound("no API at " + req.path());
+        };
+    }
+
+    CompletableFuture<HttpResponse> agent(HttpRequest req, String rest) {
+        switch (rest) {
+            case "self" -> {
+                Params.method(req, "GET");
+                return local(new AgentOps.Self(), req).thenApply(i -> Json.ok(self(i), req));
+            }
+            case "members" -> {
+                Params.method(req, "GET");
+                return local(new AgentOps.Members(Params.flag(req, "wan")), req).thenApply(ms -> {
+                    List<Object> out = ms.stream().map(m -> (Object) member(m)).toList();
+                    return Json.ok(out, req);
+                });
+            }
+            case "leave" -> {
+                Params.method(req, "PUT");
+                return ok(local(new AgentOps.Leave(), req));
+            }
+            case "services" -> {
+                Params.method(req, "GET");
+                return local(new AgentOps.Services(), req).thenApply(list -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    list.forEach(s -> out.put(s.id(), ConsulJson.service(s, false)));
+                    return Json.ok(out, req);
+                });
+            }
+            case "checks" -> {
+                Params.method(req, "GET");
+                return local(new AgentOps.LocalChecks(), req).thenApply(list -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    list.forEach(c -> out.put(c.checkId(), ConsulJson.check(c)));
+                    return Json.ok(out, req);
+                });
+            }
+            case "service/register" -> {
+                Params.method(req, "PUT");
+                AgentOps.ServiceDefinition def = CheckDefinitions.service(JsonIn.body(req.body(), false),
+                        config.nodeName(), config.enableScriptChecks());
+                return ok(local(new AgentOps.RegisterService(def), req));
+            }
+            case "check/register" -> {
+                Params.method(req, "PUT");
+                AgentOps.CheckDefinition def = CheckDefinitions.check(JsonIn.body(req.body(), false),
+                        config.nodeName(), config.enableScriptChecks());
+                return ok(local(new AgentOps.RegisterCheck(def), req));
+            }
+            case "maintenance" -> {
+                Params.method(req, "PUT");
+                return ok(local(new AgentOps.NodeMaintenance(enable(req), req.param("reason").orElse("")), req));
+            }
+            default -> {
+                return withParam(req, rest);
+            }
+        }
+    }
+
+    private CompletableFuture<HttpResponse> withParam(HttpRequest req, String rest) {
+        if (rest.startsWith("service/deregister/")) {
+            Params.method(req, "PUT");
+            return ok(local(new AgentOps.DeregisterService(Params.segment(rest.substring("service/deregister/"
+                    .length()), "service ID")), req));
+        }
+        if (rest.startsWith("service/maintenance/")) {
+            Params.method(req, "PUT");
+            String id = Params.segment(rest.substring("service/maintenance/".length()), "service ID");
+            boolean enable = enable(req);
+            return ok(local(new AgentOps.ServiceMaintenance(id, enable, req.param("reason").orElse("")), req));
+        }
+        if (rest.startsWith("check/deregister/")) {
+            Params.method(req, "PUT");
+            return ok(local(new AgentOps.DeregisterCheck(Params.segment(rest.substring("check/deregister/".length()),
+                    "check ID")), req));
+        }
+        for (String verb : List.of("pass", "warn", "fail")) {
+            String prefix = "check/" + verb + "/";
+            if (rest.startsWith(prefix)) {
+                Params.method(req, "PUT");
+                String id = Params.segment(rest.substring(prefix.length()), "check ID");
+                HealthStatus s = switch (verb) {
+                    case "pass" -> HealthStatus.PASSING;
+                    case "warn" -> HealthStatus.WARNING;
+                    default -> HealthStatus.CRITICAL;
+                };
+                return ok(local(new AgentOps.UpdateTtl(id, s, req.param("note").orElse("")), req));
+            }
+        }
+        if (rest.startsWith("check/update/")) {
+            Params.method(req, "PUT");
+            String id = Params.segment(rest.substring("check/update/".length()), "check ID");
+            JsonIn in = JsonIn.body(req.body(), false);
+            String status = in.string("Status", "");
+            if (status.isEmpty()) {
+                throw HttpError.badRequest("Missing Status: expected passing, warning or critical");
+            }
+            return ok(local(new AgentOps.UpdateTtl(id, CheckDefinitions.status(status), in.string("Output", "")), req));
+        }
+        if (rest.startsWith("join/")) {
+            Params.method(req, "PUT");
+            String address = Params.segment(rest.substring("join/".length()), "address");
+            return local(new AgentOps.Join(address, Params.flag(req, "wan")), req).thenApply(n -> HttpResponse.empty(200));
+        }
+        if (rest.startsWith("force-leave/")) {
+            Params.method(req, "PUT");
+            String node = Params.segment(rest.substring("force-leave/".length()), "node name");
+            return ok(local(new AgentOps.ForceLeave(node, Params.flag(req, "prune")), req));
+        }
+        throw HttpError.notFound("no API at " + req.path());
+    }
+
+    private static boolean enable(HttpRequest req) {
+        if (!req.has("enable")) {
+            throw HttpError.badRequest("Missing value for enable");
+        }
+        String v = req.param("enable").orElse("");
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw HttpError.badRequest("Invalid value for enable: '" + Params.abbreviate(v)
+                    + "' (expected true or false)");
+        };
+    }
+
+    private static Map<String, Object> self(AgentOps.Info info) {
+        AgentConfig cfg = info.config();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("Datacenter", cfg.datacenter());
+        config.put("PrimaryDatacenter", cfg.datacenter());
+        config.put("NodeName", cfg.nodeName());
+        config.put("NodeID", info.nodeId());
+        config.put("Revision", "tribune");
+        config.put("Server", cfg.server());
+        config.put("Version", "1.4.5");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("Config", config);
+        out.put("DebugConfig", Map.of("Bootstrap", cfg.bootstrap(), "BootstrapExpect", cfg.bootstrapExpect(),
+                "DevMode", cfg.dev(), "ClientAddrs", List.of(cfg.clientAddr()), "BindAddr", cfg.bindAddr()));
+        out.put("Coord", null);
+        out.put("Member", member(info.member()));
+        out.put("Stats", info.stats());
+        out.put("Meta", Map.of());
+        return out;
+    }
+
+    /** A member as Consul's {@code /v1/agent/members} shows it (Status: 1 alive .. 4 failed). */
+    static Map<String, Object> member(Member m) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("Name", m.name());
+        o.put("Addr", m.host());
+        o.put("Port", m.port());
+        o.put("Tags", m.tags());
+        o.put("Status", statusCode(m.status()));
+        o.put("ProtocolMin", 1);
+        o.put("ProtocolMax", 5);
+        o.put("ProtocolCur", 2);
+        o.put("DelegateMin", 2);
+        o.put("DelegateMax", 5);
+        o.put("DelegateCur", 4);
+        return o;
+    }
+
+    static int statusCode(MemberStatus s) {
+        return switch (s) {
+            case ALIVE, SUSPECT -> 1;
+            case LEAVING -> 2;
+            case LEFT -> 3;
+            case FAILED -> 4;
+        };
+    }
+}

@@ -1,0 +1,209 @@
+package io.tribune.http.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.tribune.agent.rpc.AgentException;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP listener of the agent: Netty with its own event loops, HTTP/1.1 keep-alive, bodies
+ * aggregated up to a limit (413 beyond), routes matched by longest path prefix. Handlers answer
+ * asynchronously, so a held blocking query costs a future and a channel, not a thread.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+    private final List<Map.Entry<String, Route>> routes = new ArrayList<>();
+    private final int maxRequestBytes;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel channel;
+
+    /** A server that accepts request bodies up to {@code maxRequestBytes}. */
+    public HttpServer(int maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** Serves paths starting with {@code prefix}; the longest matching prefix wins. */
+    public HttpServer route(String prefix, Route route) {
+        routes.add(Map.entry(prefix, route));
+        routes.sort(Comparator.comparingInt((Map.Entry<String, Route> e) -> e.getKey().length()).reversed());
+        return this;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @return the bound address (with the actual port when 0 was asked)
+     * @throws IllegalStateException naming the address when it cannot be bound
+     */
+    public InetSocketAddress start(String host, int port) {
+        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                NioIoHandler.newFactory());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(8192, 16384, 16384));
+                        ch.pipeline().addLast(new HttpObjectAggregator(maxRequestBytes, true));
+                        ch.pipeline().addLast(new Dispatcher());
+                    }
+                });
+        try {
+            channel = b.bind(host, port).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("cannot listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Serves {@code req} through the same routes as the listener, without a socket (used for
+     * requests forwarded from other agents). Never fails: errors become Consul-style error
+     * responses, as on the wire.
+     */
+    public CompletableFuture<HttpResponse> handle(HttpRequest req) {
+        CompletableFuture<HttpResponse> f;
+        try {
+            f = dispatch(req);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.handle((resp, err) -> err != null ? errorResponse(err) : resp);
+    }
+
+    private CompletableFuture<HttpResponse> dispatch(HttpRequest req) {
+        for (Map.Entry<String, Route> r : routes) {
+            String prefix = r.getKey();
+            if (req.path().startsWith(prefix)) {
+                return r.getValue().handle(req, req.path().substring(prefix.length()));
+            }
+        }
+        throw HttpError.notFound("no API at " + req.path());
+    }
+
+    /** Turns any failure into Consul-style plain-text error responses. */
+    static HttpResponse errorResponse(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+                && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof HttpError he) {
+            return HttpResponse.text(he.status(), he.getMessage());
+        }
+        if (c instanceof AgentException ae) {
+            if (ae.kind() == AgentException.Kind.INTERNAL) {
+                LOG.log(System.Logger.Level.WARNING, "request failed", ae);
+            }
+            return HttpResponse.text(Statuses.of(ae.kind()), String.valueOf(ae.getMessage()));
+        }
+        LOG.log(System.Logger.Level.WARNING, "request failed", c);
+        return HttpResponse.text(500, String.valueOf(c.getMessage() == null ? c.toString() : c.getMessage()));
+    }
+
+    private final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+            boolean keepAlive = HttpUtil.isKeepAlive(msg);
+            if (!msg.decoderResult().isSuccess()) {
+                Throwable cause = msg.decoderResult().cause();
+                int status = cause instanceof TooLongFrameException ? 431 : 400;
+                write(ctx, HttpResponse.text(status, "malformed HTTP request: " + cause.getMessage()), false);
+                return;
+            }
+            HttpRequest req;
+            try {
+                QueryStringDecoder qs = new QueryStringDecoder(msg.uri());
+                Map<String, List<String>> params = new LinkedHashMap<>(qs.parameters());
+                Map<String, String> headers = new LinkedHashMap<>();
+                msg.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+                byte[] body = new byte[msg.content().readableBytes()];
+                msg.content().readBytes(body);
+                String remote = String.valueOf(ctx.channel().remoteAddress());
+                req = new HttpRequest(msg.method().name(), qs.path(), params, headers, body, remote);
+            } catch (IllegalArgumentException e) {
+                write(ctx, HttpResponse.text(400, "malformed request URI: " + e.getMessage()), keepAlive);
+                return;
+            }
+            handle(req).thenAccept(r -> {
+                if (ctx.executor().inEventLoop()) {
+                    write(ctx, r, keepAlive);
+                } else {
+                    ctx.executor().execute(() -> write(ctx, r, keepAlive));
+                }
+            });
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
+        private void write(ChannelHandlerContext ctx, HttpResponse r, boolean keepAlive) {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+            r.headers().forEach((k, v) -> out.headers().set(k, v));
+            out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+            if (keepAlive) {
+                out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                ctx.writeAndFlush(out);
+            } else {
+                ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * The agent's Consul-compatible HTTP API ({@code /v1}): a front end over the agent's request layer,
+ * served with Netty. Provides an {@link io.tribune.agent.AgentService} that the agent starts last.
+ */
+module io.tribune.http {
+    requires io.tribune.agent;
+    requires io.netty.buffer;
+    requires io.netty.codec;
+    requires io.netty.codec.http;
+    requires io.netty.common;
+    requires io.netty.transport;
+
+    exports io.tribune.http;
+
+    provides io.tribune.agent.AgentService with io.tribune.http.HttpService;
+}
