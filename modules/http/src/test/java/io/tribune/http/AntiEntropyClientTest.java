@@ -1,5 +1,6 @@
 package io.tribune.http;
 
+import io.tribune.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,14 +93,7 @@ class AntiEntropyClientTest {
     }
 
     private static boolean waitFor(BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return cond.getAsBoolean();
+        return Poll.until(Duration.ofSeconds(30), cond);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tribune.http;
 
+import io.tribune.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonElement;
@@ -90,14 +91,7 @@ final class Booted implements AutoCloseable {
     }
 
     boolean waitFor(Duration limit, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return cond.getAsBoolean();
+        return Poll.until(limit, cond);
     }
 
     @Override

@@ -55,38 +55,15 @@ public interface AgentPlatform extends AutoCloseable {
             return t;
         });
         long seed = new SecureRandom().nextLong();
-        return new AgentPlatform() {
-            @Override
-            public Clock clock() {
-                return sp;
+        return new Parts(sp, sp, seed, workers, () -> {
+            workers.shutdownNow();
+            try {
+                workers.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public Scheduler scheduler() {
-                return sp;
-            }
-
-            @Override
-            public long seed() {
-                return seed;
-            }
-
-            @Override
-            public Executor workers() {
-                return workers;
-            }
-
-            @Override
-            public void close() {
-                workers.shutdownNow();
-                try {
-                    workers.awaitTermination(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                sp.close();
-            }
-        };
+            sp.close();
+        });
     }
 
     /**
@@ -96,33 +73,22 @@ public interface AgentPlatform extends AutoCloseable {
      * @param workers where answers are built; a simulation passes its scheduler
      */
     static AgentPlatform of(Clock clock, Scheduler scheduler, long seed, Executor workers) {
-        Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(scheduler, "scheduler");
-        Objects.requireNonNull(workers, "workers");
-        return new AgentPlatform() {
-            @Override
-            public Clock clock() {
-                return clock;
-            }
+        return new Parts(clock, scheduler, seed, workers, () -> { });
+    }
 
-            @Override
-            public Scheduler scheduler() {
-                return scheduler;
-            }
+    /** A platform of given parts; {@code onClose} runs at {@link #close()}. */
+    record Parts(Clock clock, Scheduler scheduler, long seed, Executor workers, Runnable onClose)
+            implements AgentPlatform {
+        public Parts {
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(scheduler, "scheduler");
+            Objects.requireNonNull(workers, "workers");
+            Objects.requireNonNull(onClose, "onClose");
+        }
 
-            @Override
-            public long seed() {
-                return seed;
-            }
-
-            @Override
-            public Executor workers() {
-                return workers;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        @Override
+        public void close() {
+            onClose.run();
+        }
     }
 }

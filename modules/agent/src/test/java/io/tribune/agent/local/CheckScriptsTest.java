@@ -1,5 +1,6 @@
 package io.tribune.agent.local;
 
+import io.tribune.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,14 +43,7 @@ class CheckScriptsTest {
     }
 
     private static boolean waitFor(Duration limit, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return cond.getAsBoolean();
+        return Poll.until(limit, cond);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tribune.grpcapi.internal;
 
+import io.tribune.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -82,14 +83,7 @@ class GrpcApiServerTest {
     }
 
     static boolean waitFor(Duration limit, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return cond.getAsBoolean();
+        return Poll.until(limit, cond);
     }
 
     static ErrorInfo errorInfo(StatusRuntimeException e) {

@@ -1,5 +1,6 @@
 package io.tribune.agent.testing;
 
+import io.tribune.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
@@ -56,8 +57,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class TestCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
     /** Bound of every poll and of every request a test sends. */
     public static final Duration LIMIT = Duration.ofSeconds(30);
-    /** How often {@link #waitFor} checks its condition. */
-    private static final long POLL_MILLIS = 20;
 
     private final String hub;
     private final List<String> serverNames;
@@ -415,13 +414,6 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, A
 
     /** Polls {@code cond} every 20 ms until it holds or {@code limit} passes; whether it came true. */
     public static boolean waitFor(Duration limit, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(POLL_MILLIS);
-        }
-        return cond.getAsBoolean();
+        return Poll.until(limit, cond);
     }
 }
