@@ -50,6 +50,12 @@ import java.util.Objects;
  * connection is still encrypted); {@code verifyServerHostname} (which implies
  * {@code verifyOutgoing}) also requires the server certificate to name {@code serverName} in its
  * subject alternative names.
+ *
+ * <p><b>Call-only.</b> {@link #supportsCallOnly()} is true: for a
+ * {@link TransportSetup#callOnly()} setup no gRPC server is built, nothing listens on the bind
+ * address (a connection to it is refused unless something else listens there), handlers cannot be
+ * registered, and calls, streams, TLS (client certificate presented, server verified per
+ * {@code verifyOutgoing}) and reconnect backoff work as for a serving transport.
  */
 public final class GrpcTransportFactory implements TransportFactory {
 
@@ -63,8 +69,15 @@ public final class GrpcTransportFactory implements TransportFactory {
         return GrpcTransportPlugin.NAME;
     }
 
+    /** True: call-only setups create a transport without a server. */
+    @Override
+    public boolean supportsCallOnly() {
+        return true;
+    }
+
     /**
-     * A transport that is not yet listening. TLS files are read and checked here.
+     * A transport that is not yet listening (never, for a call-only setup). TLS files are read and
+     * checked here, for a call-only setup too.
      *
      * @throws IllegalArgumentException for a bad configuration value (naming the key) or an
      *                                  unreadable or invalid TLS file (naming the file)
