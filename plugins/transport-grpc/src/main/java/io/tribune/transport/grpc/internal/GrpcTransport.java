@@ -231,6 +231,14 @@ public final class GrpcTransport implements Transport {
         return clock.nanos();
     }
 
+    /**
+     * Whether incoming connections must present a client certificate that chains to the CA
+     * (TLS with verifyIncoming): only then is a peer certificate a verified identity.
+     */
+    boolean verifiesClients() {
+        return tls != null && tls.settings.verifyIncoming();
+    }
+
     @Override
     public Endpoint localEndpoint() {
         return local;

@@ -13,6 +13,8 @@ import io.tribune.api.PluginConfig;
 import io.tribune.api.SpiKind;
 import io.tribune.api.transport.CallContext;
 import io.tribune.api.transport.Endpoint;
+import io.tribune.api.transport.OutboundStream;
+import io.tribune.api.transport.StreamHandler;
 import io.tribune.api.transport.Transport;
 import io.tribune.api.transport.TransportException;
 import io.tribune.api.transport.TransportException.Code;
@@ -117,16 +119,40 @@ class GrpcTransportTest {
     }
 
     @Test
-    void plaintextCallsCarryNoPeerIdentity() throws Exception {
+    void plaintextCallsAndStreamsCarryNoPeerIdentity() throws Exception {
         Transport server = started("server", 64 * 1024, Map.of());
         CompletableFuture<CallContext> seen = new CompletableFuture<>();
         server.register("ctx", (ctx, req) -> {
             seen.complete(ctx);
             return CompletableFuture.completedFuture(new byte[0]);
         });
+        CompletableFuture<CallContext> streamSeen = new CompletableFuture<>();
+        server.registerStream("up", ctx -> {
+            streamSeen.complete(ctx);
+            return new StreamHandler.Receiver() {
+                @Override
+                public CompletableFuture<Void> onChunk(byte[] chunk) {
+                    return CompletableFuture.completedFuture(null);
+                }
+
+                @Override
+                public CompletableFuture<byte[]> onComplete() {
+                    return CompletableFuture.completedFuture(new byte[0]);
+                }
+
+                @Override
+                public void onError(Throwable cause) {
+                }
+            };
+        });
         Transport client = started("client", 64 * 1024, Map.of());
         get(client.call(server.localEndpoint(), "ctx", new byte[0], T));
         assertEquals(Optional.empty(), get(seen).peerIdentity());
+        assertTrue(get(seen).remote().isPresent(), "the remote address is known even without TLS");
+        OutboundStream out = client.openStream(server.localEndpoint(), "up", T);
+        get(out.send(new byte[1]));
+        get(out.finish());
+        assertEquals(Optional.empty(), get(streamSeen).peerIdentity());
     }
 
     @Test
