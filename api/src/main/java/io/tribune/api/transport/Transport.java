@@ -5,7 +5,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One node's RPC endpoint: it serves registered handlers on {@link #localEndpoint()} and calls
- * other nodes.
+ * other nodes. A call-only transport ({@link TransportSetup#callOnly()}) only calls: it never
+ * listens and refuses handlers; the methods below say where it differs.
  *
  * <p><b>Lifecycle.</b> Register handlers, then {@link #start()}; handlers may also be registered
  * after start. {@link #close()} stops accepting, fails calls in flight with {@code CANCELLED} and
@@ -20,16 +21,33 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Transport extends AutoCloseable {
 
-    /** Starts listening. Fails with {@link TransportException} (UNAVAILABLE) when the port is taken. */
+    /**
+     * Starts listening. Fails with {@link TransportException} (UNAVAILABLE) when the port is taken.
+     * A call-only transport opens no socket and binds nothing here, so it cannot fail for a taken
+     * port.
+     */
     void start();
 
-    /** Where this transport listens; after {@link #start()}, with the actual port if 0 was asked. */
+    /**
+     * Where this transport listens; after {@link #start()}, with the actual port if 0 was asked.
+     * A call-only transport returns {@link TransportSetup#bind()} as given (port 0 stays 0): it
+     * listens nowhere.
+     */
     Endpoint localEndpoint();
 
-    /** Serves {@code method}; replaces an earlier handler of the same name. */
+    /**
+     * Serves {@code method}; replaces an earlier handler of the same name.
+     *
+     * @throws IllegalStateException on a call-only transport, registering nothing: no peer could
+     *                               ever reach the handler
+     */
     void register(String method, RequestHandler handler);
 
-    /** Serves the client-streaming {@code method}. */
+    /**
+     * Serves the client-streaming {@code method}; replaces an earlier handler of the same name.
+     *
+     * @throws IllegalStateException on a call-only transport, as for {@link #register}
+     */
     void registerStream(String method, StreamHandler handler);
 
     /**

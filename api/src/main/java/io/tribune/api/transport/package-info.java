@@ -12,5 +12,15 @@
  * elsewhere makes sense. A payload larger than the transport's maximum message size fails with
  * {@code TOO_LARGE} without being sent. Calls to one peer may be delivered out of order: callers
  * that need order must number their messages.
+ *
+ * <p><b>Call-only transports.</b> A host that only calls (a client agent) creates its transport
+ * with {@link io.tribune.api.transport.TransportSetup#callOnly(io.tribune.api.transport.Endpoint, int,
+ * java.util.Optional)} when the factory
+ * {@linkplain io.tribune.api.transport.TransportFactory#supportsCallOnly() supports it}: such a
+ * transport never listens and refuses handlers, and calls work as usual.
+ *
+ * <p><b>Caller identity.</b> {@link io.tribune.api.transport.CallContext#peerIdentity()} is set only
+ * from credentials the transport verified (a client certificate under mutual TLS), so a host that
+ * requires authenticated callers may refuse calls where it is empty.
  */
 package io.tribune.api.transport;

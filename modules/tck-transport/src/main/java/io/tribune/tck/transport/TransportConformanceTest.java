@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -687,5 +688,147 @@ public abstract class TransportConformanceTest {
         assertEquals(List.of(Code.HANDLER_ERROR, Code.HANDLER_ERROR, Code.HANDLER_ERROR),
                 codes.stream().filter(c -> c != null).toList());
         assertEquals(3, codes.stream().filter(c -> c == null).count());
+    }
+
+    // ---- call-only transports -----------------------------------------------------------------
+
+    /**
+     * Creates and starts a call-only transport like the binding's {@link #setup} (same limit and
+     * TLS) whose endpoint is {@code local}. For a factory that does not
+     * {@linkplain TransportFactory#supportsCallOnly() support} call-only setups, checks instead that
+     * it refuses one with {@link IllegalArgumentException}, its documented failure, and returns null:
+     * the calling test then ends, having checked all such a factory owes.
+     */
+    protected Transport startCallOnly(String node, Endpoint local) {
+        TransportSetup base = setup(node, MAX_MESSAGE_BYTES);
+        TransportSetup s = new TransportSetup(local, local, base.maxMessageBytes(), base.tls(), true);
+        if (!factory().supportsCallOnly()) {
+            assertThrows(IllegalArgumentException.class, () -> createTransport(node, s),
+                    "a factory without call-only support must refuse a call-only setup");
+            return null;
+        }
+        Transport t = createTransport(node, s);
+        t.start();
+        return t;
+    }
+
+    /** The endpoint of the binding's default setup: where a serving transport would bind. */
+    private Endpoint defaultBind(String node) {
+        return setup(node, MAX_MESSAGE_BYTES).bind();
+    }
+
+    /**
+     * A call-only transport calls and streams to a serving one exactly as a serving transport
+     * does (under a TLS binding, as a TLS client the server accepts).
+     */
+    @Test
+    public void callOnlyTransportCallsAndStreamsToAServingOne() {
+        Transport caller = startCallOnly("caller", defaultBind("caller"));
+        if (caller == null) {
+            return;
+        }
+        AtomicReference<CallContext> seen = new AtomicReference<>();
+        server.register("echo", (ctx, req) -> {
+            seen.set(ctx);
+            return CompletableFuture.completedFuture(req);
+        });
+        assertArrayEquals(utf8("from a client agent"), await(caller.call(server.localEndpoint(), "echo",
+                utf8("from a client agent"), CALL_TIMEOUT)));
+        assertEquals("echo", seen.get().method());
+
+        Collector c = new Collector();
+        server.registerStream("upload", ctx -> c);
+        OutboundStream out = caller.openStream(server.localEndpoint(), "upload", CALL_TIMEOUT);
+        sendAll(out, 0, 50, 1024);
+        ByteBuffer r = ByteBuffer.wrap(await(out.finish()));
+        assertEquals(50, r.getInt());
+        assertEquals(expectedSum(50), r.getInt());
+        assertFails(Code.NO_HANDLER, caller.call(server.localEndpoint(), "nobody.home", new byte[1], CALL_TIMEOUT));
+    }
+
+    /** A call-only transport reports the endpoint of its setup, port 0 included: it bound nothing. */
+    @Test
+    public void callOnlyLocalEndpointIsTheSetupEndpointAsGiven() {
+        Endpoint asked = defaultBind("caller");
+        Transport caller = startCallOnly("caller", asked);
+        if (caller == null) {
+            return;
+        }
+        assertEquals(asked, caller.localEndpoint());
+    }
+
+    /** Nothing answers at a call-only transport's endpoint: calls and streams to it fail UNAVAILABLE. */
+    @Test
+    public void callingACallOnlyTransportIsUnavailable() {
+        Endpoint at = unreachableEndpoint();
+        Transport caller = startCallOnly("caller", at);
+        if (caller == null) {
+            return;
+        }
+        // the caller is in use (connections, threads), which must not open a listener either
+        echo("echo");
+        await(caller.call(server.localEndpoint(), "echo", new byte[1], CALL_TIMEOUT));
+        assertEquals(at, caller.localEndpoint());
+        TransportException e = assertFails(Code.UNAVAILABLE, client.call(at, "echo", new byte[1], CALL_TIMEOUT));
+        assertFalse(e.getMessage().isEmpty());
+        OutboundStream out = client.openStream(at, "upload", CALL_TIMEOUT);
+        CompletableFuture<Void> s = out.send(numbered(0, 8));
+        assertFails(Code.UNAVAILABLE, s.thenCompose(v -> out.finish()));
+    }
+
+    /**
+     * Starting a call-only transport on the endpoint a serving transport holds succeeds, since it
+     * binds nothing, and the serving transport keeps answering there.
+     */
+    @Test
+    public void callOnlyStartBindsNothingEvenOnATakenEndpoint() {
+        echo("echo");
+        Transport caller = startCallOnly("caller", server.localEndpoint());
+        if (caller == null) {
+            return;
+        }
+        assertArrayEquals(utf8("still"), await(client.call(server.localEndpoint(), "echo", utf8("still"),
+                CALL_TIMEOUT)));
+        assertArrayEquals(utf8("me too"), await(caller.call(server.localEndpoint(), "echo", utf8("me too"),
+                CALL_TIMEOUT)));
+    }
+
+    /** Registering a handler on a call-only transport is a host bug: IllegalStateException. */
+    @Test
+    public void registeringOnACallOnlyTransportFails() {
+        Transport caller = startCallOnly("caller", defaultBind("caller"));
+        if (caller == null) {
+            return;
+        }
+        assertThrows(IllegalStateException.class,
+                () -> caller.register("echo", (ctx, req) -> CompletableFuture.completedFuture(req)));
+        assertThrows(IllegalStateException.class, () -> caller.registerStream("upload", ctx -> new Collector()));
+        // refused before start as well
+        Transport unstarted = createTransport("unstarted", new TransportSetup(defaultBind("unstarted"),
+                defaultBind("unstarted"), MAX_MESSAGE_BYTES, setup("unstarted", MAX_MESSAGE_BYTES).tls(), true));
+        assertThrows(IllegalStateException.class,
+                () -> unstarted.register("echo", (ctx, req) -> CompletableFuture.completedFuture(req)));
+        // and the caller still calls afterwards
+        echo("echo");
+        assertArrayEquals(utf8("ok"), await(caller.call(server.localEndpoint(), "echo", utf8("ok"), CALL_TIMEOUT)));
+    }
+
+    /** Closing a call-only transport fails its calls in flight and later calls with CANCELLED. */
+    @Test
+    public void closingACallOnlyTransportCancelsItsCalls() {
+        Transport caller = startCallOnly("caller", defaultBind("caller"));
+        if (caller == null) {
+            return;
+        }
+        CompletableFuture<Void> arrived = new CompletableFuture<>();
+        server.register("never", (ctx, req) -> {
+            arrived.complete(null);
+            return new CompletableFuture<>();
+        });
+        CompletableFuture<byte[]> f = caller.call(server.localEndpoint(), "never", new byte[1], CALL_TIMEOUT);
+        await(arrived);
+        caller.close();
+        assertFails(Code.CANCELLED, f);
+        assertFails(Code.CANCELLED, caller.call(server.localEndpoint(), "never", new byte[1], CALL_TIMEOUT));
     }
 }

@@ -50,6 +50,21 @@ import java.util.Objects;
  * connection is still encrypted); {@code verifyServerHostname} (which implies
  * {@code verifyOutgoing}) also requires the server certificate to name {@code serverName} in its
  * subject alternative names.
+ *
+ * <p><b>Caller identity.</b> A handler's {@link io.tribune.api.transport.CallContext#peerIdentity()}
+ * is the subject distinguished name of the caller's leaf certificate in RFC 2253 form
+ * ({@link javax.security.auth.x500.X500Principal#RFC2253}, e.g. {@code CN=client.dc1.consul,O=Example}),
+ * present only when the serving transport has TLS with {@code verifyIncoming}: then the TLS handshake
+ * required the certificate and verified its chain against the CA before any call arrived. It is empty
+ * for plaintext and for TLS without {@code verifyIncoming} (the server asks for no client
+ * certificate). The subject is not unique by itself: every certificate the CA issued for the same
+ * role may carry it.
+ *
+ * <p><b>Call-only.</b> {@link #supportsCallOnly()} is true: for a
+ * {@link TransportSetup#callOnly()} setup no gRPC server is built, nothing listens on the bind
+ * address (a connection to it is refused unless something else listens there), handlers cannot be
+ * registered, and calls, streams, TLS (client certificate presented, server verified per
+ * {@code verifyOutgoing}) and reconnect backoff work as for a serving transport.
  */
 public final class GrpcTransportFactory implements TransportFactory {
 
@@ -63,8 +78,15 @@ public final class GrpcTransportFactory implements TransportFactory {
         return GrpcTransportPlugin.NAME;
     }
 
+    /** True: call-only setups create a transport without a server. */
+    @Override
+    public boolean supportsCallOnly() {
+        return true;
+    }
+
     /**
-     * A transport that is not yet listening. TLS files are read and checked here.
+     * A transport that is not yet listening (never, for a call-only setup). TLS files are read and
+     * checked here, for a call-only setup too.
      *
      * @throws IllegalArgumentException for a bad configuration value (naming the key) or an
      *                                  unreadable or invalid TLS file (naming the file)

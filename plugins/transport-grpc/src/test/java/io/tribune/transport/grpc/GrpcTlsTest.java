@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tribune.api.PluginConfig;
 import io.tribune.api.transport.CallContext;
 import io.tribune.api.transport.Endpoint;
+import io.tribune.api.transport.OutboundStream;
+import io.tribune.api.transport.StreamHandler;
 import io.tribune.api.transport.Transport;
 import io.tribune.api.transport.TransportException;
 import io.tribune.api.transport.TransportException.Code;
@@ -20,6 +22,8 @@ import io.tribune.testkit.TestContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,8 +124,107 @@ class GrpcTlsTest {
                 .get(20, TimeUnit.SECONDS);
         assertArrayEquals("hi".getBytes(StandardCharsets.UTF_8), resp);
         assertEquals(1, calls.get());
-        String identity = seen.get().peerIdentity().orElseThrow();
-        assertTrue(identity.contains("CN=client.dc1.consul"), identity);
+        assertEquals(Optional.of("CN=client.dc1.consul"), seen.get().peerIdentity());
+    }
+
+    /** The subject of a PEM certificate file in RFC 2253 form, read independently of the transport. */
+    private static String subjectOf(Path pem) throws Exception {
+        try (var in = Files.newInputStream(pem)) {
+            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return cert.getSubjectX500Principal().getName(X500Principal.RFC2253);
+        }
+    }
+
+    private Transport callOnly(String node, TransportSetup.Tls tls) {
+        Transport t = new GrpcTransportFactory().create(TransportSetup.callOnly(new Endpoint("127.0.0.1", 0),
+                64 * 1024, Optional.of(tls)), PluginConfig.empty(),
+                TestContext.builder(node).clock(scheduler).scheduler(scheduler).build());
+        opened.add(t);
+        t.start();
+        return t;
+    }
+
+    /** Registers a stream method that answers with the number of chunks, remembering the caller. */
+    private static void countingStream(Transport s, AtomicReference<CallContext> seen) {
+        s.registerStream("upload", ctx -> {
+            seen.set(ctx);
+            return new StreamHandler.Receiver() {
+                private int chunks;
+
+                @Override
+                public CompletableFuture<Void> onChunk(byte[] chunk) {
+                    chunks++;
+                    return CompletableFuture.completedFuture(null);
+                }
+
+                @Override
+                public CompletableFuture<byte[]> onComplete() {
+                    return CompletableFuture.completedFuture(new byte[] {(byte) chunks});
+                }
+
+                @Override
+                public void onError(Throwable cause) {
+                }
+            };
+        });
+    }
+
+    @Test
+    void peerIdentityIsTheVerifiedSubjectOfACallOnlyClientForCallsAndStreams() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicReference<CallContext> seen = new AtomicReference<>();
+        AtomicReference<CallContext> streamSeen = new AtomicReference<>();
+        Transport s = echoServer(tls(ca.caFile, server, true, true, true), calls, seen);
+        countingStream(s, streamSeen);
+        // a client agent: it never listens, yet presents its certificate to a verify_incoming server
+        Transport c = callOnly("client-agent", tls(ca.caFile, client, false, true, true));
+        assertArrayEquals(new byte[] {4}, c.call(s.localEndpoint(), "echo", new byte[] {4}, T)
+                .get(20, TimeUnit.SECONDS));
+        OutboundStream out = c.openStream(s.localEndpoint(), "upload", T);
+        out.send(new byte[1]).get(20, TimeUnit.SECONDS);
+        out.send(new byte[1]).get(20, TimeUnit.SECONDS);
+        assertArrayEquals(new byte[] {2}, out.finish().get(20, TimeUnit.SECONDS));
+
+        String expected = subjectOf(client.certFile());
+        assertEquals("CN=client.dc1.consul", expected);
+        assertEquals(Optional.of(expected), seen.get().peerIdentity());
+        assertEquals(Optional.of(expected), streamSeen.get().peerIdentity());
+    }
+
+    @Test
+    void noPeerIdentityWhenTheServerDoesNotVerifyIncoming() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicReference<CallContext> seen = new AtomicReference<>();
+        AtomicReference<CallContext> streamSeen = new AtomicReference<>();
+        // TLS, but the server asks for no client certificate: whatever the client holds is unverified
+        Transport s = echoServer(tls(ca.caFile, server, false, true, true), calls, seen);
+        countingStream(s, streamSeen);
+        Transport c = transport("client", tls(ca.caFile, client, true, true, true));
+        assertEquals(1, c.call(s.localEndpoint(), "echo", new byte[1], T).get(20, TimeUnit.SECONDS).length);
+        OutboundStream out = c.openStream(s.localEndpoint(), "upload", T);
+        out.send(new byte[1]).get(20, TimeUnit.SECONDS);
+        assertArrayEquals(new byte[] {1}, out.finish().get(20, TimeUnit.SECONDS));
+        assertEquals(Optional.empty(), seen.get().peerIdentity());
+        assertEquals(Optional.empty(), streamSeen.get().peerIdentity());
+    }
+
+    @Test
+    void callOnlyClientRefusesAServerFromAnotherCaWhenVerifyOutgoingIsOn() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Transport s = echoServer(tls(rogue.caFile, rogueServer, false, true, false), calls, new AtomicReference<>());
+        Transport c = callOnly("client-agent", tls(ca.caFile, client, false, true, false));
+        TransportException e = failure(c.call(s.localEndpoint(), "echo", new byte[1], T));
+        assertEquals(Code.REFUSED, e.code(), e.toString());
+        assertEquals(0, calls.get());
+    }
+
+    @Test
+    void callOnlyClientAcceptsAnyServerWhenVerifyOutgoingIsOff() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Transport s = echoServer(tls(rogue.caFile, rogueServer, false, true, false), calls, new AtomicReference<>());
+        Transport c = callOnly("client-agent", tls(ca.caFile, client, false, false, false));
+        assertEquals(1, c.call(s.localEndpoint(), "echo", new byte[1], T).get(20, TimeUnit.SECONDS).length);
+        assertEquals(1, calls.get());
     }
 
     @Test

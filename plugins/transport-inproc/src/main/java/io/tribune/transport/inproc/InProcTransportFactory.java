@@ -20,9 +20,16 @@ import java.util.Objects;
  *       {@code -}, {@code _} and {@code .}.</li>
  * </ul>
  *
- * <p>{@link TransportSetup#tls()} is ignored: nothing leaves the process. Port 0 in
- * {@link TransportSetup#bind()} is replaced by a free port of the hub (from 49152 up) at
- * {@link Transport#start()}.
+ * <p>{@link TransportSetup#tls()} is ignored: nothing leaves the process, so handlers never see a
+ * {@link io.tribune.api.transport.CallContext#peerIdentity()}. The
+ * {@link io.tribune.api.transport.CallContext#remote()} of a call is the caller's own endpoint when
+ * it is a started serving transport, and empty otherwise. Port 0 in {@link TransportSetup#bind()} is
+ * replaced by a free port of the hub (from 49152 up) at {@link Transport#start()}.
+ *
+ * <p>Call-only setups are supported ({@link #supportsCallOnly()}): such a transport is never
+ * registered in the hub, so calls to its endpoint fail UNAVAILABLE; registering a handler on it
+ * throws {@link IllegalStateException}; its own calls and streams go through the schedulers as
+ * usual.
  *
  * <p>Thread-safe; {@link #create} does no I/O.
  */
@@ -42,8 +49,14 @@ public final class InProcTransportFactory implements TransportFactory {
         return InProcTransportPlugin.NAME;
     }
 
+    /** True: a call-only setup creates a transport that never enters the hub. */
+    @Override
+    public boolean supportsCallOnly() {
+        return true;
+    }
+
     /**
-     * A transport registered in the configured hub once started.
+     * A transport registered in the configured hub once started (never, for a call-only setup).
      *
      * @throws IllegalArgumentException when the hub name is malformed
      */

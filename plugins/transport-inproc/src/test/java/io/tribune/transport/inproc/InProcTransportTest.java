@@ -379,6 +379,74 @@ class InProcTransportTest {
         assertInstanceOf(TransportException.class, r.error.get());
     }
 
+    private Transport callOnly(String node, Endpoint local) {
+        Transport t = new InProcTransportFactory().create(TransportSetup.callOnly(local, 4096, Optional.empty()),
+                config, TestContext.simulated(node, sim, 11));
+        opened.add(t);
+        t.start();
+        return t;
+    }
+
+    @Test
+    void callOnlyTransportCallsThroughTheSchedulersAndPeersSeeNoRemote() {
+        Transport c = callOnly("client-agent", new Endpoint("127.0.0.1", 8300));
+        AtomicReference<CallContext> seen = new AtomicReference<>();
+        b.register("echo", (ctx, req) -> {
+            seen.set(ctx);
+            return CompletableFuture.completedFuture(req);
+        });
+        CompletableFuture<byte[]> f = c.call(b.localEndpoint(), "echo", bytes("hi"), Duration.ofMillis(300));
+        assertFalse(f.isDone(), "delivery must go through the scheduler, as for a serving transport");
+        sim.runDue();
+        assertArrayEquals(bytes("hi"), f.join());
+        assertEquals(Optional.empty(), seen.get().remote(), "a call-only caller has no endpoint to call back");
+        assertEquals(Duration.ofMillis(300).toNanos(), seen.get().deadlineNanos());
+
+        HeldReceiver r = new HeldReceiver();
+        b.registerStream("s", ctx -> r);
+        OutboundStream out = c.openStream(b.localEndpoint(), "s", T);
+        CompletableFuture<Void> first = out.send(bytes("1"));
+        sim.runDue();
+        assertFalse(first.isDone(), "one chunk of backpressure, as for a serving transport");
+        r.acks.get(0).complete(null);
+        sim.runDue();
+        CompletableFuture<byte[]> resp = out.finish();
+        sim.runDue();
+        assertEquals("1", new String(resp.join(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void callOnlyTransportIsNotInTheHub() {
+        Endpoint at = new Endpoint("127.0.0.1", 8300);
+        Transport c = callOnly("client-agent", at);
+        assertEquals(at, c.localEndpoint());
+        assertEquals(Code.UNAVAILABLE, failure(a.call(at, "m", new byte[1], T)).code());
+        assertEquals(Code.UNAVAILABLE, failure(a.openStream(at, "s", T).send(new byte[1])).code());
+        // the endpoint is free for a serving transport, which then answers there
+        Transport s = create("server", at, 4096);
+        s.register("m", (ctx, req) -> CompletableFuture.completedFuture(bytes("served")));
+        s.start();
+        CompletableFuture<byte[]> f = a.call(at, "m", new byte[1], T);
+        sim.runDue();
+        assertArrayEquals(bytes("served"), f.join());
+        // closing the call-only transport does not take the endpoint from its new owner
+        c.close();
+        CompletableFuture<byte[]> g = a.call(at, "m", new byte[1], T);
+        sim.runDue();
+        assertArrayEquals(bytes("served"), g.join());
+    }
+
+    @Test
+    void callOnlyTransportRefusesHandlersAndPortZeroStaysZero() {
+        Transport c = callOnly("client-agent", new Endpoint("127.0.0.1", 0));
+        assertEquals(new Endpoint("127.0.0.1", 0), c.localEndpoint());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> c.register("m", (ctx, req) -> CompletableFuture.completedFuture(req)));
+        assertTrue(e.getMessage().contains("call-only"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> c.registerStream("s", ctx -> new HeldReceiver()));
+        assertTrue(new InProcTransportFactory().supportsCallOnly());
+    }
+
     @Test
     void pluginDescribesItself() {
         InProcTransportPlugin p = new InProcTransportPlugin();

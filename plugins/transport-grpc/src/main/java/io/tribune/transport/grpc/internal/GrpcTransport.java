@@ -55,6 +55,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * down and waits, so no thread outlives the transport (needed for OSGi bundle updates).
  * Handlers and future completions run on the executor; gRPC serialises the callbacks of one call.
  *
+ * <p><b>Call-only.</b> With {@link TransportSetup#callOnly()} no gRPC server is ever built, so no
+ * socket is bound and there is no boss group; {@link #start()} binds nothing and handler
+ * registration throws. Outgoing channels, TLS and reconnect backoff are the same code as
+ * for a serving transport.
+ *
  * <p><b>Connections.</b> One {@link ManagedChannel} per peer endpoint, created on first use and kept
  * in an LRU map bounded by {@code max-peers}. gRPC multiplexes all calls to a peer over one
  * HTTP/2 connection, reconnects with exponential backoff (capped by
@@ -73,6 +78,7 @@ public final class GrpcTransport implements Transport {
     final ConcurrentHashMap<String, RequestHandler> handlers = new ConcurrentHashMap<>();
     final ConcurrentHashMap<String, StreamHandler> streamHandlers = new ConcurrentHashMap<>();
 
+    /** Accepts connections for the server; null for a call-only transport, which has none. */
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ExecutorService executor;
@@ -131,7 +137,8 @@ public final class GrpcTransport implements Transport {
         this.served = metrics.counter("rpc.served");
         metrics.gauge("rpc.connections", this::peerCount);
         // Netty and JDK threads start lazily, so an unused transport costs no threads.
-        this.boss = new MultiThreadIoEventLoopGroup(1, threads(name + "-boss"), NioIoHandler.newFactory());
+        this.boss = setup.callOnly() ? null
+                : new MultiThreadIoEventLoopGroup(1, threads(name + "-boss"), NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), threads(name + "-io"),
                 NioIoHandler.newFactory());
         ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.executorThreads(), settings.executorThreads(),
@@ -161,6 +168,13 @@ public final class GrpcTransport implements Transport {
                 throw new IllegalStateException("transport " + local + " is closed and cannot start again");
             }
             if (server != null) {
+                return;
+            }
+            if (setup.callOnly()) {
+                // Nothing to bind: a client agent only dials servers (Consul client agents do not
+                // listen on the server RPC port). Channels are made on first call, as always.
+                log.log(System.Logger.Level.DEBUG, "started call-only; not listening"
+                        + (tls != null ? " (TLS client)" : ""));
                 return;
             }
             Endpoint bind = setup.bind();
@@ -217,6 +231,14 @@ public final class GrpcTransport implements Transport {
         return clock.nanos();
     }
 
+    /**
+     * Whether incoming connections must present a client certificate that chains to the CA
+     * (TLS with verifyIncoming): only then is a peer certificate a verified identity.
+     */
+    boolean verifiesClients() {
+        return tls != null && tls.settings.verifyIncoming();
+    }
+
     @Override
     public Endpoint localEndpoint() {
         return local;
@@ -227,16 +249,35 @@ public final class GrpcTransport implements Transport {
         return setup.maxMessageBytes();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException on a call-only transport
+     */
     @Override
     public void register(String method, RequestHandler handler) {
+        refuseHandlersWhenCallOnly(method);
         Wire.checkMethod(method);
         handlers.put(method, Objects.requireNonNull(handler, "handler"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException on a call-only transport
+     */
     @Override
     public void registerStream(String method, StreamHandler handler) {
+        refuseHandlersWhenCallOnly(method);
         Wire.checkMethod(method);
         streamHandlers.put(method, Objects.requireNonNull(handler, "handler"));
+    }
+
+    private void refuseHandlersWhenCallOnly(String method) {
+        if (setup.callOnly()) {
+            throw new IllegalStateException("transport " + local + " is call-only and serves nothing; cannot register '"
+                    + method + "'");
+        }
     }
 
     /**
@@ -278,11 +319,14 @@ public final class GrpcTransport implements Transport {
                     ch.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS);
                 }
             }
-            io.netty.util.concurrent.Future<?> b = boss.shutdownGracefully(0, timeoutNanos, TimeUnit.NANOSECONDS);
+            io.netty.util.concurrent.Future<?> b = boss == null ? null
+                    : boss.shutdownGracefully(0, timeoutNanos, TimeUnit.NANOSECONDS);
             io.netty.util.concurrent.Future<?> w = workers.shutdownGracefully(0, timeoutNanos, TimeUnit.NANOSECONDS);
             executor.shutdown();
             if (wait) {
-                b.await(timeoutNanos, TimeUnit.NANOSECONDS);
+                if (b != null) {
+                    b.await(timeoutNanos, TimeUnit.NANOSECONDS);
+                }
                 w.await(timeoutNanos, TimeUnit.NANOSECONDS);
                 if (!executor.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) {
                     executor.shutdownNow();

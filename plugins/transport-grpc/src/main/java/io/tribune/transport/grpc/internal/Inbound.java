@@ -15,12 +15,15 @@ import io.tribune.api.transport.TransportException;
 import io.tribune.api.transport.TransportException.Code;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import javax.security.auth.x500.X500Principal;
 
 /** The server side: dispatches the two gRPC methods to the registered Tribune handlers. */
 final class Inbound {
@@ -56,16 +59,33 @@ final class Inbound {
         if (addr instanceof InetSocketAddress isa) {
             remote = Optional.of(new Endpoint(isa.getHostString(), isa.getPort()));
         }
-        Optional<String> identity = Optional.empty();
-        SSLSession ssl = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-        if (ssl != null) {
-            try {
-                identity = Optional.of(ssl.getPeerPrincipal().getName());
-            } catch (SSLPeerUnverifiedException noClientCertificate) {
-                identity = Optional.empty();
-            }
+        return new CallContext(method, remote, peerIdentity(t, call), deadlineNanos);
+    }
+
+    /**
+     * The subject of the caller's certificate in RFC 2253 form, when it was verified: the server
+     * required a client certificate (verifyIncoming) and the handshake checked its chain against
+     * the CA, or the connection would not exist. Without verifyIncoming the server asks for no
+     * certificate, and even if one were sent it would be unchecked, so the identity is empty, as it
+     * is for plaintext.
+     */
+    private static Optional<String> peerIdentity(GrpcTransport t, ServerCall<byte[], byte[]> call) {
+        if (!t.verifiesClients()) {
+            return Optional.empty();
         }
-        return new CallContext(method, remote, identity, deadlineNanos);
+        SSLSession ssl = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        if (ssl == null) {
+            return Optional.empty();
+        }
+        try {
+            Certificate[] chain = ssl.getPeerCertificates();
+            if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
+                return Optional.of(leaf.getSubjectX500Principal().getName(X500Principal.RFC2253));
+            }
+            return Optional.empty();
+        } catch (SSLPeerUnverifiedException noClientCertificate) {
+            return Optional.empty();
+        }
     }
 
     /** Sends a handler's answer, or the failure, unless the call already ended. */

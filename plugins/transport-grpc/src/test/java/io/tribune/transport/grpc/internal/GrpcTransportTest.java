@@ -13,6 +13,8 @@ import io.tribune.api.PluginConfig;
 import io.tribune.api.SpiKind;
 import io.tribune.api.transport.CallContext;
 import io.tribune.api.transport.Endpoint;
+import io.tribune.api.transport.OutboundStream;
+import io.tribune.api.transport.StreamHandler;
 import io.tribune.api.transport.Transport;
 import io.tribune.api.transport.TransportException;
 import io.tribune.api.transport.TransportException.Code;
@@ -21,6 +23,14 @@ import io.tribune.testkit.RealScheduler;
 import io.tribune.testkit.TestContext;
 import io.tribune.transport.grpc.GrpcTransportFactory;
 import io.tribune.transport.grpc.GrpcTransportPlugin;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,16 +119,40 @@ class GrpcTransportTest {
     }
 
     @Test
-    void plaintextCallsCarryNoPeerIdentity() throws Exception {
+    void plaintextCallsAndStreamsCarryNoPeerIdentity() throws Exception {
         Transport server = started("server", 64 * 1024, Map.of());
         CompletableFuture<CallContext> seen = new CompletableFuture<>();
         server.register("ctx", (ctx, req) -> {
             seen.complete(ctx);
             return CompletableFuture.completedFuture(new byte[0]);
         });
+        CompletableFuture<CallContext> streamSeen = new CompletableFuture<>();
+        server.registerStream("up", ctx -> {
+            streamSeen.complete(ctx);
+            return new StreamHandler.Receiver() {
+                @Override
+                public CompletableFuture<Void> onChunk(byte[] chunk) {
+                    return CompletableFuture.completedFuture(null);
+                }
+
+                @Override
+                public CompletableFuture<byte[]> onComplete() {
+                    return CompletableFuture.completedFuture(new byte[0]);
+                }
+
+                @Override
+                public void onError(Throwable cause) {
+                }
+            };
+        });
         Transport client = started("client", 64 * 1024, Map.of());
         get(client.call(server.localEndpoint(), "ctx", new byte[0], T));
         assertEquals(Optional.empty(), get(seen).peerIdentity());
+        assertTrue(get(seen).remote().isPresent(), "the remote address is known even without TLS");
+        OutboundStream out = client.openStream(server.localEndpoint(), "up", T);
+        get(out.send(new byte[1]));
+        get(out.finish());
+        assertEquals(Optional.empty(), get(streamSeen).peerIdentity());
     }
 
     @Test
@@ -132,10 +166,20 @@ class GrpcTransportTest {
 
     @Test
     void callerReconnectsWhenAPeerRestartsOnItsPort() throws Exception {
+        reconnectsWhenAPeerRestarts(started("client", 64 * 1024, Map.of("transport-grpc.reconnect.max-backoff",
+                "200ms")));
+    }
+
+    @Test
+    void callOnlyCallerReconnectsWhenAPeerRestartsOnItsPort() throws Exception {
+        reconnectsWhenAPeerRestarts(callOnly("client", new Endpoint("127.0.0.1", 0),
+                Map.of("transport-grpc.reconnect.max-backoff", "200ms")));
+    }
+
+    private void reconnectsWhenAPeerRestarts(Transport client) throws Exception {
         Transport first = started("server", 64 * 1024, Map.of());
         first.register("v", (ctx, req) -> CompletableFuture.completedFuture(new byte[] {1}));
         Endpoint at = first.localEndpoint();
-        Transport client = started("client", 64 * 1024, Map.of("transport-grpc.reconnect.max-backoff", "200ms"));
         assertArrayEquals(new byte[] {1}, get(client.call(at, "v", new byte[0], T)));
         first.close();
         assertEquals(Code.UNAVAILABLE, failure(client.call(at, "v", new byte[0], T)).code());
@@ -181,6 +225,99 @@ class GrpcTransportTest {
         // gRPC's shared timer ("grpc-timer", released a second after its last user) is the only
         // library thread left; its default executor is never started because we pass our own
         assertEquals(List.of(), threadsNamed("grpc-default-executor"));
+    }
+
+    /**
+     * The real-socket half of the call-only contract: while a call-only transport is in use
+     * (connected to a peer, its event loops running), nothing accepts connections on its port, and
+     * it never starts the boss thread a server would accept on.
+     */
+    @Test
+    void callOnlyTransportAcceptsNoConnectionOnItsPort() throws Exception {
+        Transport server = started("server", 64 * 1024, Map.of());
+        server.register("v", (ctx, req) -> CompletableFuture.completedFuture(new byte[] {9}));
+        Set<Long> listenersBefore = listeningSocketInodes();
+        int port = freePort();
+        Transport caller = callOnly("listen-nowhere", new Endpoint("127.0.0.1", port), Map.of());
+        assertArrayEquals(new byte[] {9}, get(caller.call(server.localEndpoint(), "v", new byte[0], T)));
+        assertEquals(new Endpoint("127.0.0.1", port), caller.localEndpoint());
+
+        try (Socket s = new Socket()) {
+            assertThrows(ConnectException.class, () -> s.connect(new InetSocketAddress("127.0.0.1", port), 5000),
+                    "something accepted a connection on the call-only transport's port " + port);
+        }
+        assertEquals(listenersBefore, listeningSocketInodes(), "the call-only transport opened a listening socket");
+        List<String> threads = threadsNamed("tribune-grpc-listen-nowhere-");
+        assertFalse(threads.isEmpty(), "the caller's event loop runs");
+        assertTrue(threads.stream().noneMatch(n -> n.contains("-boss-")), "a call-only transport has no boss: "
+                + threads);
+        caller.close();
+        assertEquals(List.of(), threadsNamed("tribune-grpc-listen-nowhere-"), "threads alive after close");
+    }
+
+    @Test
+    void callOnlyStartTwiceAndAfterCloseBehaveAsForAServingTransport() {
+        Transport caller = callOnly("x", new Endpoint("127.0.0.1", 0), Map.of());
+        caller.start(); // idempotent
+        caller.close();
+        assertThrows(IllegalStateException.class, caller::start);
+        assertTrue(new GrpcTransportFactory().supportsCallOnly());
+    }
+
+    private Transport callOnly(String node, Endpoint local, Map<String, String> config) {
+        Transport t = new GrpcTransportFactory().create(TransportSetup.callOnly(local, 64 * 1024, Optional.empty()),
+                PluginConfig.of(config), TestContext.builder(node).clock(scheduler).scheduler(scheduler).build());
+        opened.add(t);
+        t.start();
+        return t;
+    }
+
+    /** A loopback port that was free a moment ago: bound by the OS and released at once. */
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * The inodes of this process's TCP sockets in the LISTEN state, from Linux's /proc (empty
+     * elsewhere, where the check reduces to the connect attempt).
+     */
+    private static Set<Long> listeningSocketInodes() throws IOException {
+        Set<Long> listening = new java.util.TreeSet<>();
+        for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
+            Path p = Path.of(table);
+            if (!Files.isReadable(p)) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(p);
+            for (String line : lines.subList(1, lines.size())) { // the first line names the columns
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 9 && f[3].equals("0A")) { // st 0A = TCP_LISTEN
+                    listening.add(Long.parseLong(f[9]));
+                }
+            }
+        }
+        Set<Long> ours = new java.util.TreeSet<>();
+        Path fds = Path.of("/proc/self/fd");
+        if (Files.isDirectory(fds)) {
+            try (var list = Files.list(fds)) {
+                for (Path fd : (Iterable<Path>) list::iterator) {
+                    try {
+                        String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith("socket:[")) {
+                            long inode = Long.parseLong(target.substring(8, target.length() - 1));
+                            if (listening.contains(inode)) {
+                                ours.add(inode);
+                            }
+                        }
+                    } catch (IOException closedMeanwhile) {
+                        // a descriptor closed while listing is not a listener of ours
+                    }
+                }
+            }
+        }
+        return ours;
     }
 
     private static List<String> threadsNamed(String prefix) {

@@ -34,6 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>In-flight calls are kept in insertion-ordered sets so that {@link #close()} fails them in a
  * reproducible order on a simulated scheduler.
+ *
+ * <p>A call-only transport ({@link TransportSetup#callOnly()}) never enters the hub, so a call to
+ * its endpoint finds nothing and fails UNAVAILABLE; it refuses handlers, and the peers it calls see
+ * no remote endpoint in their {@link CallContext}. Its own calls and streams are delivered exactly
+ * as a serving transport's.
  */
 public final class InProcTransport implements Transport {
     private enum State { NEW, STARTED, CLOSED }
@@ -77,6 +82,11 @@ public final class InProcTransport implements Transport {
             if (state == State.STARTED) {
                 return;
             }
+            if (setup.callOnly()) {
+                // no hub entry: nobody can reach a transport that serves nothing
+                state = State.STARTED;
+                return;
+            }
             Endpoint bound = hub.bind(setup.bind(), this);
             keys.add(bound);
             Endpoint advertise = setup.advertise().port() == 0
@@ -99,16 +109,35 @@ public final class InProcTransport implements Transport {
         return local;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException on a call-only transport
+     */
     @Override
     public void register(String method, RequestHandler handler) {
+        refuseHandlersWhenCallOnly(method);
         Failures.checkMethod(method);
         handlers.put(method, Objects.requireNonNull(handler, "handler"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException on a call-only transport
+     */
     @Override
     public void registerStream(String method, StreamHandler handler) {
+        refuseHandlersWhenCallOnly(method);
         Failures.checkMethod(method);
         streamHandlers.put(method, Objects.requireNonNull(handler, "handler"));
+    }
+
+    private void refuseHandlersWhenCallOnly(String method) {
+        if (setup.callOnly()) {
+            throw new IllegalStateException("transport " + local + " is call-only and serves nothing; cannot register '"
+                    + method + "'");
+        }
     }
 
     @Override
@@ -277,9 +306,9 @@ public final class InProcTransport implements Transport {
         return local;
     }
 
-    /** The endpoint a peer sees as the caller: our listening endpoint once started. */
+    /** The endpoint a peer sees as the caller: our listening endpoint once started; none if call-only. */
     private Endpoint remoteIdentity() {
-        return state == State.STARTED ? local : null;
+        return state == State.STARTED && !setup.callOnly() ? local : null;
     }
 
     private long saturatedDeadline(long timeoutNanos) {
