@@ -81,6 +81,38 @@ public sealed interface Msg {
     }
 
     /**
+     * A Serf-style query: disseminated like a user event (piggybacked and re-gossiped a bounded
+     * number of times), handled once on every member, answered straight to {@code originAddr}.
+     * {@code (origin, id)} identifies it for duplicate suppression; {@code timeoutMillis} is
+     * relative, so members need no common clock: each one stops answering that long after it
+     * first saw the query.
+     */
+    record Query(long id, String origin, Addr originAddr, String name, long timeoutMillis, byte[] payload)
+            implements Msg {
+        public Query {
+            Objects.requireNonNull(origin);
+            Objects.requireNonNull(originAddr);
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(payload);
+        }
+    }
+
+    /**
+     * One member's answer to a {@link Query}, sent in a UDP packet to the query's origin:
+     * {@code answer} when {@code failure} is null, otherwise the handler's failure message (and an
+     * empty answer).
+     */
+    record QueryAnswer(long id, String from, byte[] answer, String failure) implements Msg {
+        public QueryAnswer {
+            Objects.requireNonNull(from);
+            Objects.requireNonNull(answer);
+            if (failure != null && answer.length > 0) {
+                throw new IllegalArgumentException("a failed answer carries no answer bytes");
+            }
+        }
+    }
+
+    /**
      * The sender's network coordinate, sent with an Ack so that the prober can relax its own
      * coordinate against the measured round trip (Vivaldi, carried on probes as Serf does).
      */
