@@ -85,15 +85,26 @@ public sealed interface Msg {
      * number of times), handled once on every member, answered straight to {@code originAddr}.
      * {@code (origin, id)} identifies it for duplicate suppression; {@code timeoutMillis} is
      * relative, so members need no common clock: each one stops answering that long after it
-     * first saw the query.
+     * first saw the query. {@code retry} marks a copy the origin sent straight to a member that
+     * has not answered: a member that already answered sends its answer again.
      */
-    record Query(long id, String origin, Addr originAddr, String name, long timeoutMillis, byte[] payload)
-            implements Msg {
+    record Query(long id, String origin, Addr originAddr, String name, long timeoutMillis, byte[] payload,
+                 boolean retry) implements Msg {
         public Query {
             Objects.requireNonNull(origin);
             Objects.requireNonNull(originAddr);
             Objects.requireNonNull(name);
             Objects.requireNonNull(payload);
+        }
+
+        /** A gossiped copy (not a retry). */
+        public Query(long id, String origin, Addr originAddr, String name, long timeoutMillis, byte[] payload) {
+            this(id, origin, originAddr, name, timeoutMillis, payload, false);
+        }
+
+        /** This query with the retry mark set or cleared. */
+        public Query withRetry(boolean r) {
+            return new Query(id, origin, originAddr, name, timeoutMillis, payload, r);
         }
     }
 

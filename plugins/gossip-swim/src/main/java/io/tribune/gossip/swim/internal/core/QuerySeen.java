@@ -17,6 +17,9 @@ import java.util.Map;
  * every copy by a wide margin. A copy that arrives after its entry was forgotten is handled again;
  * the origin still keeps one answer per member.
  *
+ * <p>Each entry also keeps the answer this member sent, so that it can send it again when the
+ * origin retries (its answer may have been lost); at most 1 KiB each, so about 4 MB in all at worst.
+ *
  * <p>Deterministic: insertion-ordered, and keys hash by value.
  */
 final class QuerySeen {
@@ -28,8 +31,18 @@ final class QuerySeen {
     private record Key(String origin, long id) {
     }
 
-    /** Insertion order; the value is the time the entry may be forgotten. */
-    private final LinkedHashMap<Key, Long> forgetAt = new LinkedHashMap<>();
+    /** A remembered query: when it may be forgotten, and the answer sent, if any yet. */
+    private static final class Seen {
+        final long forgetAt;
+        Msg.QueryAnswer answer;
+
+        Seen(long forgetAt) {
+            this.forgetAt = forgetAt;
+        }
+    }
+
+    /** Insertion order. */
+    private final LinkedHashMap<Key, Seen> forgetAt = new LinkedHashMap<>();
     private long evicted;
 
     /**
@@ -44,13 +57,27 @@ final class QuerySeen {
             return false;
         }
         if (forgetAt.size() >= MAX_ENTRIES) {
-            Iterator<Map.Entry<Key, Long>> it = forgetAt.entrySet().iterator();
+            Iterator<Map.Entry<Key, Seen>> it = forgetAt.entrySet().iterator();
             it.next();
             it.remove();
             evicted++;
         }
-        forgetAt.put(k, now + Math.max(timeoutMillis, MIN_RETAIN_MILLIS));
+        forgetAt.put(k, new Seen(now + Math.max(timeoutMillis, MIN_RETAIN_MILLIS)));
         return true;
+    }
+
+    /** Keeps the answer this member sent to a recorded query; ignored when the query is forgotten. */
+    void answered(String origin, long id, Msg.QueryAnswer answer) {
+        Seen s = forgetAt.get(new Key(origin, id));
+        if (s != null) {
+            s.answer = answer;
+        }
+    }
+
+    /** The answer this member sent to a query, or null (not answered yet, or forgotten). */
+    Msg.QueryAnswer answerTo(String origin, long id) {
+        Seen s = forgetAt.get(new Key(origin, id));
+        return s == null ? null : s.answer;
     }
 
     /**
@@ -59,9 +86,9 @@ final class QuerySeen {
      * a little longer behind it, within {@link #MAX_ENTRIES}.
      */
     void forget(long now) {
-        Iterator<Map.Entry<Key, Long>> it = forgetAt.entrySet().iterator();
+        Iterator<Map.Entry<Key, Seen>> it = forgetAt.entrySet().iterator();
         while (it.hasNext()) {
-            if (it.next().getValue() > now) {
+            if (it.next().getValue().forgetAt > now) {
                 return;
             }
             it.remove();

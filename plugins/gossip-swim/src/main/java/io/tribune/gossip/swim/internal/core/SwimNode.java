@@ -40,8 +40,10 @@ import java.util.random.RandomGenerator;
  * {@code QuerySeen}) re-gossips it and emits a {@link QueryRequest}; the driver runs the handler
  * and hands the answer to {@link #answerQuery}, which sends it in one UDP packet straight to the
  * origin. The origin keeps the first answer of each asked member and emits a {@link QueryDone}
- * when all have answered or at the timeout. A lost answer is not retried: the member is reported
- * as not answering (see {@link #answerQuery}). Collections that are iterated keep insertion order; hash maps are used for lookups only.
+ * when all have answered or at the timeout. Loss is repaired by the origin, which alone knows
+ * who has not answered: every {@link #QUERY_RETRY_GOSSIP_ROUNDS} gossip intervals, up to
+ * {@link #QUERY_RETRIES} times, it sends the query straight to each asked member still silent;
+ * a member that never got it handles it then, one that already answered sends its answer again. Collections that are iterated keep insertion order; hash maps are used for lookups only.
  *
  * <p>Not thread-safe: the driver confines each instance to one thread or lock.
  */
@@ -81,6 +83,22 @@ public final class SwimNode {
      * so the bound caps the origin's memory; interactive fan-outs (keyring operations) need one or two.
      */
     public static final int MAX_PENDING_QUERIES = 32;
+
+    /**
+     * Gossip intervals between two retries of a query to its silent members (800 ms with the LAN
+     * preset, 400 ms local, 2 s WAN). Gossip alone reaches every member of a small pool within
+     * two or three rounds (5 members on loopback, LAN preset: p99 about 360 ms), so a member
+     * still silent after four has most likely missed the query or lost its answer.
+     */
+    public static final int QUERY_RETRY_GOSSIP_ROUNDS = 4;
+
+    /**
+     * Direct retries of a query per silent member. Each costs one packet to the member and at
+     * most one answer back; three make a miss unlikely even at 10% loss (each round trip then
+     * fails about one time in five, four tries all fail about one time in 600), while a member
+     * that is really down costs only three packets.
+     */
+    public static final int QUERY_RETRIES = 3;
 
     /** Most members tracked; an Alive for one more is dropped and counted. */
     public static final int MAX_MEMBERS = WireCodec.MAX_PUSH_PULL_MEMBERS;
@@ -127,14 +145,17 @@ public final class SwimNode {
 
     /** A query started here: the asked members in the order they were learned, null until answered. */
     private static final class PendingQuery {
-        final String name;
+        final Msg.Query query;
         final long deadlineMillis;
         final LinkedHashMap<String, MemberAnswer> answers = new LinkedHashMap<>();
         int answered;
+        long nextRetryMillis;
+        int retriesLeft = QUERY_RETRIES;
 
-        PendingQuery(String name, long deadlineMillis) {
-            this.name = name;
+        PendingQuery(Msg.Query query, long deadlineMillis, long nextRetryMillis) {
+            this.query = query;
             this.deadlineMillis = deadlineMillis;
+            this.nextRetryMillis = nextRetryMillis;
         }
     }
 
@@ -351,8 +372,8 @@ public final class SwimNode {
         int nameBytes = nodeName.getBytes(StandardCharsets.UTF_8).length;
         int hostBytes = advertiseHost.getBytes(StandardCharsets.UTF_8).length;
         int room = maxPacketBytes - WireCodec.PACKET_HEADER_BYTES - WireCodec.PER_MESSAGE_OVERHEAD;
-        // type, id, origin, origin address, name, timeout, payload length (see WireCodec).
-        int queryFixed = 1 + 8 + (2 + nameBytes) + (2 + hostBytes + 2) + (2 + WireCodec.MAX_QUERY_NAME_BYTES) + 4 + 2;
+        // type, id, origin, origin address, name, timeout, payload length, retry flag (see WireCodec).
+        int queryFixed = 1 + 8 + (2 + nameBytes) + (2 + hostBytes + 2) + (2 + WireCodec.MAX_QUERY_NAME_BYTES) + 4 + 2 + 1;
         // type, id, from, kind, length (a failure message's length prefix is the same 2 bytes).
         int answerFixed = 1 + 8 + (2 + nameBytes) + 1 + 2;
         int payload = Math.max(0, Math.min(WireCodec.MAX_QUERY_PAYLOAD_BYTES, room - queryFixed));
@@ -428,7 +449,8 @@ public final class SwimNode {
         long id = (queryIdBase + querySeq++) & Long.MAX_VALUE;
         byte[] body = payload.clone();
         Msg.Query q = new Msg.Query(id, name, self.addr, queryName, timeoutMillis, body);
-        PendingQuery p = new PendingQuery(queryName, now + timeoutMillis);
+        PendingQuery p = new PendingQuery(q, now + timeoutMillis,
+                now + QUERY_RETRY_GOSSIP_ROUNDS * timing.gossipInterval().toMillis());
         for (NodeState s : nodes.values()) {
             if (s.up()) {
                 p.answers.put(s.name, null);
@@ -447,11 +469,10 @@ public final class SwimNode {
      * failure saying so, and a failure message is cut to that many bytes. After the request's
      * deadline nothing is sent (the origin has stopped collecting).
      *
-     * <p>The answer goes out once, in one UDP packet to the origin, and is not retried: there is
-     * no ack to retry on, and adding one would double the packets of a fan-out whose answers all
-     * converge on one node. On a LAN such loss is rare, the result names the member as not
-     * answering, and the operations built on queries (keyring changes) are idempotent, so the
-     * caller can repeat the query.
+     * <p>The answer goes out in one UDP packet to the origin and is kept (see {@code QuerySeen}):
+     * the member itself never re-sends it, since it cannot know it was lost, but the origin's
+     * retry of the query asks for it again. A member still silent after the retries is reported
+     * as not answering.
      */
     public void answerQuery(QueryRequest request, byte[] answer, String failure, long now) {
         if (!started) {
@@ -476,7 +497,9 @@ public final class SwimNode {
             return;
         }
         count(why == null ? "query.answered" : "query.answered.failure");
-        send(request.originAddr(), List.of(new Msg.QueryAnswer(request.id(), name, body.clone(), why)));
+        Msg.QueryAnswer a = new Msg.QueryAnswer(request.id(), name, body.clone(), why);
+        seenQueries.answered(request.origin(), request.id(), a);
+        send(request.originAddr(), List.of(a));
     }
 
     private void onQuery(Msg.Query q, long now) {
@@ -486,11 +509,19 @@ public final class SwimNode {
             return;
         }
         if (!seenQueries.record(q.origin(), q.id(), q.timeoutMillis(), now)) {
-            count("query.duplicate");
+            Msg.QueryAnswer mine = q.retry() ? seenQueries.answerTo(q.origin(), q.id()) : null;
+            if (mine != null) {
+                // The origin retries because it lacks our answer: it was lost, send it again.
+                count("query.answer.resent");
+                send(q.originAddr(), List.of(mine));
+            } else {
+                count("query.duplicate");
+            }
             return;
         }
         if (WireCodec.size(q) + WireCodec.PER_MESSAGE_OVERHEAD <= maxPacketBytes - WireCodec.PACKET_HEADER_BYTES) {
-            broadcasts.queue("q:" + q.origin() + "/" + q.id(), q);
+            // Re-gossiped as an ordinary copy: only the origin retries.
+            broadcasts.queue("q:" + q.origin() + "/" + q.id(), q.withRetry(false));
         } else {
             // A member with larger packets sent it; ours could never carry it, so only handle it.
             count("query.too-large-to-relay");
@@ -533,12 +564,29 @@ public final class SwimNode {
         }
         List<Long> expired = new ArrayList<>();
         for (Map.Entry<Long, PendingQuery> e : pendingQueries.entrySet()) {
-            if (now >= e.getValue().deadlineMillis) {
+            PendingQuery p = e.getValue();
+            if (now >= p.deadlineMillis) {
                 expired.add(e.getKey());
+            } else if (p.retriesLeft > 0 && now >= p.nextRetryMillis) {
+                p.retriesLeft--;
+                p.nextRetryMillis = now + QUERY_RETRY_GOSSIP_ROUNDS * timing.gossipInterval().toMillis();
+                retryQuery(p);
             }
         }
         for (Long id : expired) {
             finishQuery(id, pendingQueries.get(id));
+        }
+    }
+
+    /** Sends the query straight to each asked member that has not answered and is still known. */
+    private void retryQuery(PendingQuery p) {
+        Msg.Query retry = p.query.withRetry(true);
+        for (Map.Entry<String, MemberAnswer> e : p.answers.entrySet()) {
+            NodeState s = e.getValue() == null ? nodes.get(e.getKey()) : null;
+            if (s != null && s != self) {
+                count("query.retried");
+                send(s.addr, List.of(retry));
+            }
         }
     }
 
@@ -549,7 +597,7 @@ public final class SwimNode {
             out.put(e.getKey(), e.getValue() == null ? MemberAnswer.noAnswer(e.getKey()) : e.getValue());
         }
         count(p.answered == p.answers.size() ? "query.completed" : "query.timed-out");
-        events.add(new QueryDone(id, new QueryResult(p.name, out)));
+        events.add(new QueryDone(id, new QueryResult(p.query.name(), out)));
     }
 
     /** {@code s} cut to at most {@code maxBytes} of UTF-8, never inside a character. */

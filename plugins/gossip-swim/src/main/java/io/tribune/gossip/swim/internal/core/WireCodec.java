@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * packet  = version:u8(=1) kind:u8(=0x50 'P') count:u8(1..255) { length:u16 message }*count
  * stream  = version:u8(=1) kind:u8(=0x53 'S') message            (framed by the driver with a u32 length)
  * message = type:u8 fields...
- * query   = type(=11) id:u64 origin:string originAddr:(string u16) name:string timeoutMillis:u32 len:u16 payload
+ * query   = type(=11) id:u64 origin:string originAddr:(string u16) name:string timeoutMillis:u32 len:u16 payload retry:u8
  * answer  = type(=12) id:u64 from:string (0:u8 len:u16 bytes | 1:u8 failure:string)
  * string  = length:u16 utf8-bytes         (bounded per field, must be valid UTF-8)
  * long    = 8 bytes big-endian, never negative
@@ -205,6 +205,7 @@ public final class WireCodec {
             o.u32(q.timeoutMillis());
             o.u16(q.payload().length);
             o.raw(q.payload());
+            o.u8(q.retry() ? 1 : 0);
         } else if (m instanceof Msg.QueryAnswer a) {
             o.u8(T_QUERY_ANSWER);
             o.u64(a.id());
@@ -342,7 +343,7 @@ public final class WireCodec {
                     throw new MalformedMessageException("query payload of " + plen + " bytes exceeds "
                             + MAX_QUERY_PAYLOAD_BYTES);
                 }
-                yield new Msg.Query(id, origin, originAddr, name, timeout, in.raw(plen));
+                yield new Msg.Query(id, origin, originAddr, name, timeout, in.raw(plen), in.bool());
             }
             case T_QUERY_ANSWER -> {
                 long id = in.u64();

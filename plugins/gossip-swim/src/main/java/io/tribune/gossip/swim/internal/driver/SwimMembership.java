@@ -842,7 +842,8 @@ public final class SwimMembership implements Membership {
     }
 
     /**
-     * The query capability. Limits: those of {@link QueryLimits#DEFAULT}, lowered where one UDP
+     * The query capability (dissemination, retries and limits: see {@link SwimNode} and the README).
+     * Limits: those of {@link QueryLimits#DEFAULT}, lowered where one UDP
      * packet ({@code gossip-swim.udp-packet-bytes} less the encryption envelope) could not hold a
      * query or an answer; at most {@link SwimNode#MAX_PENDING_QUERIES} of this node's queries in
      * flight.

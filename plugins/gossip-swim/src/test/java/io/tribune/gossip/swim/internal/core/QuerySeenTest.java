@@ -32,6 +32,20 @@ class QuerySeenTest {
     }
 
     @Test
+    void theAnswerSentIsKeptWithTheEntryAndForgottenWithIt() {
+        QuerySeen s = new QuerySeen();
+        Msg.QueryAnswer a = new Msg.QueryAnswer(1, "me", new byte[] {1}, null);
+        s.answered("a", 1, a);
+        assertEquals(null, s.answerTo("a", 1), "not recorded: nothing kept");
+        s.record("a", 1, 1000, 0);
+        assertEquals(null, s.answerTo("a", 1), "not answered yet");
+        s.answered("a", 1, a);
+        assertEquals(a, s.answerTo("a", 1));
+        s.forget(QuerySeen.MIN_RETAIN_MILLIS);
+        assertEquals(null, s.answerTo("a", 1));
+    }
+
+    @Test
     void memoryIsBoundedByEvictingTheOldest() {
         QuerySeen s = new QuerySeen();
         for (int i = 0; i < QuerySeen.MAX_ENTRIES + 10; i++) {

@@ -212,17 +212,58 @@ class SwimNodeQueryTest {
         assertEquals(1L, c.get(0).counters().get("query.timed-out"));
     }
 
+    private long retryMillis() {
+        return SwimNode.QUERY_RETRY_GOSSIP_ROUNDS * timing.gossipInterval().toMillis();
+    }
+
     @Test
-    void lostAnswersAreNotRetriedAndCountAsNoAnswer() {
+    void lostAnswerIsSentAgainWhenTheOriginRetries() {
         List<SwimNode> c = cluster("a", "b", "c");
         dropAnswers = true;
+        long start = now;
         c.get(0).startQuery("echo", new byte[0], TIMEOUT, now);
         pump();
-        QueryResult r = (QueryResult) awaitDone(c.get(0), now, TIMEOUT.toMillis() + 1000)[0];
-        assertEquals(MemberAnswer.Outcome.ANSWERED, r.answer("a").outcome(), "the local answer needs no packet");
-        assertEquals(MemberAnswer.Outcome.NO_ANSWER, r.answer("b").outcome());
-        assertEquals(MemberAnswer.Outcome.NO_ANSWER, r.answer("c").outcome());
-        assertEquals(1L, c.get(1).counters().get("query.answered"), "b sent its answer exactly once");
+        advance(retryMillis() - 20);
+        assertTrue(done.get("a").isEmpty(), "answers lost so far");
+        dropAnswers = false;
+        Object[] d = awaitDone(c.get(0), start, TIMEOUT.toMillis());
+        QueryResult r = (QueryResult) d[0];
+        assertEquals(3, r.count(MemberAnswer.Outcome.ANSWERED), "recovered by the retry");
+        assertEquals("b:", text(r.answer("b").answer()), "the kept answer, sent again");
+        assertTrue((long) d[1] <= retryMillis() + 20, "at the first retry: " + d[1] + " ms");
+        for (SwimNode n : c) {
+            assertEquals(1, requests.get(n.name()).size(), n.name() + "'s handler still ran once");
+        }
+        assertEquals(1L, c.get(1).counters().get("query.answer.resent"));
+        assertEquals(2L, c.get(0).counters().get("query.retried"), "one retry to each silent member");
+    }
+
+    @Test
+    void memberThatMissedTheGossipGetsTheQueryFromTheOriginsRetry() {
+        List<SwimNode> c = cluster("a", "b", "c");
+        cut.add("c");
+        c.get(0).startQuery("echo", new byte[0], TIMEOUT, now);
+        pump();
+        // Longer than gossip carries copies (4 transmissions per member at n = 3), past the first retry.
+        advance(retryMillis() + 100);
+        assertEquals(0, requests.get("c").size());
+        cut.remove("c");
+        QueryResult r = (QueryResult) awaitDone(c.get(0), now, TIMEOUT.toMillis())[0];
+        assertEquals(3, r.count(MemberAnswer.Outcome.ANSWERED));
+        assertEquals(1, requests.get("c").size());
+        assertTrue(c.get(0).counters().get("query.retried") >= 2, "the first retry was lost, a later one arrived");
+    }
+
+    @Test
+    void retriesToAMemberThatIsDownAreBounded() {
+        List<SwimNode> c = cluster("a", "b", "c");
+        cut.add("c");
+        long start = now;
+        c.get(0).startQuery("echo", new byte[0], TIMEOUT, now);
+        pump();
+        Object[] d = awaitDone(c.get(0), start, TIMEOUT.toMillis() + 100);
+        assertEquals(MemberAnswer.Outcome.NO_ANSWER, ((QueryResult) d[0]).answer("c").outcome());
+        assertEquals((long) SwimNode.QUERY_RETRIES, c.get(0).counters().get("query.retried"), "retries to c only");
     }
 
     @Test

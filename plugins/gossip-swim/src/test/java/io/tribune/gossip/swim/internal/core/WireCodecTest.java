@@ -28,6 +28,7 @@ class WireCodecTest {
                 new Msg.Dead("c", 9, "c", true),
                 new Msg.User(10, "deploy", new byte[] {0, 1, 2, (byte) 255}, true),
                 new Msg.Query(11, "a", A, "tribune-keyring", 5000, new byte[] {3, 4}),
+                new Msg.Query(12, "a", B, "q", 1, new byte[0], true),
                 new Msg.QueryAnswer(11, "b", new byte[] {5, 6, 7}, null),
                 new Msg.QueryAnswer(11, "c", new byte[0], "no handler for query 'x' é"));
     }
@@ -42,8 +43,8 @@ class WireCodecTest {
             assertEquals(u.coalesce(), v.coalesce());
         } else if (expected instanceof Msg.Query q) {
             Msg.Query r = (Msg.Query) actual;
-            assertEquals(List.of(q.id(), q.origin(), q.originAddr(), q.name(), q.timeoutMillis()),
-                    List.of(r.id(), r.origin(), r.originAddr(), r.name(), r.timeoutMillis()));
+            assertEquals(List.of(q.id(), q.origin(), q.originAddr(), q.name(), q.timeoutMillis(), q.retry()),
+                    List.of(r.id(), r.origin(), r.originAddr(), r.name(), r.timeoutMillis(), r.retry()));
             assertArrayEquals(q.payload(), r.payload());
         } else if (expected instanceof Msg.QueryAnswer a) {
             Msg.QueryAnswer b = (Msg.QueryAnswer) actual;
