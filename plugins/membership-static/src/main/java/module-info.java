@@ -2,7 +2,8 @@
  * The {@code membership-static} plugin: a membership with no network and no failure detection,
  * for {@code -dev} mode and tests. The local member is always alive; other members come from the
  * configuration ({@code membership-static.members}) or from {@code join}, which records the seed
- * addresses without contacting them. User events are delivered locally with a Lamport clock.
+ * addresses without contacting them. User events are delivered locally with a Lamport clock;
+ * queries are answered by the local handler alone (other members never answer).
  *
  * <p>Provides {@link io.tribune.api.Plugin} (ServiceLoader, and an OSGi service registered by the
  * bundle activator). Uses nothing but the platform services of {@link io.tribune.api.PluginContext}.

@@ -1,5 +1,6 @@
 package io.tribune.api.membership;
 
+import io.tribune.api.Experimental;
 import io.tribune.api.Subscription;
 import java.time.Duration;
 import java.util.List;
@@ -66,6 +67,16 @@ public interface Membership extends AutoCloseable {
 
     /** The keyring, when this instance encrypts its traffic. */
     default Optional<Keyring> keyring() {
+        return Optional.empty();
+    }
+
+    /**
+     * Queries to every member (request/response over the pool), when the plugin offers them.
+     * Plugins without the capability keep this default, which is always empty; a plugin that offers
+     * it returns the same instance on every call, before and after {@link #start()}.
+     */
+    @Experimental(until = "2027-06-30")
+    default Optional<MemberQueries> queries() {
         return Optional.empty();
     }
 

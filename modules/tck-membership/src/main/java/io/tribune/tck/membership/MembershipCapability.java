@@ -26,7 +26,19 @@ public enum MembershipCapability {
      * <p><b>When absent</b>: a member that stops without leaving stays in the others' lists with
      * the status they last knew, and no FAILED event is ever emitted.
      */
-    FAILURE_DETECTION;
+    FAILURE_DETECTION,
+    /**
+     * The instance offers {@link io.tribune.api.membership.MemberQueries queries}:
+     * {@link io.tribune.api.membership.Membership#queries()} returns the same instance on every
+     * call, before and after start. Without {@link #PEERS} a query asks the members in the local
+     * view; the local handler answers and every other member is reported
+     * {@link io.tribune.api.membership.MemberAnswer.Outcome#NO_ANSWER} at the timeout (as
+     * {@code membership-static} documents).
+     *
+     * <p><b>When absent</b>: {@code queries()} returns an empty {@code Optional}, on every call;
+     * the query tests assert exactly that.
+     */
+    QUERIES;
 
     /** The capabilities this one needs to be meaningful. */
     public Set<MembershipCapability> implies() {

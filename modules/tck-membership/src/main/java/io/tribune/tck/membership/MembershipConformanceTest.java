@@ -6,18 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.tribune.api.PluginConfig;
 import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberAnswer;
 import io.tribune.api.membership.MemberEvent;
+import io.tribune.api.membership.MemberQueries;
 import io.tribune.api.membership.MemberStatus;
 import io.tribune.api.membership.Membership;
 import io.tribune.api.membership.MembershipFactory;
 import io.tribune.api.membership.MembershipSetup;
 import io.tribune.api.membership.Pool;
+import io.tribune.api.membership.QueryHandler;
+import io.tribune.api.membership.QueryLimits;
+import io.tribune.api.membership.QueryResult;
 import io.tribune.api.membership.UserEvent;
 import io.tribune.api.Subscription;
 import java.nio.charset.StandardCharsets;
@@ -27,16 +33,18 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The contract of a {@link Membership}, as seen from outside: local member, join, tags, user
- * events, leave, force-leave and failure detection.
+ * events, leave, force-leave, failure detection and queries.
  *
  * <p>A binding extends this class, names its {@link #factory()} and {@link #environment()}, and
  * overrides {@link #capabilities()} when its plugin lacks a {@link MembershipCapability}. For a
@@ -507,5 +515,291 @@ public abstract class MembershipConformanceTest {
         a.membership().close();
         assertInstanceOf(IllegalStateException.class, failure(a.membership().join(List.of("127.0.0.1:7"))));
         assertInstanceOf(IllegalStateException.class, failure(a.membership().updateTags(Map.of("a", "b"))));
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** Timeout of the kit's queries that wait for a member that cannot answer (environment time). */
+    protected Duration queryTimeout() {
+        return Duration.ofSeconds(5);
+    }
+
+    /**
+     * The node's query capability. Without {@link MembershipCapability#QUERIES} it asserts the
+     * documented absence (an empty {@code queries()}) and returns null: the calling test then ends
+     * there, having checked the fallback rather than being skipped.
+     */
+    protected final MemberQueries queriesOf(Node n) {
+        Optional<MemberQueries> q = n.membership().queries();
+        if (supports(MembershipCapability.QUERIES)) {
+            assertTrue(q.isPresent(), "the binding declares QUERIES, but queries() is empty");
+            assertSame(q.get(), n.membership().queries().orElse(null), "queries() returns the same instance");
+            return q.get();
+        }
+        assertTrue(q.isEmpty(), "queries() offers the capability, but the binding does not declare QUERIES");
+        assertTrue(n.membership().queries().isEmpty());
+        return null;
+    }
+
+    /** A handler answering {@code <node name>:<payload>} at once, counting its calls and the origins it saw. */
+    private static QueryHandler echo(String nodeName, AtomicInteger calls, List<String> origins) {
+        return q -> {
+            calls.incrementAndGet();
+            origins.add(q.origin());
+            return CompletableFuture.completedFuture(
+                    (nodeName + ":" + new String(q.payload(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        };
+    }
+
+    /** Who a query from {@code from} asks: everyone with PEERS, else only the local member. */
+    private List<Node> reachable(List<Node> cluster, Node from) {
+        return supports(MembershipCapability.PEERS) ? cluster : List.of(from);
+    }
+
+    /** Kit check: A query reaches each member once and returns each member's answer. */
+    @Test
+    public void queryReachesEveryMemberOnceAndReturnsItsAnswer() {
+        List<Node> c = cluster(3);
+        Node a = c.get(0);
+        MemberQueries qa = queriesOf(a);
+        if (qa == null) {
+            return;
+        }
+        Map<String, AtomicInteger> calls = new HashMap<>();
+        List<String> origins = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (Node n : c) {
+            AtomicInteger k = new AtomicInteger();
+            calls.put(n.name(), k);
+            queriesOf(n).handle("echo", echo(n.name(), k, origins));
+        }
+        QueryResult r = complete(qa.query("echo", "ping".getBytes(StandardCharsets.UTF_8), queryTimeout()));
+        List<Node> asked = reachable(c, a);
+        assertEquals("echo", r.name());
+        assertEquals(asked.size(), r.asked(), "alive members asked, the local one included");
+        assertEquals(asked.stream().map(Node::name).sorted().toList(), List.copyOf(r.answers().keySet()),
+                "one answer per asked member, in name order");
+        for (Node n : asked) {
+            MemberAnswer ans = r.answer(n.name());
+            assertEquals(MemberAnswer.Outcome.ANSWERED, ans.outcome(), n.name() + ": " + ans);
+            assertEquals(n.name() + ":ping", new String(ans.answer(), StandardCharsets.UTF_8));
+            assertEquals("", ans.failure());
+        }
+        env.settle(quietPeriod());
+        for (Node n : c) {
+            int expected = asked.contains(n) ? 1 : 0;
+            assertEquals(expected, calls.get(n.name()).get(), n.name() + "'s handler runs " + expected + " time(s)");
+        }
+        assertTrue(origins.stream().allMatch(o -> o.equals(a.name())), "handlers see the origin: " + origins);
+    }
+
+    /** Kit check: A failing handler is reported as that member's failure; the others' answers stand. */
+    @Test
+    public void failingHandlerIsReportedPerMember() {
+        List<Node> c = cluster(3);
+        Node a = c.get(0);
+        MemberQueries qa = queriesOf(a);
+        if (qa == null) {
+            return;
+        }
+        // With PEERS: a answers, b's future fails, c's handler throws. Alone, a's own future fails.
+        boolean peers = supports(MembershipCapability.PEERS);
+        for (Node n : c) {
+            String name = n.name();
+            QueryHandler h;
+            if (n == c.get(1) || (!peers && n == a)) {
+                h = q -> CompletableFuture.failedFuture(new IllegalStateException("disk full on " + name));
+            } else if (n == c.get(2)) {
+                h = q -> {
+                    throw new IllegalArgumentException("handler broke on " + name);
+                };
+            } else {
+                h = echo(name, new AtomicInteger(), new ArrayList<>());
+            }
+            queriesOf(n).handle("check", h);
+        }
+        QueryResult r = complete(qa.query("check", new byte[0], queryTimeout()));
+        if (peers) {
+            assertEquals(3, r.asked());
+            assertEquals(MemberAnswer.Outcome.ANSWERED, r.answer(a.name()).outcome());
+            MemberAnswer b = r.answer(c.get(1).name());
+            assertEquals(MemberAnswer.Outcome.FAILED, b.outcome());
+            assertTrue(b.failure().contains("disk full on " + c.get(1).name()), "the failure's message: " + b.failure());
+            assertEquals(0, b.answer().length);
+            MemberAnswer t = r.answer(c.get(2).name());
+            assertEquals(MemberAnswer.Outcome.FAILED, t.outcome(), "a throwing handler is a failure");
+            assertFalse(t.failure().isEmpty());
+        } else {
+            assertEquals(1, r.asked());
+            assertEquals(MemberAnswer.Outcome.FAILED, r.answer(a.name()).outcome());
+            assertTrue(r.answer(a.name()).failure().contains("disk full on " + a.name()));
+        }
+    }
+
+    /** Kit check: A member without a handler answers FAILED naming the query, without waiting for the timeout. */
+    @Test
+    public void memberWithoutHandlerAnswersFailedNamingTheQuery() {
+        List<Node> c = cluster(2);
+        MemberQueries qa = queriesOf(c.get(0));
+        if (qa == null) {
+            return;
+        }
+        // The longest timeout: were the query to wait for it, complete() would give up first.
+        QueryResult r = complete(qa.query("nobody-handles-this", new byte[0], qa.limits().maxTimeout()));
+        assertEquals(reachable(c, c.get(0)).size(), r.asked());
+        for (MemberAnswer ans : r.answers().values()) {
+            assertEquals(MemberAnswer.Outcome.FAILED, ans.outcome(), ans.toString());
+            assertTrue(ans.failure().contains("nobody-handles-this"), "names the query: " + ans.failure());
+        }
+    }
+
+    /** Kit check: Members that left or were closed are not counted as answering. */
+    @Test
+    public void memberThatLeftOrWasClosedIsNotCountedAsAnswering() {
+        List<Node> c = cluster(3);
+        Node a = c.get(0);
+        Node b = c.get(1);
+        Node gone = c.get(2);
+        MemberQueries qa = queriesOf(a);
+        if (qa == null) {
+            return;
+        }
+        for (Node n : c) {
+            queriesOf(n).handle("echo", echo(n.name(), new AtomicInteger(), new ArrayList<>()));
+        }
+        MemberQueries qb = queriesOf(b);
+        MemberQueries qGone = queriesOf(gone);
+        String stranger = null;
+        if (supports(MembershipCapability.PEERS)) {
+            complete(gone.membership().leave(Duration.ofSeconds(5)));
+            assertTrue(env.await(() -> a.statusOf(gone.name()) == MemberStatus.LEFT, convergenceLimit()),
+                    "the leave reaches the querying node");
+        } else {
+            // Without PEERS the view holds recorded seeds, which cannot answer; a force-left one is not asked.
+            complete(gone.membership().leave(Duration.ofSeconds(5)));
+            stranger = "127.0.0.1:1";
+            complete(a.membership().join(List.of(stranger)));
+        }
+        b.membership().close();
+        QueryResult r = complete(qa.query("echo", new byte[0], queryTimeout()));
+        assertEquals(MemberAnswer.Outcome.ANSWERED, r.answer(a.name()).outcome());
+        assertNull(r.answer(gone.name()), "a member that left is not asked");
+        MemberAnswer ofB = r.answer(b.name());
+        assertTrue(ofB == null || ofB.outcome() == MemberAnswer.Outcome.NO_ANSWER,
+                "a closed member is not asked (once known failed) or does not answer: " + ofB);
+        if (stranger != null) {
+            assertEquals(MemberAnswer.Outcome.NO_ANSWER, r.answer(stranger).outcome(), "a recorded seed never answers");
+            complete(a.membership().forceLeave(stranger, false));
+            QueryResult again = complete(qa.query("echo", new byte[0], queryTimeout()));
+            assertEquals(List.of(a.name()), List.copyOf(again.answers().keySet()), "a force-left member is not asked");
+        } else {
+            assertEquals(ofB == null ? 1 : 2, r.answers().size(), "only a and (while not yet known failed) b");
+        }
+        assertInstanceOf(IllegalStateException.class, failure(qb.query("echo", new byte[0], queryTimeout())),
+                "a closed member cannot query");
+        assertInstanceOf(IllegalStateException.class, failure(qGone.query("echo", new byte[0], queryTimeout())),
+                "a member that left cannot query");
+    }
+
+    /** Kit check: Oversized or malformed queries are refused before anything is sent. */
+    @Test
+    public void oversizedQueriesAreRefusedBeforeAnythingIsSent() {
+        List<Node> c = cluster(2);
+        MemberQueries qa = queriesOf(c.get(0));
+        if (qa == null) {
+            return;
+        }
+        QueryLimits l = qa.limits();
+        assertTrue(l.maxNameBytes() >= 16 && l.maxPayloadBytes() >= 64 && l.maxAnswerBytes() >= 64,
+                "limits too small to be useful: " + l);
+        AtomicInteger calls = new AtomicInteger();
+        for (Node n : c) {
+            queriesOf(n).handle("q", q -> {
+                calls.incrementAndGet();
+                return CompletableFuture.completedFuture(new byte[] {(byte) q.payload().length});
+            });
+        }
+        Duration t = queryTimeout();
+        List<org.junit.jupiter.api.function.Executable> bad = List.of(
+                () -> qa.query("q", new byte[l.maxPayloadBytes() + 1], t),
+                () -> qa.query("q", new byte[1 << 20], t),
+                () -> qa.query("q".repeat(l.maxNameBytes() + 1), new byte[0], t),
+                () -> qa.query("", new byte[0], t),
+                () -> qa.query("q", new byte[0], Duration.ZERO),
+                () -> qa.query("q", new byte[0], Duration.ofSeconds(-1)),
+                () -> qa.query("q", new byte[0], l.maxTimeout().plusSeconds(1)),
+                () -> qa.handle("", q -> CompletableFuture.completedFuture(new byte[0])),
+                () -> qa.handle("h".repeat(l.maxNameBytes() + 1), q -> CompletableFuture.completedFuture(new byte[0])));
+        for (org.junit.jupiter.api.function.Executable e : bad) {
+            assertThrows(IllegalArgumentException.class, e);
+        }
+        env.settle(quietPeriod());
+        assertEquals(0, calls.get(), "no handler ran: nothing was sent");
+        // At the limits the query goes through, so the limits are the real bounds.
+        QueryResult r = complete(qa.query("q", new byte[l.maxPayloadBytes()], t));
+        assertEquals(r.asked(), r.count(MemberAnswer.Outcome.ANSWERED));
+    }
+
+    /** Kit check: A query with no other member completes with the local answer, without waiting for the timeout. */
+    @Test
+    public void queryWithNoOtherMemberCompletesWithTheLocalAnswer() {
+        Node a = start(0, Map.of());
+        MemberQueries qa = queriesOf(a);
+        if (qa == null) {
+            return;
+        }
+        qa.handle("echo", echo(a.name(), new AtomicInteger(), new ArrayList<>()));
+        QueryResult r = complete(qa.query("echo", "x".getBytes(StandardCharsets.UTF_8), qa.limits().maxTimeout()));
+        assertEquals(1, r.asked());
+        assertEquals(a.name() + ":x", new String(r.answer(a.name()).answer(), StandardCharsets.UTF_8));
+    }
+
+    /** Kit check: A handler that never completes is reported as not answering once the timeout passes. */
+    @Test
+    public void handlerThatNeverAnswersIsReportedAsNoAnswerAtTheTimeout() {
+        Node a = start(0, Map.of());
+        MemberQueries qa = queriesOf(a);
+        if (qa == null) {
+            return;
+        }
+        qa.handle("slow", q -> new CompletableFuture<>());
+        CompletableFuture<QueryResult> f = qa.query("slow", new byte[0], Duration.ofSeconds(1));
+        QueryResult r = complete(f);
+        assertEquals(1, r.asked());
+        assertEquals(MemberAnswer.Outcome.NO_ANSWER, r.answer(a.name()).outcome());
+    }
+
+    /** Kit check: One handler per name; closing its registration leaves the name unhandled. */
+    @Test
+    public void handlerRegistrationIsExclusiveAndClosable() {
+        Node a = start(0, Map.of());
+        MemberQueries qa = queriesOf(a);
+        if (qa == null) {
+            return;
+        }
+        QueryHandler h = echo(a.name(), new AtomicInteger(), new ArrayList<>());
+        Subscription s = qa.handle("echo", h);
+        assertThrows(IllegalStateException.class, () -> qa.handle("echo", h), "a second handler for one name");
+        s.close();
+        s.close();
+        QueryResult r = complete(qa.query("echo", new byte[0], queryTimeout()));
+        assertEquals(MemberAnswer.Outcome.FAILED, r.answer(a.name()).outcome(), "unregistered: no handler");
+        Subscription again = qa.handle("echo", h);
+        s.close();
+        r = complete(qa.query("echo", new byte[0], queryTimeout()));
+        assertEquals(MemberAnswer.Outcome.ANSWERED, r.answer(a.name()).outcome(), "an old registration's close is harmless");
+        again.close();
+    }
+
+    /** Kit check: Queries and registrations after close fail with IllegalStateException. */
+    @Test
+    public void queriesAfterCloseFail() {
+        Node a = start(0, Map.of());
+        MemberQueries qa = queriesOf(a);
+        if (qa == null) {
+            return;
+        }
+        a.membership().close();
+        assertInstanceOf(IllegalStateException.class, failure(qa.query("q", new byte[0], queryTimeout())));
+        assertThrows(IllegalStateException.class, () -> qa.handle("q", q -> CompletableFuture.completedFuture(new byte[0])));
     }
 }

@@ -1,14 +1,25 @@
 package io.tribune.membership.fixed.internal;
 
+import io.tribune.api.Cancellable;
 import io.tribune.api.PluginContext;
+import io.tribune.api.Scheduler;
 import io.tribune.api.Subscription;
 import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberAnswer;
 import io.tribune.api.membership.MemberEvent;
+import io.tribune.api.membership.MemberQueries;
 import io.tribune.api.membership.MemberStatus;
 import io.tribune.api.membership.Membership;
 import io.tribune.api.membership.MembershipListener;
 import io.tribune.api.membership.MembershipSetup;
+import io.tribune.api.membership.Query;
+import io.tribune.api.membership.QueryHandler;
+import io.tribune.api.membership.QueryLimits;
+import io.tribune.api.membership.QueryResult;
 import io.tribune.api.membership.UserEvent;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,9 +27,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A membership without network or failure detection.
@@ -26,17 +41,33 @@ import java.util.concurrent.Executor;
  * <p>State lives under one lock. Every change enqueues its events on the context scheduler's
  * {@code serial} executor while still holding the lock, so listeners see events one at a time, on
  * one logical thread, in exactly the order the changes were made. Futures complete on the caller's
- * thread because nothing here waits for a peer.
+ * thread because nothing here waits for a peer, except those of queries.
+ *
+ * <p><b>Queries</b> ({@link #queries()}): a query asks every member of the local view that is
+ * ALIVE (the local one and the configured or joined members; left ones are not asked). Only the
+ * local handler can answer, since nothing is sent anywhere: every other member is reported
+ * {@link MemberAnswer.Outcome#NO_ANSWER} when the timeout passes, and the future completes then
+ * (or at once when the local member is the only one asked). Handlers run, and query futures
+ * complete, on the same serial executor as listener events. Limits are {@link QueryLimits#DEFAULT}
+ * (there is no packet to fit), and at most {@value #MAX_PENDING_QUERIES} queries may be in flight.
  */
 final class StaticMembership implements Membership {
     /** Tag limits: Serf carries tags in a 512-byte meta field; here they only need a sane bound. */
     static final int MAX_TAGS = 64;
     static final int MAX_TAG_BYTES = 4096;
+    /** Queries of this instance in flight at once; the same bound as gossip-swim's. */
+    static final int MAX_PENDING_QUERIES = 32;
 
     private final MembershipSetup setup;
     private final StaticConfig config;
     private final System.Logger log;
     private final Executor events;
+    private final Scheduler scheduler;
+    private final Queries queries = new Queries();
+    /** Local query handlers by name; lookups only. */
+    private final Map<String, QueryHandler> handlers = new ConcurrentHashMap<>();
+    /** Queries in flight, in start order; guarded by {@link #lock}. */
+    private final List<PendingQuery> pendingQueries = new ArrayList<>();
     private final CopyOnWriteArrayList<Sub> subscribers = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     /** Insertion-ordered so that {@link #members()} is stable: local member first. */
@@ -52,6 +83,7 @@ final class StaticMembership implements Membership {
         this.config = config;
         this.log = context.logger(StaticMembershipPlugin.NAME);
         this.events = context.scheduler().serial(StaticMembershipPlugin.NAME + "-events");
+        this.scheduler = context.scheduler();
         checkTags(setup.tags());
         Address.checkName(setup.nodeName(), setup.nodeName());
         int port = setup.bindPort() == 0 ? config.defaultPort() : setup.bindPort();
@@ -249,6 +281,11 @@ final class StaticMembership implements Membership {
     }
 
     @Override
+    public Optional<MemberQueries> queries() {
+        return Optional.of(queries);
+    }
+
+    @Override
     public Map<String, String> stats() {
         synchronized (lock) {
             Map<String, String> out = new LinkedHashMap<>();
@@ -257,17 +294,26 @@ final class StaticMembership implements Membership {
             out.put("members.alive", Long.toString(alive));
             out.put("event.clock", Long.toString(eventClock));
             out.put("failure.detection", "false");
+            out.put("queries.pending", Integer.toString(pendingQueries.size()));
             return out;
         }
     }
 
     @Override
     public void close() {
+        List<PendingQuery> unfinished;
         synchronized (lock) {
             closed = true;
+            unfinished = List.copyOf(pendingQueries);
+            pendingQueries.clear();
         }
         for (Sub s : subscribers) {
             s.close();
+        }
+        for (PendingQuery p : unfinished) {
+            p.timer.cancel();
+            p.future.completeExceptionally(new IllegalStateException("membership-static for '" + setup.nodeName()
+                    + "' closed before its query finished"));
         }
     }
 
@@ -307,6 +353,178 @@ final class StaticMembership implements Membership {
         if (bytes > MAX_TAG_BYTES) {
             throw new IllegalArgumentException("tags take " + bytes + " bytes, over the limit of " + MAX_TAG_BYTES);
         }
+    }
+
+    /** A query in flight: asked members in view order, null until answered; guarded by {@link #lock}. */
+    private static final class PendingQuery {
+        final String name;
+        final LinkedHashMap<String, MemberAnswer> answers = new LinkedHashMap<>();
+        final CompletableFuture<QueryResult> future = new CompletableFuture<>();
+        Cancellable timer = () -> false;
+
+        PendingQuery(String name) {
+            this.name = name;
+        }
+    }
+
+    /** The query capability; see the class comment. */
+    private final class Queries implements MemberQueries {
+        @Override
+        public QueryLimits limits() {
+            return QueryLimits.DEFAULT;
+        }
+
+        @Override
+        public Subscription handle(String name, QueryHandler handler) {
+            checkQueryName(name);
+            Objects.requireNonNull(handler, "handler");
+            synchronized (lock) {
+                if (closed) {
+                    throw new IllegalStateException("membership-static for '" + setup.nodeName() + "' is closed");
+                }
+            }
+            if (handlers.putIfAbsent(name, handler) != null) {
+                throw new IllegalStateException("a handler for query '" + name + "' is already registered");
+            }
+            AtomicBoolean open = new AtomicBoolean(true);
+            return () -> {
+                if (open.compareAndSet(true, false)) {
+                    handlers.remove(name, handler);
+                }
+            };
+        }
+
+        @Override
+        public CompletableFuture<QueryResult> query(String name, byte[] payload, Duration timeout) {
+            checkQueryName(name);
+            Objects.requireNonNull(timeout, "timeout");
+            byte[] body = payload == null ? new byte[0] : payload.clone();
+            QueryLimits l = QueryLimits.DEFAULT;
+            if (body.length > l.maxPayloadBytes()) {
+                throw new IllegalArgumentException("query '" + name + "' has a payload of " + body.length
+                        + " bytes, over the limit of " + l.maxPayloadBytes() + " bytes");
+            }
+            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(l.maxTimeout()) > 0) {
+                throw new IllegalArgumentException("query timeout " + timeout + " is outside (0, " + l.maxTimeout() + "]");
+            }
+            PendingQuery p = new PendingQuery(name);
+            synchronized (lock) {
+                IllegalStateException bad = checkRunning();
+                if (bad == null && local.status() == MemberStatus.LEFT) {
+                    bad = new IllegalStateException("membership-static for '" + setup.nodeName() + "' has left");
+                }
+                if (bad == null && pendingQueries.size() >= MAX_PENDING_QUERIES) {
+                    bad = new IllegalStateException(MAX_PENDING_QUERIES + " queries of '" + setup.nodeName()
+                            + "' are already in flight");
+                }
+                if (bad != null) {
+                    return CompletableFuture.failedFuture(bad);
+                }
+                for (Member m : members.values()) {
+                    if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
+                        p.answers.put(m.name(), null);
+                    }
+                }
+                pendingQueries.add(p);
+                // Only the local handler can answer; the others are reported at the timeout.
+                p.timer = scheduler.schedule(timeout, () -> finish(p));
+                Query q = new Query(name, body, local.name());
+                events.execute(() -> dispatch(p, q));
+            }
+            return p.future;
+        }
+    }
+
+    static void checkQueryName(String name) {
+        Objects.requireNonNull(name, "query name");
+        int len = name.getBytes(StandardCharsets.UTF_8).length;
+        if (len == 0 || len > QueryLimits.DEFAULT.maxNameBytes()) {
+            throw new IllegalArgumentException("query name must be 1.." + QueryLimits.DEFAULT.maxNameBytes()
+                    + " bytes of UTF-8, got " + len);
+        }
+    }
+
+    /** Runs the local handler; on the serial event executor. */
+    private void dispatch(PendingQuery p, Query q) {
+        QueryHandler h = handlers.get(q.name());
+        if (h == null) {
+            answer(p, null, "no handler for query '" + q.name() + "'");
+            return;
+        }
+        CompletableFuture<byte[]> f;
+        try {
+            f = h.answer(q);
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.WARNING, "handler of query '" + q.name() + "' threw", e);
+            answer(p, null, "handler of query '" + q.name() + "' threw: " + describe(e));
+            return;
+        }
+        if (f == null) {
+            answer(p, null, "handler of query '" + q.name() + "' returned no future");
+            return;
+        }
+        f.whenComplete((bytes, err) -> {
+            if (err != null) {
+                answer(p, null, describe(err));
+            } else if (bytes == null) {
+                answer(p, null, "handler of query '" + q.name() + "' answered null");
+            } else {
+                answer(p, bytes.clone(), null);
+            }
+        });
+    }
+
+    private static String describe(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c.getMessage() != null ? c.getMessage() : c.getClass().getName();
+    }
+
+    /** Records the local answer, under the same size rules as a gossiped one. */
+    private void answer(PendingQuery p, byte[] answer, String failure) {
+        int max = QueryLimits.DEFAULT.maxAnswerBytes();
+        String why = failure;
+        if (why == null && answer.length > max) {
+            why = "answer of " + answer.length + " bytes exceeds the limit of " + max + " bytes";
+        }
+        String me = local.name();
+        boolean all;
+        synchronized (lock) {
+            if (!pendingQueries.contains(p) || !p.answers.containsKey(me) || p.answers.get(me) != null) {
+                return; // finished (timeout or close), or the local member was not asked
+            }
+            p.answers.put(me, why == null ? MemberAnswer.answered(me, answer) : MemberAnswer.failed(me, truncate(why, max)));
+            all = p.answers.values().stream().allMatch(Objects::nonNull);
+        }
+        if (all) {
+            finish(p);
+        }
+    }
+
+    /** Completes a query with what it has; idempotent. Runs the completion on the event executor. */
+    private void finish(PendingQuery p) {
+        Map<String, MemberAnswer> out = new LinkedHashMap<>();
+        synchronized (lock) {
+            if (!pendingQueries.remove(p)) {
+                return;
+            }
+            for (Map.Entry<String, MemberAnswer> e : p.answers.entrySet()) {
+                out.put(e.getKey(), e.getValue() == null ? MemberAnswer.noAnswer(e.getKey()) : e.getValue());
+            }
+        }
+        p.timer.cancel();
+        QueryResult r = new QueryResult(p.name, out);
+        events.execute(() -> p.future.complete(r));
+    }
+
+    /** {@code s} cut to at most {@code maxBytes} of UTF-8, never inside a character. */
+    static String truncate(String s, int maxBytes) {
+        if (s.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
+            return s;
+        }
+        CharBuffer in = CharBuffer.wrap(s);
+        StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE).encode(in, ByteBuffer.allocate(maxBytes), true);
+        return s.substring(0, in.position());
     }
 
     /** One listener registration; deliveries check {@code active} so close stops new ones. */

@@ -1,6 +1,8 @@
 package io.tribune.membership.fixed.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,12 +10,15 @@ import io.tribune.api.Plugin;
 import io.tribune.api.PluginConfig;
 import io.tribune.api.SpiKind;
 import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberAnswer;
+import io.tribune.api.membership.MemberQueries;
 import io.tribune.api.membership.MemberEvent;
 import io.tribune.api.membership.MemberStatus;
 import io.tribune.api.membership.Membership;
 import io.tribune.api.membership.MembershipListener;
 import io.tribune.api.membership.MembershipSetup;
 import io.tribune.api.membership.Pool;
+import io.tribune.api.membership.QueryResult;
 import io.tribune.api.membership.UserEvent;
 import io.tribune.testkit.SimScheduler;
 import io.tribune.testkit.TestContext;
@@ -22,6 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 class StaticMembershipTest {
@@ -139,5 +146,60 @@ class StaticMembershipTest {
         assertEquals(Set.of(SpiKind.MEMBERSHIP), p.descriptor().provides());
         assertEquals("membership-static", p.descriptor().name());
         assertEquals("membership-static", p.membershipFactories().get(0).name());
+    }
+
+    @Test
+    void configuredMembersAreAskedAndReportedAsNotAnsweringAtTheTimeout() {
+        Membership m = create(Map.of(StaticConfig.MEMBERS, "a@10.0.0.2:8301,b@10.0.0.3:8301"), Pool.LAN);
+        m.start();
+        MemberQueries q = m.queries().orElseThrow();
+        q.handle("echo", x -> CompletableFuture.completedFuture(x.payload()));
+        long start = sim.clock().millis();
+        CompletableFuture<QueryResult> f = q.query("echo", new byte[] {7}, Duration.ofSeconds(3));
+        sim.runFor(Duration.ofMillis(2999));
+        assertFalse(f.isDone(), "waits for the configured members until the timeout");
+        sim.runFor(Duration.ofMillis(1));
+        assertTrue(f.isDone());
+        assertEquals(3000, sim.clock().millis() - start);
+        QueryResult r = f.join();
+        assertEquals(List.of("a", "b", "local"), List.copyOf(r.answers().keySet()));
+        assertArrayEquals(new byte[] {7}, r.answer("local").answer());
+        assertEquals(MemberAnswer.Outcome.NO_ANSWER, r.answer("a").outcome());
+        assertEquals(MemberAnswer.Outcome.NO_ANSWER, r.answer("b").outcome());
+        assertEquals("0", m.stats().get("queries.pending"));
+    }
+
+    @Test
+    void queriesInFlightAreBoundedAndFailWhenTheInstanceCloses() {
+        Membership m = create(Map.of(StaticConfig.MEMBERS, "a@10.0.0.2:8301"), Pool.LAN);
+        m.start();
+        MemberQueries q = m.queries().orElseThrow();
+        List<CompletableFuture<QueryResult>> open = new ArrayList<>();
+        for (int i = 0; i < StaticMembership.MAX_PENDING_QUERIES; i++) {
+            open.add(q.query("x", new byte[0], Duration.ofSeconds(30)));
+        }
+        CompletableFuture<QueryResult> over = q.query("x", new byte[0], Duration.ofSeconds(30));
+        assertTrue(over.isCompletedExceptionally(), "one more than the bound is refused");
+        sim.runFor(Duration.ofSeconds(1));
+        m.close();
+        for (CompletableFuture<QueryResult> f : open) {
+            CompletionException e = assertThrows(CompletionException.class, f::join);
+            assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
+        }
+    }
+
+    @Test
+    void oversizedAnswerIsReportedAsTheLocalMembersFailure() {
+        Membership m = create(Map.of(), Pool.LAN);
+        m.start();
+        MemberQueries q = m.queries().orElseThrow();
+        int max = q.limits().maxAnswerBytes();
+        q.handle("big", x -> CompletableFuture.completedFuture(new byte[max + 1]));
+        CompletableFuture<QueryResult> f = q.query("big", new byte[0], Duration.ofSeconds(3));
+        sim.runUntilIdle(100);
+        MemberAnswer a = f.join().answer("local");
+        assertEquals(MemberAnswer.Outcome.FAILED, a.outcome());
+        assertTrue(a.failure().contains("exceeds the limit of " + max), a.failure());
+        assertEquals("ab", StaticMembership.truncate("ab\u00e9", 3), "never cuts a character in two");
     }
 }

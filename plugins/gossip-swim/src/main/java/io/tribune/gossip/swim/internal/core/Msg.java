@@ -81,6 +81,49 @@ public sealed interface Msg {
     }
 
     /**
+     * A Serf-style query: disseminated like a user event (piggybacked and re-gossiped a bounded
+     * number of times), handled once on every member, answered straight to {@code originAddr}.
+     * {@code (origin, id)} identifies it for duplicate suppression; {@code timeoutMillis} is
+     * relative, so members need no common clock: each one stops answering that long after it
+     * first saw the query. {@code retry} marks a copy the origin sent straight to a member that
+     * has not answered: a member that already answered sends its answer again.
+     */
+    record Query(long id, String origin, Addr originAddr, String name, long timeoutMillis, byte[] payload,
+                 boolean retry) implements Msg {
+        public Query {
+            Objects.requireNonNull(origin);
+            Objects.requireNonNull(originAddr);
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(payload);
+        }
+
+        /** A gossiped copy (not a retry). */
+        public Query(long id, String origin, Addr originAddr, String name, long timeoutMillis, byte[] payload) {
+            this(id, origin, originAddr, name, timeoutMillis, payload, false);
+        }
+
+        /** This query with the retry mark set or cleared. */
+        public Query withRetry(boolean r) {
+            return new Query(id, origin, originAddr, name, timeoutMillis, payload, r);
+        }
+    }
+
+    /**
+     * One member's answer to a {@link Query}, sent in a UDP packet to the query's origin:
+     * {@code answer} when {@code failure} is null, otherwise the handler's failure message (and an
+     * empty answer).
+     */
+    record QueryAnswer(long id, String from, byte[] answer, String failure) implements Msg {
+        public QueryAnswer {
+            Objects.requireNonNull(from);
+            Objects.requireNonNull(answer);
+            if (failure != null && answer.length > 0) {
+                throw new IllegalArgumentException("a failed answer carries no answer bytes");
+            }
+        }
+    }
+
+    /**
      * The sender's network coordinate, sent with an Ack so that the prober can relax its own
      * coordinate against the measured round trip (Vivaldi, carried on probes as Serf does).
      */

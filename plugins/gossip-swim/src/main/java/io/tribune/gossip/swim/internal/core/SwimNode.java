@@ -1,10 +1,18 @@
 package io.tribune.gossip.swim.internal.core;
 
 import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberAnswer;
 import io.tribune.api.membership.MemberEvent;
 import io.tribune.api.membership.MemberStatus;
+import io.tribune.api.membership.QueryLimits;
+import io.tribune.api.membership.QueryResult;
 import io.tribune.api.membership.UserEvent;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -17,13 +25,25 @@ import java.util.random.RandomGenerator;
 
 /**
  * One member's SWIM state machine with Lifeguard's refinements and a Serf layer (tags, graceful
- * and forced leave, reaping, user events with Lamport clocks).
+ * and forced leave, reaping, user events with Lamport clocks, queries).
  *
  * <p>Deterministic and I/O-free: inputs are {@link #tick(long) clock ticks} (milliseconds from
  * any origin), {@link #receivePacket decoded packets}, stream exchanges and API calls; outputs are
  * collected with {@link #drainOutputs()} (packets and stream calls for the driver to carry out)
- * and {@link #drainEvents()} (member and user events). Randomness comes from the generator handed
- * in. Collections that are iterated keep insertion order; hash maps are used for lookups only.
+ * and {@link #drainEvents()} (member and user events, queries to answer, finished queries).
+ * Randomness comes from the generator handed in.
+ *
+ * <p><b>Queries</b> (Serf's request/response to every member): {@link #startQuery} records which
+ * members are asked (ALIVE and SUSPECT ones, this one included), queues the query on the
+ * broadcast queue like a user event, and emits a {@link QueryRequest} for the local handler.
+ * Every member that receives it for the first time (by {@code (origin, id)}, see
+ * {@code QuerySeen}) re-gossips it and emits a {@link QueryRequest}; the driver runs the handler
+ * and hands the answer to {@link #answerQuery}, which sends it in one UDP packet straight to the
+ * origin. The origin keeps the first answer of each asked member and emits a {@link QueryDone}
+ * when all have answered or at the timeout. Loss is repaired by the origin, which alone knows
+ * who has not answered: every {@link #QUERY_RETRY_GOSSIP_ROUNDS} gossip intervals, up to
+ * {@link #QUERY_RETRIES} times, it sends the query straight to each asked member still silent;
+ * a member that never got it handles it then, one that already answered sends its answer again. Collections that are iterated keep insertion order; hash maps are used for lookups only.
  *
  * <p>Not thread-safe: the driver confines each instance to one thread or lock.
  */
@@ -43,6 +63,42 @@ public final class SwimNode {
      */
     public record StreamCall(Addr to, Msg request) implements Out {
     }
+
+    /**
+     * A query for the local handler: the driver runs the handler of {@code name} and passes its
+     * outcome to {@link #answerQuery}. {@code deadlineMillis} is when this member stops answering
+     * (the time it first saw the query plus the query's timeout).
+     */
+    public record QueryRequest(String origin, Addr originAddr, long id, String name, byte[] payload,
+                               long deadlineMillis) {
+    }
+
+    /** A query started here has finished: every asked member answered, or the timeout passed. */
+    public record QueryDone(long id, QueryResult result) {
+    }
+
+    /**
+     * Most queries of this node's own in flight at once; {@link #startQuery} refuses more. Each
+     * holds one entry per asked member (up to {@link #MAX_MEMBERS}) with up to 1 KiB of answer,
+     * so the bound caps the origin's memory; interactive fan-outs (keyring operations) need one or two.
+     */
+    public static final int MAX_PENDING_QUERIES = 32;
+
+    /**
+     * Gossip intervals between two retries of a query to its silent members (800 ms with the LAN
+     * preset, 400 ms local, 2 s WAN). Gossip alone reaches every member of a small pool within
+     * two or three rounds (5 members on loopback, LAN preset: p99 about 360 ms), so a member
+     * still silent after four has most likely missed the query or lost its answer.
+     */
+    public static final int QUERY_RETRY_GOSSIP_ROUNDS = 4;
+
+    /**
+     * Direct retries of a query per silent member. Each costs one packet to the member and at
+     * most one answer back; three make a miss unlikely even at 10% loss (each round trip then
+     * fails about one time in five, four tries all fail about one time in 600), while a member
+     * that is really down costs only three packets.
+     */
+    public static final int QUERY_RETRIES = 3;
 
     /** Most members tracked; an Alive for one more is dropped and counted. */
     public static final int MAX_MEMBERS = WireCodec.MAX_PUSH_PULL_MEMBERS;
@@ -87,6 +143,22 @@ public final class SwimNode {
     private record Relay(Addr requester, long requesterSeq, long deadlineMillis, boolean nack) {
     }
 
+    /** A query started here: the asked members in the order they were learned, null until answered. */
+    private static final class PendingQuery {
+        final Msg.Query query;
+        final long deadlineMillis;
+        final LinkedHashMap<String, MemberAnswer> answers = new LinkedHashMap<>();
+        int answered;
+        long nextRetryMillis;
+        int retriesLeft = QUERY_RETRIES;
+
+        PendingQuery(Msg.Query query, long deadlineMillis, long nextRetryMillis) {
+            this.query = query;
+            this.deadlineMillis = deadlineMillis;
+            this.nextRetryMillis = nextRetryMillis;
+        }
+    }
+
     private final String name;
     private final SwimTiming timing;
     private final RandomGenerator random;
@@ -114,6 +186,12 @@ public final class SwimNode {
     private final Map<String, Vivaldi.Coordinate> coordinates = new java.util.HashMap<>();
     private boolean coordinatesEnabled = true;
     private final Map<String, Long> counters = new LinkedHashMap<>();
+    private final QueryLimits queryLimits;
+    /** Queries started here, by id; iterated for timeouts in start order. */
+    private final LinkedHashMap<Long, PendingQuery> pendingQueries = new LinkedHashMap<>();
+    private final QuerySeen seenQueries = new QuerySeen();
+    private long queryIdBase = -1;
+    private long querySeq;
     private final List<Out> outbox = new ArrayList<>();
     private final List<Object> events = new ArrayList<>();
 
@@ -151,6 +229,7 @@ public final class SwimNode {
         this.probeTimeoutMillis = timing.probeTimeout().toMillis();
         this.awareness = new Awareness(timing.awarenessMax());
         this.self = new NodeState(name, addr, 0, Msg.State.ALIVE, tags, 0);
+        this.queryLimits = queryLimits(name, addr.host(), maxPacketBytes);
     }
 
     // =================================================================== inputs: lifecycle and API
@@ -281,6 +360,260 @@ public final class SwimNode {
         }
     }
 
+    // =================================================================== inputs: queries
+
+    /**
+     * The query bounds of a node with this name, advertised host and packet budget: the defaults of
+     * {@link QueryLimits#DEFAULT}, lowered where a query (with a name of the longest allowed
+     * length) or an answer would not fit one packet of {@code maxPacketBytes}. With the default
+     * 1,400-byte packets (1,371 when encrypted) and an IP address, nothing is lowered.
+     */
+    public static QueryLimits queryLimits(String nodeName, String advertiseHost, int maxPacketBytes) {
+        int nameBytes = nodeName.getBytes(StandardCharsets.UTF_8).length;
+        int hostBytes = advertiseHost.getBytes(StandardCharsets.UTF_8).length;
+        int room = maxPacketBytes - WireCodec.PACKET_HEADER_BYTES - WireCodec.PER_MESSAGE_OVERHEAD;
+        // type, id, origin, origin address, name, timeout, payload length, retry flag (see WireCodec).
+        int queryFixed = 1 + 8 + (2 + nameBytes) + (2 + hostBytes + 2) + (2 + WireCodec.MAX_QUERY_NAME_BYTES) + 4 + 2 + 1;
+        // type, id, from, kind, length (a failure message's length prefix is the same 2 bytes).
+        int answerFixed = 1 + 8 + (2 + nameBytes) + 1 + 2;
+        int payload = Math.max(0, Math.min(WireCodec.MAX_QUERY_PAYLOAD_BYTES, room - queryFixed));
+        int answer = Math.max(0, Math.min(WireCodec.MAX_QUERY_ANSWER_BYTES, room - answerFixed));
+        return new QueryLimits(WireCodec.MAX_QUERY_NAME_BYTES, payload, answer,
+                Duration.ofMillis(WireCodec.MAX_QUERY_TIMEOUT_MILLIS));
+    }
+
+    /** This node's query bounds. */
+    public QueryLimits queryLimits() {
+        return queryLimits;
+    }
+
+    /** Validates a query name. @throws IllegalArgumentException naming the problem */
+    public static void checkQueryName(String queryName) {
+        Objects.requireNonNull(queryName, "query name");
+        int len = queryName.getBytes(StandardCharsets.UTF_8).length;
+        if (len == 0) {
+            throw new IllegalArgumentException("query name is empty");
+        }
+        if (len > WireCodec.MAX_QUERY_NAME_BYTES) {
+            throw new IllegalArgumentException("query name '" + abbreviate(queryName) + "' is " + len
+                    + " bytes, over the limit of " + WireCodec.MAX_QUERY_NAME_BYTES);
+        }
+    }
+
+    /**
+     * Validates a query against {@code limits}.
+     *
+     * @return the timeout in whole milliseconds (rounded up)
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static long checkQuery(String queryName, byte[] payload, Duration timeout, QueryLimits limits) {
+        checkQueryName(queryName);
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(timeout, "timeout");
+        if (payload.length > limits.maxPayloadBytes()) {
+            throw new IllegalArgumentException("query '" + abbreviate(queryName) + "' has a payload of " + payload.length
+                    + " bytes, over the limit of " + limits.maxPayloadBytes() + " bytes");
+        }
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(limits.maxTimeout()) > 0) {
+            throw new IllegalArgumentException("query timeout " + timeout + " is outside (0, " + limits.maxTimeout() + "]");
+        }
+        long millis = timeout.toMillis();
+        return timeout.equals(Duration.ofMillis(millis)) ? millis : millis + 1;
+    }
+
+    /**
+     * Starts a query to every ALIVE and SUSPECT member, this one included (it gets a
+     * {@link QueryRequest} at once): queues it for gossip and remembers whom it asked.
+     *
+     * @return the query's id, which its {@link QueryDone} carries
+     * @throws IllegalArgumentException when the query is out of {@link #queryLimits()} (nothing changes)
+     * @throws IllegalStateException    when the node is not started or has left, or
+     *                                  {@link #MAX_PENDING_QUERIES} queries are in flight
+     */
+    public long startQuery(String queryName, byte[] payload, Duration timeout, long now) {
+        long timeoutMillis = checkQuery(queryName, payload, timeout, queryLimits);
+        if (!started) {
+            throw new IllegalStateException("node '" + name + "' is not started");
+        }
+        if (leaving) {
+            throw new IllegalStateException("node '" + name + "' has left");
+        }
+        if (pendingQueries.size() >= MAX_PENDING_QUERIES) {
+            throw new IllegalStateException(MAX_PENDING_QUERIES + " queries of node '" + name
+                    + "' are already in flight");
+        }
+        if (queryIdBase < 0) {
+            // Random, not 0: a restarted origin must not reuse the ids members still remember.
+            queryIdBase = random.nextLong() >>> 1;
+        }
+        long id = (queryIdBase + querySeq++) & Long.MAX_VALUE;
+        byte[] body = payload.clone();
+        Msg.Query q = new Msg.Query(id, name, self.addr, queryName, timeoutMillis, body);
+        PendingQuery p = new PendingQuery(q, now + timeoutMillis,
+                now + QUERY_RETRY_GOSSIP_ROUNDS * timing.gossipInterval().toMillis());
+        for (NodeState s : nodes.values()) {
+            if (s.up()) {
+                p.answers.put(s.name, null);
+            }
+        }
+        pendingQueries.put(id, p);
+        broadcasts.queue("q:" + name + "/" + id, q);
+        events.add(new QueryRequest(name, self.addr, id, queryName, body.clone(), p.deadlineMillis));
+        count("query.started");
+        return id;
+    }
+
+    /**
+     * The local handler's outcome for {@code request}: {@code answer} when {@code failure} is null,
+     * else the failure message. An answer over {@link QueryLimits#maxAnswerBytes()} becomes a
+     * failure saying so, and a failure message is cut to that many bytes. After the request's
+     * deadline nothing is sent (the origin has stopped collecting).
+     *
+     * <p>The answer goes out in one UDP packet to the origin and is kept (see {@code QuerySeen}):
+     * the member itself never re-sends it, since it cannot know it was lost, but the origin's
+     * retry of the query asks for it again. A member still silent after the retries is reported
+     * as not answering.
+     */
+    public void answerQuery(QueryRequest request, byte[] answer, String failure, long now) {
+        if (!started) {
+            return;
+        }
+        if (now > request.deadlineMillis()) {
+            count("query.answer.late");
+            return;
+        }
+        int max = queryLimits.maxAnswerBytes();
+        byte[] body = answer == null ? new byte[0] : answer;
+        String why = failure;
+        if (why == null && body.length > max) {
+            why = "answer of " + body.length + " bytes exceeds the limit of " + max + " bytes";
+        }
+        if (why != null) {
+            why = truncateUtf8(why, max);
+            body = new byte[0];
+        }
+        if (request.origin().equals(name)) {
+            recordAnswer(request.id(), name, body.clone(), why);
+            return;
+        }
+        count(why == null ? "query.answered" : "query.answered.failure");
+        Msg.QueryAnswer a = new Msg.QueryAnswer(request.id(), name, body.clone(), why);
+        seenQueries.answered(request.origin(), request.id(), a);
+        send(request.originAddr(), List.of(a));
+    }
+
+    private void onQuery(Msg.Query q, long now) {
+        if (q.origin().equals(name)) {
+            // Our own query gossiped back to us: already delivered locally at start.
+            count("query.echo");
+            return;
+        }
+        if (!seenQueries.record(q.origin(), q.id(), q.timeoutMillis(), now)) {
+            Msg.QueryAnswer mine = q.retry() ? seenQueries.answerTo(q.origin(), q.id()) : null;
+            if (mine != null) {
+                // The origin retries because it lacks our answer: it was lost, send it again.
+                count("query.answer.resent");
+                send(q.originAddr(), List.of(mine));
+            } else {
+                count("query.duplicate");
+            }
+            return;
+        }
+        if (WireCodec.size(q) + WireCodec.PER_MESSAGE_OVERHEAD <= maxPacketBytes - WireCodec.PACKET_HEADER_BYTES) {
+            // Re-gossiped as an ordinary copy: only the origin retries.
+            broadcasts.queue("q:" + q.origin() + "/" + q.id(), q.withRetry(false));
+        } else {
+            // A member with larger packets sent it; ours could never carry it, so only handle it.
+            count("query.too-large-to-relay");
+        }
+        events.add(new QueryRequest(q.origin(), q.originAddr(), q.id(), q.name(), q.payload().clone(),
+                now + q.timeoutMillis()));
+        count("query.received");
+    }
+
+    private void onQueryAnswer(Msg.QueryAnswer a) {
+        recordAnswer(a.id(), a.from(), a.answer(), a.failure());
+    }
+
+    private void recordAnswer(long id, String from, byte[] answer, String failure) {
+        PendingQuery p = pendingQueries.get(id);
+        if (p == null) {
+            // Finished (late answer), never ours, or replayed.
+            count("query.answer.stale");
+            return;
+        }
+        if (!p.answers.containsKey(from)) {
+            count("query.answer.unasked");
+            return;
+        }
+        if (p.answers.get(from) != null) {
+            count("query.answer.duplicate");
+            return;
+        }
+        p.answers.put(from, failure == null ? MemberAnswer.answered(from, answer) : MemberAnswer.failed(from, failure));
+        p.answered++;
+        if (p.answered == p.answers.size()) {
+            finishQuery(id, p);
+        }
+    }
+
+    private void queryTick(long now) {
+        seenQueries.forget(now);
+        if (pendingQueries.isEmpty()) {
+            return;
+        }
+        List<Long> expired = new ArrayList<>();
+        for (Map.Entry<Long, PendingQuery> e : pendingQueries.entrySet()) {
+            PendingQuery p = e.getValue();
+            if (now >= p.deadlineMillis) {
+                expired.add(e.getKey());
+            } else if (p.retriesLeft > 0 && now >= p.nextRetryMillis) {
+                p.retriesLeft--;
+                p.nextRetryMillis = now + QUERY_RETRY_GOSSIP_ROUNDS * timing.gossipInterval().toMillis();
+                retryQuery(p);
+            }
+        }
+        for (Long id : expired) {
+            finishQuery(id, pendingQueries.get(id));
+        }
+    }
+
+    /** Sends the query straight to each asked member that has not answered and is still known. */
+    private void retryQuery(PendingQuery p) {
+        Msg.Query retry = p.query.withRetry(true);
+        for (Map.Entry<String, MemberAnswer> e : p.answers.entrySet()) {
+            NodeState s = e.getValue() == null ? nodes.get(e.getKey()) : null;
+            if (s != null && s != self) {
+                count("query.retried");
+                send(s.addr, List.of(retry));
+            }
+        }
+    }
+
+    private void finishQuery(long id, PendingQuery p) {
+        pendingQueries.remove(id);
+        Map<String, MemberAnswer> out = new LinkedHashMap<>();
+        for (Map.Entry<String, MemberAnswer> e : p.answers.entrySet()) {
+            out.put(e.getKey(), e.getValue() == null ? MemberAnswer.noAnswer(e.getKey()) : e.getValue());
+        }
+        count(p.answered == p.answers.size() ? "query.completed" : "query.timed-out");
+        events.add(new QueryDone(id, new QueryResult(p.query.name(), out)));
+    }
+
+    /** {@code s} cut to at most {@code maxBytes} of UTF-8, never inside a character. */
+    static String truncateUtf8(String s, int maxBytes) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= maxBytes) {
+            return s;
+        }
+        CharsetEncoder enc = StandardCharsets.UTF_8.newEncoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        ByteBuffer out = ByteBuffer.allocate(maxBytes);
+        CharBuffer in = CharBuffer.wrap(s);
+        enc.encode(in, out, true);
+        return s.substring(0, in.position());
+    }
+
     // =================================================================== inputs: time
 
     /** Advances the protocol to {@code now}: probes, indirect probes, suspicion timeouts, gossip, push-pull, reaping. */
@@ -293,6 +626,7 @@ public final class SwimNode {
         }
         relayTick(now);
         suspicionTick(now);
+        queryTick(now);
         if (now >= nextGossipMillis) {
             nextGossipMillis = now + timing.gossipInterval().toMillis();
             gossip(now);
@@ -503,6 +837,10 @@ public final class SwimNode {
                 deadNode(d, now);
             } else if (m instanceof Msg.User u) {
                 onUser(u);
+            } else if (m instanceof Msg.Query q) {
+                onQuery(q, now);
+            } else if (m instanceof Msg.QueryAnswer a) {
+                onQueryAnswer(a);
             } else {
                 count("unexpected.message");
             }
@@ -927,6 +1265,11 @@ public final class SwimNode {
         return awareness.score();
     }
 
+    /** Queries started here that have not finished. */
+    public int pendingQueries() {
+        return pendingQueries.size();
+    }
+
     /** Messages waiting to be gossiped. */
     public int queuedBroadcasts() {
         return broadcasts.size();
@@ -936,6 +1279,9 @@ public final class SwimNode {
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>(counters);
         out.put("broadcasts.dropped", broadcasts.dropped());
+        if (seenQueries.evicted() > 0) {
+            out.put("query.seen.evicted", seenQueries.evicted());
+        }
         return out;
     }
 

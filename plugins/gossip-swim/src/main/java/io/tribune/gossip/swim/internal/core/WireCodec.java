@@ -20,6 +20,8 @@ import java.util.TreeMap;
  * packet  = version:u8(=1) kind:u8(=0x50 'P') count:u8(1..255) { length:u16 message }*count
  * stream  = version:u8(=1) kind:u8(=0x53 'S') message            (framed by the driver with a u32 length)
  * message = type:u8 fields...
+ * query   = type(=11) id:u64 origin:string originAddr:(string u16) name:string timeoutMillis:u32 len:u16 payload retry:u8
+ * answer  = type(=12) id:u64 from:string (0:u8 len:u16 bytes | 1:u8 failure:string)
  * string  = length:u16 utf8-bytes         (bounded per field, must be valid UTF-8)
  * long    = 8 bytes big-endian, never negative
  * </pre>
@@ -44,6 +46,14 @@ public final class WireCodec {
     public static final int MAX_TAG_BYTES = 512;
     /** A user event's name plus payload, in bytes (Serf's default user event limit). */
     public static final int MAX_USER_EVENT_BYTES = 512;
+    /** Longest query name, in UTF-8 bytes ({@code QueryLimits.DEFAULT}). */
+    public static final int MAX_QUERY_NAME_BYTES = 128;
+    /** Largest query payload, in bytes (Serf's default query size limit; {@code QueryLimits.DEFAULT}). */
+    public static final int MAX_QUERY_PAYLOAD_BYTES = 1024;
+    /** Largest query answer or failure message, in bytes (Serf's default response size limit). */
+    public static final int MAX_QUERY_ANSWER_BYTES = 1024;
+    /** Longest query timeout, in milliseconds ({@code QueryLimits.DEFAULT}: 1 minute). */
+    public static final long MAX_QUERY_TIMEOUT_MILLIS = 60_000;
     /** Largest packet the codec accepts (the UDP payload limit); the driver uses far less. */
     public static final int MAX_PACKET_BYTES = 65_507;
     /** Largest stream message (a push-pull of {@value #MAX_PUSH_PULL_MEMBERS} members fits). */
@@ -65,6 +75,8 @@ public final class WireCodec {
     private static final int T_USER = 8;
     private static final int T_PUSH_PULL = 9;
     private static final int T_COORD = 10;
+    private static final int T_QUERY = 11;
+    private static final int T_QUERY_ANSWER = 12;
 
     private WireCodec() {
     }
@@ -184,6 +196,28 @@ public final class WireCodec {
             }
             o.f64(c.coordinate().error());
             o.f64(c.coordinate().height());
+        } else if (m instanceof Msg.Query q) {
+            o.u8(T_QUERY);
+            o.u64(q.id());
+            o.str(q.origin());
+            o.addr(q.originAddr());
+            o.str(q.name());
+            o.u32(q.timeoutMillis());
+            o.u16(q.payload().length);
+            o.raw(q.payload());
+            o.u8(q.retry() ? 1 : 0);
+        } else if (m instanceof Msg.QueryAnswer a) {
+            o.u8(T_QUERY_ANSWER);
+            o.u64(a.id());
+            o.str(a.from());
+            if (a.failure() == null) {
+                o.u8(0);
+                o.u16(a.answer().length);
+                o.raw(a.answer());
+            } else {
+                o.u8(1);
+                o.str(a.failure());
+            }
         } else {
             throw new IllegalArgumentException("unknown message " + m);
         }
@@ -293,6 +327,40 @@ public final class WireCodec {
                     throw new MalformedMessageException("coordinate out of range");
                 }
                 yield new Msg.Coord(name, c);
+            }
+            case T_QUERY -> {
+                long id = in.u64();
+                String origin = in.name(false);
+                Addr originAddr = in.addr();
+                String name = in.name(false);
+                long timeout = in.u32();
+                if (timeout < 1 || timeout > MAX_QUERY_TIMEOUT_MILLIS) {
+                    throw new MalformedMessageException("query timeout " + timeout + " ms is outside 1.."
+                            + MAX_QUERY_TIMEOUT_MILLIS);
+                }
+                int plen = in.u16();
+                if (plen > MAX_QUERY_PAYLOAD_BYTES) {
+                    throw new MalformedMessageException("query payload of " + plen + " bytes exceeds "
+                            + MAX_QUERY_PAYLOAD_BYTES);
+                }
+                yield new Msg.Query(id, origin, originAddr, name, timeout, in.raw(plen), in.bool());
+            }
+            case T_QUERY_ANSWER -> {
+                long id = in.u64();
+                String from = in.name(false);
+                int kind = in.u8();
+                if (kind == 0) {
+                    int alen = in.u16();
+                    if (alen > MAX_QUERY_ANSWER_BYTES) {
+                        throw new MalformedMessageException("query answer of " + alen + " bytes exceeds "
+                                + MAX_QUERY_ANSWER_BYTES);
+                    }
+                    yield new Msg.QueryAnswer(id, from, in.raw(alen), null);
+                } else if (kind == 1) {
+                    yield new Msg.QueryAnswer(id, from, new byte[0], in.str(MAX_QUERY_ANSWER_BYTES));
+                } else {
+                    throw new MalformedMessageException("unknown query answer kind " + kind);
+                }
             }
             default -> throw new MalformedMessageException("unknown message type " + type);
         };

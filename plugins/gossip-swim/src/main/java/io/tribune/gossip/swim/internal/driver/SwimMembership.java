@@ -6,12 +6,17 @@ import io.tribune.api.PluginContext;
 import io.tribune.api.Subscription;
 import io.tribune.api.membership.Keyring;
 import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberQueries;
 import io.tribune.api.membership.MemberEvent;
 import io.tribune.api.membership.MemberStatus;
 import io.tribune.api.membership.Membership;
 import io.tribune.api.membership.MembershipListener;
 import io.tribune.api.membership.MembershipSetup;
 import io.tribune.api.membership.Pool;
+import io.tribune.api.membership.Query;
+import io.tribune.api.membership.QueryHandler;
+import io.tribune.api.membership.QueryLimits;
+import io.tribune.api.membership.QueryResult;
 import io.tribune.api.membership.UserEvent;
 import io.tribune.gossip.swim.internal.core.Addr;
 import io.tribune.gossip.swim.internal.core.MalformedMessageException;
@@ -41,12 +46,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,6 +66,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * it is followed by {@link #flushLocked()}, which sends its packets, hands stream calls to the pool
  * and queues its events on the platform's serial executor while still holding the lock, so that
  * listeners see events in the order the core produced them.
+ *
+ * <p>Queries ({@link #queries()}): the core disseminates them and collects the answers; this
+ * driver runs the local handlers on the same serial executor as the listeners (one at a time, in
+ * the order the queries arrived), hands their outcomes back to the core, and completes the
+ * futures of {@code query} on that executor too. A member without a handler for a query's name
+ * answers it as FAILED with "no handler for query 'NAME'".
  */
 public final class SwimMembership implements Membership {
     private static final int STREAM_THREADS = 4;
@@ -82,6 +95,12 @@ public final class SwimMembership implements Membership {
     private final AtomicLong packetsSent = new AtomicLong();
     private final AtomicLong packetsReceived = new AtomicLong();
     private final Metrics metrics;
+    private final QueryLimits queryLimits;
+    /** Local query handlers by name; lookups only. */
+    private final Map<String, QueryHandler> handlers = new ConcurrentHashMap<>();
+    /** Futures of this node's queries in flight, by the core's query id. */
+    private final Map<Long, CompletableFuture<QueryResult>> pendingQueries = new ConcurrentHashMap<>();
+    private final Queries queries = new Queries();
 
     private SwimNode node;
     private DatagramSocket udp;
@@ -115,6 +134,12 @@ public final class SwimMembership implements Membership {
         this.crypto = keyring == null ? null : new PacketCrypto(keyring, label, new SecureRandom());
         SwimNode.checkName(setup.nodeName());
         SwimNode.checkTags(setup.tags());
+        this.queryLimits = SwimNode.queryLimits(setup.nodeName(), setup.advertiseHost(), packetBudget());
+    }
+
+    /** The core's budget: the UDP size less the encryption envelope. */
+    private int packetBudget() {
+        return udpPacketBytes - (crypto == null ? 0 : PacketCrypto.OVERHEAD);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -131,8 +156,7 @@ public final class SwimMembership implements Membership {
             bind();
             Addr self = new Addr(setup.advertiseHost(), udp.getLocalPort());
             // The core's budget leaves room for the encryption envelope within the UDP size.
-            int budget = udpPacketBytes - (crypto == null ? 0 : PacketCrypto.OVERHEAD);
-            node = new SwimNode(setup.nodeName(), self, setup.tags(), timing, context.random(), budget);
+            node = new SwimNode(setup.nodeName(), self, setup.tags(), timing, context.random(), packetBudget());
             node.start(now());
             AtomicInteger n = new AtomicInteger();
             streams = new ThreadPoolExecutor(STREAM_THREADS, STREAM_THREADS, 30, TimeUnit.SECONDS,
@@ -243,6 +267,18 @@ public final class SwimMembership implements Membership {
         for (Sub s : subscribers) {
             s.close();
         }
+        failPendingQueries("closed");
+    }
+
+    /** Fails the queries still in flight: once silent or closed, the core no longer ticks to finish them. */
+    private void failPendingQueries(String why) {
+        for (Long id : List.copyOf(pendingQueries.keySet())) {
+            CompletableFuture<QueryResult> f = pendingQueries.remove(id);
+            if (f != null) {
+                f.completeExceptionally(new IllegalStateException("gossip-swim '" + setup.nodeName() + "' " + why
+                        + " before its query finished"));
+            }
+        }
     }
 
     private long aliveGauge() {
@@ -283,9 +319,63 @@ public final class SwimMembership implements Membership {
             }
         }
         for (Object e : node.drainEvents()) {
-            for (Sub s : subscribers) {
-                events.execute(() -> s.deliver(e));
+            if (e instanceof SwimNode.QueryRequest q) {
+                events.execute(() -> dispatchQuery(q));
+            } else if (e instanceof SwimNode.QueryDone d) {
+                CompletableFuture<QueryResult> f = pendingQueries.remove(d.id());
+                if (f != null) {
+                    events.execute(() -> f.complete(d.result()));
+                }
+            } else {
+                for (Sub s : subscribers) {
+                    events.execute(() -> s.deliver(e));
+                }
             }
+        }
+    }
+
+    /** Runs the local handler of a query; on the serial event executor. */
+    private void dispatchQuery(SwimNode.QueryRequest q) {
+        QueryHandler h = handlers.get(q.name());
+        if (h == null) {
+            answerQuery(q, null, "no handler for query '" + q.name() + "'");
+            return;
+        }
+        CompletableFuture<byte[]> f;
+        try {
+            f = h.answer(new Query(q.name(), q.payload().clone(), q.origin()));
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.WARNING, "handler of query '" + q.name() + "' threw", e);
+            answerQuery(q, null, "handler of query '" + q.name() + "' threw: " + describe(e));
+            return;
+        }
+        if (f == null) {
+            answerQuery(q, null, "handler of query '" + q.name() + "' returned no future");
+            return;
+        }
+        f.whenComplete((answer, err) -> {
+            if (err != null) {
+                answerQuery(q, null, describe(err));
+            } else if (answer == null) {
+                answerQuery(q, null, "handler of query '" + q.name() + "' answered null");
+            } else {
+                answerQuery(q, answer.clone(), null);
+            }
+        });
+    }
+
+    private static String describe(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c.getMessage() != null ? c.getMessage() : c.getClass().getName();
+    }
+
+    private void answerQuery(SwimNode.QueryRequest q, byte[] answer, String failure) {
+        synchronized (lock) {
+            if (closed || silent || node == null) {
+                return;
+            }
+            node.answerQuery(q, answer, failure, now());
+            flushLocked();
         }
     }
 
@@ -632,6 +722,7 @@ public final class SwimMembership implements Membership {
             }
             if ((sentAt.get() >= 0 && t - sentAt.get() >= settle) || t >= deadline || closed) {
                 silent = true;
+                failPendingQueries("left the pool");
                 if (poll[0] != null) {
                     poll[0].cancel();
                 }
@@ -710,6 +801,11 @@ public final class SwimMembership implements Membership {
     }
 
     @Override
+    public Optional<MemberQueries> queries() {
+        return Optional.of(queries);
+    }
+
+    @Override
     public Optional<Keyring> keyring() {
         return crypto == null ? Optional.empty() : Optional.of(crypto.keyring());
     }
@@ -730,6 +826,7 @@ public final class SwimMembership implements Membership {
                 out.put("health.score", Integer.toString(node.healthScore()));
                 out.put("event.clock", Long.toString(node.eventClock()));
                 out.put("broadcasts.queued", Integer.toString(node.queuedBroadcasts()));
+                out.put("queries.pending", Integer.toString(node.pendingQueries()));
                 node.counters().forEach((k, v) -> out.put("core." + k, Long.toString(v)));
                 var coord = node.coordinate();
                 out.put("coordinate.error", String.format(java.util.Locale.ROOT, "%.3f", coord.error()));
@@ -742,6 +839,60 @@ public final class SwimMembership implements Membership {
         out.put("packets.received", Long.toString(packetsReceived.get()));
         new java.util.TreeMap<>(drops).forEach((k, v) -> out.put("dropped." + k, Long.toString(v.get())));
         return out;
+    }
+
+    /**
+     * The query capability (dissemination, retries and limits: see {@link SwimNode} and the README).
+     * Limits: those of {@link QueryLimits#DEFAULT}, lowered where one UDP
+     * packet ({@code gossip-swim.udp-packet-bytes} less the encryption envelope) could not hold a
+     * query or an answer; at most {@link SwimNode#MAX_PENDING_QUERIES} of this node's queries in
+     * flight.
+     */
+    private final class Queries implements MemberQueries {
+        @Override
+        public QueryLimits limits() {
+            return queryLimits;
+        }
+
+        @Override
+        public Subscription handle(String name, QueryHandler handler) {
+            SwimNode.checkQueryName(name);
+            Objects.requireNonNull(handler, "handler");
+            if (closed) {
+                throw new IllegalStateException("gossip-swim '" + setup.nodeName() + "' is closed");
+            }
+            if (handlers.putIfAbsent(name, handler) != null) {
+                throw new IllegalStateException("a handler for query '" + name + "' is already registered");
+            }
+            AtomicBoolean open = new AtomicBoolean(true);
+            return () -> {
+                if (open.compareAndSet(true, false)) {
+                    handlers.remove(name, handler);
+                }
+            };
+        }
+
+        @Override
+        public CompletableFuture<QueryResult> query(String name, byte[] payload, Duration timeout) {
+            byte[] body = payload == null ? new byte[0] : payload.clone();
+            SwimNode.checkQuery(name, body, timeout, queryLimits);
+            CompletableFuture<QueryResult> f = new CompletableFuture<>();
+            synchronized (lock) {
+                IllegalStateException bad = notRunning();
+                if (bad != null) {
+                    return CompletableFuture.failedFuture(bad);
+                }
+                long id;
+                try {
+                    id = node.startQuery(name, body, timeout, now());
+                } catch (IllegalStateException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+                pendingQueries.put(id, f);
+                flushLocked();
+            }
+            return f;
+        }
     }
 
     /** One listener registration. */

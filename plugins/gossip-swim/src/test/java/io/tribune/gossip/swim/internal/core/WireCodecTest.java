@@ -26,7 +26,35 @@ class WireCodecTest {
                 new Msg.Alive("a", 7, A, Map.of("role", "server", "dc", "dc1", "é", "ü")),
                 new Msg.Suspect("c", 8, "a"),
                 new Msg.Dead("c", 9, "c", true),
-                new Msg.User(10, "deploy", new byte[] {0, 1, 2, (byte) 255}, true));
+                new Msg.User(10, "deploy", new byte[] {0, 1, 2, (byte) 255}, true),
+                new Msg.Query(11, "a", A, "tribune-keyring", 5000, new byte[] {3, 4}),
+                new Msg.Query(12, "a", B, "q", 1, new byte[0], true),
+                new Msg.QueryAnswer(11, "b", new byte[] {5, 6, 7}, null),
+                new Msg.QueryAnswer(11, "c", new byte[0], "no handler for query 'x' é"));
+    }
+
+    /** Equality with byte arrays compared by content (records compare arrays by reference). */
+    private static void assertSameMessage(Msg expected, Msg actual) {
+        if (expected instanceof Msg.User u) {
+            Msg.User v = (Msg.User) actual;
+            assertEquals(u.ltime(), v.ltime());
+            assertEquals(u.name(), v.name());
+            assertArrayEquals(u.payload(), v.payload());
+            assertEquals(u.coalesce(), v.coalesce());
+        } else if (expected instanceof Msg.Query q) {
+            Msg.Query r = (Msg.Query) actual;
+            assertEquals(List.of(q.id(), q.origin(), q.originAddr(), q.name(), q.timeoutMillis(), q.retry()),
+                    List.of(r.id(), r.origin(), r.originAddr(), r.name(), r.timeoutMillis(), r.retry()));
+            assertArrayEquals(q.payload(), r.payload());
+        } else if (expected instanceof Msg.QueryAnswer a) {
+            Msg.QueryAnswer b = (Msg.QueryAnswer) actual;
+            assertEquals(a.id(), b.id());
+            assertEquals(a.from(), b.from());
+            assertArrayEquals(a.answer(), b.answer());
+            assertEquals(a.failure(), b.failure());
+        } else {
+            assertEquals(expected, actual);
+        }
     }
 
     @Test
@@ -36,15 +64,7 @@ class WireCodecTest {
         List<Msg> out = WireCodec.decodePacket(wire, 0, wire.length);
         assertEquals(in.size(), out.size());
         for (int i = 0; i < in.size(); i++) {
-            if (in.get(i) instanceof Msg.User u) {
-                Msg.User v = (Msg.User) out.get(i);
-                assertEquals(u.ltime(), v.ltime());
-                assertEquals(u.name(), v.name());
-                assertArrayEquals(u.payload(), v.payload());
-                assertEquals(u.coalesce(), v.coalesce());
-            } else {
-                assertEquals(in.get(i), out.get(i));
-            }
+            assertSameMessage(in.get(i), out.get(i));
         }
         int sum = WireCodec.PACKET_HEADER_BYTES;
         for (Msg m : in) {
@@ -124,6 +144,39 @@ class WireCodecTest {
         }
         byte[] tags = WireCodec.encodePacket(List.of(new Msg.Alive("n", 1, A, many)));
         assertThrows(MalformedMessageException.class, () -> WireCodec.decodePacket(tags, 0, tags.length));
+    }
+
+    @Test
+    void queriesAtTheLimitsDecodeAndOneByteMoreIsRejected() throws Exception {
+        String name = "q".repeat(WireCodec.MAX_QUERY_NAME_BYTES);
+        List<Msg> atLimit = List.of(
+                new Msg.Query(1, "a", A, name, WireCodec.MAX_QUERY_TIMEOUT_MILLIS, new byte[WireCodec.MAX_QUERY_PAYLOAD_BYTES]),
+                new Msg.QueryAnswer(1, "b", new byte[WireCodec.MAX_QUERY_ANSWER_BYTES], null),
+                new Msg.QueryAnswer(1, "c", new byte[0], "f".repeat(WireCodec.MAX_QUERY_ANSWER_BYTES)));
+        for (Msg m : atLimit) {
+            byte[] wire = WireCodec.encodePacket(List.of(m));
+            assertSameMessage(m, WireCodec.decodePacket(wire, 0, wire.length).get(0));
+        }
+        // The encoder writes what the decoder must refuse, as a peer with other limits might.
+        List<Msg> over = List.of(
+                new Msg.Query(1, "a", A, name + "q", 1000, new byte[0]),
+                new Msg.Query(1, "a", A, "q", WireCodec.MAX_QUERY_TIMEOUT_MILLIS + 1, new byte[0]),
+                new Msg.Query(1, "a", A, "q", 0, new byte[0]),
+                new Msg.Query(1, "a", A, "", 1000, new byte[0]),
+                new Msg.Query(1, "", A, "q", 1000, new byte[0]),
+                new Msg.Query(1, "a", A, "q", 1000, new byte[WireCodec.MAX_QUERY_PAYLOAD_BYTES + 1]),
+                new Msg.QueryAnswer(1, "b", new byte[WireCodec.MAX_QUERY_ANSWER_BYTES + 1], null),
+                new Msg.QueryAnswer(1, "c", new byte[0], "f".repeat(WireCodec.MAX_QUERY_ANSWER_BYTES + 1)),
+                new Msg.QueryAnswer(1, "", new byte[1], null));
+        for (Msg m : over) {
+            byte[] wire = WireCodec.encodePacket(List.of(m));
+            assertThrows(MalformedMessageException.class, () -> WireCodec.decodePacket(wire, 0, wire.length),
+                    m.toString());
+        }
+        // An answer kind other than 0 (answer) or 1 (failure).
+        byte[] wire = WireCodec.encodePacket(List.of(new Msg.QueryAnswer(1, "b", new byte[0], null)));
+        wire[3 + 2 + 1 + 8 + 2 + 1] = 2;
+        assertThrows(MalformedMessageException.class, () -> WireCodec.decodePacket(wire, 0, wire.length));
     }
 
     @Test

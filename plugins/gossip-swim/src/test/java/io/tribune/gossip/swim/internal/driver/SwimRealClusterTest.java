@@ -11,6 +11,7 @@ import io.tribune.api.membership.Membership;
 import io.tribune.api.membership.MembershipListener;
 import io.tribune.api.membership.MembershipSetup;
 import io.tribune.api.membership.Pool;
+import io.tribune.api.membership.QueryResult;
 import io.tribune.gossip.swim.internal.SwimMembershipFactory;
 import io.tribune.gossip.swim.internal.core.Msg;
 import io.tribune.gossip.swim.internal.core.WireCodec;
@@ -21,6 +22,7 @@ import io.tribune.testkit.TestContext;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -256,6 +259,35 @@ class SwimRealClusterTest {
         }
         assertEquals("local", lan.get(0).stats().get("profile"));
         assertTrue(lan.get(0).localMember().port() != wan.get(0).localMember().port());
+    }
+
+    @Test
+    void queryOverAnEncryptedPoolCollectsEveryAnswerAndAPlainNodeCannotQueryIt() {
+        String k = key(9);
+        List<Membership> c = cluster(5, Map.of("gossip-swim.encrypt", k));
+        for (Membership m : c) {
+            String name = m.localMember().name();
+            m.queries().orElseThrow().handle("keys", q -> CompletableFuture.completedFuture(
+                    (name + " " + m.keyring().orElseThrow().primaryKey()).getBytes(StandardCharsets.UTF_8)));
+        }
+        QueryResult r = c.get(2).queries().orElseThrow().query("keys", new byte[0], Duration.ofSeconds(10))
+                .orTimeout(20, TimeUnit.SECONDS).join();
+        assertEquals(5, r.asked());
+        for (Membership m : c) {
+            String name = m.localMember().name();
+            assertEquals(name + " " + k, new String(r.answer(name).answer(), StandardCharsets.UTF_8));
+        }
+        // The query and the answers were sealed: no member dropped a packet as plain or unauthentic.
+        for (Membership m : c) {
+            assertEquals(0, count(m.stats(), "dropped.plain") + count(m.stats(), "dropped.auth"), m.stats().toString());
+        }
+        // A node without the key can neither join nor have its query answered by the pool.
+        Membership outsider = start("outsider", Map.of());
+        outsider.queries().orElseThrow().handle("keys", q -> CompletableFuture.completedFuture(new byte[0]));
+        assertTrue(outsider.join(List.of(addr(c.get(0)))).handle((v, e) -> e != null).join(), "plain join refused");
+        QueryResult alone = outsider.queries().orElseThrow().query("keys", new byte[0], Duration.ofSeconds(2))
+                .orTimeout(20, TimeUnit.SECONDS).join();
+        assertEquals(List.of("outsider"), List.copyOf(alone.answers().keySet()));
     }
 
     private static long count(Map<String, String> stats, String key) {

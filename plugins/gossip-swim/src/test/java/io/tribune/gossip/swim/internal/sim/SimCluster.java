@@ -25,6 +25,11 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Checks the invariant "a member never returns from FAILED/LEFT at the same incarnation" on
  * every event.
+ *
+ * <p>Queries: every live node answers each {@link SwimNode.QueryRequest} at once with its own
+ * name, as a driver whose handler completes immediately would; sinks see the requests and the
+ * {@link SwimNode.QueryDone}s like any other event. {@link #lostQueryAnswers()} counts the answer
+ * packets the simulated network dropped, {@link #deliveredAnswersFrom()} who got at least one through.
  */
 public final class SimCluster {
     /** Receives every event of every node: (node, event, virtual millis). */
@@ -76,6 +81,8 @@ public final class SimCluster {
     private long totalBytes;
     private long totalPackets;
     private long decodeFailures;
+    private long lostQueryAnswers;
+    private final java.util.Set<String> deliveredAnswersFrom = new java.util.TreeSet<>();
 
     public SimCluster(long seed, SwimTiming timing) {
         this.seed = seed;
@@ -141,6 +148,16 @@ public final class SimCluster {
         return decodeFailures;
     }
 
+    /** Query answer packets lost to simulated packet loss. */
+    public long lostQueryAnswers() {
+        return lostQueryAnswers;
+    }
+
+    /** Members at least one of whose query answers was delivered (to a live node), sorted. */
+    public java.util.Set<String> deliveredAnswersFrom() {
+        return deliveredAnswersFrom;
+    }
+
     /** Adds and starts a node; its ticks begin at once. */
     public Node add(String name) {
         int i = nodes.size();
@@ -168,6 +185,13 @@ public final class SimCluster {
     /** {@code n} joins through {@code seedNode} with a push-pull exchange, as the driver does. */
     public void join(Node n, Node seedNode) {
         stream(n, seedNode.addr, n.core.localState(true));
+    }
+
+    /** {@code from} starts a query now (its own handler answers at once, as every node's does). */
+    public long startQuery(Node from, String name, byte[] payload, Duration timeout) {
+        long id = from.core.startQuery(name, payload, timeout, nowMillis());
+        flush(from);
+        return id;
     }
 
     /** Stops a node for good: it sends and receives nothing more. */
@@ -251,18 +275,26 @@ public final class SimCluster {
     }
 
     private void flush(Node from) {
-        for (SwimNode.Out o : from.core.drainOutputs()) {
-            if (o instanceof SwimNode.Packet p) {
-                packet(from, p);
-            } else if (o instanceof SwimNode.StreamCall c) {
-                stream(from, c.to(), c.request());
+        boolean again = true;
+        while (again) {
+            again = false;
+            for (SwimNode.Out o : from.core.drainOutputs()) {
+                if (o instanceof SwimNode.Packet p) {
+                    packet(from, p);
+                } else if (o instanceof SwimNode.StreamCall c) {
+                    stream(from, c.to(), c.request());
+                }
             }
-        }
-        long now = nowMillis();
-        for (Object e : from.core.drainEvents()) {
-            checkInvariant(from, e);
-            for (EventSink s : sinks) {
-                s.on(from, e, now);
+            long now = nowMillis();
+            for (Object e : from.core.drainEvents()) {
+                checkInvariant(from, e);
+                for (EventSink s : sinks) {
+                    s.on(from, e, now);
+                }
+                if (e instanceof SwimNode.QueryRequest q && !from.crashed) {
+                    from.core.answerQuery(q, from.name.getBytes(java.nio.charset.StandardCharsets.UTF_8), null, now);
+                    again = true;
+                }
             }
         }
     }
@@ -307,6 +339,9 @@ public final class SimCluster {
         totalBytes += wire.length;
         totalPackets++;
         if (loss > 0 && net.nextDouble() < loss) {
+            if (p.msgs().stream().anyMatch(m -> m instanceof Msg.QueryAnswer)) {
+                lostQueryAnswers++;
+            }
             return;
         }
         Node to = byAddr.get(p.to());
@@ -331,6 +366,11 @@ public final class SimCluster {
         } catch (MalformedMessageException e) {
             decodeFailures++;
             return;
+        }
+        for (Msg m : msgs) {
+            if (m instanceof Msg.QueryAnswer a) {
+                deliveredAnswersFrom.add(a.from());
+            }
         }
         to.core.receivePacket(msgs, nowMillis());
         flush(to);

@@ -2,13 +2,20 @@ package io.tribune.gossip.swim.internal.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tribune.api.membership.MemberEvent;
+import io.tribune.api.membership.MemberAnswer;
 import io.tribune.api.membership.MemberStatus;
+import io.tribune.api.membership.QueryResult;
+import io.tribune.gossip.swim.internal.core.SwimNode;
 import io.tribune.gossip.swim.internal.core.SwimTiming;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -136,6 +143,72 @@ class SwimSimulationTest {
         c.heal();
         // Reconnect (every push-pull interval) lets each side learn it was declared dead and refute.
         assertTrue(c.runUntil(c::converged, Duration.ofMinutes(5)), "the halves merge again (seed " + c.seed() + ")");
+    }
+
+    @Test
+    void queryReachesEveryMemberOnceAndCollectsEveryAnswerThatWasNotLost() {
+        Scenarios.Observed obs = new Scenarios.Observed();
+        SimCluster c = Scenarios.bootstrap(18, N, LAN, obs, Duration.ofSeconds(120), 20);
+        Map<String, Integer> handled = new HashMap<>();
+        List<long[]> doneAt = new ArrayList<>();
+        List<QueryResult> results = new ArrayList<>();
+        c.onEvent((n, e, now) -> {
+            if (e instanceof SwimNode.QueryRequest) {
+                handled.merge(n.name, 1, Integer::sum);
+            } else if (e instanceof SwimNode.QueryDone d && n == c.node(0)) {
+                results.add(d.result());
+                doneAt.add(new long[] {now});
+            }
+        });
+        Duration timeout = Duration.ofSeconds(5);
+
+        // Clean network: every member answers, and the query ends when the last answer arrives.
+        long t0 = c.nowMillis();
+        c.startQuery(c.node(0), "first", new byte[] {1}, timeout);
+        assertTrue(c.runUntil(() -> !results.isEmpty(), timeout.plusSeconds(1)), "finished (seed " + c.seed() + ")");
+        QueryResult r = results.get(0);
+        assertEquals(N, r.asked());
+        assertEquals(N, r.count(MemberAnswer.Outcome.ANSWERED), "all answered (seed " + c.seed() + ")");
+        assertTrue(doneAt.get(0)[0] - t0 < timeout.toMillis(), "ended before the timeout: " + (doneAt.get(0)[0] - t0));
+        c.runFor(Duration.ofSeconds(10)); // until gossip stops carrying copies
+        for (SimCluster.Node n : c.nodes()) {
+            assertEquals(1, handled.get(n.name), n.name + " handled the query exactly once (seed " + c.seed() + ")");
+        }
+
+        // 10% loss and a crash the others have not detected yet. Gossip and the origin's direct
+        // retries make a miss unlikely, not impossible; a member whose every answer was lost is
+        // simply not answering. Loss hides nothing else: each member's handler runs at most once,
+        // and every member with an answer that got through is ANSWERED.
+        handled.clear();
+        c.deliveredAnswersFrom().clear();
+        c.loss(0.10);
+        SimCluster.Node crashed = c.node(7);
+        c.crash(crashed);
+        t0 = c.nowMillis();
+        c.startQuery(c.node(0), "second", new byte[] {2}, timeout);
+        assertTrue(c.runUntil(() -> results.size() == 2, timeout.plusSeconds(1)));
+        c.runFor(Duration.ofSeconds(10)); // until gossip stops carrying copies
+        r = results.get(1);
+        assertEquals(N, r.asked(), "the crashed member was still alive in the view, so it was asked");
+        assertEquals(MemberAnswer.Outcome.NO_ANSWER, r.answer(crashed.name).outcome());
+        assertEquals(timeout.toMillis(), doneAt.get(1)[0] - t0, "a missing answer holds the query to its timeout");
+        assertNull(handled.get(crashed.name));
+        int reached = 0;
+        for (SimCluster.Node n : c.nodes()) {
+            Integer k = handled.get(n.name);
+            assertTrue(k == null || k == 1, n.name + " handled the query at most once (seed " + c.seed() + ")");
+            reached += k == null ? 0 : 1;
+        }
+        assertEquals(N - 1, reached, "gossip and retries reached every live member (seed " + c.seed() + ")");
+        java.util.Set<String> answered = new java.util.TreeSet<>(c.deliveredAnswersFrom());
+        answered.add(c.node(0).name); // the origin's own answer needs no packet
+        java.util.Set<String> collected = new java.util.TreeSet<>();
+        r.answers().values().stream().filter(a -> a.outcome() == MemberAnswer.Outcome.ANSWERED)
+                .forEach(a -> collected.add(a.member()));
+        assertEquals(answered, collected, "exactly the members with an answer through are ANSWERED (seed " + c.seed() + ")");
+        assertEquals(N - collected.size(), r.count(MemberAnswer.Outcome.NO_ANSWER));
+        assertTrue(c.lostQueryAnswers() > 0, "the loss did hit answers, and the retries made up for it");
+        assertEquals(0, c.decodeFailures());
     }
 
     @Test
