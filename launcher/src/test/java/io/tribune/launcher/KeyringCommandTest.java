@@ -83,7 +83,7 @@ class KeyringCommandTest {
     }
 
     @Test
-    void theCommandShowsCountsOverEveryMemberAndFailsNamingAMemberThatDoesNotAnswer() throws Exception {
+    void theCommandShowsCountsOverEveryMemberAndFailsNamingAMemberThatDoesNotTakePart() throws Exception {
         Agent a = start("kc-1");
         Agent b = start("kc-2");
         b.membership().join(List.of("127.0.0.1:" + a.membership().localMember().port())).get(10, TimeUnit.SECONDS);
@@ -106,7 +106,8 @@ class KeyringCommandTest {
         assertEquals(1, refused.exit());
         assertTrue(refused.err().contains("2/2 nodes reported failure"), refused.err());
 
-        b.transport().close();
+        // kc-2 stays in the pool but answers no keyring query (as an agent of another version).
+        b.keyring().close();
         Run failed = cli(a, "keyring", "-install", K3);
         assertEquals(1, failed.exit(), failed.out());
         assertTrue(failed.err().contains("1/2 nodes reported failure") && failed.err().contains("kc-2: "),

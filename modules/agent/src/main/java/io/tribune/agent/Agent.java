@@ -97,6 +97,7 @@ public final class Agent {
     private final String runtime;
     private final AgentPlatform platform;
     private final AgentContext context = new Context();
+    private volatile ClusterKeyring keyring;
     private final boolean ownsPlatform;
     private final AgentMetrics metrics = new AgentMetrics();
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
@@ -216,8 +217,16 @@ public final class Agent {
 
         Endpoint rpc = new Endpoint(config.bindAddr(), Math.max(0, config.ports().server()));
         Endpoint advertise = new Endpoint(config.advertiseAddr(), rpc.port());
-        transport = tf.create(new TransportSetup(rpc, advertise, TransportSetup.DEFAULT_MAX_MESSAGE_BYTES,
-                config.tls()), pluginConfig(tf.name()), context(tf.name()));
+        TransportSetup setup = new TransportSetup(rpc, advertise, TransportSetup.DEFAULT_MAX_MESSAGE_BYTES,
+                config.tls());
+        // A client agent only calls servers, as in Consul: it opens no RPC port, so nothing on it can
+        // be reached but its HTTP, DNS and gRPC front ends (which serve the local agent's callers).
+        boolean callOnly = !config.server() && tf.supportsCallOnly();
+        if (!config.server() && !callOnly) {
+            LOG.log(System.Logger.Level.WARNING, "transport plugin ''{0}'' cannot run call-only (SPI before 1.2): "
+                    + "this client agent listens on {1} although it serves nothing there", tf.name(), rpc);
+        }
+        transport = tf.create(callOnly ? setup.asCallOnly() : setup, pluginConfig(tf.name()), context(tf.name()));
         closeables.push(transport);
         transport.start();
 
@@ -233,7 +242,10 @@ public final class Agent {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(ServerTags.ROLE, config.server() ? ServerTags.SERVER : "node");
         tags.put(ServerTags.DC, config.datacenter());
-        tags.put(ServerTags.PORT, Integer.toString(transport.localEndpoint().port()));
+        if (config.server()) {
+            // Where clients and other servers send requests; a client agent serves nothing there.
+            tags.put(ServerTags.PORT, Integer.toString(transport.localEndpoint().port()));
+        }
         if (config.bootstrapExpect() > 0) {
             tags.put(ServerTags.EXPECT, Integer.toString(config.bootstrapExpect()));
         }
@@ -243,6 +255,12 @@ public final class Agent {
                 Math.max(0, config.ports().serfLan()), config.advertiseAddr(), tags),
                 pluginConfig(mf.name()), context(mf.name()));
         closeables.push(membership);
+        // Every agent, client or server, answers keyring queries; registered before the pool starts
+        // so that none is missed.
+        keyring = new ClusterKeyring(membership,
+                config.pluginConfig().getDuration(Router.HOLD_TIMEOUT_KEY, Router.DEFAULT_HOLD_TIMEOUT), scheduler);
+        closeables.push(keyring);
+        keyring.start();
         membership.start();
         if (config.server()) {
             // Consensus starts now or, with bootstrap_expect, once enough servers are seen in gossip.
@@ -291,9 +309,6 @@ public final class Agent {
             duties.start(scheduler);
             closeables.push(duties::stop);
         }
-        // Every agent, client or server, serves keyring operations for the agent that fans one out.
-        ClusterKeyring keyring = new ClusterKeyring(membership, transport, hold, scheduler);
-        keyring.start();
         local = new LocalState(new LocalState.Setup(config, router, clock, scheduler, random("local"), membership,
                 router::canWrite, config.server() ? OptionalInt.of(transport.localEndpoint().port())
                 : OptionalInt.empty()));
@@ -534,6 +549,11 @@ public final class Agent {
     /** Where the HTTP API listens, if installed and enabled. */
     public Optional<InetSocketAddress> httpAddress() {
         return serviceAddress("http");
+    }
+
+    /** The gossip keyring operations of this agent (they answer other agents' keyring queries). */
+    public ClusterKeyring keyring() {
+        return keyring;
     }
 
     /** The platform the agent runs on. */

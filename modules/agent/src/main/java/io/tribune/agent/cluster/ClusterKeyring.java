@@ -4,45 +4,39 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.tribune.agent.rpc.Operator.KeyringVerb;
 import io.tribune.api.Cancellable;
 import io.tribune.api.Scheduler;
+import io.tribune.api.Subscription;
 import io.tribune.api.membership.Keyring;
-import io.tribune.api.membership.Member;
-import io.tribune.api.membership.MemberStatus;
+import io.tribune.api.membership.MemberAnswer;
+import io.tribune.api.membership.MemberQueries;
 import io.tribune.api.membership.Membership;
-import io.tribune.api.transport.Endpoint;
-import io.tribune.api.transport.Transport;
+import io.tribune.api.membership.MemberStatus;
+import io.tribune.api.membership.QueryResult;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Gossip keyring operations on every member of the LAN pool, as Consul's {@code consul keyring}
- * reaches every member with a gossip query: the agent that takes the request sends one
- * {@value #METHOD} call to each alive member (itself included, served in-process) over the
- * agent's transport, in parallel and with a deadline, and adds the answers up per pool:
+ * reaches every member with a Serf query: the agent that takes the request sends one
+ * {@value #QUERY} query through its membership's {@link MemberQueries} (so no member needs an RPC
+ * port: client agents listen on none), every member's handler applies the operation to its own
+ * {@link Keyring} and answers straight to the querying agent, which adds the answers up per pool:
  * {@code Keys} (key → number of members holding it), {@code PrimaryKeys} (key → number of members
  * encrypting with it), {@code NumNodes}, and the members that failed with their reasons. A member
- * that does not answer in time, cannot be reached, or answers garbage counts as failed.
+ * that does not answer within the timeout, or whose handler failed, counts as failed.
  *
- * <p><b>Who is asked.</b> Every member of {@link Membership#members()} that is {@code ALIVE} or
- * {@code SUSPECT} (a suspect member is still in the pool until declared failed; if it does not
- * answer it is reported), at the address gossip knows it by and the RPC port of its
- * {@link ServerTags#PORT} tag, which every agent, client or server, advertises. Failed and left
- * members are not asked and not counted. Out of scope: Consul's WAN pool (servers of every
- * datacenter) and {@code ?relay-factor} (answers relayed through other members); every answer
- * comes straight back over the transport.
+ * <p><b>Who is asked.</b> Whom the membership asks: every member alive or suspect in its view when
+ * the query is sent, this agent included (a suspect member that does not answer is reported).
+ * Failed and left members are neither asked nor counted. Out of scope: Consul's WAN pool and
+ * {@code ?relay-factor}.
  *
- * <p><b>Rotation.</b> Each operation completes only when every member answered or its deadline
+ * <p><b>Rotation.</b> Each operation completes only when every member answered or the timeout
  * passed, so the operator's sequence {@code install} new key everywhere, {@code use} it everywhere,
  * {@code remove} the old one keeps gossip flowing: a step starts only after the previous one
  * reached every member, and a failure names the members to fix before going on. A member refuses
@@ -55,36 +49,41 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * a member does not hold succeeds there (nothing to do), and installing or using a key twice is a
  * no-op, so every operation can be repeated after a partial failure.
  *
- * <p><b>Security.</b> The handler changes the gossip key ring, so it is served on the same
- * transport and port as request forwarding and is protected by the same TLS settings
- * ({@code verify_incoming} makes a caller without a certificate of the cluster's CA be refused
- * before the handler runs). Without TLS anyone who can reach the RPC port can change the keyring,
- * as anyone can forward writes.
+ * <p><b>Security.</b> The handler changes the gossip key ring. With gossip encryption on (the only
+ * case where there is a keyring to change), a query reaches a member only when it is encrypted with
+ * a key of that member's ring, so only a holder of a pool key can send one, as with Consul's Serf
+ * queries; without encryption every member refuses, having no keyring.
  *
- * <p><b>Bounds.</b> Requests and answers use {@link RpcCodec}'s bounded keyring encoding; a
- * malformed request is answered with a refusal and changes nothing. At most
- * {@link #MAX_IN_FLIGHT} calls are outstanding at once, and a failure report names at most
- * {@link #MAX_REPORTED_FAILURES} members.
+ * <p><b>Bounds.</b> Requests and answers use the agents' protobuf schema
+ * ({@code KeyringRequest}/{@code KeyringReply}) within the membership's {@link
+ * io.tribune.api.membership.QueryLimits}: a refusal's message is cut to {@link #MAX_MESSAGE_CHARS},
+ * a malformed request is answered with a refusal and changes nothing, and a failure report names
+ * at most {@link #MAX_REPORTED_FAILURES} members.
  *
- * <p><b>Threading.</b> Thread-safe; nothing blocks. Results complete on transport or platform
+ * <p><b>Without queries.</b> A membership plugin without {@link Membership#queries()} can only
+ * change this agent's keyring ({@link #onThisAgent}); an operation on every member then reports
+ * every other member as not reached, naming the reason.
+ *
+ * <p><b>Threading.</b> Thread-safe; nothing blocks. Results complete on membership or platform
  * threads.
  */
-public final class ClusterKeyring {
-    /** RPC method: one keyring operation on the receiving agent's LAN keyring. */
-    public static final String METHOD = "tribune.rpc.keyring";
-    /** Most keyring calls outstanding at once for one operation. */
-    static final int MAX_IN_FLIGHT = 32;
+public final class ClusterKeyring implements AutoCloseable {
+    /** Query name: one keyring operation on the receiving agent's LAN keyring. */
+    public static final String QUERY = "tribune-keyring";
     /** Most failed members named in {@link KeyringResult#failureReport()}. */
     static final int MAX_REPORTED_FAILURES = 16;
-    /** Slack over the call deadline after which a member is counted as failed even if the transport never answers. */
+    /** Slack over the query timeout after which the operation ends even if the membership never completes it. */
     static final Duration GUARD_MARGIN = Duration.ofSeconds(1);
 
     /** Longest gossip key accepted in a request or reply, in characters (a base64 key of 32 bytes takes 44). */
     static final int MAX_KEY_CHARS = 256;
     /** Most keys in one member's answer (gossip-swim holds at most 16). */
     static final int MAX_KEYS = 256;
-    /** Longest refusal message kept, in characters. */
-    static final int MAX_MESSAGE_CHARS = 4096;
+    /**
+     * Longest refusal message kept, in characters: with three UTF-8 bytes a character at most, it
+     * fits the 1 KiB answer of {@link io.tribune.api.membership.QueryLimits#DEFAULT}.
+     */
+    static final int MAX_MESSAGE_CHARS = 300;
 
     /**
      * A keyring operation for one member.
@@ -153,7 +152,8 @@ public final class ClusterKeyring {
             b.addAllKeys(k.keys().subList(0, Math.min(MAX_KEYS, k.keys().size())));
         } else {
             String m = ((KeyringReply.Refused) r).message();
-            b.setRefused(true).setMessage(m.length() > MAX_MESSAGE_CHARS ? m.substring(0, MAX_MESSAGE_CHARS) + "..." : m);
+            b.setRefused(true).setMessage(m.length() > MAX_MESSAGE_CHARS
+                    ? m.substring(0, MAX_MESSAGE_CHARS - 3) + "..." : m);
         }
         return b.build().toByteArray();
     }
@@ -181,34 +181,49 @@ public final class ClusterKeyring {
     }
 
     private final Membership membership;
-    private final Transport transport;
     private final Duration timeout;
     private final Scheduler scheduler;
+    private Subscription handler;
 
     /**
      * The keyring operations of one agent.
      *
-     * @param membership the LAN pool, whose {@link Membership#keyring()} is this agent's keyring
-     * @param transport  the agent's started RPC transport; the handler is registered by {@link #start()}
-     * @param timeout    the deadline of each member's call (positive; the agent uses its {@code rpc_hold_timeout})
-     * @param scheduler  the platform scheduler, for the guard against a transport that never answers
+     * @param membership the LAN pool: {@link Membership#keyring()} is this agent's keyring and
+     *                   {@link Membership#queries()} reaches the others
+     * @param timeout    how long an operation waits for the members' answers (positive; the agent
+     *                   uses its {@code rpc_hold_timeout}); cut to the membership's longest query
+     * @param scheduler  the platform scheduler, for the guard against a membership that never completes
      */
-    public ClusterKeyring(Membership membership, Transport transport, Duration timeout, Scheduler scheduler) {
+    public ClusterKeyring(Membership membership, Duration timeout, Scheduler scheduler) {
         this.membership = Objects.requireNonNull(membership, "membership");
-        this.transport = Objects.requireNonNull(transport, "transport");
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("keyring call timeout must be positive, got " + timeout);
+            throw new IllegalArgumentException("keyring timeout must be positive, got " + timeout);
+        }
+        Duration max = membership.queries().map(q -> q.limits().maxTimeout()).orElse(timeout);
+        this.timeout = timeout.compareTo(max) > 0 ? max : timeout;
+    }
+
+    /**
+     * Registers the {@value #QUERY} handler with the membership's queries (before the membership
+     * starts, so that no query is missed). Call once; without queries there is nothing to register.
+     */
+    public synchronized void start() {
+        membership.queries().ifPresent(q -> handler = q.handle(QUERY,
+                query -> CompletableFuture.completedFuture(serve(query.payload()))));
+    }
+
+    /** Unregisters the handler. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (handler != null) {
+            handler.close();
+            handler = null;
         }
     }
 
-    /** Registers the {@value #METHOD} handler on the transport. Call once. */
-    public void start() {
-        transport.register(METHOD, (ctx, request) -> CompletableFuture.completedFuture(serve(request)));
-    }
-
-    /** The deadline of each member's call. */
+    /** How long an operation waits for the members' answers. */
     public Duration timeout() {
         return timeout;
     }
@@ -261,8 +276,8 @@ public final class ClusterKeyring {
 
     /**
      * Performs {@code r} on every alive member of the LAN pool, this agent included, and completes
-     * once every member answered or timed out; a {@code use} or {@code remove} first checks every
-     * member's keys (see the class comment). Never completes exceptionally.
+     * once every member answered or the timeout passed; a {@code use} or {@code remove} first checks
+     * every member's keys (see the class comment). Never completes exceptionally.
      */
     public CompletableFuture<KeyringResult> onEveryMember(KeyringRequest r) {
         if (r.verb() != KeyringVerb.USE && r.verb() != KeyringVerb.REMOVE) {
@@ -294,87 +309,67 @@ public final class ClusterKeyring {
         return null;
     }
 
-    /** Sends {@code r} to every alive member; completes (never exceptionally) with one result per member, by name. */
+    /**
+     * Queries every alive member with {@code r}; completes (never exceptionally) with one result per
+     * asked member, in name order.
+     */
     private CompletableFuture<List<MemberResult>> fanOut(KeyringRequest r) {
-        String self = membership.localMember().name();
-        // Sorted by name: the order of calls and of the report does not depend on the plugin's list order.
-        TreeMap<String, Member> byName = new TreeMap<>();
-        for (Member m : membership.members()) {
-            if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT || m.name().equals(self)) {
-                byName.put(m.name(), m);
-            }
+        Optional<MemberQueries> queries = membership.queries();
+        if (queries.isEmpty()) {
+            return CompletableFuture.completedFuture(withoutQueries(r));
         }
-        List<Member> targets = new ArrayList<>(byName.values());
         CompletableFuture<List<MemberResult>> out = new CompletableFuture<>();
-        if (targets.isEmpty()) {
-            out.complete(List.of());
-            return out;
+        // The membership promises completion at the timeout; the guard keeps one misbehaving plugin
+        // from holding the operator's request forever.
+        Cancellable guard = scheduler.schedule(timeout.plus(GUARD_MARGIN), () -> out.complete(List.of(
+                MemberResult.noAnswer(membership.localMember().name(), "the membership never completed the query"))));
+        CompletableFuture<QueryResult> q;
+        try {
+            q = queries.get().query(QUERY, encode(r), timeout);
+        } catch (RuntimeException e) {
+            q = CompletableFuture.failedFuture(e);
         }
-        byte[] payload = encode(r);
-        AtomicReferenceArray<MemberResult> results = new AtomicReferenceArray<>(targets.size());
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
-        Runnable[] launch = new Runnable[1];
-        launch[0] = () -> {
-            int i = next.getAndIncrement();
-            if (i >= targets.size()) {
+        q.whenComplete((result, t) -> {
+            guard.cancel();
+            if (t != null) {
+                out.complete(List.of(MemberResult.noAnswer(membership.localMember().name(),
+                        "the query could not be sent: " + describe(t))));
                 return;
             }
-            Member m = targets.get(i);
-            CompletableFuture<MemberResult> f = m.name().equals(self)
-                    ? CompletableFuture.completedFuture(MemberResult.of(self, applyLocally(r)))
-                    : ask(m, payload);
-            // Continue on the platform's threads: a member that completes at once (this agent, a
-            // member without a port tag) must not start the next call from inside this one's stack.
-            f.whenCompleteAsync((res, t) -> {
-                results.set(i, res != null ? res : MemberResult.noAnswer(m.name(), describe(t)));
-                if (done.incrementAndGet() == targets.size()) {
-                    List<MemberResult> all = new ArrayList<>(targets.size());
-                    for (int j = 0; j < targets.size(); j++) {
-                        all.add(results.get(j));
-                    }
-                    out.complete(all);
-                } else {
-                    launch[0].run();
-                }
-            }, scheduler);
-        };
-        for (int k = 0; k < Math.min(MAX_IN_FLIGHT, targets.size()); k++) {
-            launch[0].run();
-        }
+            List<MemberResult> all = new ArrayList<>(result.asked());
+            result.answers().values().forEach(a -> all.add(resultOf(a)));
+            out.complete(all);
+        });
         return out;
     }
 
-    /** Calls one remote member; completes (never exceptionally) with its result. */
-    private CompletableFuture<MemberResult> ask(Member m, byte[] payload) {
-        Optional<Integer> port = ServerTags.port(m);
-        if (port.isEmpty()) {
-            return CompletableFuture.completedFuture(MemberResult.noAnswer(m.name(),
-                    "advertises no RPC port (gossip tag '" + ServerTags.PORT + "')"));
-        }
-        CompletableFuture<MemberResult> result = new CompletableFuture<>();
-        // The transport promises a deadline; the guard keeps one misbehaving plugin from holding the answer forever.
-        Cancellable guard = scheduler.schedule(timeout.plus(GUARD_MARGIN), () -> result.complete(
-                MemberResult.noAnswer(m.name(), "no answer within " + timeout.toMillis() + " ms")));
-        CompletableFuture<byte[]> call;
-        try {
-            call = transport.call(new Endpoint(m.host(), port.get()), METHOD, payload, timeout);
-        } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
-        }
-        call.whenComplete((bytes, t) -> {
-            guard.cancel();
-            if (t != null) {
-                result.complete(MemberResult.noAnswer(m.name(), describe(t)));
-                return;
+    /** One member's answer to the query as a result. */
+    private MemberResult resultOf(MemberAnswer a) {
+        return switch (a.outcome()) {
+            case ANSWERED -> {
+                try {
+                    yield MemberResult.of(a.member(), decodeReply(a.answer()));
+                } catch (IllegalArgumentException e) {
+                    yield MemberResult.noAnswer(a.member(), "unreadable answer: " + e.getMessage());
+                }
             }
-            try {
-                result.complete(MemberResult.of(m.name(), decodeReply(bytes)));
-            } catch (IllegalArgumentException e) {
-                result.complete(MemberResult.noAnswer(m.name(), "unreadable answer: " + e.getMessage()));
-            }
-        });
-        return result;
+            // Its handler failed or it has none (an agent of another version): what happened there is unknown.
+            case FAILED -> MemberResult.noAnswer(a.member(), "failed: " + a.failure());
+            case NO_ANSWER -> MemberResult.noAnswer(a.member(), "no answer within " + timeout.toMillis() + " ms");
+        };
+    }
+
+    /** Without queries: this agent's own answer, and every other live member as not reached. */
+    private List<MemberResult> withoutQueries(KeyringRequest r) {
+        String self = membership.localMember().name();
+        TreeMap<String, MemberResult> byName = new TreeMap<>();
+        byName.put(self, MemberResult.of(self, applyLocally(r)));
+        membership.members().stream()
+                .filter(m -> m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT)
+                .filter(m -> !m.name().equals(self))
+                .forEach(m -> byName.put(m.name(), MemberResult.noAnswer(m.name(),
+                        "not reached: the membership plugin answers no queries")));
+        return new ArrayList<>(byName.values());
     }
 
     private static String describe(Throwable t) {

@@ -320,6 +320,11 @@ class ExactlyOnceForwardingClusterTest {
                 }
 
                 @Override
+                public boolean supportsCallOnly() {
+                    return inner.supportsCallOnly();
+                }
+
+                @Override
                 public Transport create(TransportSetup setup, PluginConfig config, PluginContext context) {
                     Transport t = inner.create(setup, PluginConfig.of(Map.of("transport-inproc.hub",
                             config.getString("transport-lossy.hub", "default"))), context);
