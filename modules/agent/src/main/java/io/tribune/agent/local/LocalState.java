@@ -27,13 +27,6 @@ import io.tribune.state.HealthCheck;
 import io.tribune.state.HealthStatus;
 import io.tribune.state.Node;
 import io.tribune.state.NodeService;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.channels.AsynchronousSocketChannel;
-import java.nio.channels.CompletionHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The agent's own services and checks: the source of truth for what this node offers. Every
@@ -109,8 +101,8 @@ public final class LocalState implements AutoCloseable {
     private final CompletableFuture<Void> selfRegistered = new CompletableFuture<>();
     private final java.util.concurrent.atomic.AtomicInteger selfAttempts = new java.util.concurrent.atomic.AtomicInteger();
     private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
-    private HttpClient httpClient;
     private final CheckScripts scripts;
+    private final CheckProbes probes;
     /** Jitter only (check stagger, sync spread): no protocol decision rests on it. Guarded by {@code this}. */
     private final RandomGenerator random;
     private Cancellable syncTimer;
@@ -126,6 +118,7 @@ public final class LocalState implements AutoCloseable {
         this.canWrite = setup.canWrite();
         this.serverPort = setup.serverPort();
         this.scripts = new CheckScripts(scheduler);
+        this.probes = new CheckProbes(scheduler, scripts);
     }
 
     /** Whether script checks may be registered (Consul's {@code enable_script_checks}). */
@@ -415,10 +408,7 @@ public final class LocalState implements AutoCloseable {
             e.probing = true;
             def = e.def;
         }
-        CompletableFuture<Map.Entry<HealthStatus, String>> result = !def.http().isEmpty() ? probeHttp(def)
-                : !def.tcp().isEmpty() ? probeTcp(def)
-                : !def.args().isEmpty() ? scripts.run(def.args(), def.timeout())
-                : probeRunner(def);
+        CompletableFuture<Map.Entry<HealthStatus, String>> result = probes.run(def);
         result.whenComplete((r, err) -> {
             Map.Entry<HealthStatus, String> outcome = err != null
                     ? Map.entry(HealthStatus.CRITICAL, String.valueOf(err.getMessage())) : r;
@@ -432,93 +422,6 @@ public final class LocalState implements AutoCloseable {
                         setStatus(e, outcome.getKey(), outcome.getValue());
                     }
                 }
-            }
-        });
-    }
-
-    private synchronized HttpClient httpClient() {
-        if (httpClient == null) {
-            httpClient = HttpClient.newBuilder().connectTimeout(CheckType.DEFAULT_TIMEOUT)
-                    .followRedirects(HttpClient.Redirect.NEVER).executor(scheduler).build();
-        }
-        return httpClient;
-    }
-
-    /** Consul's HTTP check rule: 2xx passing, 429 warning, anything else critical. */
-    private CompletableFuture<Map.Entry<HealthStatus, String>> probeHttp(CheckType def) {
-        HttpRequest.Builder b;
-        try {
-            b = HttpRequest.newBuilder(URI.create(def.http())).timeout(def.timeout())
-                    .method(def.method(), HttpRequest.BodyPublishers.noBody());
-            def.headers().forEach((k, vs) -> vs.forEach(v -> b.header(k, v)));
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(Map.entry(HealthStatus.CRITICAL,
-                    "invalid HTTP check: " + e.getMessage()));
-        }
-        return httpClient().sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()).handle((r, err) -> {
-            if (err != null) {
-                Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                return Map.entry(HealthStatus.CRITICAL, "Get \"" + def.http() + "\": " + c);
-            }
-            byte[] body = r.body();
-            String text = new String(body, 0, Math.min(body.length, MAX_OUTPUT_BYTES), StandardCharsets.UTF_8);
-            String out = "HTTP " + def.method() + " " + def.http() + ": " + r.statusCode() + " Output: " + text;
-            HealthStatus s = r.statusCode() >= 200 && r.statusCode() < 300 ? HealthStatus.PASSING
-                    : r.statusCode() == 429 ? HealthStatus.WARNING : HealthStatus.CRITICAL;
-            return Map.entry(s, out);
-        });
-    }
-
-    /** A check of a {@link CheckRunner} (e.g. gRPC health); a runner that overruns the timeout is critical. */
-    private CompletableFuture<Map.Entry<HealthStatus, String>> probeRunner(CheckType def) {
-        CheckRunner r = CheckDefinitions.runners().get(def.runner());
-        CompletableFuture<Map.Entry<HealthStatus, String>> f = new CompletableFuture<>();
-        try {
-            r.run(def.target(), def.options(), def.timeout()).whenComplete((res, err) -> f.complete(err != null
-                    ? Map.entry(HealthStatus.CRITICAL, def.runner() + " check failed: " + err)
-                    : Map.entry(res.status(), res.output())));
-        } catch (RuntimeException e) {
-            f.complete(Map.entry(HealthStatus.CRITICAL, def.runner() + " check failed: " + e));
-        }
-        // A grace second beyond the timeout: the runner's own timeout message is the better one.
-        Cancellable timeout = scheduler.schedule(def.timeout().plusSeconds(1), () -> f.complete(Map.entry(
-                HealthStatus.CRITICAL, def.runner() + " check " + def.target() + ": timed out after "
-                        + def.timeout().toMillis() + "ms")));
-        return f.whenComplete((x, e) -> timeout.cancel());
-    }
-
-    /** A TCP check passes when a connection opens within the timeout. */
-    private CompletableFuture<Map.Entry<HealthStatus, String>> probeTcp(CheckType def) {
-        CompletableFuture<Map.Entry<HealthStatus, String>> f = new CompletableFuture<>();
-        int colon = def.tcp().lastIndexOf(':');
-        AsynchronousSocketChannel ch;
-        try {
-            InetSocketAddress addr = new InetSocketAddress(def.tcp().substring(0, colon),
-                    Integer.parseInt(def.tcp().substring(colon + 1)));
-            ch = AsynchronousSocketChannel.open();
-            ch.connect(addr, null, new CompletionHandler<Void, Void>() {
-                @Override
-                public void completed(Void v, Void a) {
-                    f.complete(Map.entry(HealthStatus.PASSING, "TCP connect " + def.tcp() + ": Success"));
-                }
-
-                @Override
-                public void failed(Throwable t, Void a) {
-                    f.complete(Map.entry(HealthStatus.CRITICAL, "dial tcp " + def.tcp() + ": " + t));
-                }
-            });
-        } catch (Exception e) {
-            return CompletableFuture.completedFuture(Map.entry(HealthStatus.CRITICAL,
-                    "dial tcp " + def.tcp() + ": " + e));
-        }
-        Cancellable timeout = scheduler.schedule(def.timeout(), () -> f.complete(Map.entry(HealthStatus.CRITICAL,
-                "dial tcp " + def.tcp() + ": i/o timeout")));
-        return f.whenComplete((r, e) -> {
-            timeout.cancel();
-            try {
-                ch.close();
-            } catch (java.io.IOException ignored) {
-                // closing a probe socket cannot fail in a way that matters
             }
         });
     }
