@@ -7,8 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import io.tribune.api.grpc.v1.Consistency;
+import io.tribune.api.grpc.v1.KvWatchEvent;
+import io.tribune.api.grpc.v1.KvWatchRequest;
+import io.tribune.api.grpc.v1.ReadOptions;
+import io.tribune.client.TribuneClient;
+import io.tribune.client.Watch;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * One datacenter for real: three servers (RocksDB, gRPC transport, SWIM gossip, Raft) and two
  * clients as separate OS processes on 127.0.0.2-6, each with Consul's default ports, formed with
  * -bootstrap-expect and -retry-join. Writes through one client, reads through the other; the
- * leader is killed with SIGKILL and every acknowledged write survives; a killed client turns
+ * gRPC API answers through a client agent and through a follower in every consistency mode, client
+ * agents open no RPC port; the leader is killed with SIGKILL and every acknowledged write survives; a killed client turns
  * critical in the catalog; all servers restart from disk.
  */
 @Timeout(900)
@@ -50,7 +64,7 @@ class ClusterIT {
         Files.createDirectories(dir);
         List<String> args = new ArrayList<>(List.of("agent", "-node", name, "-bind", ip, "-client", ip,
                 "-data-dir", dir.toString(), "-retry-join", SERVERS.get(0), "-retry-interval", "1s",
-                "-grpc-port", "-1", "-log-level", "info"));
+                "-log-level", "info"));
         if (server) {
             args.addAll(List.of("-server", "-bootstrap-expect", "3"));
         }
@@ -109,6 +123,63 @@ class ClusterIT {
         }
     }
 
+    static void assertRefused(String ip, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(ip, port), 2000);
+            throw new AssertionError(ip + ":" + port + " accepted a connection");
+        } catch (ConnectException expected) {
+            // nothing listens there
+        } catch (IOException e) {
+            throw new AssertionError(ip + ":" + port + ": " + e, e);
+        }
+    }
+
+    /** Whether an HTTP/1.1 request to ip:port gets no HTTP answer (the port speaks gRPC only). */
+    static boolean notHttp(String ip, int port) {
+        try {
+            HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build()
+                    .send(HttpRequest.newBuilder(URI.create("http://" + ip + ":" + port + "/v1/kv/acked/7?raw"))
+                            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() != 200 && !"v7".equals(r.body());
+        } catch (IOException e) {
+            return true; // no HTTP/1.1 answer at all
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Through the gRPC API of the agent on {@code host}, with consistency {@code c}: a write, a read of
+     * it and of older keys, a prefix listing, and a watch that sees a change written through
+     * {@code writer}'s HTTP API.
+     */
+    static void grpcRoundTrip(AgentProcess writer, String host, Consistency c) throws Exception {
+        String where = host + " " + c;
+        try (TribuneClient g = TribuneClient.builder().target(host + ":8502").plaintext().consistency(c)
+                .deadline(Duration.ofSeconds(30)).build()) {
+            String key = "grpc/" + host + "/" + c.name();
+            long written = g.kv().put(key, "1".getBytes(StandardCharsets.UTF_8));
+            assertTrue(written > 0, where);
+            // A stale read on a follower may lag the commit by a heartbeat.
+            assertTrue(writer.waitFor(LONG, () -> g.kv().get(key).map(e -> e.getValue().toStringUtf8()).orElse("")
+                    .equals("1")), where);
+            assertEquals("v7", g.kv().get("acked/7").orElseThrow().getValue().toStringUtf8(), where);
+            assertEquals(20, g.kv().list("acked/").size(), where);
+            KvWatchRequest req = KvWatchRequest.newBuilder().setKey(key)
+                    .setRead(ReadOptions.newBuilder().setConsistency(c)).build();
+            try (Watch<KvWatchEvent> w = g.kv().watch(req)) {
+                KvWatchEvent first = w.poll(LONG).orElseThrow(() -> new AssertionError("no first message " + where));
+                assertEquals("1", first.getEntries(0).getValue().toStringUtf8(), where);
+                assertTrue(ok(writer, "PUT", "/v1/kv/" + key, "2"), where);
+                KvWatchEvent next = w.poll(LONG).orElseThrow(() -> new AssertionError("no change seen " + where));
+                assertEquals("2", next.getEntries(0).getValue().toStringUtf8(), where);
+                assertTrue(next.getIndex() > first.getIndex(), where);
+            }
+        }
+    }
+
     AgentProcess agent(String name) {
         return agents.get(name);
     }
@@ -135,6 +206,21 @@ class ClusterIT {
             assertTrue(c1.waitFor(LONG, () -> ok(c1, "PUT", "/v1/kv/acked/" + k, "v" + k)), c1.output());
         }
         assertEquals("v7", raw(c2, "acked/7"));
+
+        // Client agents listen on no RPC port (Consul's); a server's RPC port is not the HTTP API.
+        assertRefused(CLIENTS.get(0), 8300);
+        assertTrue(s1.waitFor(LONG, () -> notHttp(SERVERS.get(0), 8300)), "port 8300 answered HTTP/1.1");
+
+        // The native gRPC API through a client agent and through a follower, in every consistency
+        // mode: writes, reads, prefix listings and watches go through the same request layer.
+        String leaderAddr = leaderOf(s1);
+        String followerIp = SERVERS.stream().filter(ip -> !leaderAddr.startsWith(ip + ":")).findFirst().orElseThrow();
+        for (String host : List.of(CLIENTS.get(1), followerIp)) {
+            for (Consistency c : List.of(Consistency.CONSISTENCY_DEFAULT, Consistency.CONSISTENCY_CONSISTENT,
+                    Consistency.CONSISTENCY_STALE)) {
+                grpcRoundTrip(c1, host, c);
+            }
+        }
 
         // A service registered on a client is found through the other client.
         String svc = "{\"Name\":\"web\",\"Port\":8080,\"Check\":{\"TTL\":\"60s\"}}";
