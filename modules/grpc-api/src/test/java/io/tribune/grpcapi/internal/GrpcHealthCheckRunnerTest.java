@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
@@ -23,6 +28,7 @@ import io.tribune.agent.plugins.PluginRegistry;
 import io.tribune.agent.plugins.ServiceLoaderPluginSource;
 import io.tribune.state.HealthCheck;
 import io.tribune.state.HealthStatus;
+import io.tribune.testkit.Poll;
 import io.tribune.testkit.TestPki;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -38,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,6 +68,8 @@ class GrpcHealthCheckRunnerTest {
     private static final List<Server> servers = new ArrayList<>();
     /** Calls the silent server holds without answering; cancelled at the end. */
     private static final List<StreamObserver<byte[]>> held = new CopyOnWriteArrayList<>();
+    /** Calls that reached the silent server. */
+    private static final AtomicInteger silentCalls = new AtomicInteger();
     private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
@@ -100,7 +109,16 @@ class GrpcHealthCheckRunnerTest {
                 .useTransportSecurity(leaf.certFile().toFile(), leaf.keyFile().toFile())
                 .addService(HEALTH.getHealthService()));
         silent = start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(healthWith((req, obs) -> held.add(obs))));
+                .addService(ServerInterceptors.intercept(healthWith((req, obs) -> held.add(obs)), new ServerInterceptor() {
+                    @Override
+                    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                                       ServerCallHandler<Q, A> next) {
+                        // Counted when the call's headers arrive, even if its deadline ends it before
+                        // the request is handed to the (silent) handler.
+                        silentCalls.incrementAndGet();
+                        return next.startCall(call, headers);
+                    }
+                })));
         scripted = start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(healthWith((req, obs) -> {
                     obs.onNext(scriptedAnswer);
@@ -194,16 +212,18 @@ class GrpcHealthCheckRunnerTest {
 
     @Test
     void serverThatDoesNotAnswerWithinTheTimeoutIsCritical() throws Exception {
-        int before = held.size();
+        int before = silentCalls.get();
         long start = System.nanoTime();
-        // Long enough for a cold server to take the call before the deadline ends it.
-        CheckRunner.Result r = check("127.0.0.1:" + silent + "/web", Map.of(), Duration.ofSeconds(2));
+        // Each run dials a new connection: the deadline must leave time to connect on a loaded
+        // machine, or it ends the check before the call exists (also critical, but not this case).
+        CheckRunner.Result r = check("127.0.0.1:" + silent + "/web", Map.of(), Duration.ofSeconds(3));
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(HealthStatus.CRITICAL, r.status());
         assertTrue(r.output().contains("code = DEADLINE_EXCEEDED"), r.output());
         // The call really reached the server, which held it: the deadline, not an error, ended it.
-        assertTrue(held.size() > before, "the silent server never got the call");
-        assertTrue(tookMillis >= 1900, "gave up after " + tookMillis + " ms, before the deadline");
+        assertTrue(Poll.until(Duration.ofSeconds(20), () -> silentCalls.get() > before),
+                "the silent server never got the call");
+        assertTrue(tookMillis >= 2900, "gave up after " + tookMillis + " ms, before the deadline");
     }
 
     @Test
