@@ -147,7 +147,7 @@ class RaftConsensusTest {
         @Override public io.tribune.api.transport.Endpoint localEndpoint() { return t.localEndpoint(); }
         @Override public void register(String method, io.tribune.api.transport.RequestHandler h) { t.register(method, h); }
         @Override public void registerStream(String method, io.tribune.api.transport.StreamHandler h) {
-            if (!method.equals(RaftConsensus.MESSAGE_STREAM_METHOD)) {
+            if (!method.equals(PeerLinks.MESSAGE_STREAM_METHOD)) {
                 t.registerStream(method, h);
             }
         }
@@ -212,7 +212,7 @@ class RaftConsensusTest {
             assertEquals(1, leader.consensus.configuration().size());
             // Malformed wire input fails the call and changes nothing.
             long term = leader.consensus.leadership().term();
-            CompletableFuture<byte[]> bad = leader.transport.call(leader.transport.localEndpoint(), RaftConsensus.METHOD,
+            CompletableFuture<byte[]> bad = leader.transport.call(leader.transport.localEndpoint(), PeerLinks.METHOD,
                     new byte[] {1, 0, 3, 'a'}, T);
             assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
             assertEquals(term, leader.consensus.leadership().term());
