@@ -17,6 +17,16 @@ import java.util.function.Consumer;
  * <p><b>Failures.</b> Futures fail with {@link NotLeaderException} when the operation needs the
  * leader, and with {@link ConsensusException} on timeout or shutdown (outcome unknown for
  * {@link #apply}).
+ *
+ * <p><b>Fail-stop.</b> When {@link StateMachine#apply} throws (or returns {@code null}) for a
+ * committed entry, this server stops taking part at once, for good (until the process restarts
+ * it): it applies no further entry, grants no vote, accepts no entries, and gives up leadership
+ * (a leader stops acting as one, so the others elect a new leader after an election timeout). Every pending future fails with a
+ * {@link ConsensusException} naming the index and the cause; later calls fail the same way;
+ * {@link #isLeader()} is false; {@link #stats()} reports the reason under the key
+ * {@code stopped}; and the plugin logs it at ERROR. The other servers keep going as long as a
+ * majority of voters remains. A state machine's exception is thus never swallowed: replicas never
+ * diverge silently. (A plugin may stop the same way when it cannot write its log.)
  */
 public interface Consensus extends AutoCloseable {
 
@@ -97,7 +107,10 @@ public interface Consensus extends AutoCloseable {
     /** Takes a snapshot now and compacts the log; completes with the snapshot's index. */
     CompletableFuture<Long> snapshotNow();
 
-    /** Plugin-specific figures for {@code /v1/agent/self} (term, commit index, ...). */
+    /**
+     * Plugin-specific figures for {@code /v1/agent/self} (term, commit index, ...). After a
+     * fail-stop (see the class comment) the key {@code stopped} holds why the server stopped.
+     */
     Map<String, String> stats();
 
     /**

@@ -366,6 +366,98 @@ public abstract class ConsensusConformanceTest {
         s.stop(); // idempotent
     }
 
+    /**
+     * Fail-stop: a state machine that throws on a committed command stops the server at once:
+     * nothing after that entry is applied, the pending futures fail with a ConsensusException
+     * naming the index, the server refuses every later call (reads included), is no leader, and
+     * reports why under {@code stats().get("stopped")}.
+     */
+    @Test
+    public void stateMachineFailureStopsTheServer() {
+        Server s = single();
+        Applied before = get(s.consensus.apply(RecordingStateMachine.command("before"), T));
+        s.stateMachine.failOn("poison");
+        CompletableFuture<Applied> poison = s.consensus.apply(RecordingStateMachine.command("poison"), T);
+        CompletableFuture<Applied> after = s.consensus.apply(RecordingStateMachine.command("after"), T);
+        Throwable failed = failure(poison);
+        long at = s.stateMachine.failedAt();
+        assertTrue(at > before.index(), "the state machine was asked to apply the poison after " + before.index());
+        assertStoppedAt(failed, at);
+        assertStoppedAt(failure(after), at);
+        assertStopped(s, at);
+        assertEquals(List.of("before"), s.stateMachine.commands(), "nothing after the failed entry is applied");
+    }
+
+    /** Replicated: a follower whose state machine fails stops; the leader and the other follower go on. */
+    @Test
+    public void stateMachineFailureOnAFollowerStopsOnlyThatFollower() {
+        if (!factory().replicated()) {
+            return;
+        }
+        List<Server> servers = cluster(3);
+        Server leader = leader(servers);
+        List<Server> followers = servers.stream().filter(x -> x != leader).toList();
+        Server victim = followers.get(0);
+        Server other = followers.get(1);
+        Applied first = get(leader.consensus.apply(RecordingStateMachine.command("before"), T));
+        await("the victim to apply", () -> victim.stateMachine.lastIndex() >= first.index());
+        victim.stateMachine.failOn("poison");
+        Applied poison = get(leader.consensus.apply(RecordingStateMachine.command("poison"), T));
+        await("the victim to refuse the poison", () -> victim.stateMachine.failedAt() == poison.index());
+        assertStopped(victim, poison.index());
+        Applied after = get(leader.consensus.apply(RecordingStateMachine.command("after"), T));
+        await("the other follower to apply", () -> other.stateMachine.lastIndex() >= after.index());
+        assertEquals(List.of("before", "poison", "after"), other.stateMachine.commands());
+        assertEquals(List.of("before"), victim.stateMachine.commands(), "the stopped follower applies nothing more");
+        assertStopped(victim, poison.index());
+    }
+
+    /** Replicated: a leader whose state machine fails stops leading; the other two elect a leader and go on. */
+    @Test
+    public void stateMachineFailureOnTheLeaderStopsItAndTheOthersGoOn() {
+        if (!factory().replicated()) {
+            return;
+        }
+        List<Server> servers = cluster(3);
+        Server old = leader(servers);
+        get(old.consensus.apply(RecordingStateMachine.command("before"), T));
+        old.stateMachine.failOn("poison");
+        CompletableFuture<Applied> poison = old.consensus.apply(RecordingStateMachine.command("poison"), T);
+        Throwable failed = failure(poison);
+        long at = old.stateMachine.failedAt();
+        assertStoppedAt(failed, at);
+        List<Server> rest = servers.stream().filter(x -> x != old).toList();
+        Server next = leader(rest);
+        Applied after = get(next.consensus.apply(RecordingStateMachine.command("after"), T));
+        for (Server s : rest) {
+            await(s.id + " to apply", () -> s.stateMachine.lastIndex() >= after.index());
+            assertEquals(List.of("before", "poison", "after"), s.stateMachine.commands(),
+                    "the committed poison is applied by the servers whose state machine can");
+        }
+        assertEquals(List.of("before"), old.stateMachine.commands(), "the stopped leader applies nothing more");
+        assertStopped(old, at);
+    }
+
+    private static void assertStoppedAt(Throwable failure, long index) {
+        ConsensusException e = assertInstanceOf(ConsensusException.class, failure);
+        assertFalse(e instanceof NotLeaderException, "a stopped server does not redirect: " + e);
+        assertTrue(e.getMessage().contains(Long.toString(index)), "the failure names the index " + index + ": "
+                + e.getMessage());
+    }
+
+    /** Everything a stopped server answers: refusals naming the index, no leadership, the reason in stats. */
+    private void assertStopped(Server s, long index) {
+        assertFalse(s.consensus.isLeader(), "a stopped server is not leader");
+        assertFalse(s.consensus.leadership().isLeader());
+        assertStoppedAt(failure(s.consensus.apply(RecordingStateMachine.command("later"), T)), index);
+        for (ReadConsistency mode : ReadConsistency.values()) {
+            assertStoppedAt(failure(s.consensus.readBarrier(mode, T)), index);
+        }
+        String why = s.consensus.stats().get("stopped");
+        assertTrue(why != null && why.contains(Long.toString(index)),
+                "stats() reports why the server stopped, naming the index " + index + ": " + s.consensus.stats());
+    }
+
     /** Supported: add a non-voter, promote it, remove a server, one at a time. Unsupported: each call fails with ConsensusException. */
     @Test
     public void membershipChangesFollowTheCapability() {

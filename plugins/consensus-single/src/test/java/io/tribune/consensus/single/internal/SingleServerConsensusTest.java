@@ -12,6 +12,7 @@ import io.tribune.api.consensus.Consensus;
 import io.tribune.api.consensus.ConsensusException;
 import io.tribune.api.consensus.ConsensusSetup;
 import io.tribune.api.consensus.Leadership;
+import io.tribune.api.consensus.ReadConsistency;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.LogEntry;
 import io.tribune.api.storage.LogStore;
@@ -86,6 +87,60 @@ class SingleServerConsensusTest {
             assertEquals(i + 1, done(fs.get(i)).index());
         }
         assertEquals(50, sm.commands().size());
+    }
+
+    @Test
+    void stateMachineThatThrowsStopsTheServerAndARestartStopsAtTheSameEntry() {
+        Consensus c = create(Map.of());
+        c.start();
+        List<Leadership> seen = new ArrayList<>();
+        c.onLeadershipChange(seen::add);
+        done(run(c.apply(RecordingStateMachine.command("a"), T)));
+        sm.failOn("poison");
+        // Queued together: one batch of three, appended (logged) together.
+        CompletableFuture<Applied> poison = c.apply(RecordingStateMachine.command("poison"), T);
+        CompletableFuture<Applied> after = c.apply(RecordingStateMachine.command("after"), T);
+        CompletableFuture<Applied> last = c.apply(RecordingStateMachine.command("last"), T);
+        sim.runUntilIdle(1000);
+        long at = sm.failedAt();
+        assertEquals(2, at, "the poison is the second command");
+        for (CompletableFuture<Applied> f : List.of(poison, after, last)) {
+            ConsensusException e = assertInstanceOf(ConsensusException.class, cause(f));
+            assertTrue(e.getMessage().contains("index 2"), e.getMessage());
+        }
+        assertInstanceOf(IllegalStateException.class, cause(poison).getCause(), "the state machine's exception is the cause");
+        assertEquals(List.of("a"), sm.commands(), "nothing after the failed entry is applied");
+        assertEquals(1, c.appliedIndex());
+        // No further part: every call is refused, naming the index, and the server leads no more.
+        assertTrue(cause(run(c.apply(RecordingStateMachine.command("later"), T))).getMessage().contains("index 2"));
+        for (ReadConsistency mode : ReadConsistency.values()) {
+            assertTrue(cause(c.readBarrier(mode, T)).getMessage().contains("index 2"), mode.toString());
+        }
+        assertInstanceOf(ConsensusException.class, cause(c.snapshotNow()));
+        assertFalse(c.isLeader());
+        assertFalse(seen.get(seen.size() - 1).isLeader(), "listeners hear that the server no longer leads");
+        assertEquals("Stopped", c.stats().get("state"));
+        assertTrue(c.stats().get("stopped").contains("index 2"), c.stats().toString());
+        assertEquals(List.of("a"), sm.commands());
+        assertEquals(4, storage.log().lastIndex(), "the entries after the failed one stay logged, unapplied");
+        c.close();
+
+        // Deterministic state machine: a restart replays the log and stops at the same entry.
+        Consensus again = create(Map.of());
+        sm.failOn("poison");
+        ConsensusException onStart = assertThrows(ConsensusException.class, again::start);
+        assertTrue(onStart.getMessage().contains("index 2"), onStart.getMessage());
+        assertEquals(List.of("a"), sm.commands());
+        // With the cause fixed, a restart applies the rest of the log.
+        Consensus fixed = create(Map.of());
+        fixed.start();
+        assertEquals(List.of("a", "poison", "after", "last"), sm.commands());
+        assertTrue(fixed.isLeader());
+    }
+
+    private <T> CompletableFuture<T> run(CompletableFuture<T> f) {
+        sim.runUntilIdle(1000);
+        return f;
     }
 
     @Test

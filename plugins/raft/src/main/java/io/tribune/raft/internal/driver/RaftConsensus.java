@@ -369,8 +369,9 @@ final class RaftConsensus implements Consensus {
         if (!started) {
             return new ConsensusException("raft is not started");
         }
-        if (loop.failed()) {
-            return new ConsensusException("raft stopped after a storage failure");
+        String stopped = loop.stopped();
+        if (stopped != null) {
+            return new ConsensusException("raft " + id + " stopped: " + stopped);
         }
         return null;
     }
@@ -635,7 +636,9 @@ final class RaftConsensus implements Consensus {
             s.put("applied_index", Long.toString(appliedIndex()));
             return s;
         }
-        s.put("state", v.role() == Role.LEADER ? "Leader" : v.role() == Role.FOLLOWER ? "Follower" : "Candidate");
+        String stopped = l.stopped();
+        s.put("state", stopped != null ? "Stopped" : v.role() == Role.LEADER ? "Leader"
+                : v.role() == Role.FOLLOWER ? "Follower" : "Candidate");
         s.put("term", Long.toString(v.term()));
         s.put("commit_index", Long.toString(v.commitIndex()));
         s.put("applied_index", Long.toString(l.appliedIndex()));
@@ -645,6 +648,10 @@ final class RaftConsensus implements Consensus {
         s.put("leader", v.leader() == null ? "" : v.leader());
         s.put("num_peers", Long.toString(v.configuration().stream().filter(x -> x.voter() && !x.id().equals(id)).count()));
         s.put("latest_configuration_index", Long.toString(v.configurationIndex()));
+        if (stopped != null) {
+            // Consensus.stats(): after a fail-stop, why the server stopped.
+            s.put("stopped", stopped);
+        }
         return s;
     }
 }

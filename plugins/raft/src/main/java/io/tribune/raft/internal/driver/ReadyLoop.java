@@ -189,9 +189,10 @@ public final class ReadyLoop {
     private long nextReadId;
     private long lastSnapshotIndex;
     private long appliedTerm;
-    private volatile boolean failed;
 
     private volatile boolean closed;
+    // Why the loop stopped for good (fail-stop), or null while it runs.
+    private volatile String stopped;
     private volatile long appliedIndex;
     // Lease fast path for DEFAULT reads (thesis §6.4.1), published after each cycle: clock nanos
     // before which this leader may serve at its applied index without entering the loop; 0 when it
@@ -259,14 +260,17 @@ public final class ReadyLoop {
         return ticksSinceContact;
     }
 
-    /** Whether the loop stopped after a storage failure. Thread-safe. */
-    public boolean failed() {
-        return failed;
+    /**
+     * Why the loop stopped for good (a state machine that failed to apply a committed entry, or a
+     * storage write that failed), or null while it runs. Thread-safe.
+     */
+    public String stopped() {
+        return stopped;
     }
 
     /** Whether the loop still takes inputs: neither closed nor stopped. Thread-safe. */
     public boolean running() {
-        return !closed && !failed;
+        return !closed && stopped == null;
     }
 
     /**
@@ -293,7 +297,7 @@ public final class ReadyLoop {
      * inputs still run (so that they can fail what they carry) but must not touch the core.
      */
     public void submit(Runnable input) {
-        if (!closed && !failed && (held != null || !inbox.isEmpty())) {
+        if (running() && (held != null || !inbox.isEmpty())) {
             inbox.add(input);
             return;
         }
@@ -304,7 +308,7 @@ public final class ReadyLoop {
     /** One tick of the logical clock. */
     public void tick() {
         submit(() -> {
-            if (closed || failed) {
+            if (!running()) {
                 return;
             }
             core.tick();
@@ -322,7 +326,7 @@ public final class ReadyLoop {
     /** Messages from other servers; one that the core refuses is logged and dropped. */
     public void step(List<Message> messages) {
         submit(() -> {
-            if (closed || failed) {
+            if (!running()) {
                 return;
             }
             for (Message m : messages) {
@@ -343,7 +347,7 @@ public final class ReadyLoop {
      */
     public CompletableFuture<Void> installSnapshot(Message.InstallSnapshot header) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (closed || failed) {
+        if (!running()) {
             done.complete(null);
             return done;
         }
@@ -351,7 +355,7 @@ public final class ReadyLoop {
         submit(() -> {
             pendingInstalls.remove(done);
             try {
-                if (!closed && !failed) {
+                if (running()) {
                     core.step(header);
                     process();
                 }
@@ -366,7 +370,7 @@ public final class ReadyLoop {
     /** The network's report on a snapshot transfer to {@code peer}. */
     public void snapshotTransferred(String peer, boolean ok) {
         submit(() -> {
-            if (closed || failed) {
+            if (!running()) {
                 return;
             }
             core.snapshotTransferred(peer, ok);
@@ -500,23 +504,23 @@ public final class ReadyLoop {
             do {
                 processAgain = false;
                 runCycles();
-            } while (processAgain && !closed && !failed && held == null);
+            } while (processAgain && running() && held == null);
         } finally {
             processing = false;
         }
-        if (held == null && !inbox.isEmpty() && !closed && !failed) {
+        if (held == null && !inbox.isEmpty() && running()) {
             executor.execute(this::drainInbox);
         }
     }
 
     private void drainInbox() {
-        while (held == null && !inbox.isEmpty() && !closed && !failed) {
+        while (held == null && !inbox.isEmpty() && running()) {
             inbox.poll().run();
         }
     }
 
     private void runCycles() {
-        if (closed || failed) {
+        if (!running()) {
             return;
         }
         if (held != null && !finishHeld()) {
@@ -557,6 +561,9 @@ public final class ReadyLoop {
                 continue;
             }
             finishCycle(r, true, true);
+            if (!running()) {
+                return;
+            }
         }
         if (core.hasReady()) {
             scheduleProcess();
@@ -609,7 +616,7 @@ public final class ReadyLoop {
             return false;
         }
         finishCycle(h.ready, sendsFirst(h.ready), false);
-        return !closed && !failed;
+        return running();
     }
 
     /** Send (unless sent already), apply, serve reads, advance (unless the write is in flight). */
@@ -618,7 +625,9 @@ public final class ReadyLoop {
             send(r.messages());
         }
         for (LogEntry e : r.committed()) {
-            apply(e);
+            if (!apply(e)) {
+                return;
+            }
         }
         for (Ready.ReadState rs : r.reads()) {
             if (rs.ok()) {
@@ -679,13 +688,25 @@ public final class ReadyLoop {
     }
 
     private void storageFailed(RuntimeException e) {
-        if (failed || closed) {
+        // A server that cannot write cannot take part safely: stop, as after a crash.
+        stop("storage failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * Fail-stop: the loop takes no input from now on (no tick, message, proposal or read reaches
+     * the core, so the server applies, votes, appends and leads no more; the others stop hearing
+     * from it and go on without it), every pending operation fails naming {@code reason}, the
+     * lease ends, and leadership reads as not leader. Only a restart brings the server back.
+     */
+    private void stop(String reason, Throwable cause) {
+        if (!running()) {
             return;
         }
-        // A server that cannot write cannot take part safely: stop, as after a crash.
-        failed = true;
-        log.log(System.Logger.Level.ERROR, "raft " + id + " stops: storage failed: " + e.getMessage());
-        failAll(new ConsensusException("raft storage failed: " + e.getMessage(), e));
+        stopped = reason;
+        leaseDeadlineNanos = 0;
+        log.log(System.Logger.Level.ERROR, "raft " + id + " stopped: " + reason
+                + "; it takes no further part in the cluster until it is restarted");
+        failAll(new ConsensusException("raft " + id + " stopped: " + reason, cause));
         Leadership before = leadership;
         leadership = new Leadership(core.term(), false, Optional.empty());
         observer.leadershipChanged(before, leadership);
@@ -701,7 +722,7 @@ public final class ReadyLoop {
      */
     private void publishLease() {
         long deadline = 0;
-        if (!closed && !failed && core.role() == Role.LEADER && core.leaseValid()
+        if (running() && core.role() == Role.LEADER && core.leaseValid()
                 && appliedIndex >= core.termStartIndex()) {
             long round = core.quorumAckedRound();
             Long sent = roundSentNanos.get(round);
@@ -728,16 +749,24 @@ public final class ReadyLoop {
         network.send(messages);
     }
 
-    private void apply(LogEntry e) {
-        byte[] result = null;
+    /** Applies one committed entry; false when the machine failed and the loop stopped (fail-stop). */
+    private boolean apply(LogEntry e) {
         if (e.kind() == EntryKind.CONFIGURATION) {
             network.learn(ConfigurationCodec.decode(e.data(), "log entry " + e.index()));
         }
+        byte[] result;
         try {
             result = machine.apply(e);
+            if (result == null && e.kind() == EntryKind.COMMAND) {
+                throw new IllegalStateException("the state machine returned null");
+            }
         } catch (RuntimeException ex) {
-            log.log(System.Logger.Level.ERROR, "state machine failed at index " + e.index() + ": " + ex);
-            result = null;
+            // The entry is committed: every other server applies it. A server that cannot is no
+            // longer a replica of the same state, so it stops before it could answer from a state
+            // that differs (StateMachine.apply's contract).
+            stop("the state machine failed to apply committed index " + e.index() + " (term " + e.term() + "): " + ex,
+                    ex);
+            return false;
         }
         appliedIndex = e.index();
         appliedTerm = e.term();
@@ -752,6 +781,7 @@ public final class ReadyLoop {
                 w.future().complete(null);
             }
         }
+        return true;
     }
 
     private void serveReads() {
@@ -900,7 +930,7 @@ public final class ReadyLoop {
                 return;
             }
             // A snapshot installed from the leader meanwhile supersedes this one: it compacted already.
-            if (!closed && !failed && index > core.snapshotIndex()) {
+            if (running() && index > core.snapshotIndex()) {
                 long cut = core.compact(index, settings.trailingLogs());
                 if (cut > 0) {
                     // In the background: the log has one writer at a time. Done once compacted
