@@ -1,5 +1,6 @@
 package io.tribune.consensus.single.internal;
 
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.api.Cancellable;
 import io.tribune.api.PluginContext;
 import io.tribune.api.Subscription;
@@ -110,7 +111,7 @@ final class SingleServerConsensus implements Consensus {
             }
             // Term 1 holds the first configuration, as a Raft bootstrap does; start() then moves to term 2.
             storage.log().append(List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION,
-                    ConfigurationCodec.encode(servers))));
+                    ServerConfigurations.encode(servers))));
             storage.stable().putLong(TERM_KEY, 1);
             configuration = List.copyOf(servers);
         }
@@ -158,7 +159,7 @@ final class SingleServerConsensus implements Consensus {
             appliedTerm = meta.term();
             snapshotIndex = meta.index();
             if (meta.configuration().length > 0) {
-                configuration = ConfigurationCodec.decode(meta.configuration(), "snapshot " + meta.id());
+                configuration = ServerConfigurations.decode(meta.configuration(), "snapshot " + meta.id());
             }
         }
         LogStore logStore = storage.log();
@@ -201,7 +202,7 @@ final class SingleServerConsensus implements Consensus {
                             + " (term " + e.term() + "): " + ex, ex);
                 }
             }
-            case CONFIGURATION -> configuration = ConfigurationCodec.decode(e.data(), "log entry " + e.index());
+            case CONFIGURATION -> configuration = ServerConfigurations.decode(e.data(), "log entry " + e.index());
             case NOOP -> { }
         }
         appliedIndex = e.index();
@@ -336,7 +337,7 @@ final class SingleServerConsensus implements Consensus {
         }
         StateMachine.StateSnapshot snap = stateMachine.snapshot();
         try (SnapshotStore.Writer writer = storage.snapshots().create(index, appliedTerm,
-                ConfigurationCodec.encode(configuration))) {
+                ServerConfigurations.encode(configuration))) {
             snap.writeTo(writer.stream());
             writer.commit();
         } finally {

@@ -138,6 +138,33 @@ class SingleServerConsensusTest {
         assertTrue(fixed.isLeader());
     }
 
+    @Test
+    void dataWrittenByTheFormerCodecStillStarts() throws java.io.IOException {
+        // consensus-single's own codec wrote the same format as raft's, which moved to the SPI as
+        // ServerConfigurations; these bytes were captured from it for [n1 at 127.0.0.1:0, voter].
+        byte[] old = java.util.HexFormat.of().parseHex("010000000100026e3100093132372e302e302e310000000001");
+        List<ServerInfo> expected = List.of(new ServerInfo("n1", new Endpoint("127.0.0.1", 0), true));
+        RecordingStateMachine before = new RecordingStateMachine();
+        before.apply(2, 1, RecordingStateMachine.command("s2"));
+        java.io.ByteArrayOutputStream state = new java.io.ByteArrayOutputStream();
+        before.snapshot().writeTo(state);
+        storage.log().append(List.of(new LogEntry(1, 1, io.tribune.api.storage.EntryKind.CONFIGURATION, old),
+                new LogEntry(2, 1, io.tribune.api.storage.EntryKind.COMMAND, RecordingStateMachine.command("s2"))));
+        try (var w = storage.snapshots().create(2, 1, old)) {
+            w.stream().write(state.toByteArray());
+            w.commit();
+        }
+        storage.log().append(List.of(new LogEntry(3, 1, io.tribune.api.storage.EntryKind.COMMAND,
+                RecordingStateMachine.command("s3"))));
+        storage.stable().putLong(SingleServerConsensus.TERM_KEY, 1);
+        Consensus c = create(Map.of());
+        c.start();
+        assertEquals(expected, c.configuration());
+        assertEquals(List.of("s2", "s3"), sm.commands());
+        assertEquals(2, sm.restoredAt());
+        assertEquals(4, done(run(c.apply(RecordingStateMachine.command("s4"), T))).index());
+    }
+
     private <T> CompletableFuture<T> run(CompletableFuture<T> f) {
         sim.runUntilIdle(1000);
         return f;

@@ -1,5 +1,6 @@
 package io.tribune.raft.internal.core;
 
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.EntryKind;
 import io.tribune.api.storage.LogEntry;
@@ -490,7 +491,7 @@ public final class RaftCore {
      */
     public long proposeConfiguration(List<ServerInfo> servers) {
         requireLeader();
-        ConfigurationCodec.validate(servers);
+        ServerConfigurations.validate(servers);
         if (leadTransferee != null) {
             throw new Rejected(Rejected.Reason.REFUSED, "leadership is being transferred to " + leadTransferee);
         }
@@ -521,7 +522,7 @@ public final class RaftCore {
             throw new Rejected(Rejected.Reason.REFUSED, "a configuration change may change one server only, "
                     + changed + " differ");
         }
-        long index = appendAsLeader(EntryKind.CONFIGURATION, ConfigurationCodec.encode(servers));
+        long index = appendAsLeader(EntryKind.CONFIGURATION, ServerConfigurations.encode(servers));
         broadcastAppend();
         return index;
     }
@@ -537,7 +538,7 @@ public final class RaftCore {
         LogEntry e = new LogEntry(lastIndex() + 1, term, kind, data);
         entries.add(e);
         if (kind == EntryKind.CONFIGURATION) {
-            setConfig(ConfigurationCodec.decode(data, "log entry " + e.index()), e.index());
+            setConfig(ServerConfigurations.decode(data, "log entry " + e.index()), e.index());
         }
         return e.index();
     }
@@ -571,7 +572,7 @@ public final class RaftCore {
         for (long i = lastIndex(); i > Math.max(prevIndex, snapIndex); i--) {
             LogEntry e = entryAt(i);
             if (e.kind() == EntryKind.CONFIGURATION) {
-                setConfig(ConfigurationCodec.decode(e.data(), "log entry " + i), i);
+                setConfig(ServerConfigurations.decode(e.data(), "log entry " + i), i);
                 return;
             }
         }
@@ -755,7 +756,7 @@ public final class RaftCore {
         for (long i = index; i > Math.max(prevIndex, snapIndex); i--) {
             LogEntry e = entryAt(i);
             if (e.kind() == EntryKind.CONFIGURATION) {
-                return ConfigurationCodec.decode(e.data(), "log entry " + i);
+                return ServerConfigurations.decode(e.data(), "log entry " + i);
             }
         }
         return snapConfig;
@@ -925,7 +926,7 @@ public final class RaftCore {
     private void appendFollower(LogEntry e) {
         entries.add(e);
         if (e.kind() == EntryKind.CONFIGURATION) {
-            setConfig(ConfigurationCodec.decode(e.data(), "log entry " + e.index()), e.index());
+            setConfig(ServerConfigurations.decode(e.data(), "log entry " + e.index()), e.index());
         }
     }
 

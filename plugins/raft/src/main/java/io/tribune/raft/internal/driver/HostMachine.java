@@ -7,7 +7,7 @@ import io.tribune.api.storage.EntryKind;
 import io.tribune.api.storage.LogEntry;
 import io.tribune.api.storage.SnapshotMeta;
 import io.tribune.api.storage.SnapshotStore;
-import io.tribune.raft.internal.core.ConfigurationCodec;
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.raft.internal.core.Message;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,7 +75,7 @@ final class HostMachine implements ReadyLoop.Machine {
         StateMachine.StateSnapshot snap;
         byte[] config;
         try {
-            config = ConfigurationCodec.encode(configuration);
+            config = ServerConfigurations.encode(configuration);
             snap = stateMachine.snapshot();
         } catch (RuntimeException e) {
             writer.release();

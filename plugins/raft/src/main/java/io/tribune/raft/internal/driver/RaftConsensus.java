@@ -19,7 +19,7 @@ import io.tribune.api.storage.SnapshotMeta;
 import io.tribune.api.storage.Storage;
 import io.tribune.api.transport.Endpoint;
 import io.tribune.api.transport.Transport;
-import io.tribune.raft.internal.core.ConfigurationCodec;
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.raft.internal.core.Message;
 import io.tribune.raft.internal.core.RaftCore;
 import io.tribune.raft.internal.core.Rejected;
@@ -165,7 +165,7 @@ final class RaftConsensus implements Consensus {
     @Override
     public void bootstrap(List<ServerInfo> servers) {
         try {
-            ConfigurationCodec.validate(servers);
+            ServerConfigurations.validate(servers);
         } catch (IllegalArgumentException e) {
             throw new ConsensusException("bad bootstrap configuration: " + e.getMessage());
         }
@@ -180,7 +180,7 @@ final class RaftConsensus implements Consensus {
                 throw new ConsensusException("server '" + id + "' already has state; cannot bootstrap");
             }
             // The first configuration is entry 1 of term 1 on every server, so all logs agree on it.
-            storage.log().append(List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION, ConfigurationCodec.encode(servers))));
+            storage.log().append(List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION, ServerConfigurations.encode(servers))));
             storage.stable().putLong(TERM_KEY, 1);
             bootstrapped = List.copyOf(servers);
         }
@@ -237,7 +237,7 @@ final class RaftConsensus implements Consensus {
             machine.restore(meta);
             snapIndex = meta.index();
             snapTerm = meta.term();
-            snapConfig = ConfigurationCodec.decode(meta.configuration(), "snapshot " + meta.id());
+            snapConfig = ServerConfigurations.decode(meta.configuration(), "snapshot " + meta.id());
         }
         applied[0] = snapIndex;
         applied[1] = snapTerm;

@@ -10,7 +10,7 @@ import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.EntryKind;
 import io.tribune.api.storage.LogEntry;
 import io.tribune.api.transport.Endpoint;
-import io.tribune.raft.internal.core.ConfigurationCodec;
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.raft.internal.core.Message;
 import io.tribune.raft.internal.core.RaftCore;
 import io.tribune.raft.internal.core.Ready;
@@ -752,7 +752,7 @@ public final class ReadyLoop {
     /** Applies one committed entry; false when the machine failed and the loop stopped (fail-stop). */
     private boolean apply(LogEntry e) {
         if (e.kind() == EntryKind.CONFIGURATION) {
-            network.learn(ConfigurationCodec.decode(e.data(), "log entry " + e.index()));
+            network.learn(ServerConfigurations.decode(e.data(), "log entry " + e.index()));
         }
         byte[] result;
         try {

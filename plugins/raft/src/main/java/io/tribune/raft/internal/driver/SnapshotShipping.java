@@ -7,7 +7,7 @@ import io.tribune.api.transport.Endpoint;
 import io.tribune.api.transport.OutboundStream;
 import io.tribune.api.transport.StreamHandler;
 import io.tribune.api.transport.Transport;
-import io.tribune.raft.internal.core.ConfigurationCodec;
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.raft.internal.core.Message;
 import java.io.IOException;
 import java.io.InputStream;
@@ -108,7 +108,7 @@ final class SnapshotShipping {
         sending.put(peer, true);
         SnapshotStore.Reader reader = opened.get();
         Message.InstallSnapshot header = new Message.InstallSnapshot(m.from(), peer, m.term(), meta.index(), meta.term(),
-                ConfigurationCodec.decode(meta.configuration(), "snapshot " + meta.id()));
+                ServerConfigurations.decode(meta.configuration(), "snapshot " + meta.id()));
         OutboundStream stream = transport.openStream(target, SNAPSHOT_METHOD, timeout);
         InputStream in = reader.stream();
         CompletableFuture<Void> first = stream.send(WireCodec.encode(transport.localEndpoint(), List.of(header)));
@@ -170,7 +170,7 @@ final class SnapshotShipping {
                         owner = true;
                         header = s;
                         links.learn(s.from(), env.sender());
-                        out = snapshots.create(s.index(), s.snapshotTerm(), ConfigurationCodec.encode(s.configuration()));
+                        out = snapshots.create(s.index(), s.snapshotTerm(), ServerConfigurations.encode(s.configuration()));
                         stream = out.stream();
                     } else {
                         stream.write(chunk);

@@ -4,7 +4,7 @@ import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.EntryKind;
 import io.tribune.api.storage.LogEntry;
 import io.tribune.api.transport.Endpoint;
-import io.tribune.raft.internal.core.ConfigurationCodec;
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.raft.internal.core.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -111,7 +111,7 @@ final class WireCodec {
             head(out, T_SNAPSHOT, m);
             out.writeLong(s.index());
             out.writeLong(s.snapshotTerm());
-            byte[] c = ConfigurationCodec.encode(s.configuration());
+            byte[] c = ServerConfigurations.encode(s.configuration());
             out.writeInt(c.length);
             out.write(c);
         } else if (m instanceof Message.TimeoutNow) {
@@ -215,7 +215,7 @@ final class WireCodec {
                 }
                 byte[] c = new byte[len];
                 in.readFully(c);
-                List<ServerInfo> config = ConfigurationCodec.decode(c, "install snapshot");
+                List<ServerInfo> config = ServerConfigurations.decode(c, "install snapshot");
                 return new Message.InstallSnapshot(from, to, term, index, sterm, config);
             }
             case T_TIMEOUT_NOW:

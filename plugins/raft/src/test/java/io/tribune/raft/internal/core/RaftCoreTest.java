@@ -1,5 +1,6 @@
 package io.tribune.raft.internal.core;
 
+import io.tribune.api.consensus.ServerConfigurations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -58,7 +59,7 @@ class RaftCoreTest {
 
         void add(String id, List<ServerInfo> bootstrap) {
             List<LogEntry> log = bootstrap.isEmpty() ? List.of()
-                    : List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION, ConfigurationCodec.encode(bootstrap)));
+                    : List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION, ServerConfigurations.encode(bootstrap)));
             cores.put(id, new RaftCore(id, OPTS, new SplittableRandom(id.hashCode()),
                     new RaftCore.InitialState(bootstrap.isEmpty() ? 0 : 1, null, 0, 0, List.of(), 0, 0, log)));
             applied.put(id, new ArrayList<>());
@@ -163,7 +164,7 @@ class RaftCoreTest {
     void singleVoterCommitsOnlyAfterItsOwnAppendIsPersisted() {
         RaftCore c = new RaftCore("n1", OPTS, new SplittableRandom(1), new RaftCore.InitialState(1, null, 0, 0,
                 List.of(), 0, 0, List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION,
-                ConfigurationCodec.encode(List.of(server("n1", true)))))));
+                ServerConfigurations.encode(List.of(server("n1", true)))))));
         for (int i = 0; i < 25 && c.role() != Role.LEADER; i++) {
             c.tick();
         }
@@ -489,7 +490,7 @@ class RaftCoreTest {
     void followerCommitsOnlyEntriesTheLeaderShowedToMatch() {
         List<ServerInfo> cfg = List.of(server("n1", true), server("n2", true), server("n3", true));
         List<LogEntry> log = new ArrayList<>();
-        log.add(new LogEntry(1, 1, EntryKind.CONFIGURATION, ConfigurationCodec.encode(cfg)));
+        log.add(new LogEntry(1, 1, EntryKind.CONFIGURATION, ServerConfigurations.encode(cfg)));
         for (int i = 2; i <= 4; i++) {
             log.add(new LogEntry(i, 1, EntryKind.COMMAND, b("stale" + i))); // never committed
         }

@@ -1,6 +1,7 @@
 package io.tribune.raft.internal.sim;
 
 import io.tribune.api.consensus.ReadConsistency;
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.EntryKind;
 import io.tribune.api.storage.LogEntry;
@@ -99,7 +100,7 @@ final class SimCluster {
             // Bootstrap as the driver does: the first configuration at index 1, term 1.
             n.disk.term = 1;
             n.disk.log.add(new LogEntry(1, 1, EntryKind.CONFIGURATION,
-                    io.tribune.raft.internal.core.ConfigurationCodec.encode(config)));
+                    ServerConfigurations.encode(config)));
             nodes.put(id, n);
         }
         for (SimNode n : nodes.values()) {
