@@ -471,7 +471,8 @@ final class RaftConsensus implements Consensus {
 
     @Override
     public boolean isLeader() {
-        return leadership().isLeader() && !closed;
+        ReadyLoop l = loop;
+        return leadership().isLeader() && !closed && l != null && l.running();
     }
 
     @Override

@@ -702,13 +702,14 @@ public final class ReadyLoop {
         if (!running()) {
             return;
         }
+        // Stopped and not leader before any future fails: whoever a failure wakes sees both.
         stopped = reason;
         leaseDeadlineNanos = 0;
+        Leadership before = leadership;
+        leadership = new Leadership(core.term(), false, Optional.empty());
         log.log(System.Logger.Level.ERROR, "raft " + id + " stopped: " + reason
                 + "; it takes no further part in the cluster until it is restarted");
         failAll(new ConsensusException("raft " + id + " stopped: " + reason, cause));
-        Leadership before = leadership;
-        leadership = new Leadership(core.term(), false, Optional.empty());
         observer.leadershipChanged(before, leadership);
     }
 
