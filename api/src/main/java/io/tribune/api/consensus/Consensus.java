@@ -63,8 +63,20 @@ public interface Consensus extends AutoCloseable {
     /**
      * A read barrier: completes with an index once the local state machine has applied at least
      * that index and a read of local state then satisfies {@code mode}.
-     * {@link ReadConsistency#STALE} completes at once with the last applied index on any server;
-     * the other modes fail with {@link NotLeaderException} on a follower.
+     * {@link ReadConsistency#STALE} completes at once with the last applied index on any server.
+     *
+     * <p>On the leader, DEFAULT and CONSISTENT complete as {@link ReadConsistency} describes. On a
+     * follower a plugin may serve them too (Raft thesis §6.4, reads from followers): the follower
+     * asks the leader for a read index, the leader answers once it has confirmed its leadership as
+     * for its own read of that mode, the follower waits until it has applied that index, and the
+     * barrier completes, so the host reads local state with the same guarantee as on the leader.
+     * Or the barrier fails with {@link NotLeaderException} (a plugin that does not serve follower
+     * reads, a follower that knows no leader, or whose leader cannot be reached or refuses), naming
+     * the leader when one is known. The host handles both: it reads locally when the barrier
+     * completes, and forwards the read to the leader, or holds it during an election, on
+     * NotLeaderException.
+     *
+     * @param timeout how long to wait before failing with {@link ConsensusException}
      */
     CompletableFuture<Long> readBarrier(ReadConsistency mode, Duration timeout);
 

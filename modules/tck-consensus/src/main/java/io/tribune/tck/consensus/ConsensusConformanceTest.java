@@ -495,7 +495,12 @@ public abstract class ConsensusConformanceTest {
         await("the new voter to apply", () -> joiner.stateMachine.lastIndex() >= a.index());
     }
 
-    /** Replicated: every server applies each command once; a follower refuses writes and consistent reads with NotLeaderException naming the leader, and serves stale reads. */
+    /**
+     * Replicated: every server applies each command once; a follower refuses writes with
+     * NotLeaderException naming the leader, serves DEFAULT and CONSISTENT barriers either from the
+     * leader's read index (covering every acknowledged write, applied locally) or refuses them with
+     * NotLeaderException naming the leader, and serves stale reads.
+     */
     @Test
     public void followerRefusesWritesWithLeaderHintAndReplicatesResultsOnlyToProposer() {
         if (!factory().replicated()) {
@@ -515,11 +520,37 @@ public abstract class ConsensusConformanceTest {
         Throwable t = failure(follower.consensus.apply(RecordingStateMachine.command("nope"), T));
         NotLeaderException nle = assertInstanceOf(NotLeaderException.class, t);
         assertEquals(leader.id, nle.leader().orElseThrow().id(), "the hint must name the leader");
-        assertInstanceOf(NotLeaderException.class, failure(follower.consensus.readBarrier(ReadConsistency.CONSISTENT, T)));
+        for (ReadConsistency mode : List.of(ReadConsistency.DEFAULT, ReadConsistency.CONSISTENT)) {
+            assertFollowerBarrier(follower, leader, mode, a.index());
+        }
         long stale = get(follower.consensus.readBarrier(ReadConsistency.STALE, T));
         assertTrue(stale >= a.index(), "a caught-up follower serves stale reads at its applied index");
         assertTrue(follower.consensus.lastContact().compareTo(Duration.ofMinutes(1)) < 0,
                 "a follower in contact reports a small last-contact age");
+    }
+
+    /**
+     * A follower's DEFAULT or CONSISTENT barrier either completes with an index that covers the
+     * acknowledged write {@code acked}, applied locally by then, or fails with NotLeaderException
+     * naming the leader.
+     */
+    private void assertFollowerBarrier(Server follower, Server leader, ReadConsistency mode, long acked) {
+        CompletableFuture<Long> barrier = follower.consensus.readBarrier(mode, T);
+        try {
+            long index = barrier.get(waitBound().toMillis(), TimeUnit.MILLISECONDS);
+            assertTrue(index >= acked, mode + " follower barrier " + index + " is before acknowledged write " + acked);
+            assertTrue(follower.consensus.appliedIndex() >= index && follower.stateMachine.lastIndex() >= acked,
+                    mode + ": the follower must have applied the barrier's index when it completes");
+        } catch (ExecutionException e) {
+            NotLeaderException nle = assertInstanceOf(NotLeaderException.class, e.getCause(),
+                    mode + " on a follower either completes or fails with NotLeaderException");
+            assertEquals(leader.id, nle.leader().orElseThrow().id(), "the hint must name the leader");
+        } catch (TimeoutException e) {
+            throw new AssertionError(mode + " follower barrier neither completed nor failed within " + waitBound());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
     }
 
     /** Replicated: transferLeadership moves leadership to the target and no acknowledged write is lost. */

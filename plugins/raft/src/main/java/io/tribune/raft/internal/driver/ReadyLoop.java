@@ -145,6 +145,26 @@ public final class ReadyLoop {
     private record PendingTransfer(String target, CompletableFuture<Void> future) {
     }
 
+    /**
+     * A follower's reads of one mode (thesis §6.4, reads from followers): at most one ReadIndex is
+     * in flight to the leader; the reads that arrive meanwhile wait and share the next one, so a
+     * burst of reads costs two round trips to the leader, not one each (the batching the leader's
+     * core does for its own rounds).
+     */
+    private static final class FollowerReads {
+        final ReadConsistency mode;
+        long inFlight;
+        List<CompletableFuture<Long>> waiting = new ArrayList<>();
+
+        FollowerReads(ReadConsistency mode) {
+            this.mode = mode;
+        }
+    }
+
+    /** Reads that share one read request: the follower's batch, waiting for its index. */
+    private record ReadGroup(FollowerReads batch, List<CompletableFuture<Long>> futures) {
+    }
+
     /** A leader's background log write, and the Ready to advance when it is done. */
     private record InFlight(Ready ready, CompletableFuture<Void> done) {
     }
@@ -173,6 +193,12 @@ public final class ReadyLoop {
     private final Map<Long, PendingWrite> pendingWrites = new LinkedHashMap<>();
     private final Map<Long, CompletableFuture<Long>> pendingReads = new LinkedHashMap<>();
     private final List<long[]> confirmedReads = new ArrayList<>();
+    private final FollowerReads defaultReads = new FollowerReads(ReadConsistency.DEFAULT);
+    private final FollowerReads consistentReads = new FollowerReads(ReadConsistency.CONSISTENT);
+    // Follower read requests by id, until the core's ReadState for them; then, when confirmed, in
+    // confirmedGroups with their index until the state machine has applied it.
+    private final Map<Long, ReadGroup> readGroups = new LinkedHashMap<>();
+    private final List<Map.Entry<Long, List<CompletableFuture<Long>>>> confirmedGroups = new ArrayList<>();
     private final List<PendingTransfer> pendingTransfers = new ArrayList<>();
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final ArrayDeque<Runnable> inbox = new ArrayDeque<>();
@@ -330,6 +356,13 @@ public final class ReadyLoop {
                 return;
             }
             for (Message m : messages) {
+                if (m instanceof Message.ReadIndex ri && ri.lease() && leaseReadIndex() < 0) {
+                    // A follower's DEFAULT read is answered from the lease only while the lease also
+                    // holds in clock time, as the leader's own DEFAULT reads on the fast path are
+                    // (ticks that ran late stretch the core's tick-counted lease); otherwise it is
+                    // confirmed as a CONSISTENT read is, by a heartbeat round.
+                    m = new Message.ReadIndex(ri.from(), ri.to(), ri.term(), ri.id(), false);
+                }
                 try {
                     core.step(m);
                 } catch (RuntimeException e) {
@@ -413,9 +446,20 @@ public final class ReadyLoop {
     /**
      * Starts a read barrier of {@code mode} (DEFAULT or CONSISTENT); {@code done} completes with
      * the index once the state machine has applied it, or fails with {@link NotLeaderException}.
-     * To be called inside {@link #submit}.
+     * On a follower the leader is asked for the index (one request per mode in flight, see
+     * {@link FollowerReads}); it fails with NotLeaderException when no leader is known, or the
+     * leader refuses, changes or does not answer within an election timeout. To be called inside
+     * {@link #submit}.
      */
     public void read(ReadConsistency mode, CompletableFuture<Long> done) {
+        if (core.role() != Role.LEADER) {
+            FollowerReads batch = mode == ReadConsistency.DEFAULT ? defaultReads : consistentReads;
+            batch.waiting.add(done);
+            if (batch.inFlight == 0) {
+                askLeader(batch);
+            }
+            return;
+        }
         long rid = ++nextReadId;
         pendingReads.put(rid, done);
         try {
@@ -432,6 +476,44 @@ public final class ReadyLoop {
     /** Forgets a read whose caller gave up (timed out). */
     public void forgetRead(CompletableFuture<Long> done) {
         pendingReads.values().remove(done);
+        defaultReads.waiting.remove(done);
+        consistentReads.waiting.remove(done);
+    }
+
+    /** Sends the reads waiting in {@code batch} as one read request (to the leader, or locally when leading). */
+    private void askLeader(FollowerReads batch) {
+        List<CompletableFuture<Long>> group = batch.waiting;
+        batch.waiting = new ArrayList<>();
+        long rid = ++nextReadId;
+        try {
+            core.read(rid, batch.mode == ReadConsistency.DEFAULT);
+        } catch (Rejected e) {
+            for (CompletableFuture<Long> f : group) {
+                f.completeExceptionally(notLeader());
+            }
+            return;
+        }
+        batch.inFlight = rid;
+        readGroups.put(rid, new ReadGroup(batch, group));
+        scheduleProcess();
+    }
+
+    /** The core's answer to a follower read request: wait for its index, or refuse; then send the next batch. */
+    private void groupAnswered(Ready.ReadState rs, ReadGroup g) {
+        if (rs.ok()) {
+            confirmedGroups.add(Map.entry(rs.index(), g.futures()));
+        } else {
+            for (CompletableFuture<Long> f : g.futures()) {
+                f.completeExceptionally(notLeader());
+            }
+        }
+        FollowerReads batch = g.batch();
+        if (batch.inFlight == rs.id()) {
+            batch.inFlight = 0;
+            if (!batch.waiting.isEmpty()) {
+                askLeader(batch);
+            }
+        }
     }
 
     /**
@@ -630,7 +712,10 @@ public final class ReadyLoop {
             }
         }
         for (Ready.ReadState rs : r.reads()) {
-            if (rs.ok()) {
+            ReadGroup g = readGroups.remove(rs.id());
+            if (g != null) {
+                groupAnswered(rs, g);
+            } else if (rs.ok()) {
                 confirmedReads.add(new long[] {rs.id(), rs.index()});
             } else {
                 CompletableFuture<Long> f = pendingReads.remove(rs.id());
@@ -786,6 +871,16 @@ public final class ReadyLoop {
     }
 
     private void serveReads() {
+        for (int i = 0; i < confirmedGroups.size(); i++) {
+            Map.Entry<Long, List<CompletableFuture<Long>>> g = confirmedGroups.get(i);
+            if (appliedIndex >= g.getKey()) {
+                confirmedGroups.remove(i--);
+                long index = Math.max(g.getKey(), appliedIndex);
+                for (CompletableFuture<Long> f : g.getValue()) {
+                    f.complete(index);
+                }
+            }
+        }
         for (int i = 0; i < confirmedReads.size(); i++) {
             long[] r = confirmedReads.get(i);
             if (appliedIndex >= r[1]) {
@@ -874,6 +969,15 @@ public final class ReadyLoop {
         }
         pendingReads.clear();
         confirmedReads.clear();
+        for (FollowerReads batch : List.of(defaultReads, consistentReads)) {
+            batch.waiting.forEach(f -> f.completeExceptionally(e));
+            batch.waiting.clear();
+            batch.inFlight = 0;
+        }
+        readGroups.values().forEach(g -> g.futures().forEach(f -> f.completeExceptionally(e)));
+        readGroups.clear();
+        confirmedGroups.forEach(g -> g.getValue().forEach(f -> f.completeExceptionally(e)));
+        confirmedGroups.clear();
         for (PendingTransfer t : pendingTransfers) {
             t.future().completeExceptionally(e);
         }

@@ -48,8 +48,9 @@ final class SimRaftCluster implements AutoCloseable {
             this.id = id;
             this.sm = recording;
             TestContext ctx = TestContext.simulated(id, sim, seed);
-            this.transport = new InProcTransportFactory().create(TransportSetup.plain(new Endpoint("127.0.0.1", 0)),
-                    PluginConfig.of(Map.of(InProcTransportFactory.HUB_KEY, hub)), ctx);
+            this.transport = wrapper.apply(new InProcTransportFactory().create(
+                    TransportSetup.plain(new Endpoint("127.0.0.1", 0)),
+                    PluginConfig.of(Map.of(InProcTransportFactory.HUB_KEY, hub)), ctx));
             transport.start();
             this.consensus = new RaftConsensusFactory().create(
                     new ConsensusSetup(id, stateMachine, storage, Optional.of(transport)), config, ctx);
@@ -71,6 +72,15 @@ final class SimRaftCluster implements AutoCloseable {
     }
 
     SimRaftCluster(int n, long seed, StateMachine stateMachine, PluginConfig config) {
+        this(n, seed, stateMachine, config, t -> t);
+    }
+
+    private final java.util.function.UnaryOperator<Transport> wrapper;
+
+    /** As above, with every server's transport wrapped (to observe or disturb what is sent). */
+    SimRaftCluster(int n, long seed, StateMachine stateMachine, PluginConfig config,
+                   java.util.function.UnaryOperator<Transport> wrapper) {
+        this.wrapper = wrapper;
         for (int i = 1; i <= n; i++) {
             RecordingStateMachine recording = new RecordingStateMachine();
             nodes.add(new Node("s" + i, seed * 1_000 + i, stateMachine != null ? stateMachine : recording, recording,

@@ -81,6 +81,10 @@ final class SimCluster {
     long crashes;
     long partitions;
     long snapshotsInstalled;
+    /** Reads answered by a server that was not leader when the read was issued (thesis §6.4 follower reads). */
+    long followerReads;
+    /** Follower reads refused (no leader known, leader changed or silent): the client would go to the leader. */
+    long followerReadsRefused;
 
     SimCluster(long seed, Knobs knobs) {
         this.seed = seed;
@@ -542,10 +546,16 @@ final class SimCluster {
                 return;
             }
             CompletableFuture<Long> f = new CompletableFuture<>();
+            boolean follower = l.core().role() != Role.LEADER;
             // Runs where the loop completes the barrier, so the state read is the state at that moment.
             f.whenComplete((index, t) -> {
                 if (t == null && up && loop == l) {
                     answer(slot, op);
+                    if (follower) {
+                        followerReads++;
+                    }
+                } else if (t != null && follower) {
+                    followerReadsRefused++;
                 }
             });
             l.submit(() -> {
