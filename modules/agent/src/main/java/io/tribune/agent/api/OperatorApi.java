@@ -6,6 +6,7 @@ import io.tribune.agent.http.HttpRequest;
 import io.tribune.agent.http.HttpResponse;
 import io.tribune.agent.http.Json;
 import io.tribune.api.consensus.Consensus;
+import io.tribune.api.consensus.NotLeaderException;
 import io.tribune.api.consensus.ReadConsistency;
 import io.tribune.api.consensus.ServerInfo;
 import java.time.Duration;
@@ -90,9 +91,9 @@ final class OperatorApi {
         Consensus c = ApiSupport.consensus(agent);
         return onLeader(req, () -> {
             if (!c.isLeader()) {
-                // Fails with NotLeaderException, which makes the forwarder send the request to the leader.
-                return c.readBarrier(ReadConsistency.CONSISTENT, KvApi.APPLY_TIMEOUT)
-                        .thenApply(i -> HttpResponse.text(500, "leadership changed while removing the peer; retry"));
+                // NotLeaderException makes the forwarder send the request to the leader (or hold it
+                // during an election). Not a read barrier: a follower may serve those itself now.
+                return CompletableFuture.failedFuture(new NotLeaderException(c.leadership().leader()));
             }
             ServerInfo target = find(c.configuration(), id, address).orElseThrow(() -> HttpError.badRequest(
                     (id.isPresent() ? "id \"" + ApiSupport.abbreviate(id.get()) : "address \""
