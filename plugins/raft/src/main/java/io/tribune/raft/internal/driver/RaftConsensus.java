@@ -200,7 +200,7 @@ final class RaftConsensus implements Consensus {
             ReadyLoop l = new ReadyLoop(id, core, applied[0], applied[1], new StorageDisk(storage, io), machine,
                     new Wire(), context.clock(), executor,
                     new ReadyLoop.Settings(settings.tickDuration().toNanos() * settings.options().leaseTicks(),
-                            settings.snapshotThreshold(), settings.trailingLogs()),
+                            settings.snapshotThreshold(), settings.trailingLogs(), settings.followerReads()),
                     log, (before, now) -> notifyListeners(now));
             List<ServerInfo> configuration = core.configuration();
             links.learn(configuration);

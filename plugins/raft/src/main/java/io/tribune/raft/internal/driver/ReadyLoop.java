@@ -129,8 +129,10 @@ public final class ReadyLoop {
      *                          leader may answer DEFAULT reads without asking the core
      * @param snapshotThreshold entries applied since the last snapshot that trigger one
      * @param trailingLogs      entries kept behind a snapshot
+     * @param followerReads     whether a follower serves DEFAULT and CONSISTENT reads with a read
+     *                          index from its leader; when false it refuses them (NotLeaderException)
      */
-    public record Settings(long leaseNanos, long snapshotThreshold, long trailingLogs) {
+    public record Settings(long leaseNanos, long snapshotThreshold, long trailingLogs, boolean followerReads) {
     }
 
     /** What {@code stats()} reports, captured after each ready cycle. */
@@ -453,6 +455,10 @@ public final class ReadyLoop {
      */
     public void read(ReadConsistency mode, CompletableFuture<Long> done) {
         if (core.role() != Role.LEADER) {
+            if (!settings.followerReads()) {
+                done.completeExceptionally(notLeader());
+                return;
+            }
             FollowerReads batch = mode == ReadConsistency.DEFAULT ? defaultReads : consistentReads;
             batch.waiting.add(done);
             if (batch.inFlight == 0) {

@@ -148,6 +148,24 @@ class FollowerReadTest {
         assertTrue(next.join() > 0);
     }
 
+    @Test
+    void withFollowerReadsOffAFollowerRefusesWithTheLeaderHint() {
+        cluster = new SimRaftCluster(3, 26, null, io.tribune.api.PluginConfig.of(java.util.Map.of(
+                "raft.leave.transfer", "false", "raft.storage.own-threads", "false", "raft.follower-reads", "false")));
+        SimRaftCluster.Node leader = cluster.awaitLeader();
+        SimRaftCluster.Node follower = cluster.others(leader).get(0);
+        cluster.commit(leader, "w");
+        cluster.sim.runFor(Duration.ofMillis(200));
+        for (ReadConsistency mode : List.of(ReadConsistency.DEFAULT, ReadConsistency.CONSISTENT)) {
+            CompletableFuture<Long> barrier = follower.consensus.readBarrier(mode, T);
+            cluster.sim.runFor(Duration.ofMillis(10));
+            NotLeaderException e = assertInstanceOf(NotLeaderException.class, cause(barrier));
+            assertEquals(leader.id, e.leader().orElseThrow().id());
+        }
+        CompletableFuture<Long> stale = follower.consensus.readBarrier(ReadConsistency.STALE, T);
+        assertTrue(stale.isDone() && stale.join() > 0, "stale reads are local either way");
+    }
+
     /** Counts the ReadIndex requests a transport sends (streams and unary calls). */
     private static final class Counting implements Transport {
         private final Transport t;

@@ -209,7 +209,8 @@ final class SimCluster {
             });
             loop = new ReadyLoop(id, core, disk.snapIndex, disk.snapTerm, new SimDisk(e), new SimMachine(),
                     new SimNetwork(e), clock, executor, new ReadyLoop.Settings(
-                            knobs.tickMicros() * 1000L * options.leaseTicks(), knobs.snapshotEvery(), knobs.trailing()),
+                            knobs.tickMicros() * 1000L * options.leaseTicks(), knobs.snapshotEvery(), knobs.trailing(),
+                            true),
                     QUIET, new Checks());
             loop.begin();
             scheduleTick(e);
