@@ -34,14 +34,24 @@ import java.util.concurrent.Executor;
  * its own continuations, so the production driver ({@link RaftConsensus}) and the deterministic
  * simulation run the same loop with different implementations behind them.
  *
- * <p><b>Order of a cycle.</b> A cycle that needs no disk, or a follower's, or one that changes
- * the term, the vote or truncates the log, is written by {@link Disk#write} first and its messages
- * leave only once that write is durable (persist before send, Raft Figure 2). A leader's cycle
- * that only appends sends its messages first and appends in the background (thesis §10.2.1): the
- * followers' fsyncs overlap its own, and the core counts the leader toward a commit only after
- * {@link RaftCore#advance} reports the entries durable, which the loop does in the order the
- * writes were handed out. Everything proposed between two cycles goes into one append (group
- * commit: proposals call {@link #scheduleProcess()}, which coalesces).
+ * <p><b>Order of a cycle.</b> A leader's cycle that persists nothing but new entries sends its
+ * messages first and appends in the background (thesis §10.2.1): the followers' fsyncs overlap
+ * its own, and the core counts the leader toward a commit only after {@link RaftCore#advance}
+ * reports the entries durable, which the loop does in the order the writes were handed out. Every
+ * other cycle (a follower's, or one that persists a term, a vote, a truncation or an installed
+ * snapshot) is written by {@link Disk#write} first, and its messages leave only once that write is
+ * durable (persist before send, Raft Figure 2). Everything proposed between two cycles goes into
+ * one append (group commit: proposals call {@link #scheduleProcess()}, which coalesces).
+ *
+ * <p><b>Fail-stop.</b> A machine that cannot apply a committed entry (it throws, or returns null
+ * for a command), or a write that fails, stops the loop for good (see {@code stop}): no input
+ * reaches the core any more, so the server applies, votes, appends and leads no more, and every
+ * pending operation fails naming the reason.
+ *
+ * <p><b>Reads.</b> On the leader, DEFAULT reads are answered from the lease on the caller's thread
+ * ({@link #leaseReadIndex()}) or by the core; on a follower, DEFAULT and CONSISTENT reads ask the
+ * leader for a read index (thesis §6.4), at most one request per mode in flight, and complete once
+ * the follower has applied that index.
  *
  * <p><b>Waiting.</b> A synchronous write that has not completed, or that must wait for
  * background writes before it, holds the cycle; inputs that arrive meanwhile (everything given to
