@@ -5,6 +5,7 @@ import io.tribune.agent.http.HttpError;
 import io.tribune.agent.http.HttpRequest;
 import io.tribune.agent.http.HttpResponse;
 import io.tribune.api.consensus.Consensus;
+import io.tribune.api.consensus.NotLeaderException;
 import io.tribune.api.consensus.ReadConsistency;
 import io.tribune.api.SpiKind;
 import io.tribune.state.CommandValidator;
@@ -109,7 +110,12 @@ final class SnapshotApi {
         }
         // The barrier completes on the consensus plugin's thread; verifying megabytes is done on the
         // platform's threads instead, so that it never delays the log.
-        return onLeader(req, () -> c.readBarrier(ReadConsistency.CONSISTENT, KvApi.APPLY_TIMEOUT).thenComposeAsync(i -> {
+        // A restore runs on the leader: NotLeaderException has the forwarder send it there (or hold it
+        // during an election). A read barrier alone no longer says so, a follower may serve those.
+        java.util.function.Supplier<CompletableFuture<Long>> leaderBarrier = () -> c.isLeader()
+                ? c.readBarrier(ReadConsistency.CONSISTENT, KvApi.APPLY_TIMEOUT)
+                : CompletableFuture.failedFuture(new NotLeaderException(c.leadership().leader()));
+        return onLeader(req, () -> leaderBarrier.get().thenComposeAsync(i -> {
             try {
                 // Verifies everything before proposing anything: a bad snapshot changes nothing.
                 StateStore.verifySnapshot(body);
