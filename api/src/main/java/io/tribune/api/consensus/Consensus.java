@@ -17,6 +17,16 @@ import java.util.function.Consumer;
  * <p><b>Failures.</b> Futures fail with {@link NotLeaderException} when the operation needs the
  * leader, and with {@link ConsensusException} on timeout or shutdown (outcome unknown for
  * {@link #apply}).
+ *
+ * <p><b>Fail-stop.</b> When {@link StateMachine#apply} throws (or returns {@code null}) for a
+ * committed entry, this server stops taking part at once, for good (until the process restarts
+ * it): it applies no further entry, grants no vote, accepts no entries, and gives up leadership
+ * (a leader stops acting as one, so the others elect a new leader after an election timeout). Every pending future fails with a
+ * {@link ConsensusException} naming the index and the cause; later calls fail the same way;
+ * {@link #isLeader()} is false; {@link #stats()} reports the reason under the key
+ * {@code stopped}; and the plugin logs it at ERROR. The other servers keep going as long as a
+ * majority of voters remains. A state machine's exception is thus never swallowed: replicas never
+ * diverge silently. (A plugin may stop the same way when it cannot write its log.)
  */
 public interface Consensus extends AutoCloseable {
 
@@ -53,8 +63,20 @@ public interface Consensus extends AutoCloseable {
     /**
      * A read barrier: completes with an index once the local state machine has applied at least
      * that index and a read of local state then satisfies {@code mode}.
-     * {@link ReadConsistency#STALE} completes at once with the last applied index on any server;
-     * the other modes fail with {@link NotLeaderException} on a follower.
+     * {@link ReadConsistency#STALE} completes at once with the last applied index on any server.
+     *
+     * <p>On the leader, DEFAULT and CONSISTENT complete as {@link ReadConsistency} describes. On a
+     * follower a plugin may serve them too (Raft thesis §6.4, reads from followers): the follower
+     * asks the leader for a read index, the leader answers once it has confirmed its leadership as
+     * for its own read of that mode, the follower waits until it has applied that index, and the
+     * barrier completes, so the host reads local state with the same guarantee as on the leader.
+     * Or the barrier fails with {@link NotLeaderException} (a plugin that does not serve follower
+     * reads, a follower that knows no leader, or whose leader cannot be reached or refuses), naming
+     * the leader when one is known. The host handles both: it reads locally when the barrier
+     * completes, and forwards the read to the leader, or holds it during an election, on
+     * NotLeaderException.
+     *
+     * @param timeout how long to wait before failing with {@link ConsensusException}
      */
     CompletableFuture<Long> readBarrier(ReadConsistency mode, Duration timeout);
 
@@ -97,7 +119,10 @@ public interface Consensus extends AutoCloseable {
     /** Takes a snapshot now and compacts the log; completes with the snapshot's index. */
     CompletableFuture<Long> snapshotNow();
 
-    /** Plugin-specific figures for {@code /v1/agent/self} (term, commit index, ...). */
+    /**
+     * Plugin-specific figures for {@code /v1/agent/self} (term, commit index, ...). After a
+     * fail-stop (see the class comment) the key {@code stopped} holds why the server stopped.
+     */
     Map<String, String> stats();
 
     /**

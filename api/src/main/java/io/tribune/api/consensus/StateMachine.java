@@ -21,6 +21,17 @@ public interface StateMachine {
     /**
      * Applies one committed command.
      *
+     * <p><b>An exception is fatal for this server.</b> The command is committed: every other
+     * server applies it too, so a state machine that cannot apply it can no longer be a replica of
+     * the same state. If {@code apply} throws (or returns {@code null}), the plugin stops this
+     * server's consensus at once (fail-stop, see {@link Consensus}): it applies nothing after this
+     * index, takes no further part in replication or elections, and fails every pending future with
+     * a {@link ConsensusException} naming the index and the cause. Replicas never diverge silently.
+     * Since {@code apply} is deterministic, the same entry fails again when the log is replayed
+     * after a restart, until the cause (a bug, a missing resource) is fixed. A command the host
+     * wants to reject must therefore be rejected by returning a result that says so, never by
+     * throwing.
+     *
      * @return the result handed back to the proposer through {@link Consensus#apply} (only on the
      *         server that proposed it); never {@code null}
      */

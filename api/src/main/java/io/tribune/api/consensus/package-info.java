@@ -12,5 +12,8 @@
  * reordered while a majority of voters survives. A read barrier in mode
  * {@link io.tribune.api.consensus.ReadConsistency#CONSISTENT} returns only after the plugin has
  * confirmed, with a quorum, that it was leader at a time after the barrier was requested.
+ *
+ * <p>{@link io.tribune.api.consensus.ServerConfigurations} is the one encoding of a server list
+ * (CONFIGURATION log entries, snapshot metadata) that consensus plugins share.
  */
 package io.tribune.api.consensus;

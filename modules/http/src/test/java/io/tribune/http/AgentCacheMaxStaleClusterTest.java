@@ -31,8 +31,13 @@ class AgentCacheMaxStaleClusterTest {
     /** Short hold so requests that need the missing leader fail fast. */
     private static final Duration HOLD = Duration.ofSeconds(1);
     @RegisterExtension
+    // raft.follower-reads=false: the scenario needs the client's background refresh (a blocking
+    // query) to fail once the leader stops. With follower reads a follower serves that query itself,
+    // and its long poll outlives the leader, so whether the refresh fails would depend on which
+    // server the client picked.
     static final TestCluster cluster = TestCluster.builder("agent-cache-test").holdTimeout(HOLD)
-            .pluginConfig("raft.leave.transfer", "false").servers("cache-s1", "cache-s2").clients("cache-c1").build();
+            .pluginConfig("raft.leave.transfer", "false").pluginConfig("raft.follower-reads", "false")
+            .servers("cache-s1", "cache-s2").clients("cache-c1").build();
     private static Agent s1;
     private static Agent s2;
     private static Agent client;

@@ -366,6 +366,98 @@ public abstract class ConsensusConformanceTest {
         s.stop(); // idempotent
     }
 
+    /**
+     * Fail-stop: a state machine that throws on a committed command stops the server at once:
+     * nothing after that entry is applied, the pending futures fail with a ConsensusException
+     * naming the index, the server refuses every later call (reads included), is no leader, and
+     * reports why under {@code stats().get("stopped")}.
+     */
+    @Test
+    public void stateMachineFailureStopsTheServer() {
+        Server s = single();
+        Applied before = get(s.consensus.apply(RecordingStateMachine.command("before"), T));
+        s.stateMachine.failOn("poison");
+        CompletableFuture<Applied> poison = s.consensus.apply(RecordingStateMachine.command("poison"), T);
+        CompletableFuture<Applied> after = s.consensus.apply(RecordingStateMachine.command("after"), T);
+        Throwable failed = failure(poison);
+        long at = s.stateMachine.failedAt();
+        assertTrue(at > before.index(), "the state machine was asked to apply the poison after " + before.index());
+        assertStoppedAt(failed, at);
+        assertStoppedAt(failure(after), at);
+        assertStopped(s, at);
+        assertEquals(List.of("before"), s.stateMachine.commands(), "nothing after the failed entry is applied");
+    }
+
+    /** Replicated: a follower whose state machine fails stops; the leader and the other follower go on. */
+    @Test
+    public void stateMachineFailureOnAFollowerStopsOnlyThatFollower() {
+        if (!factory().replicated()) {
+            return;
+        }
+        List<Server> servers = cluster(3);
+        Server leader = leader(servers);
+        List<Server> followers = servers.stream().filter(x -> x != leader).toList();
+        Server victim = followers.get(0);
+        Server other = followers.get(1);
+        Applied first = get(leader.consensus.apply(RecordingStateMachine.command("before"), T));
+        await("the victim to apply", () -> victim.stateMachine.lastIndex() >= first.index());
+        victim.stateMachine.failOn("poison");
+        Applied poison = get(leader.consensus.apply(RecordingStateMachine.command("poison"), T));
+        await("the victim to refuse the poison", () -> victim.stateMachine.failedAt() == poison.index());
+        assertStopped(victim, poison.index());
+        Applied after = get(leader.consensus.apply(RecordingStateMachine.command("after"), T));
+        await("the other follower to apply", () -> other.stateMachine.lastIndex() >= after.index());
+        assertEquals(List.of("before", "poison", "after"), other.stateMachine.commands());
+        assertEquals(List.of("before"), victim.stateMachine.commands(), "the stopped follower applies nothing more");
+        assertStopped(victim, poison.index());
+    }
+
+    /** Replicated: a leader whose state machine fails stops leading; the other two elect a leader and go on. */
+    @Test
+    public void stateMachineFailureOnTheLeaderStopsItAndTheOthersGoOn() {
+        if (!factory().replicated()) {
+            return;
+        }
+        List<Server> servers = cluster(3);
+        Server old = leader(servers);
+        get(old.consensus.apply(RecordingStateMachine.command("before"), T));
+        old.stateMachine.failOn("poison");
+        CompletableFuture<Applied> poison = old.consensus.apply(RecordingStateMachine.command("poison"), T);
+        Throwable failed = failure(poison);
+        long at = old.stateMachine.failedAt();
+        assertStoppedAt(failed, at);
+        List<Server> rest = servers.stream().filter(x -> x != old).toList();
+        Server next = leader(rest);
+        Applied after = get(next.consensus.apply(RecordingStateMachine.command("after"), T));
+        for (Server s : rest) {
+            await(s.id + " to apply", () -> s.stateMachine.lastIndex() >= after.index());
+            assertEquals(List.of("before", "poison", "after"), s.stateMachine.commands(),
+                    "the committed poison is applied by the servers whose state machine can");
+        }
+        assertEquals(List.of("before"), old.stateMachine.commands(), "the stopped leader applies nothing more");
+        assertStopped(old, at);
+    }
+
+    private static void assertStoppedAt(Throwable failure, long index) {
+        ConsensusException e = assertInstanceOf(ConsensusException.class, failure);
+        assertFalse(e instanceof NotLeaderException, "a stopped server does not redirect: " + e);
+        assertTrue(e.getMessage().contains(Long.toString(index)), "the failure names the index " + index + ": "
+                + e.getMessage());
+    }
+
+    /** Everything a stopped server answers: refusals naming the index, no leadership, the reason in stats. */
+    private void assertStopped(Server s, long index) {
+        assertFalse(s.consensus.isLeader(), "a stopped server is not leader");
+        assertFalse(s.consensus.leadership().isLeader());
+        assertStoppedAt(failure(s.consensus.apply(RecordingStateMachine.command("later"), T)), index);
+        for (ReadConsistency mode : ReadConsistency.values()) {
+            assertStoppedAt(failure(s.consensus.readBarrier(mode, T)), index);
+        }
+        String why = s.consensus.stats().get("stopped");
+        assertTrue(why != null && why.contains(Long.toString(index)),
+                "stats() reports why the server stopped, naming the index " + index + ": " + s.consensus.stats());
+    }
+
     /** Supported: add a non-voter, promote it, remove a server, one at a time. Unsupported: each call fails with ConsensusException. */
     @Test
     public void membershipChangesFollowTheCapability() {
@@ -403,7 +495,12 @@ public abstract class ConsensusConformanceTest {
         await("the new voter to apply", () -> joiner.stateMachine.lastIndex() >= a.index());
     }
 
-    /** Replicated: every server applies each command once; a follower refuses writes and consistent reads with NotLeaderException naming the leader, and serves stale reads. */
+    /**
+     * Replicated: every server applies each command once; a follower refuses writes with
+     * NotLeaderException naming the leader, serves DEFAULT and CONSISTENT barriers either from the
+     * leader's read index (covering every acknowledged write, applied locally) or refuses them with
+     * NotLeaderException naming the leader, and serves stale reads.
+     */
     @Test
     public void followerRefusesWritesWithLeaderHintAndReplicatesResultsOnlyToProposer() {
         if (!factory().replicated()) {
@@ -423,11 +520,37 @@ public abstract class ConsensusConformanceTest {
         Throwable t = failure(follower.consensus.apply(RecordingStateMachine.command("nope"), T));
         NotLeaderException nle = assertInstanceOf(NotLeaderException.class, t);
         assertEquals(leader.id, nle.leader().orElseThrow().id(), "the hint must name the leader");
-        assertInstanceOf(NotLeaderException.class, failure(follower.consensus.readBarrier(ReadConsistency.CONSISTENT, T)));
+        for (ReadConsistency mode : List.of(ReadConsistency.DEFAULT, ReadConsistency.CONSISTENT)) {
+            assertFollowerBarrier(follower, leader, mode, a.index());
+        }
         long stale = get(follower.consensus.readBarrier(ReadConsistency.STALE, T));
         assertTrue(stale >= a.index(), "a caught-up follower serves stale reads at its applied index");
         assertTrue(follower.consensus.lastContact().compareTo(Duration.ofMinutes(1)) < 0,
                 "a follower in contact reports a small last-contact age");
+    }
+
+    /**
+     * A follower's DEFAULT or CONSISTENT barrier either completes with an index that covers the
+     * acknowledged write {@code acked}, applied locally by then, or fails with NotLeaderException
+     * naming the leader.
+     */
+    private void assertFollowerBarrier(Server follower, Server leader, ReadConsistency mode, long acked) {
+        CompletableFuture<Long> barrier = follower.consensus.readBarrier(mode, T);
+        try {
+            long index = barrier.get(waitBound().toMillis(), TimeUnit.MILLISECONDS);
+            assertTrue(index >= acked, mode + " follower barrier " + index + " is before acknowledged write " + acked);
+            assertTrue(follower.consensus.appliedIndex() >= index && follower.stateMachine.lastIndex() >= acked,
+                    mode + ": the follower must have applied the barrier's index when it completes");
+        } catch (ExecutionException e) {
+            NotLeaderException nle = assertInstanceOf(NotLeaderException.class, e.getCause(),
+                    mode + " on a follower either completes or fails with NotLeaderException");
+            assertEquals(leader.id, nle.leader().orElseThrow().id(), "the hint must name the leader");
+        } catch (TimeoutException e) {
+            throw new AssertionError(mode + " follower barrier neither completed nor failed within " + waitBound());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
     }
 
     /** Replicated: transferLeadership moves leadership to the target and no acknowledged write is lost. */

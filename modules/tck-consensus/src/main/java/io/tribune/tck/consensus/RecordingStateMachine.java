@@ -23,6 +23,8 @@ public final class RecordingStateMachine implements StateMachine {
     private long lastIndex;
     private long restoredAt = -1;
     private int restores;
+    private String poison;
+    private long failedAt = -1;
 
     /** An empty state machine. */
     public RecordingStateMachine() {
@@ -33,8 +35,14 @@ public final class RecordingStateMachine implements StateMachine {
         if (index <= lastIndex) {
             throw new IllegalStateException("apply of index " + index + " after index " + lastIndex);
         }
-        lastIndex = index;
         String c = new String(command, StandardCharsets.UTF_8);
+        if (c.equals(poison)) {
+            // A state machine that cannot apply a committed command (see failOn).
+            failedAt = index;
+            notifyAll();
+            throw new IllegalStateException("test state machine refuses command '" + c + "' at index " + index);
+        }
+        lastIndex = index;
         commands.add(c);
         indices.add(index);
         notifyAll();
@@ -107,6 +115,20 @@ public final class RecordingStateMachine implements StateMachine {
     /** How many times {@link #restore} ran. */
     public synchronized int restores() {
         return restores;
+    }
+
+    /**
+     * From now on, {@link #apply} throws when asked to apply {@code command} (and records the
+     * index, see {@link #failedAt()}), which the consensus contract makes fatal for the server;
+     * every other command is applied as before. Null stops failing.
+     */
+    public synchronized void failOn(String command) {
+        this.poison = command;
+    }
+
+    /** The index {@link #apply} last refused (see {@link #failOn}), or -1 when it never did. */
+    public synchronized long failedAt() {
+        return failedAt;
     }
 
     /** Encodes a command as the kit sends it. */

@@ -1,5 +1,6 @@
 package io.tribune.consensus.single.internal;
 
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.api.Cancellable;
 import io.tribune.api.PluginContext;
 import io.tribune.api.Subscription;
@@ -42,6 +43,13 @@ import java.util.function.Consumer;
  *
  * <p>Reads need no round trip: a command's future completes only after it is applied, so the
  * applied index always covers every acknowledged write and local state is linearizable.
+ *
+ * <p>Fail-stop (the {@link Consensus} contract): a state machine that throws (or returns null)
+ * on a logged command stops this server for good: nothing after that entry is applied, every
+ * pending and later operation fails naming the index and the cause, it is no longer leader, and
+ * {@link #stats()} says why. The entries after it stay in the log, unapplied; a restart replays
+ * the log and, the state machine being deterministic, stops at the same entry until the cause
+ * is fixed.
  */
 final class SingleServerConsensus implements Consensus {
     static final String TERM_KEY = "consensus-single.term";
@@ -66,6 +74,8 @@ final class SingleServerConsensus implements Consensus {
     private volatile long lastIndex;
     private volatile long snapshotIndex;
     private volatile List<ServerInfo> configuration = List.of();
+    // Why the server stopped for good (fail-stop), or null while it runs.
+    private volatile String stopped;
     // Touched only on the executor (or in start(), before anything else may run).
     private long appliedTerm;
 
@@ -101,7 +111,7 @@ final class SingleServerConsensus implements Consensus {
             }
             // Term 1 holds the first configuration, as a Raft bootstrap does; start() then moves to term 2.
             storage.log().append(List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION,
-                    ConfigurationCodec.encode(servers))));
+                    ServerConfigurations.encode(servers))));
             storage.stable().putLong(TERM_KEY, 1);
             configuration = List.copyOf(servers);
         }
@@ -149,7 +159,7 @@ final class SingleServerConsensus implements Consensus {
             appliedTerm = meta.term();
             snapshotIndex = meta.index();
             if (meta.configuration().length > 0) {
-                configuration = ConfigurationCodec.decode(meta.configuration(), "snapshot " + meta.id());
+                configuration = ServerConfigurations.decode(meta.configuration(), "snapshot " + meta.id());
             }
         }
         LogStore logStore = storage.log();
@@ -173,17 +183,38 @@ final class SingleServerConsensus implements Consensus {
         lastIndex = Math.max(last, appliedIndex);
     }
 
-    /** Applies one logged entry; returns the state machine's result for commands, else null. */
+    /**
+     * Applies one logged entry; returns the state machine's result for commands, else null.
+     *
+     * @throws StateMachineFailure when the state machine threw or returned null (nothing changed)
+     */
     private byte[] applyEntry(LogEntry e) {
         byte[] result = null;
         switch (e.kind()) {
-            case COMMAND -> result = stateMachine.apply(e.index(), e.term(), e.data());
-            case CONFIGURATION -> configuration = ConfigurationCodec.decode(e.data(), "log entry " + e.index());
+            case COMMAND -> {
+                try {
+                    result = stateMachine.apply(e.index(), e.term(), e.data());
+                    if (result == null) {
+                        throw new IllegalStateException("the state machine returned null");
+                    }
+                } catch (RuntimeException ex) {
+                    throw new StateMachineFailure("the state machine failed to apply committed index " + e.index()
+                            + " (term " + e.term() + "): " + ex, ex);
+                }
+            }
+            case CONFIGURATION -> configuration = ServerConfigurations.decode(e.data(), "log entry " + e.index());
             case NOOP -> { }
         }
         appliedIndex = e.index();
         appliedTerm = e.term();
         return result;
+    }
+
+    /** A committed command the state machine could not apply: fatal for this server. */
+    private static final class StateMachineFailure extends ConsensusException {
+        StateMachineFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     @Override
@@ -219,6 +250,10 @@ final class SingleServerConsensus implements Consensus {
         if (!started) {
             return new ConsensusException("consensus-single is not started");
         }
+        String why = stopped;
+        if (why != null) {
+            return new ConsensusException("consensus-single stopped: " + why);
+        }
         return null;
     }
 
@@ -228,8 +263,9 @@ final class SingleServerConsensus implements Consensus {
             List<Pending> batch = new ArrayList<>();
             Pending p;
             while (batch.size() < settings.maxBatchEntries() && (p = queue.poll()) != null) {
-                if (closed) {
-                    p.future.completeExceptionally(new ConsensusException("consensus-single is closed"));
+                ConsensusException refusal = closed || stopped != null ? refusal() : null;
+                if (refusal != null) {
+                    p.future.completeExceptionally(refusal);
                 } else {
                     batch.add(p);
                 }
@@ -266,16 +302,20 @@ final class SingleServerConsensus implements Consensus {
                         + failure.getMessage(), failure));
                 continue;
             }
+            if (stopped != null) {
+                p.future.completeExceptionally(refusal());
+                continue;
+            }
             try {
                 byte[] result = applyEntry(e);
-                p.future.complete(new Applied(e.index(), result == null ? new byte[0] : result));
-            } catch (RuntimeException ex) {
-                // A state machine must not throw; the entry is logged, so report and move on.
-                appliedIndex = e.index();
-                appliedTerm = e.term();
-                p.future.completeExceptionally(new ConsensusException("state machine failed to apply index "
-                        + e.index() + ": " + ex.getMessage(), ex));
+                p.future.complete(new Applied(e.index(), result));
+            } catch (StateMachineFailure ex) {
+                stop(ex);
+                p.future.completeExceptionally(ex);
             }
+        }
+        if (stopped != null) {
+            return;
         }
         if (appliedIndex - snapshotIndex >= settings.snapshotThreshold()) {
             try {
@@ -297,7 +337,7 @@ final class SingleServerConsensus implements Consensus {
         }
         StateMachine.StateSnapshot snap = stateMachine.snapshot();
         try (SnapshotStore.Writer writer = storage.snapshots().create(index, appliedTerm,
-                ConfigurationCodec.encode(configuration))) {
+                ServerConfigurations.encode(configuration))) {
             snap.writeTo(writer.stream());
             writer.commit();
         } finally {
@@ -307,6 +347,21 @@ final class SingleServerConsensus implements Consensus {
         // Nobody else reads this log, so no trailing window is needed: everything covered goes.
         storage.log().truncatePrefix(index);
         return index;
+    }
+
+    /**
+     * Fail-stop: the command is logged but this state machine cannot apply it, so this server is
+     * no replica of the state any more. It applies nothing further and refuses every operation.
+     */
+    private void stop(StateMachineFailure failure) {
+        stopped = failure.getMessage();
+        log.log(System.Logger.Level.ERROR, "consensus-single stopped: " + failure.getMessage()
+                + "; it applies nothing more until it is restarted");
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.future.completeExceptionally(refusal());
+        }
+        notifyListeners();
     }
 
     @Override
@@ -324,7 +379,7 @@ final class SingleServerConsensus implements Consensus {
 
     @Override
     public boolean isLeader() {
-        return started && !closed;
+        return started && !closed && stopped == null;
     }
 
     @Override
@@ -419,7 +474,8 @@ final class SingleServerConsensus implements Consensus {
     @Override
     public Map<String, String> stats() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("state", isLeader() ? "Leader" : closed ? "Shutdown" : "Follower");
+        String why = stopped;
+        m.put("state", isLeader() ? "Leader" : closed ? "Shutdown" : why != null ? "Stopped" : "Follower");
         m.put("term", Long.toString(term));
         m.put("commit_index", Long.toString(lastIndex));
         m.put("applied_index", Long.toString(appliedIndex));
@@ -427,6 +483,10 @@ final class SingleServerConsensus implements Consensus {
         m.put("last_snapshot_index", Long.toString(snapshotIndex));
         m.put("leader", isLeader() ? serverId : "");
         m.put("num_peers", "0");
+        if (why != null) {
+            // Consensus.stats(): after a fail-stop, why the server stopped.
+            m.put("stopped", why);
+        }
         return m;
     }
 

@@ -12,6 +12,7 @@ import io.tribune.api.consensus.Consensus;
 import io.tribune.api.consensus.ConsensusException;
 import io.tribune.api.consensus.ConsensusSetup;
 import io.tribune.api.consensus.Leadership;
+import io.tribune.api.consensus.ReadConsistency;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.LogEntry;
 import io.tribune.api.storage.LogStore;
@@ -86,6 +87,87 @@ class SingleServerConsensusTest {
             assertEquals(i + 1, done(fs.get(i)).index());
         }
         assertEquals(50, sm.commands().size());
+    }
+
+    @Test
+    void stateMachineThatThrowsStopsTheServerAndARestartStopsAtTheSameEntry() {
+        Consensus c = create(Map.of());
+        c.start();
+        List<Leadership> seen = new ArrayList<>();
+        c.onLeadershipChange(seen::add);
+        done(run(c.apply(RecordingStateMachine.command("a"), T)));
+        sm.failOn("poison");
+        // Queued together: one batch of three, appended (logged) together.
+        CompletableFuture<Applied> poison = c.apply(RecordingStateMachine.command("poison"), T);
+        CompletableFuture<Applied> after = c.apply(RecordingStateMachine.command("after"), T);
+        CompletableFuture<Applied> last = c.apply(RecordingStateMachine.command("last"), T);
+        sim.runUntilIdle(1000);
+        long at = sm.failedAt();
+        assertEquals(2, at, "the poison is the second command");
+        for (CompletableFuture<Applied> f : List.of(poison, after, last)) {
+            ConsensusException e = assertInstanceOf(ConsensusException.class, cause(f));
+            assertTrue(e.getMessage().contains("index 2"), e.getMessage());
+        }
+        assertInstanceOf(IllegalStateException.class, cause(poison).getCause(), "the state machine's exception is the cause");
+        assertEquals(List.of("a"), sm.commands(), "nothing after the failed entry is applied");
+        assertEquals(1, c.appliedIndex());
+        // No further part: every call is refused, naming the index, and the server leads no more.
+        assertTrue(cause(run(c.apply(RecordingStateMachine.command("later"), T))).getMessage().contains("index 2"));
+        for (ReadConsistency mode : ReadConsistency.values()) {
+            assertTrue(cause(c.readBarrier(mode, T)).getMessage().contains("index 2"), mode.toString());
+        }
+        assertInstanceOf(ConsensusException.class, cause(c.snapshotNow()));
+        assertFalse(c.isLeader());
+        assertFalse(seen.get(seen.size() - 1).isLeader(), "listeners hear that the server no longer leads");
+        assertEquals("Stopped", c.stats().get("state"));
+        assertTrue(c.stats().get("stopped").contains("index 2"), c.stats().toString());
+        assertEquals(List.of("a"), sm.commands());
+        assertEquals(4, storage.log().lastIndex(), "the entries after the failed one stay logged, unapplied");
+        c.close();
+
+        // Deterministic state machine: a restart replays the log and stops at the same entry.
+        Consensus again = create(Map.of());
+        sm.failOn("poison");
+        ConsensusException onStart = assertThrows(ConsensusException.class, again::start);
+        assertTrue(onStart.getMessage().contains("index 2"), onStart.getMessage());
+        assertEquals(List.of("a"), sm.commands());
+        // With the cause fixed, a restart applies the rest of the log.
+        Consensus fixed = create(Map.of());
+        fixed.start();
+        assertEquals(List.of("a", "poison", "after", "last"), sm.commands());
+        assertTrue(fixed.isLeader());
+    }
+
+    @Test
+    void dataWrittenByTheFormerCodecStillStarts() throws java.io.IOException {
+        // consensus-single's own codec wrote the same format as raft's, which moved to the SPI as
+        // ServerConfigurations; these bytes were captured from it for [n1 at 127.0.0.1:0, voter].
+        byte[] old = java.util.HexFormat.of().parseHex("010000000100026e3100093132372e302e302e310000000001");
+        List<ServerInfo> expected = List.of(new ServerInfo("n1", new Endpoint("127.0.0.1", 0), true));
+        RecordingStateMachine before = new RecordingStateMachine();
+        before.apply(2, 1, RecordingStateMachine.command("s2"));
+        java.io.ByteArrayOutputStream state = new java.io.ByteArrayOutputStream();
+        before.snapshot().writeTo(state);
+        storage.log().append(List.of(new LogEntry(1, 1, io.tribune.api.storage.EntryKind.CONFIGURATION, old),
+                new LogEntry(2, 1, io.tribune.api.storage.EntryKind.COMMAND, RecordingStateMachine.command("s2"))));
+        try (var w = storage.snapshots().create(2, 1, old)) {
+            w.stream().write(state.toByteArray());
+            w.commit();
+        }
+        storage.log().append(List.of(new LogEntry(3, 1, io.tribune.api.storage.EntryKind.COMMAND,
+                RecordingStateMachine.command("s3"))));
+        storage.stable().putLong(SingleServerConsensus.TERM_KEY, 1);
+        Consensus c = create(Map.of());
+        c.start();
+        assertEquals(expected, c.configuration());
+        assertEquals(List.of("s2", "s3"), sm.commands());
+        assertEquals(2, sm.restoredAt());
+        assertEquals(4, done(run(c.apply(RecordingStateMachine.command("s4"), T))).index());
+    }
+
+    private <T> CompletableFuture<T> run(CompletableFuture<T> f) {
+        sim.runUntilIdle(1000);
+        return f;
     }
 
     @Test

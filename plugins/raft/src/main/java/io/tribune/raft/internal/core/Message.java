@@ -75,4 +75,23 @@ public sealed interface Message {
     /** TimeoutNow (thesis §3.10): the receiver starts an election at once, skipping pre-vote. */
     record TimeoutNow(String from, String to, long term) implements Message {
     }
+
+    /**
+     * ReadIndex (thesis §6.4, reads from followers): a follower asks its leader for an index that
+     * covers every write acknowledged before the request. {@code id} is the follower's, echoed in
+     * the answer; {@code lease} asks the leader to confirm its leadership with its lease, as for
+     * its own DEFAULT reads, instead of with a heartbeat round acknowledged by a majority.
+     */
+    record ReadIndex(String from, String to, long term, long id, boolean lease) implements Message {
+    }
+
+    /**
+     * Answer to {@link ReadIndex}. When {@code ok}, reading local state once it has applied
+     * {@code index} is as fresh as the mode asked; otherwise the sender does not lead (any more).
+     * {@code commit} moves the follower's commit index like a {@link Heartbeat}'s:
+     * {@code min(leader commit, follower match)}.
+     */
+    record ReadIndexResponse(String from, String to, long term, long id, long index, boolean ok, long commit)
+            implements Message {
+    }
 }

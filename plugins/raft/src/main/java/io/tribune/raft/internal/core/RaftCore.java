@@ -1,5 +1,6 @@
 package io.tribune.raft.internal.core;
 
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.EntryKind;
 import io.tribune.api.storage.LogEntry;
@@ -79,10 +80,33 @@ public final class RaftCore {
     private final boolean fresh;
     private long contextSeq;
     private final TreeMap<Long, Long> contextTicks = new TreeMap<>();
-    // Each {requestId, index, round seq}; seq 0 = waiting for a round to start.
-    private final ArrayDeque<long[]> pendingReads = new ArrayDeque<>();
+    // Reads waiting for a heartbeat round, local ones and followers' (ReadIndex); round 0 = waiting
+    // for a round to start.
+    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    // Followers' reads confirmed before this leader committed an entry of its term: answered then.
+    private final List<PendingRead> awaitingTermCommit = new ArrayList<>();
     private long lastRoundSeq;
     private List<Ready.ReadState> readStates = new ArrayList<>();
+    // A follower's reads sent to its leader as ReadIndex, by request id, in send order.
+    private final LinkedHashMap<Long, RemoteRead> remoteReads = new LinkedHashMap<>();
+
+    /** A read the leader confirms: {@code from} is the follower that asked, or null for a local read. */
+    private static final class PendingRead {
+        final long id;
+        final long index;
+        final String from;
+        long round;
+
+        PendingRead(long id, long index, String from) {
+            this.id = id;
+            this.index = index;
+            this.from = from;
+        }
+    }
+
+    /** A follower's read in flight at {@code leader} of {@code term}, sent at tick {@code sentTick}. */
+    private record RemoteRead(String leader, long term, long sentTick) {
+    }
 
     private List<Message> outbox = new ArrayList<>();
     private Ready.SoftState lastSoft;
@@ -300,6 +324,7 @@ public final class RaftCore {
                 campaign(opts.preVote(), false);
             }
         }
+        checkRemoteReads();
     }
 
     private void tickLeader() {
@@ -364,10 +389,14 @@ public final class RaftCore {
         leadTransferee = null;
         votes.clear();
         if (wasLeader) {
-            progress.clear();
             while (!pendingReads.isEmpty()) {
-                readStates.add(new Ready.ReadState(pendingReads.poll()[0], 0, false));
+                refuseRead(pendingReads.poll());
             }
+            for (PendingRead r : awaitingTermCommit) {
+                refuseRead(r);
+            }
+            awaitingTermCommit.clear();
+            progress.clear();
             contextTicks.clear();
         }
     }
@@ -490,7 +519,7 @@ public final class RaftCore {
      */
     public long proposeConfiguration(List<ServerInfo> servers) {
         requireLeader();
-        ConfigurationCodec.validate(servers);
+        ServerConfigurations.validate(servers);
         if (leadTransferee != null) {
             throw new Rejected(Rejected.Reason.REFUSED, "leadership is being transferred to " + leadTransferee);
         }
@@ -521,7 +550,7 @@ public final class RaftCore {
             throw new Rejected(Rejected.Reason.REFUSED, "a configuration change may change one server only, "
                     + changed + " differ");
         }
-        long index = appendAsLeader(EntryKind.CONFIGURATION, ConfigurationCodec.encode(servers));
+        long index = appendAsLeader(EntryKind.CONFIGURATION, ServerConfigurations.encode(servers));
         broadcastAppend();
         return index;
     }
@@ -537,7 +566,7 @@ public final class RaftCore {
         LogEntry e = new LogEntry(lastIndex() + 1, term, kind, data);
         entries.add(e);
         if (kind == EntryKind.CONFIGURATION) {
-            setConfig(ConfigurationCodec.decode(data, "log entry " + e.index()), e.index());
+            setConfig(ServerConfigurations.decode(data, "log entry " + e.index()), e.index());
         }
         return e.index();
     }
@@ -571,7 +600,7 @@ public final class RaftCore {
         for (long i = lastIndex(); i > Math.max(prevIndex, snapIndex); i--) {
             LogEntry e = entryAt(i);
             if (e.kind() == EntryKind.CONFIGURATION) {
-                setConfig(ConfigurationCodec.decode(e.data(), "log entry " + i), i);
+                setConfig(ServerConfigurations.decode(e.data(), "log entry " + i), i);
                 return;
             }
         }
@@ -588,18 +617,102 @@ public final class RaftCore {
      * or when the round in flight ends (reads are batched, see {@code checkReads}). The index is at least
      * the first entry of this leader's term, so the leader's commit index is current when it is applied.
      *
-     * @throws Rejected when not leader
+     * <p>On a follower that knows its leader, the read goes to the leader as a {@link Message.ReadIndex}
+     * (thesis §6.4, "reads from followers"); the leader's answer becomes the read's ReadState.
+     * It fails (ok false) when the leader changes, or no answer came within an election timeout
+     * (the request or its answer was lost, or the leader is unreachable).
+     *
+     * @throws Rejected when neither leader nor a follower that knows its leader
      */
     public void read(long requestId, boolean lease) {
+        if (role == Role.FOLLOWER && leader != null) {
+            remoteReads.put(requestId, new RemoteRead(leader, term, now));
+            send(new Message.ReadIndex(id, leader, term, requestId, lease));
+            return;
+        }
         requireLeader();
         long index = Math.max(commitIndex, termStartIndex);
         if (lease && leaseValid()) {
             readStates.add(new Ready.ReadState(requestId, index, true));
             return;
         }
-        // Seq 0: waits for the next heartbeat round, which checkReads starts at once unless one is in flight.
-        pendingReads.add(new long[] {requestId, index, 0});
+        // Round 0: waits for the next heartbeat round, which checkReads starts at once unless one is in flight.
+        pendingReads.add(new PendingRead(requestId, index, null));
         checkReads();
+    }
+
+    /** A follower's ReadIndex: confirmed as this leader's own read of the same mode would be. */
+    private void handleReadIndex(Message.ReadIndex ri) {
+        if (role != Role.LEADER || !progress.containsKey(ri.from())) {
+            send(new Message.ReadIndexResponse(id, ri.from(), term, ri.id(), 0, false, 0));
+            return;
+        }
+        PendingRead r = new PendingRead(ri.id(), Math.max(commitIndex, termStartIndex), ri.from());
+        if (ri.lease() && leaseValid()) {
+            answerRead(r);
+            return;
+        }
+        pendingReads.add(r);
+        checkReads();
+    }
+
+    /** Releases a confirmed read: locally as a ReadState, to a follower as a ReadIndexResponse. */
+    private void answerRead(PendingRead r) {
+        if (r.from == null) {
+            readStates.add(new Ready.ReadState(r.id, r.index, true));
+            return;
+        }
+        if (commitIndex < termStartIndex) {
+            // Thesis §6.4 step 1: a leader answers a read index only once it has committed an entry
+            // of its term (before that, its commit index may be behind a predecessor's).
+            awaitingTermCommit.add(r);
+            return;
+        }
+        Progress p = progress.get(r.from);
+        long commit = p == null ? 0 : Math.min(p.match(), commitIndex);
+        send(new Message.ReadIndexResponse(id, r.from, term, r.id, r.index, true, commit));
+    }
+
+    private void refuseRead(PendingRead r) {
+        if (r.from == null) {
+            readStates.add(new Ready.ReadState(r.id, 0, false));
+        } else {
+            send(new Message.ReadIndexResponse(id, r.from, term, r.id, 0, false, 0));
+        }
+    }
+
+    /** The leader's answer to one of this follower's reads. */
+    private void handleReadIndexResponse(Message.ReadIndexResponse resp) {
+        RemoteRead r = remoteReads.get(resp.id());
+        if (r == null || !r.leader().equals(resp.from()) || r.term() != resp.term()) {
+            return; // a duplicate, or an answer for a read already given up
+        }
+        remoteReads.remove(resp.id());
+        if (resp.ok() && role == Role.FOLLOWER && resp.from().equals(leader)) {
+            commitTo(Math.min(resp.commit(), lastIndex()));
+            readStates.add(new Ready.ReadState(resp.id(), resp.index(), true));
+        } else {
+            readStates.add(new Ready.ReadState(resp.id(), 0, false));
+        }
+    }
+
+    /**
+     * Gives up the follower's reads whose leader is no longer this server's leader (a new term, an
+     * election, no leader) or that waited an election timeout without an answer.
+     */
+    private void checkRemoteReads() {
+        if (remoteReads.isEmpty()) {
+            return;
+        }
+        for (Iterator<Map.Entry<Long, RemoteRead>> it = remoteReads.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, RemoteRead> e = it.next();
+            RemoteRead r = e.getValue();
+            if (role != Role.FOLLOWER || !r.leader().equals(leader) || r.term() != term
+                    || now - r.sentTick() >= opts.electionTicks()) {
+                it.remove();
+                readStates.add(new Ready.ReadState(e.getKey(), 0, false));
+            }
+        }
     }
 
     /** Whether a majority acknowledged a round recent enough for a lease read. */
@@ -653,13 +766,12 @@ public final class RaftCore {
     private void checkReads() {
         for (int pass = 0; pass < 2; pass++) {
             long acked = quorumAckedContext();
-            while (!pendingReads.isEmpty() && pendingReads.peek()[2] != 0 && pendingReads.peek()[2] <= acked) {
-                long[] r = pendingReads.poll();
-                readStates.add(new Ready.ReadState(r[0], r[1], true));
+            while (!pendingReads.isEmpty() && pendingReads.peek().round != 0 && pendingReads.peek().round <= acked) {
+                answerRead(pendingReads.poll());
             }
             // Ticks of rounds older than the majority-acknowledged one are no longer needed.
             contextTicks.headMap(acked).clear();
-            if (role != Role.LEADER || pendingReads.isEmpty() || pendingReads.peekLast()[2] != 0) {
+            if (role != Role.LEADER || pendingReads.isEmpty() || pendingReads.peekLast().round != 0) {
                 return;
             }
             Long started = contextTicks.get(lastRoundSeq);
@@ -755,7 +867,7 @@ public final class RaftCore {
         for (long i = index; i > Math.max(prevIndex, snapIndex); i--) {
             LogEntry e = entryAt(i);
             if (e.kind() == EntryKind.CONFIGURATION) {
-                return ConfigurationCodec.decode(e.data(), "log entry " + i);
+                return ServerConfigurations.decode(e.data(), "log entry " + i);
             }
         }
         return snapConfig;
@@ -802,6 +914,9 @@ public final class RaftCore {
                 send(new Message.AppendEntriesResponse(id, m.from(), term, false, 0, 0, 0, true));
             } else if (m instanceof Message.RequestVote rv && rv.preVote()) {
                 send(new Message.RequestVoteResponse(id, m.from(), term, false, true));
+            } else if (m instanceof Message.ReadIndex ri) {
+                // Asked of a leader of an older term: refused, and the newer term tells the asker.
+                send(new Message.ReadIndexResponse(id, m.from(), term, ri.id(), 0, false, 0));
             }
             return;
         }
@@ -833,7 +948,12 @@ public final class RaftCore {
             if (role != Role.LEADER && promotable()) {
                 campaign(false, true);
             }
+        } else if (m instanceof Message.ReadIndex ri) {
+            handleReadIndex(ri);
+        } else if (m instanceof Message.ReadIndexResponse r) {
+            handleReadIndexResponse(r);
         }
+        checkRemoteReads();
     }
 
     private void followLeader(String from) {
@@ -925,7 +1045,7 @@ public final class RaftCore {
     private void appendFollower(LogEntry e) {
         entries.add(e);
         if (e.kind() == EntryKind.CONFIGURATION) {
-            setConfig(ConfigurationCodec.decode(e.data(), "log entry " + e.index()), e.index());
+            setConfig(ServerConfigurations.decode(e.data(), "log entry " + e.index()), e.index());
         }
     }
 
@@ -1027,6 +1147,11 @@ public final class RaftCore {
         // Raft §5.4.2: only entries of the current term are committed by counting replicas.
         if (c > commitIndex && termAt(c) == term) {
             commitIndex = c;
+            if (!awaitingTermCommit.isEmpty() && commitIndex >= termStartIndex) {
+                List<PendingRead> ready = new ArrayList<>(awaitingTermCommit);
+                awaitingTermCommit.clear();
+                ready.forEach(this::answerRead);
+            }
             if (configIndex <= commitIndex && !isVoter(id)) {
                 // Thesis §4.2.2: a leader removed by a committed configuration steps down.
                 becomeFollower(term, null);
@@ -1051,12 +1176,12 @@ public final class RaftCore {
     private void startRound() {
         long seq = newContext();
         // Reads without a round sit at the tail of the queue, so the seqs in it stay ascending.
-        for (Iterator<long[]> it = pendingReads.descendingIterator(); it.hasNext(); ) {
-            long[] r = it.next();
-            if (r[2] != 0) {
+        for (Iterator<PendingRead> it = pendingReads.descendingIterator(); it.hasNext(); ) {
+            PendingRead r = it.next();
+            if (r.round != 0) {
                 break;
             }
-            r[2] = seq;
+            r.round = seq;
         }
         lastRoundSeq = seq;
         for (String peer : progress.keySet()) {

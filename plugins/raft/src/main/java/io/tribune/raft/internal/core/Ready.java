@@ -22,7 +22,8 @@ import java.util.List;
  * @param messages     messages to send after persisting
  * @param committed    entries now committed, to apply in order
  * @param snapshot     a snapshot this server must install, or null
- * @param reads        read requests confirmed as leader, with the index they must wait for
+ * @param reads        read requests confirmed (by this leader, or for a follower by its leader's
+ *                     answer to a ReadIndex), with the index they must wait for, or refused
  * @param soft         role, leader and term after this step (for observers)
  */
 public record Ready(HardState hardState, long truncateFrom, List<LogEntry> entries, List<Message> messages,
@@ -39,7 +40,8 @@ public record Ready(HardState hardState, long truncateFrom, List<LogEntry> entri
 
     /**
      * A confirmed read: once the state machine has applied {@code index}, local state may be read
-     * for request {@code id}. {@code ok} is false when leadership was lost first.
+     * for request {@code id}. {@code ok} is false when leadership was lost first, or, for a
+     * follower's read, when its leader refused it, changed, or did not answer in time.
      */
     public record ReadState(long id, long index, boolean ok) {
     }

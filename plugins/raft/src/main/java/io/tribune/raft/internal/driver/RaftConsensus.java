@@ -8,7 +8,6 @@ import io.tribune.api.consensus.Consensus;
 import io.tribune.api.consensus.ConsensusException;
 import io.tribune.api.consensus.ConsensusSetup;
 import io.tribune.api.consensus.Leadership;
-import io.tribune.api.consensus.NotLeaderException;
 import io.tribune.api.consensus.ReadConsistency;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.consensus.StateMachine;
@@ -17,64 +16,50 @@ import io.tribune.api.storage.EntryKind;
 import io.tribune.api.storage.LogEntry;
 import io.tribune.api.storage.LogStore;
 import io.tribune.api.storage.SnapshotMeta;
-import io.tribune.api.storage.SnapshotStore;
 import io.tribune.api.storage.Storage;
-import io.tribune.api.transport.CallContext;
 import io.tribune.api.transport.Endpoint;
-import io.tribune.api.transport.OutboundStream;
-import io.tribune.api.transport.StreamHandler;
 import io.tribune.api.transport.Transport;
-import io.tribune.api.transport.TransportException;
-import io.tribune.raft.internal.core.ConfigurationCodec;
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.raft.internal.core.Message;
 import io.tribune.raft.internal.core.RaftCore;
-import io.tribune.raft.internal.core.Ready;
 import io.tribune.raft.internal.core.Rejected;
 import io.tribune.raft.internal.core.Role;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
- * The Raft driver: runs one {@link RaftCore} on a serial executor from the platform scheduler and
- * does its I/O through the storage and transport SPIs.
- *
- * <p>Every core call happens on {@link #executor}. A ready cycle persists the hard state and the
- * new entries (one {@link LogStore#append} for everything proposed since the previous cycle:
- * group commit), only then sends messages (persist before send), applies committed entries in
- * order, serves confirmed reads and calls {@code advance}. Messages to one peer travel in one
- * transport call per cycle; several cycles' calls may be in flight at once (pipelining). Snapshots
- * are streamed with {@link Transport#openStream} in chunks.
+ * The Raft plugin's {@link Consensus}: the SPI face and the lifecycle (bootstrap, recovery,
+ * start, close) of one server. The work is done by parts it wires together at start:
+ * <ul>
+ *   <li>a {@link ReadyLoop} that runs the {@link RaftCore} on a serial executor from the platform
+ *       scheduler (every core call happens there);</li>
+ *   <li>{@link StorageDisk} and {@link HostMachine}: the loop's disk and state machine over the
+ *       storage SPI and the host's state machine;</li>
+ *   <li>{@link PeerLinks}: messages to and from peers over the transport SPI;</li>
+ *   <li>{@link SnapshotShipping}: InstallSnapshot streamed in chunks.</li>
+ * </ul>
+ * Log and snapshot writes that leave the loop's thread run on two threads of the plugin's own
+ * ({@code raft.storage.own-threads}), because they block (fsync, tens of MiB) and the platform's
+ * scheduler tasks must not.
  */
 final class RaftConsensus implements Consensus {
-    static final String METHOD = "raft.msg";
-    static final String SNAPSHOT_METHOD = "raft.snapshot";
-    /** Client stream carrying message batches to one peer, in order (see {@link Link}). */
-    static final String MESSAGE_STREAM_METHOD = "raft.messages";
-    /** A message stream is replaced by a new one after this long (within the transport's deadline limits). */
-    static final Duration STREAM_LIFETIME = Duration.ofMinutes(30);
-    /** After a stream fails, batches to that peer go as unary calls for this long (peers without streams, restarts). */
-    static final Duration STREAM_RETRY_AFTER = Duration.ofSeconds(5);
-    /** Messages queued for one peer beyond this are dropped, as a lossy network would; Raft resends. */
-    static final int MAX_QUEUED_MESSAGES = 8192;
-    static final String TERM_KEY = "raft.term";
-    static final String VOTE_KEY = "raft.vote";
+    static final String TERM_KEY = StorageDisk.TERM_KEY;
+    static final String VOTE_KEY = StorageDisk.VOTE_KEY;
 
     private final String id;
     private final StateMachine stateMachine;
@@ -85,58 +70,21 @@ final class RaftConsensus implements Consensus {
     private final System.Logger log;
     private final Executor executor;
     private final CopyOnWriteArrayList<Consumer<Leadership>> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, Endpoint> addresses = new ConcurrentHashMap<>();
-
-    // Touched only on the executor.
-    private RaftCore core;
-    private final Map<Long, PendingWrite> pendingWrites = new HashMap<>();
-    private final Map<Long, CompletableFuture<Long>> pendingReads = new HashMap<>();
-    private final List<long[]> confirmedReads = new ArrayList<>();
-    private final List<PendingTransfer> pendingTransfers = new ArrayList<>();
-    private final Map<String, Boolean> snapshotSending = new HashMap<>();
-    private boolean processScheduled;
-    private long nextReadId;
-    private long lastSnapshotIndex;
-    private long appliedTerm;
-    private boolean failed;
+    private final Executor io;
+    private final Executor snapshotWrites;
+    private final List<ExecutorService> ownThreads = new ArrayList<>();
+    // The snapshot store takes one writer at a time: a local snapshot and a received one must not overlap.
+    private final Semaphore snapshotWriter = new Semaphore(1);
+    private final HostMachine machine;
+    private final PeerLinks links;
+    private final SnapshotShipping shipping;
+    private final Object lifecycle = new Object();
 
     private volatile boolean started;
     private volatile boolean closed;
-    private volatile long appliedIndex;
-    // Lease fast path for DEFAULT reads (thesis §6.4.1), published by the executor after each cycle:
-    // clock nanos before which this leader may serve at its applied index without entering the
-    // executor; 0 when it may not. Send times of heartbeat rounds (context seq -> nanos) feed it.
-    private volatile long leaseDeadlineNanos;
-    private final TreeMap<Long, Long> roundSentNanos = new TreeMap<>();
-    private final Map<Endpoint, Link> links = new HashMap<>();
-    // Log writes off the executor (leader appends, prefix truncations), one at a time in order, and
-    // snapshot write-outs: on threads of their own, because they block (fsync, tens of MiB) and the
-    // platform's scheduler tasks must not (a few shared threads: a blocked pool would stall ticks).
-    private final java.util.concurrent.Executor io;
-    private final java.util.concurrent.Executor snapshotWrites;
-    private final List<java.util.concurrent.ExecutorService> ownThreads = new ArrayList<>();
-    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-    private CompletableFuture<Void> ioTail = CompletableFuture.completedFuture(null);
-    private final long leaseNanos;
-    private volatile Leadership leadership = new Leadership(0, false, Optional.empty());
-    private volatile List<ServerInfo> configuration = List.of();
-    private volatile StatsView stats;
-
-    /** What stats() reports, captured on the executor after each ready cycle. */
-    private record StatsView(Role role, long term, long commitIndex, long lastLogIndex, long lastLogTerm,
-                             long snapshotIndex, String leader, List<ServerInfo> configuration, long configurationIndex) {
-    }
-    private volatile int ticksSinceContact = Integer.MAX_VALUE;
-    // The snapshot store takes one writer at a time: a local snapshot and a received one must not overlap.
-    private final java.util.concurrent.Semaphore snapshotWriter = new java.util.concurrent.Semaphore(1);
+    private volatile ReadyLoop loop;
+    private volatile List<ServerInfo> bootstrapped = List.of();
     private Cancellable ticker;
-    private final Object lifecycle = new Object();
-
-    private record PendingWrite(long term, CompletableFuture<Object> future, boolean command) {
-    }
-
-    private record PendingTransfer(String target, CompletableFuture<Void> future) {
-    }
 
     RaftConsensus(ConsensusSetup setup, RaftSettings settings, PluginContext context) {
         this.id = setup.serverId();
@@ -149,10 +97,8 @@ final class RaftConsensus implements Consensus {
         this.log = context.logger("raft");
         this.executor = context.scheduler().serial("raft-" + id);
         if (settings.ownWriteThreads()) {
-            java.util.concurrent.ExecutorService ioThread =
-                    java.util.concurrent.Executors.newSingleThreadExecutor(daemon("raft-io-" + id));
-            java.util.concurrent.ExecutorService snapshotThread =
-                    java.util.concurrent.Executors.newSingleThreadExecutor(daemon("raft-snapshot-" + id));
+            ExecutorService ioThread = Executors.newSingleThreadExecutor(daemon("raft-io-" + id));
+            ExecutorService snapshotThread = Executors.newSingleThreadExecutor(daemon("raft-snapshot-" + id));
             ownThreads.add(ioThread);
             ownThreads.add(snapshotThread);
             this.io = ioThread;
@@ -161,7 +107,51 @@ final class RaftConsensus implements Consensus {
             this.io = context.scheduler().serial("raft-io-" + id);
             this.snapshotWrites = context.scheduler().serial("raft-snapshot-" + id);
         }
-        this.leaseNanos = settings.tickDuration().toNanos() * settings.options().leaseTicks();
+        this.machine = new HostMachine(stateMachine, storage.snapshots(), snapshotWrites, snapshotWriter);
+        this.links = new PeerLinks(id, transport, settings.rpcTimeout(), context.clock(), executor, this::running,
+                messages -> executor.execute(() -> loop.step(messages)));
+        this.shipping = new SnapshotShipping(id, transport, storage.snapshots(), links, executor, snapshotWriter,
+                settings.snapshotChunkBytes(), settings.rpcTimeout().multipliedBy(30), this::running, log,
+                header -> loop.installSnapshot(header), (peer, ok) -> loop.snapshotTransferred(peer, ok));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The loop's network: InstallSnapshot is shipped, everything else goes over the peer links. */
+    private final class Wire implements ReadyLoop.Network {
+        @Override
+        public void send(List<Message> messages) {
+            List<Message> rest = new ArrayList<>(messages.size());
+            for (Message m : messages) {
+                if (m instanceof Message.InstallSnapshot s) {
+                    shipping.send(s);
+                } else {
+                    rest.add(m);
+                }
+            }
+            links.send(rest);
+        }
+
+        @Override
+        public void learn(List<ServerInfo> servers) {
+            links.learn(servers);
+        }
+
+        @Override
+        public Endpoint endpointOf(String serverId) {
+            return links.endpointOf(serverId);
+        }
+    }
+
+    private boolean running() {
+        ReadyLoop l = loop;
+        return started && !closed && l != null && l.running();
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -175,7 +165,7 @@ final class RaftConsensus implements Consensus {
     @Override
     public void bootstrap(List<ServerInfo> servers) {
         try {
-            ConfigurationCodec.validate(servers);
+            ServerConfigurations.validate(servers);
         } catch (IllegalArgumentException e) {
             throw new ConsensusException("bad bootstrap configuration: " + e.getMessage());
         }
@@ -190,9 +180,9 @@ final class RaftConsensus implements Consensus {
                 throw new ConsensusException("server '" + id + "' already has state; cannot bootstrap");
             }
             // The first configuration is entry 1 of term 1 on every server, so all logs agree on it.
-            storage.log().append(List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION, ConfigurationCodec.encode(servers))));
+            storage.log().append(List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION, ServerConfigurations.encode(servers))));
             storage.stable().putLong(TERM_KEY, 1);
-            configuration = List.copyOf(servers);
+            bootstrapped = List.copyOf(servers);
         }
     }
 
@@ -205,34 +195,36 @@ final class RaftConsensus implements Consensus {
             if (started) {
                 throw new ConsensusException("raft already started");
             }
-            core = recover();
-            configuration = core.configuration();
-            for (ServerInfo s : configuration) {
-                addresses.put(s.id(), s.endpoint());
-            }
-            transport.register(METHOD, this::onCall);
-            transport.registerStream(MESSAGE_STREAM_METHOD, this::onMessageStream);
-            transport.registerStream(SNAPSHOT_METHOD, this::onSnapshotStream);
+            long[] applied = new long[2];
+            RaftCore core = recover(applied);
+            ReadyLoop l = new ReadyLoop(id, core, applied[0], applied[1], new StorageDisk(storage, io), machine,
+                    new Wire(), context.clock(), executor,
+                    new ReadyLoop.Settings(settings.tickDuration().toNanos() * settings.options().leaseTicks(),
+                            settings.snapshotThreshold(), settings.trailingLogs(), settings.followerReads()),
+                    log, (before, now) -> notifyListeners(now));
+            List<ServerInfo> configuration = core.configuration();
+            links.learn(configuration);
+            loop = l;
+            links.register();
+            shipping.register();
             started = true;
             log.log(System.Logger.Level.INFO, "raft " + id + " started: term " + core.term() + ", last index "
                     + core.lastIndex() + ", snapshot " + core.snapshotIndex() + ", configuration " + configuration);
             // From here on the core is touched only on the executor.
             executor.execute(() -> {
-                publish(core.softState());
-                process();
-                for (ServerInfo peer : configuration) {
-                    if (!peer.id().equals(id)) {
-                        links.computeIfAbsent(peer.endpoint(), Link::new).warm();
-                    }
-                }
+                l.begin();
+                links.warm(configuration);
             });
             Duration tick = settings.tickDuration();
-            ticker = context.scheduler().scheduleWithFixedDelay(tick, tick, () -> executor.execute(this::onTick));
+            ticker = context.scheduler().scheduleWithFixedDelay(tick, tick, () -> executor.execute(l::tick));
         }
     }
 
-    /** Restores the newest snapshot and rebuilds the core from the stable store and the log. */
-    private RaftCore recover() {
+    /**
+     * Restores the newest snapshot and rebuilds the core from the stable store and the log;
+     * {@code applied} receives the index and term the state machine holds then.
+     */
+    private RaftCore recover(long[] applied) {
         long term = storage.stable().getLong(TERM_KEY, 0);
         String vote = storage.stable().get(VOTE_KEY).map(b -> new String(b, StandardCharsets.UTF_8))
                 .filter(s -> !s.isEmpty()).orElse(null);
@@ -242,11 +234,13 @@ final class RaftConsensus implements Consensus {
         Optional<SnapshotMeta> latest = storage.snapshots().latest();
         if (latest.isPresent()) {
             SnapshotMeta meta = latest.get();
-            restoreSnapshot(meta);
+            machine.restore(meta);
             snapIndex = meta.index();
             snapTerm = meta.term();
-            snapConfig = ConfigurationCodec.decode(meta.configuration(), "snapshot " + meta.id());
+            snapConfig = ServerConfigurations.decode(meta.configuration(), "snapshot " + meta.id());
         }
+        applied[0] = snapIndex;
+        applied[1] = snapTerm;
         LogStore logStore = storage.log();
         long first = logStore.firstIndex();
         long last = logStore.lastIndex();
@@ -297,22 +291,8 @@ final class RaftConsensus implements Consensus {
             entries.addAll(batch);
             next = batch.get(batch.size() - 1).index() + 1;
         }
-        lastSnapshotIndex = snapIndex;
         return new RaftCore(id, settings.options(), context.random(),
                 new RaftCore.InitialState(term, vote, snapIndex, snapTerm, snapConfig, prevIndex, prevTerm, entries));
-    }
-
-    private void restoreSnapshot(SnapshotMeta meta) {
-        SnapshotStore.Reader reader = storage.snapshots().open(meta.id()).orElseThrow(() ->
-                new ConsensusException("snapshot " + meta.id() + " vanished while opening it"));
-        try (reader; InputStream in = reader.stream()) {
-            stateMachine.restore(meta.index(), meta.term(), in);
-        } catch (IOException e) {
-            throw new ConsensusException("restoring snapshot " + meta.id() + " at index " + meta.index() + " failed: "
-                    + e.getMessage(), e);
-        }
-        appliedIndex = meta.index();
-        appliedTerm = meta.term();
     }
 
     @Override
@@ -323,7 +303,7 @@ final class RaftConsensus implements Consensus {
             }
         }
         if (started && settings.transferOnLeave() && isLeader() && !settings.leaveTimeout().isZero()
-                && configuration.stream().filter(ServerInfo::voter).count() > 1) {
+                && configuration().stream().filter(ServerInfo::voter).count() > 1) {
             // Graceful leave: hand over leadership so that a planned restart costs no election timeout.
             try {
                 transferLeadership(Optional.empty(), settings.leaveTimeout())
@@ -341,13 +321,19 @@ final class RaftConsensus implements Consensus {
         if (ticker != null) {
             ticker.cancel();
         }
+        ReadyLoop l = loop;
+        links.markClosed();
+        if (l != null) {
+            l.markClosed();
+        }
         executor.execute(() -> {
-            failAll(new ConsensusException("raft is closed"));
-            links.values().forEach(Link::close);
-            links.clear();
+            if (l != null) {
+                l.failPending(new ConsensusException("raft is closed"));
+            }
+            links.close();
         });
         // Writes in flight finish before the storage (closed after this plugin) goes away.
-        for (java.util.concurrent.ExecutorService e : ownThreads) {
+        for (ExecutorService e : ownThreads) {
             e.shutdown();
             try {
                 if (!e.awaitTermination(settings.leaveTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
@@ -357,329 +343,11 @@ final class RaftConsensus implements Consensus {
                 Thread.currentThread().interrupt();
             }
         }
-        Leadership before = leadership;
-        leadership = new Leadership(before.term(), false, Optional.empty());
-        notifyListeners(leadership);
-    }
-
-    // ------------------------------------------------------------------ the ready cycle
-
-    private void onTick() {
-        if (closed || failed) {
-            return;
+        if (l != null) {
+            l.publishClosed();
+        } else {
+            notifyListeners(leadership());
         }
-        core.tick();
-        // Last contact keeps growing while no leader is known (a candidate's election timer restarts,
-        // so the core's count cannot be used then); stale reads report it and max_stale compares it.
-        if (core.leader() != null) {
-            ticksSinceContact = core.ticksSinceLeaderContact();
-        } else if (ticksSinceContact != Integer.MAX_VALUE) {
-            ticksSinceContact = ticksSinceContact + 1;
-        }
-        process();
-    }
-
-    private void scheduleProcess() {
-        if (!processScheduled) {
-            processScheduled = true;
-            executor.execute(() -> {
-                processScheduled = false;
-                process();
-            });
-        }
-    }
-
-    /** Runs ready cycles until the core has nothing more; on the executor. */
-    private void process() {
-        if (closed || failed || core == null) {
-            return;
-        }
-        if (!drainPersisted()) {
-            return;
-        }
-        int cycles = 0;
-        while (core.hasReady() && cycles++ < 64) {
-            Ready r = core.ready();
-            if (r.soft().role() != Role.LEADER || core.leaderTransferInProgress()) {
-                // Before any TimeoutNow leaves: the target may win at once, so the lease ends now.
-                leaseDeadlineNanos = 0;
-            }
-            // A leader may send its appends before its own write (thesis §10.2.1): it counts itself
-            // toward a commit only once advance() reports the entries durable, so the followers'
-            // fsyncs overlap its own. Anything that votes or acknowledges (a term or vote to persist,
-            // a truncation, a follower's answers) still goes out only after the write.
-            boolean sendFirst = r.soft().role() == Role.LEADER && r.hardState() == null && r.truncateFrom() == 0
-                    && r.snapshot() == null;
-            // A leader's appends are also written off the executor, so that the followers' answers
-            // are handled (and entries committed) while its own fsync runs, instead of after it and
-            // after the next batch's; advance() follows when the write is done, in order.
-            boolean async = sendFirst && !r.entries().isEmpty();
-            if (sendFirst) {
-                send(r.messages());
-            }
-            if (async) {
-                List<LogEntry> entries = r.entries();
-                inFlight.add(new InFlight(r, onIo(() -> storage.log().append(entries))));
-            } else {
-                try {
-                    // Storage writes stay in order, and nothing is acknowledged before what precedes it is durable.
-                    awaitIo();
-                    if (!drainPersisted()) {
-                        return;
-                    }
-                    persist(r);
-                } catch (RuntimeException e) {
-                    storageFailed(e);
-                    return;
-                }
-            }
-            if (!sendFirst) {
-                send(r.messages());
-            }
-            for (LogEntry e : r.committed()) {
-                apply(e);
-            }
-            for (Ready.ReadState rs : r.reads()) {
-                if (rs.ok()) {
-                    confirmedReads.add(new long[] {rs.id(), rs.index()});
-                } else {
-                    CompletableFuture<Long> f = pendingReads.remove(rs.id());
-                    if (f != null) {
-                        f.completeExceptionally(notLeader());
-                    }
-                }
-            }
-            serveReads();
-            if (!async) {
-                core.advance(r);
-            }
-            publish(r.soft());
-            maybeSnapshot();
-        }
-        if (core.hasReady()) {
-            scheduleProcess();
-        }
-        publishLease();
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
-    /** A leader's log write running on the I/O executor, and the Ready to advance when it is done. */
-    private record InFlight(Ready ready, CompletableFuture<Void> done) {
-    }
-
-    /**
-     * Runs a log write on the I/O executor (one writer at a time, in submission order, as the
-     * storage SPI requires) and wakes the executor when it is done.
-     */
-    private CompletableFuture<Void> onIo(Runnable write) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            io.execute(() -> {
-                try {
-                    write.run();
-                    done.complete(null);
-                } catch (Throwable t) {
-                    done.completeExceptionally(t);
-                }
-                executor.execute(this::process);
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            done.completeExceptionally(new ConsensusException("raft is closed"));
-        }
-        ioTail = done;
-        return done;
-    }
-
-    /** Waits for every write handed to the I/O executor (rare: on a role change, or a truncation). */
-    private void awaitIo() {
-        try {
-            ioTail.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            // Reported by drainPersisted() (for appends) or already logged (for truncations).
-        }
-    }
-
-    /**
-     * Advances the core past the leader writes that are done, in the order they were handed out;
-     * false (and the server stops) when one failed.
-     */
-    private boolean drainPersisted() {
-        while (!inFlight.isEmpty() && inFlight.peek().done().isDone()) {
-            InFlight w = inFlight.poll();
-            if (w.done().isCompletedExceptionally()) {
-                Throwable t = w.done().handle((v, x) -> x).join();
-                storageFailed(t instanceof RuntimeException re ? re : new ConsensusException(t.getMessage(), t));
-                return false;
-            }
-            core.advance(w.ready());
-        }
-        return true;
-    }
-
-    private void storageFailed(RuntimeException e) {
-        if (failed || closed) {
-            return;
-        }
-        // A server that cannot write cannot take part safely: stop, as after a crash.
-        failed = true;
-        log.log(System.Logger.Level.ERROR, "raft " + id + " stops: storage failed: " + e.getMessage());
-        failAll(new ConsensusException("raft storage failed: " + e.getMessage(), e));
-        leadership = new Leadership(core.term(), false, Optional.empty());
-        notifyListeners(leadership);
-    }
-
-    /**
-     * Publishes how long DEFAULT reads may skip the executor: while this server leads, has applied
-     * the first entry of its term (so every write any leader acknowledged is applied here: writes
-     * are acknowledged only after they are applied), holds a lease in the core, and until the lease
-     * measured in real time runs out: the send time of the round a majority acknowledged plus the
-     * lease length (an election timeout less the clock-drift margin). Real time rather than ticks,
-     * because ticks that run late would stretch a tick-counted lease.
-     */
-    private void publishLease() {
-        long deadline = 0;
-        if (!closed && !failed && core != null && core.role() == Role.LEADER && core.leaseValid()
-                && appliedIndex >= core.termStartIndex()) {
-            long round = core.quorumAckedRound();
-            Long sent = roundSentNanos.get(round);
-            if (sent != null) {
-                deadline = sent + leaseNanos;
-            }
-            roundSentNanos.headMap(round).clear();
-        } else if (!roundSentNanos.isEmpty() && (core == null || core.role() != Role.LEADER)) {
-            roundSentNanos.clear();
-        }
-        leaseDeadlineNanos = deadline;
-    }
-
-    private void persist(Ready r) {
-        if (r.snapshot() != null) {
-            SnapshotMeta meta = storage.snapshots().latest().orElseThrow(() ->
-                    new ConsensusException("installed snapshot is missing from the store"));
-            if (meta.index() != r.snapshot().index()) {
-                throw new ConsensusException("stored snapshot is at " + meta.index() + ", expected "
-                        + r.snapshot().index());
-            }
-            storage.log().reset();
-            restoreSnapshot(meta);
-            lastSnapshotIndex = meta.index();
-            failPendingWrites(new ConsensusException("state replaced by a snapshot from the leader; outcome unknown"));
-        }
-        if (r.hardState() != null) {
-            Map<String, byte[]> hs = new LinkedHashMap<>();
-            hs.put(TERM_KEY, java.nio.ByteBuffer.allocate(8).putLong(r.hardState().term()).array());
-            hs.put(VOTE_KEY, r.hardState().vote() == null ? new byte[0]
-                    : r.hardState().vote().getBytes(StandardCharsets.UTF_8));
-            storage.stable().put(hs);
-        }
-        if (r.truncateFrom() > 0) {
-            storage.log().truncateSuffix(r.truncateFrom());
-        }
-        if (!r.entries().isEmpty()) {
-            storage.log().append(r.entries());
-        }
-    }
-
-    private void apply(LogEntry e) {
-        byte[] result = null;
-        if (e.kind() == EntryKind.COMMAND) {
-            try {
-                result = stateMachine.apply(e.index(), e.term(), e.data());
-            } catch (RuntimeException ex) {
-                log.log(System.Logger.Level.ERROR, "state machine failed at index " + e.index() + ": " + ex);
-                result = null;
-            }
-        } else if (e.kind() == EntryKind.CONFIGURATION) {
-            for (ServerInfo s : ConfigurationCodec.decode(e.data(), "log entry " + e.index())) {
-                addresses.put(s.id(), s.endpoint());
-            }
-        }
-        appliedIndex = e.index();
-        appliedTerm = e.term();
-        PendingWrite w = pendingWrites.remove(e.index());
-        if (w != null) {
-            if (w.term() != e.term()) {
-                w.future().completeExceptionally(new ConsensusException("the entry at index " + e.index()
-                        + " was replaced by a new leader's; the command was not committed"));
-            } else if (w.command()) {
-                w.future().complete(new Applied(e.index(), result == null ? new byte[0] : result));
-            } else {
-                w.future().complete(null);
-            }
-        }
-    }
-
-    private void serveReads() {
-        for (int i = 0; i < confirmedReads.size(); i++) {
-            long[] r = confirmedReads.get(i);
-            if (appliedIndex >= r[1]) {
-                confirmedReads.remove(i--);
-                CompletableFuture<Long> f = pendingReads.remove(r[0]);
-                if (f != null) {
-                    f.complete(Math.max(r[1], appliedIndex));
-                }
-            }
-        }
-    }
-
-    private void publish(Ready.SoftState soft) {
-        Optional<ServerInfo> leaderInfo = leaderInfo(soft.leader());
-        Leadership now = new Leadership(soft.term(), soft.role() == Role.LEADER, leaderInfo);
-        configuration = core.configuration();
-        if (core.leader() != null) {
-            ticksSinceContact = core.ticksSinceLeaderContact();
-        }
-        // Numbers only: this runs every ready cycle, the text is made when stats() is asked for.
-        stats = new StatsView(soft.role(), core.term(), core.commitIndex(), core.lastIndex(), core.lastTerm(),
-                core.snapshotIndex(), soft.leader(), configuration, core.configurationIndex());
-        Leadership before = leadership;
-        if (!now.equals(before)) {
-            leadership = now;
-            if (now.isLeader() != before.isLeader() || !now.leader().equals(before.leader())) {
-                // What an operator looks for when reading an election in the logs.
-                log.log(System.Logger.Level.INFO, "raft " + id + ": " + (now.isLeader() ? "leader"
-                        : soft.leader() == null ? "no leader" : "following " + soft.leader()) + " in term " + soft.term());
-            }
-            notifyListeners(now);
-            if (before.isLeader() && !now.isLeader()) {
-                for (CompletableFuture<Long> f : pendingReads.values()) {
-                    f.completeExceptionally(notLeader());
-                }
-                pendingReads.clear();
-                confirmedReads.clear();
-            }
-            for (int i = 0; i < pendingTransfers.size(); i++) {
-                PendingTransfer t = pendingTransfers.get(i);
-                if (t.target().equals(soft.leader())) {
-                    pendingTransfers.remove(i--);
-                    t.future().complete(null);
-                }
-            }
-        }
-    }
-
-    private Optional<ServerInfo> leaderInfo(String leaderId) {
-        if (leaderId == null) {
-            return Optional.empty();
-        }
-        for (ServerInfo s : configuration) {
-            if (s.id().equals(leaderId)) {
-                return Optional.of(s);
-            }
-        }
-        Endpoint e = addresses.get(leaderId);
-        return e == null ? Optional.empty() : Optional.of(new ServerInfo(leaderId, e, true));
-    }
-
-    private NotLeaderException notLeader() {
-        return new NotLeaderException(leadership.isLeader() ? Optional.empty() : leadership.leader());
     }
 
     private void notifyListeners(Leadership l) {
@@ -692,510 +360,6 @@ final class RaftConsensus implements Consensus {
         }
     }
 
-    private void failPendingWrites(ConsensusException e) {
-        for (PendingWrite w : pendingWrites.values()) {
-            w.future().completeExceptionally(e);
-        }
-        pendingWrites.clear();
-    }
-
-    private void failAll(ConsensusException e) {
-        failPendingWrites(e);
-        for (CompletableFuture<Long> f : pendingReads.values()) {
-            f.completeExceptionally(e);
-        }
-        pendingReads.clear();
-        confirmedReads.clear();
-        for (PendingTransfer t : pendingTransfers) {
-            t.future().completeExceptionally(e);
-        }
-        pendingTransfers.clear();
-    }
-
-    // ------------------------------------------------------------------ snapshots
-
-    private void maybeSnapshot() {
-        // While a snapshot from the leader is being received (or ours is being written), wait for it instead of racing it.
-        if (appliedIndex - lastSnapshotIndex >= settings.snapshotThreshold() && snapshotWriter.availablePermits() > 0) {
-            takeSnapshot().whenComplete((i, t) -> {
-                if (t != null) {
-                    log.log(System.Logger.Level.ERROR, "snapshot failed: " + t.getMessage());
-                }
-            });
-        }
-    }
-
-    /**
-     * Captures the state on the executor (the state machine's capture is cheap: it must not be
-     * changed by later applies), writes it out on the snapshot writer while the executor goes on
-     * replicating and applying, then compacts the log on the I/O executor; the future completes
-     * once the log is compacted. Writing tens of megabytes on the executor would stall every read
-     * and write for as long. A failure is retried after another threshold's worth of entries, not
-     * on every cycle.
-     */
-    private CompletableFuture<Long> takeSnapshot() {
-        long index = appliedIndex;
-        if (index == 0) {
-            return CompletableFuture.failedFuture(new ConsensusException("nothing to snapshot: no entry has been applied"));
-        }
-        if (index <= core.snapshotIndex()) {
-            return CompletableFuture.completedFuture(core.snapshotIndex());
-        }
-        long termAtIndex = core.termAt(index);
-        long term = termAtIndex >= 0 ? termAtIndex : appliedTerm;
-        if (!snapshotWriter.tryAcquire()) {
-            return CompletableFuture.failedFuture(new ConsensusException(
-                    "a snapshot is being received from the leader or written; try again later"));
-        }
-        StateMachine.StateSnapshot snap;
-        byte[] config;
-        try {
-            config = ConfigurationCodec.encode(core.configurationAt(index));
-            snap = stateMachine.snapshot();
-        } catch (RuntimeException e) {
-            snapshotWriter.release();
-            lastSnapshotIndex = index;
-            return CompletableFuture.failedFuture(e);
-        }
-        lastSnapshotIndex = index;
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        Runnable writeOut = () -> {
-            Exception failure = null;
-            try (SnapshotStore.Writer writer = storage.snapshots().create(index, term, config)) {
-                snap.writeTo(writer.stream());
-                writer.commit();
-            } catch (IOException | RuntimeException e) {
-                failure = e;
-            } finally {
-                snap.release();
-                snapshotWriter.release();
-            }
-            Exception failed = failure;
-            executor.execute(() -> {
-                if (failed != null) {
-                    done.completeExceptionally(failed instanceof ConsensusException ce ? ce
-                            : new ConsensusException("snapshot failed: " + failed.getMessage(), failed));
-                    return;
-                }
-                // A snapshot installed from the leader meanwhile supersedes this one: it compacted already.
-                if (!closed && !this.failed && index > core.snapshotIndex()) {
-                    long cut = core.compact(index, settings.trailingLogs());
-                    if (cut > 0) {
-                        // On the I/O executor: the log has one writer at a time. Done once compacted
-                        // (snapshotNow() promises a compacted log).
-                        onIo(() -> storage.log().truncatePrefix(cut)).whenComplete((v, t) -> {
-                            if (t != null) {
-                                log.log(System.Logger.Level.ERROR, "log compaction failed: " + t.getMessage());
-                            }
-                            done.complete(index);
-                        });
-                        return;
-                    }
-                }
-                done.complete(index);
-            });
-        };
-        try {
-            snapshotWrites.execute(writeOut);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            snap.release();
-            snapshotWriter.release();
-            done.completeExceptionally(new ConsensusException("raft is closed"));
-        }
-        return done;
-    }
-
-    /** Streams the newest stored snapshot to {@code m.to()}: a header chunk, then data chunks. */
-    private void sendSnapshot(Message.InstallSnapshot m) {
-        String peer = m.to();
-        if (snapshotSending.containsKey(peer)) {
-            return;
-        }
-        Endpoint target = addresses.get(peer);
-        Optional<SnapshotMeta> latest = storage.snapshots().latest();
-        if (target == null || latest.isEmpty() || latest.get().index() < m.index()) {
-            core.snapshotTransferred(peer, false);
-            return;
-        }
-        SnapshotMeta meta = latest.get();
-        Optional<SnapshotStore.Reader> opened = storage.snapshots().open(meta.id());
-        if (opened.isEmpty()) {
-            core.snapshotTransferred(peer, false);
-            return;
-        }
-        snapshotSending.put(peer, true);
-        SnapshotStore.Reader reader = opened.get();
-        Message.InstallSnapshot header = new Message.InstallSnapshot(m.from(), peer, m.term(), meta.index(), meta.term(),
-                ConfigurationCodec.decode(meta.configuration(), "snapshot " + meta.id()));
-        OutboundStream stream = transport.openStream(target, SNAPSHOT_METHOD, settings.rpcTimeout().multipliedBy(30));
-        InputStream in = reader.stream();
-        CompletableFuture<Void> first = stream.send(WireCodec.encode(transport.localEndpoint(), List.of(header)));
-        pump(stream, in, first).whenComplete((ok, err) -> {
-            try {
-                reader.close();
-            } catch (IOException ignored) {
-                // Nothing to do: the transfer outcome is what matters.
-            }
-            executor.execute(() -> {
-                snapshotSending.remove(peer);
-                if (err != null && !closed && !failed) {
-                    log.log(System.Logger.Level.WARNING, "snapshot transfer to " + peer + " failed: " + err);
-                    core.snapshotTransferred(peer, false);
-                    process();
-                }
-            });
-        });
-    }
-
-    private CompletableFuture<Void> pump(OutboundStream stream, InputStream in, CompletableFuture<Void> previous) {
-        return previous.thenCompose(v -> {
-            byte[] chunk;
-            try {
-                chunk = in.readNBytes(settings.snapshotChunkBytes());
-            } catch (IOException e) {
-                stream.cancel("reading the snapshot failed: " + e.getMessage());
-                return CompletableFuture.failedFuture(e);
-            }
-            if (chunk.length == 0) {
-                return stream.finish().thenApply(b -> (Void) null);
-            }
-            return pump(stream, in, stream.send(chunk));
-        });
-    }
-
-    /** Receives a snapshot stream into the snapshot store, then hands its metadata to the core. */
-    private StreamHandler.Receiver onSnapshotStream(CallContext ctx) {
-        return new StreamHandler.Receiver() {
-            private SnapshotStore.Writer writer;
-            private Message.InstallSnapshot header;
-            private OutputStream out;
-            private boolean owner;
-
-            @Override
-            public CompletableFuture<Void> onChunk(byte[] chunk) {
-                try {
-                    if (header == null) {
-                        if (closed || failed) {
-                            throw new IllegalStateException("raft " + id + " is not running");
-                        }
-                        WireCodec.Envelope env = WireCodec.decode(chunk);
-                        if (env.messages().size() != 1 || !(env.messages().get(0) instanceof Message.InstallSnapshot s)
-                                || !s.to().equals(id)) {
-                            throw new IllegalArgumentException("a snapshot stream must start with one InstallSnapshot for " + id);
-                        }
-                        if (!snapshotWriter.tryAcquire()) {
-                            throw new IllegalStateException("another snapshot is being written on " + id);
-                        }
-                        owner = true;
-                        header = s;
-                        addresses.put(s.from(), env.sender());
-                        writer = storage.snapshots().create(s.index(), s.snapshotTerm(),
-                                ConfigurationCodec.encode(s.configuration()));
-                        out = writer.stream();
-                    } else {
-                        out.write(chunk);
-                    }
-                    return CompletableFuture.completedFuture(null);
-                } catch (IOException | RuntimeException e) {
-                    release();
-                    return CompletableFuture.failedFuture(e);
-                }
-            }
-
-            @Override
-            public CompletableFuture<byte[]> onComplete() {
-                if (header == null || writer == null) {
-                    release();
-                    return CompletableFuture.failedFuture(new IllegalArgumentException("empty snapshot stream"));
-                }
-                try {
-                    writer.commit();
-                } catch (IOException | RuntimeException e) {
-                    release();
-                    return CompletableFuture.failedFuture(e);
-                }
-                Message.InstallSnapshot h = header;
-                CompletableFuture<byte[]> done = new CompletableFuture<>();
-                executor.execute(() -> {
-                    try {
-                        if (!closed && !failed) {
-                            core.step(h);
-                            process();
-                        }
-                        done.complete(new byte[0]);
-                    } catch (RuntimeException e) {
-                        done.completeExceptionally(e);
-                    } finally {
-                        release();
-                    }
-                });
-                return done;
-            }
-
-            @Override
-            public void onError(Throwable cause) {
-                release();
-            }
-
-            private synchronized void release() {
-                if (writer != null) {
-                    writer.abort();
-                    writer = null;
-                }
-                if (owner) {
-                    owner = false;
-                    snapshotWriter.release();
-                }
-            }
-        };
-    }
-
-    // ------------------------------------------------------------------ network
-
-    private CompletableFuture<byte[]> onCall(CallContext ctx, byte[] request) {
-        if (!started || closed || failed) {
-            return CompletableFuture.failedFuture(new IllegalStateException("raft " + id + " is not running"));
-        }
-        WireCodec.Envelope env;
-        try {
-            env = WireCodec.decode(request);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        for (Message m : env.messages()) {
-            if (!m.to().equals(id)) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException("message for '" + m.to()
-                        + "' sent to '" + id + "'"));
-            }
-            if (m instanceof Message.InstallSnapshot) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException(
-                        "InstallSnapshot must arrive on " + SNAPSHOT_METHOD));
-            }
-        }
-        if (!env.messages().isEmpty()) {
-            addresses.put(env.messages().get(0).from(), env.sender());
-        }
-        executor.execute(() -> {
-            if (closed || failed) {
-                return;
-            }
-            for (Message m : env.messages()) {
-                try {
-                    core.step(m);
-                } catch (RuntimeException e) {
-                    log.log(System.Logger.Level.WARNING, "dropped message " + m.getClass().getSimpleName() + " from "
-                            + m.from() + ": " + e.getMessage());
-                }
-            }
-            process();
-        });
-        return CompletableFuture.completedFuture(new byte[0]);
-    }
-
-    private void send(List<Message> messages) {
-        Map<String, List<Message>> byPeer = new LinkedHashMap<>();
-        for (Message m : messages) {
-            if (m instanceof Message.Heartbeat h && !roundSentNanos.containsKey(h.context())) {
-                // The first send of a round; a later ack of the same round then starts the lease no later than it did.
-                roundSentNanos.put(h.context(), context.clock().nanos());
-            }
-            if (m instanceof Message.InstallSnapshot s) {
-                sendSnapshot(s);
-            } else {
-                byPeer.computeIfAbsent(m.to(), k -> new ArrayList<>()).add(m);
-            }
-        }
-        for (Map.Entry<String, List<Message>> e : byPeer.entrySet()) {
-            Endpoint target = addresses.get(e.getKey());
-            if (target == null) {
-                continue;
-            }
-            Link link = links.computeIfAbsent(target, Link::new);
-            link.queue.addAll(e.getValue());
-            while (link.queue.size() > MAX_QUEUED_MESSAGES) {
-                link.queue.poll();
-            }
-            link.pump();
-        }
-    }
-
-    /** Up to one batch of {@code queue}'s head: within the transport's message size and the codec's count. */
-    private List<Message> nextBatch(ArrayDeque<Message> queue) {
-        int budget = Math.max(1024, transport.maxMessageBytes() - 1024);
-        List<Message> call = new ArrayList<>();
-        int size = 0;
-        while (!queue.isEmpty()) {
-            int n = WireCodec.sizeOf(queue.peek());
-            if (!call.isEmpty() && (size + n > budget || call.size() >= WireCodec.MAX_MESSAGES)) {
-                break;
-            }
-            call.add(queue.poll());
-            size += n;
-        }
-        return call;
-    }
-
-    /**
-     * The messages to one peer. They travel as chunks of one long-lived client stream, which keeps
-     * them in order and costs no per-message call setup (a unary call per batch cost a request and
-     * a response with headers each, and could reorder); one chunk is in flight at a time and the
-     * messages queued meanwhile go together in the next, so a busy link batches by itself.
-     *
-     * <p>Failures: a stream that never carried a chunk and fails as UNAVAILABLE or NO_HANDLER (the
-     * peer was not listening yet, or its Raft had not started, as when a new cluster starts) is
-     * replaced and its chunk sent again once. Otherwise the link sends unary calls for
-     * {@link #STREAM_RETRY_AFTER} (which also serves peers without the stream method: their
-     * NO_HANDLER chunk goes again as unary calls); other failed chunks are dropped, as a lossy
-     * network would, and Raft resends what matters.
-     * Executor-confined.
-     */
-    private final class Link {
-        final Endpoint target;
-        final ArrayDeque<Message> queue = new ArrayDeque<>();
-        OutboundStream stream;
-        boolean established;
-        long openedNanos;
-        long unaryUntilNanos;
-        boolean sending;
-
-        Link(Endpoint target) {
-            this.target = target;
-        }
-
-        /**
-         * Opens the stream ahead of the first message: a first connection costs its handshake and,
-         * in a new process, cold code paths on both sides (measured ~0.4 s per direction while
-         * three servers start on two cores); done while the first election timer runs, the first
-         * votes travel on a ready connection.
-         */
-        void warm() {
-            if (stream == null && !closed) {
-                open(context.clock().nanos());
-            }
-        }
-
-        private OutboundStream open(long now) {
-            try {
-                stream = transport.openStream(target, MESSAGE_STREAM_METHOD, STREAM_LIFETIME.plusMinutes(1));
-            } catch (RuntimeException e) {
-                stream = null;
-                unaryUntilNanos = now + STREAM_RETRY_AFTER.toNanos();
-                return null;
-            }
-            established = false;
-            openedNanos = now;
-            return stream;
-        }
-
-        void pump() {
-            if (sending || queue.isEmpty() || closed) {
-                return;
-            }
-            long now = context.clock().nanos();
-            if (now - unaryUntilNanos < 0) {
-                while (!queue.isEmpty()) {
-                    call(target, nextBatch(queue));
-                }
-                return;
-            }
-            if (stream != null && now - openedNanos > STREAM_LIFETIME.toNanos()) {
-                stream.finish();
-                stream = null;
-            }
-            OutboundStream s = stream != null ? stream : open(now);
-            if (s == null) {
-                pump();
-                return;
-            }
-            List<Message> batch = nextBatch(queue);
-            send(s, batch, true);
-        }
-
-        private void send(OutboundStream s, List<Message> batch, boolean mayResend) {
-            byte[] payload = WireCodec.encode(transport.localEndpoint(), batch);
-            sending = true;
-            CompletableFuture<Void> f;
-            try {
-                f = s.send(payload);
-            } catch (RuntimeException e) {
-                f = CompletableFuture.failedFuture(e);
-            }
-            f.whenComplete((v, t) -> executor.execute(() -> {
-                sending = false;
-                if (t == null) {
-                    if (stream == s) {
-                        established = true;
-                    }
-                } else if (!closed) {
-                    TransportException.Code code = unwrap(t) instanceof TransportException te ? te.code() : null;
-                    boolean wasEstablished = established && stream == s;
-                    s.cancel("raft message stream failed: " + t.getMessage());
-                    if (stream == s) {
-                        stream = null;
-                    }
-                    boolean unanswered = code == TransportException.Code.UNAVAILABLE
-                            || code == TransportException.Code.NO_HANDLER;
-                    OutboundStream again = !wasEstablished && unanswered && mayResend
-                            ? open(context.clock().nanos()) : null;
-                    if (again != null) {
-                        // Not listening yet, or its Raft not started yet: one more try on a new stream.
-                        send(again, batch, false);
-                        return;
-                    }
-                    unaryUntilNanos = context.clock().nanos() + STREAM_RETRY_AFTER.toNanos();
-                    if (code == TransportException.Code.NO_HANDLER) {
-                        // Nothing was delivered: the batch goes again as unary calls (a peer without streams).
-                        queue.addAll(batch);
-                    }
-                }
-                pump();
-            }));
-        }
-
-        void close() {
-            if (stream != null) {
-                stream.cancel("raft is closed");
-                stream = null;
-            }
-            queue.clear();
-        }
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private StreamHandler.Receiver onMessageStream(CallContext ctx) {
-        return new StreamHandler.Receiver() {
-            @Override
-            public CompletableFuture<Void> onChunk(byte[] chunk) {
-                // Same checks and hand-off as a unary batch; a bad batch ends the stream.
-                return onCall(ctx, chunk).thenApply(r -> null);
-            }
-
-            @Override
-            public CompletableFuture<byte[]> onComplete() {
-                return CompletableFuture.completedFuture(new byte[0]);
-            }
-
-            @Override
-            public void onError(Throwable cause) {
-                // The sender drops the stream and resends through Raft; nothing to release here.
-            }
-        };
-    }
-
-    private void call(Endpoint target, List<Message> messages) {
-        byte[] payload = WireCodec.encode(transport.localEndpoint(), messages);
-        // Responses are empty: Raft's own answers travel as messages, and lost ones are retried by
-        // the protocol (heartbeats, probes), so failures need no handling here.
-        transport.call(target, METHOD, payload, settings.rpcTimeout());
-    }
-
     // ------------------------------------------------------------------ API
 
     private ConsensusException refusal() {
@@ -1205,8 +369,9 @@ final class RaftConsensus implements Consensus {
         if (!started) {
             return new ConsensusException("raft is not started");
         }
-        if (failed) {
-            return new ConsensusException("raft stopped after a storage failure");
+        String stopped = loop.stopped();
+        if (stopped != null) {
+            return new ConsensusException("raft " + id + " stopped: " + stopped);
         }
         return null;
     }
@@ -1216,6 +381,26 @@ final class RaftConsensus implements Consensus {
                 new ConsensusException(what + " timed out after " + timeout)));
         f.whenComplete((r, t) -> timer.cancel());
         return f;
+    }
+
+    /** Runs {@code input} in the loop, on the executor; it is refused with the loop's refusal once the loop stopped. */
+    private void inLoop(CompletableFuture<?> f, Runnable input) {
+        ReadyLoop l = loop;
+        executor.execute(() -> l.submit(() -> {
+            if (f.isDone()) {
+                return;
+            }
+            ConsensusException r = refusal();
+            if (r != null) {
+                f.completeExceptionally(r);
+                return;
+            }
+            input.run();
+        }));
+    }
+
+    private ConsensusException mapRejected(Rejected e) {
+        return e.reason() == Rejected.Reason.NOT_LEADER ? loop.notLeader() : new ConsensusException(e.getMessage());
     }
 
     @Override
@@ -1238,22 +423,11 @@ final class RaftConsensus implements Consensus {
         byte[] copy = command.clone();
         CompletableFuture<Object> f = new CompletableFuture<>();
         withTimeout(f, timeout, "apply (the command may still commit)");
-        executor.execute(() -> {
-            if (f.isDone()) {
-                return;
-            }
-            ConsensusException r = refusal();
-            if (r != null) {
-                f.completeExceptionally(r);
-                return;
-            }
+        inLoop(f, () -> {
             try {
-                long index = core.propose(EntryKind.COMMAND, copy);
-                pendingWrites.put(index, new PendingWrite(core.term(), f, true));
-                scheduleProcess();
+                loop.propose(copy, f);
             } catch (Rejected e) {
-                f.completeExceptionally(e.reason() == Rejected.Reason.NOT_LEADER ? notLeader()
-                        : new ConsensusException(e.getMessage()));
+                f.completeExceptionally(mapRejected(e));
             }
         });
         return f.thenApply(o -> (Applied) o);
@@ -1268,38 +442,28 @@ final class RaftConsensus implements Consensus {
         if (refusal != null) {
             return CompletableFuture.failedFuture(refusal);
         }
+        ReadyLoop l = loop;
         if (mode == ReadConsistency.STALE) {
-            return CompletableFuture.completedFuture(appliedIndex);
+            return CompletableFuture.completedFuture(l.appliedIndex());
         }
         if (mode == ReadConsistency.DEFAULT) {
-            long deadline = leaseDeadlineNanos;
-            if (deadline != 0 && context.clock().nanos() - deadline < 0) {
-                // Within the lease: no other leader exists, and everything acknowledged is applied.
-                return CompletableFuture.completedFuture(appliedIndex);
+            long index = l.leaseReadIndex();
+            if (index >= 0) {
+                return CompletableFuture.completedFuture(index);
             }
         }
         CompletableFuture<Long> f = new CompletableFuture<>();
         withTimeout(f, timeout, "read barrier");
-        executor.execute(() -> {
+        inLoop(f, () -> {
             try {
-                long rid = ++nextReadId;
-                pendingReads.put(rid, f);
-                try {
-                    core.read(rid, mode == ReadConsistency.DEFAULT);
-                } catch (Rejected e) {
-                    pendingReads.remove(rid);
-                    f.completeExceptionally(notLeader());
-                    return;
-                }
-                // Coalesced: reads queued behind this one join the same ready cycle.
-                scheduleProcess();
+                l.read(mode, f);
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
         });
         f.whenComplete((r, t) -> {
             if (t != null) {
-                executor.execute(() -> pendingReads.values().remove(f));
+                executor.execute(() -> l.forgetRead(f));
             }
         });
         return f;
@@ -1307,18 +471,20 @@ final class RaftConsensus implements Consensus {
 
     @Override
     public boolean isLeader() {
-        return leadership.isLeader() && !closed;
+        ReadyLoop l = loop;
+        return leadership().isLeader() && !closed && l != null && l.running();
     }
 
     @Override
     public Leadership leadership() {
-        return leadership;
+        ReadyLoop l = loop;
+        return l == null ? new Leadership(0, false, Optional.empty()) : l.leadership();
     }
 
     @Override
     public Subscription onLeadershipChange(Consumer<Leadership> listener) {
         listeners.add(listener);
-        listener.accept(leadership);
+        listener.accept(leadership());
         return () -> listeners.remove(listener);
     }
 
@@ -1327,18 +493,21 @@ final class RaftConsensus implements Consensus {
         if (isLeader()) {
             return Duration.ZERO;
         }
-        int ticks = ticksSinceContact;
+        ReadyLoop l = loop;
+        int ticks = l == null ? Integer.MAX_VALUE : l.ticksSinceContact();
         return ticks == Integer.MAX_VALUE ? Duration.ofMillis(Long.MAX_VALUE) : settings.tickDuration().multipliedBy(ticks);
     }
 
     @Override
     public long appliedIndex() {
-        return appliedIndex;
+        ReadyLoop l = loop;
+        return l == null ? 0 : l.appliedIndex();
     }
 
     @Override
     public List<ServerInfo> configuration() {
-        return configuration;
+        ReadyLoop l = loop;
+        return l == null ? bootstrapped : l.configuration();
     }
 
     @Override
@@ -1394,8 +563,7 @@ final class RaftConsensus implements Consensus {
         }, null);
     }
 
-    private CompletableFuture<Void> changeConfiguration(Duration timeout,
-                                                        java.util.function.UnaryOperator<List<ServerInfo>> change,
+    private CompletableFuture<Void> changeConfiguration(Duration timeout, UnaryOperator<List<ServerInfo>> change,
                                                         ServerInfo added) {
         ConsensusException refusal = refusal();
         if (refusal != null) {
@@ -1406,22 +574,14 @@ final class RaftConsensus implements Consensus {
         }
         CompletableFuture<Object> f = new CompletableFuture<>();
         withTimeout(f, timeout, "configuration change");
-        executor.execute(() -> {
+        inLoop(f, () -> {
             try {
                 if (added != null) {
-                    addresses.put(added.id(), added.endpoint());
+                    links.learn(added.id(), added.endpoint());
                 }
-                long index = core.proposeConfiguration(change.apply(core.configuration()));
-                if (index == 0) {
-                    f.complete(null);
-                    return;
-                }
-                configuration = core.configuration();
-                pendingWrites.put(index, new PendingWrite(core.term(), f, false));
-                scheduleProcess();
+                loop.proposeConfiguration(change.apply(loop.core().configuration()), f);
             } catch (Rejected e) {
-                f.completeExceptionally(e.reason() == Rejected.Reason.NOT_LEADER ? notLeader()
-                        : new ConsensusException(e.getMessage()));
+                f.completeExceptionally(mapRejected(e));
             } catch (IllegalArgumentException e) {
                 f.completeExceptionally(new ConsensusException("invalid configuration change: " + e.getMessage()));
             }
@@ -1437,17 +597,15 @@ final class RaftConsensus implements Consensus {
         }
         CompletableFuture<Void> f = new CompletableFuture<>();
         withTimeout(f, timeout, "leadership transfer");
-        executor.execute(() -> {
+        ReadyLoop l = loop;
+        inLoop(f, () -> {
             try {
-                String chosen = core.transferLeadership(target == null ? null : target.orElse(null));
-                pendingTransfers.add(new PendingTransfer(chosen, f));
-                process();
+                l.transferLeadership(target == null ? null : target.orElse(null), f);
             } catch (Rejected e) {
-                f.completeExceptionally(e.reason() == Rejected.Reason.NOT_LEADER ? notLeader()
-                        : new ConsensusException(e.getMessage()));
+                f.completeExceptionally(mapRejected(e));
             }
         });
-        f.whenComplete((r, t) -> executor.execute(() -> pendingTransfers.removeIf(p -> p.future() == f)));
+        f.whenComplete((r, t) -> executor.execute(() -> l.forgetTransfer(f)));
         return f;
     }
 
@@ -1458,7 +616,8 @@ final class RaftConsensus implements Consensus {
             return CompletableFuture.failedFuture(refusal);
         }
         CompletableFuture<Long> f = new CompletableFuture<>();
-        executor.execute(() -> takeSnapshot().whenComplete((i, t) -> {
+        ReadyLoop l = loop;
+        executor.execute(() -> l.takeSnapshot().whenComplete((i, t) -> {
             if (t == null) {
                 f.complete(i);
             } else {
@@ -1471,22 +630,29 @@ final class RaftConsensus implements Consensus {
 
     @Override
     public Map<String, String> stats() {
-        StatsView v = stats;
+        ReadyLoop l = loop;
+        ReadyLoop.StatsView v = l == null ? null : l.stats();
         Map<String, String> s = new LinkedHashMap<>();
         if (v == null) {
-            s.put("applied_index", Long.toString(appliedIndex));
+            s.put("applied_index", Long.toString(appliedIndex()));
             return s;
         }
-        s.put("state", v.role() == Role.LEADER ? "Leader" : v.role() == Role.FOLLOWER ? "Follower" : "Candidate");
+        String stopped = l.stopped();
+        s.put("state", stopped != null ? "Stopped" : v.role() == Role.LEADER ? "Leader"
+                : v.role() == Role.FOLLOWER ? "Follower" : "Candidate");
         s.put("term", Long.toString(v.term()));
         s.put("commit_index", Long.toString(v.commitIndex()));
-        s.put("applied_index", Long.toString(appliedIndex));
+        s.put("applied_index", Long.toString(l.appliedIndex()));
         s.put("last_log_index", Long.toString(v.lastLogIndex()));
         s.put("last_log_term", Long.toString(v.lastLogTerm()));
         s.put("last_snapshot_index", Long.toString(v.snapshotIndex()));
         s.put("leader", v.leader() == null ? "" : v.leader());
         s.put("num_peers", Long.toString(v.configuration().stream().filter(x -> x.voter() && !x.id().equals(id)).count()));
         s.put("latest_configuration_index", Long.toString(v.configurationIndex()));
+        if (stopped != null) {
+            // Consensus.stats(): after a fail-stop, why the server stopped.
+            s.put("stopped", stopped);
+        }
         return s;
     }
 }

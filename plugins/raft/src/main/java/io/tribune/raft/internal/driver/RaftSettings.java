@@ -42,18 +42,25 @@ import java.util.Set;
  *                           of the plugin's own (default true: they block on fsync, and the platform
  *                           scheduler's tasks must not); false runs them on the platform scheduler, for
  *                           storage that never blocks and for deterministic simulation on a virtual clock
+ * @param followerReads      {@code raft.follower-reads}: followers serve DEFAULT and CONSISTENT read
+ *                           barriers with a read index from the leader (thesis §6.4); default true.
+ *                           Set false while a cluster still runs servers older than this feature (they
+ *                           cannot decode the ReadIndex message, and refusing the batch that carries it
+ *                           costs that follower's answers): followers then refuse those barriers with
+ *                           NotLeaderException and the host forwards the reads, as before
  */
 record RaftSettings(Duration tick, int multiplier, int electionTicks, int heartbeatTicks, boolean preVote,
                     boolean checkQuorum, int maxInflight, int maxBatchEntries, int maxBatchBytes, int maxCommandBytes,
                     int snapshotThreshold, int trailingLogs, int snapshotChunkBytes, double maxDrift,
-                    Duration rpcTimeout, boolean transferOnLeave, Duration leaveTimeout, boolean ownWriteThreads) {
+                    Duration rpcTimeout, boolean transferOnLeave, Duration leaveTimeout, boolean ownWriteThreads,
+                    boolean followerReads) {
 
     private static final Set<String> KEYS = Set.of("raft.tick", "raft.multiplier", "raft.election.timeout-ticks",
             "raft.heartbeat.interval-ticks", "raft.pre-vote", "raft.check-quorum", "raft.replication.max-inflight",
             "raft.replication.max-batch-entries", "raft.replication.max-batch-bytes", "raft.max-command-bytes",
             "raft.snapshot.threshold", "raft.snapshot.trailing-logs", "raft.snapshot.chunk-bytes",
             "raft.lease.max-drift", "raft.rpc.timeout", "raft.leave.transfer", "raft.leave.timeout",
-            "raft.storage.own-threads");
+            "raft.storage.own-threads", "raft.follower-reads");
 
     /** The duration of one tick after the multiplier. */
     Duration tickDuration() {
@@ -104,7 +111,7 @@ record RaftSettings(Duration tick, int multiplier, int electionTicks, int heartb
                 bounded(c, "raft.snapshot.trailing-logs", 10240, 0, 1 << 30),
                 bounded(c, "raft.snapshot.chunk-bytes", 256 * 1024, 1024, Math.max(1024, transportMaxMessageBytes - framing)),
                 drift, rpc, c.getBoolean("raft.leave.transfer", true), leave,
-                c.getBoolean("raft.storage.own-threads", true));
+                c.getBoolean("raft.storage.own-threads", true), c.getBoolean("raft.follower-reads", true));
     }
 
     private static int bounded(PluginConfig c, String key, int def, int min, int max) {

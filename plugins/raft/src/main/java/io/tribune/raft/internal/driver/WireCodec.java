@@ -4,7 +4,7 @@ import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.EntryKind;
 import io.tribune.api.storage.LogEntry;
 import io.tribune.api.transport.Endpoint;
-import io.tribune.raft.internal.core.ConfigurationCodec;
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.raft.internal.core.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -34,6 +34,8 @@ final class WireCodec {
     private static final int T_HEARTBEAT = 5;
     private static final int T_SNAPSHOT = 6;
     private static final int T_TIMEOUT_NOW = 7;
+    private static final int T_READ_INDEX = 8;
+    private static final int T_READ_INDEX_RESP = 9;
 
     private WireCodec() {
     }
@@ -111,11 +113,21 @@ final class WireCodec {
             head(out, T_SNAPSHOT, m);
             out.writeLong(s.index());
             out.writeLong(s.snapshotTerm());
-            byte[] c = ConfigurationCodec.encode(s.configuration());
+            byte[] c = ServerConfigurations.encode(s.configuration());
             out.writeInt(c.length);
             out.write(c);
         } else if (m instanceof Message.TimeoutNow) {
             head(out, T_TIMEOUT_NOW, m);
+        } else if (m instanceof Message.ReadIndex r) {
+            head(out, T_READ_INDEX, m);
+            out.writeLong(r.id());
+            out.writeBoolean(r.lease());
+        } else if (m instanceof Message.ReadIndexResponse r) {
+            head(out, T_READ_INDEX_RESP, m);
+            out.writeLong(r.id());
+            out.writeLong(r.index());
+            out.writeBoolean(r.ok());
+            out.writeLong(r.commit());
         } else {
             throw new IllegalArgumentException("unknown message " + m);
         }
@@ -215,11 +227,24 @@ final class WireCodec {
                 }
                 byte[] c = new byte[len];
                 in.readFully(c);
-                List<ServerInfo> config = ConfigurationCodec.decode(c, "install snapshot");
+                List<ServerInfo> config = ServerConfigurations.decode(c, "install snapshot");
                 return new Message.InstallSnapshot(from, to, term, index, sterm, config);
             }
             case T_TIMEOUT_NOW:
                 return new Message.TimeoutNow(from, to, term);
+            case T_READ_INDEX:
+                return new Message.ReadIndex(from, to, term, in.readLong(), in.readBoolean());
+            case T_READ_INDEX_RESP: {
+                long id = in.readLong();
+                long index = in.readLong();
+                boolean ok = in.readBoolean();
+                long commit = in.readLong();
+                if (index < 0 || commit < 0) {
+                    throw new IllegalArgumentException("read index answer with negative index " + index + " or commit "
+                            + commit);
+                }
+                return new Message.ReadIndexResponse(from, to, term, id, index, ok, commit);
+            }
             default:
                 throw new IllegalArgumentException("unknown raft message type " + type);
         }

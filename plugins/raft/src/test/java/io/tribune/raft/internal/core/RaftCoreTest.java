@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.EntryKind;
 import io.tribune.api.storage.LogEntry;
@@ -58,7 +59,7 @@ class RaftCoreTest {
 
         void add(String id, List<ServerInfo> bootstrap) {
             List<LogEntry> log = bootstrap.isEmpty() ? List.of()
-                    : List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION, ConfigurationCodec.encode(bootstrap)));
+                    : List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION, ServerConfigurations.encode(bootstrap)));
             cores.put(id, new RaftCore(id, OPTS, new SplittableRandom(id.hashCode()),
                     new RaftCore.InitialState(bootstrap.isEmpty() ? 0 : 1, null, 0, 0, List.of(), 0, 0, log)));
             applied.put(id, new ArrayList<>());
@@ -163,7 +164,7 @@ class RaftCoreTest {
     void singleVoterCommitsOnlyAfterItsOwnAppendIsPersisted() {
         RaftCore c = new RaftCore("n1", OPTS, new SplittableRandom(1), new RaftCore.InitialState(1, null, 0, 0,
                 List.of(), 0, 0, List.of(new LogEntry(1, 1, EntryKind.CONFIGURATION,
-                ConfigurationCodec.encode(List.of(server("n1", true)))))));
+                ServerConfigurations.encode(List.of(server("n1", true)))))));
         for (int i = 0; i < 25 && c.role() != Role.LEADER; i++) {
             c.tick();
         }
@@ -369,7 +370,134 @@ class RaftCoreTest {
         Ready.ReadState rs = net.reads.get("n1").get(1);
         assertTrue(rs.ok());
         assertTrue(rs.index() >= l.commitIndex() - 0 && rs.index() >= 2);
-        assertThrows(Rejected.class, () -> net.get("n2").read(3, false), "followers cannot serve");
+        net.isolated.clear();
+        net.get("n3").step(new Message.RequestVote("n2", "n3", l.term() + 5, 0, 0, true, false));
+        net.get("n3").step(new Message.Heartbeat("n2", "n3", l.term() + 1, 0, 0));
+        net.get("n3").step(new Message.AppendEntriesResponse("n1", "n3", l.term() + 2, false, 0, 0, 0, true));
+        assertEquals(null, net.get("n3").leader());
+        assertThrows(Rejected.class, () -> net.get("n3").read(3, false), "a follower that knows no leader refuses");
+    }
+
+    /** Delivers the queued messages {@code which} selects (unless cut) and keeps the others queued. */
+    private static void deliverOnly(Net net, java.util.function.Predicate<Message> which) {
+        List<Message> now = new ArrayList<>(net.queue);
+        net.queue.clear();
+        for (Message m : now) {
+            if (!which.test(m)) {
+                net.queue.add(m);
+            } else if (!net.cut(m)) {
+                net.get(m.to()).step(m);
+            }
+        }
+        net.flush();
+    }
+
+    private static List<Message.ReadIndexResponse> readAnswers(Net net) {
+        return net.queue.stream().filter(m -> m instanceof Message.ReadIndexResponse)
+                .map(m -> (Message.ReadIndexResponse) m).toList();
+    }
+
+    @Test
+    void followerReadsGetTheirIndexFromTheLeaderConfirmedAsTheLeadersOwnReads() {
+        Net net = new Net(3);
+        net.elect("n1");
+        net.get("n1").propose(EntryKind.COMMAND, b("x"));
+        net.settle();
+        net.tickAll(2); // a heartbeat round acknowledged by everyone: n1 holds its lease
+        RaftCore l = net.get("n1");
+        RaftCore f = net.get("n2");
+        // CONSISTENT: the leader answers only after a heartbeat round started after the request.
+        f.read(10, false);
+        net.flush();
+        deliverOnly(net, m -> m instanceof Message.ReadIndex);
+        assertTrue(readAnswers(net).isEmpty(), "no answer before a round");
+        assertEquals(2, heartbeats(net.queue).size(), "the request started a round");
+        net.settle();
+        assertEquals(List.of(new Ready.ReadState(10, l.commitIndex(), true)), net.reads.get("n2"));
+        // DEFAULT: answered from the lease at once, without a round.
+        f.read(11, true);
+        net.flush();
+        deliverOnly(net, m -> m instanceof Message.ReadIndex);
+        assertTrue(heartbeats(net.queue).isEmpty(), "a lease answer needs no round");
+        assertEquals(1, readAnswers(net).size());
+        net.settle();
+        assertEquals(new Ready.ReadState(11, l.commitIndex(), true), net.reads.get("n2").get(1));
+        assertTrue(net.reads.get("n1").isEmpty(), "the leader's own reads are not involved");
+    }
+
+    @Test
+    void aNewLeaderAnswersFollowerReadsOnlyOnceItCommittedAnEntryOfItsTerm() {
+        Net net = new Net(3);
+        net.elect("n1");
+        net.settle();
+        net.get("n1").transferLeadership("n2");
+        net.flush();
+        deliverOnly(net, m -> m instanceof Message.TimeoutNow);
+        net.isolated.add("n1");
+        for (int i = 0; i < 5 && net.get("n2").role() != Role.LEADER; i++) {
+            deliverOnly(net, m -> m instanceof Message.RequestVote || m instanceof Message.RequestVoteResponse);
+        }
+        RaftCore l = net.get("n2");
+        assertEquals(Role.LEADER, l.role());
+        // n3 follows n2; its acknowledgement of n2's no-op is held back, so nothing of n2's term commits.
+        deliverOnly(net, m -> m instanceof Message.AppendEntries && m.to().equals("n3"));
+        List<Message> heldAcks = net.queue.stream().filter(m -> m instanceof Message.AppendEntriesResponse).toList();
+        net.queue.removeAll(heldAcks);
+        assertEquals(1, heldAcks.size());
+        assertTrue(l.commitIndex() < l.termStartIndex());
+        net.get("n3").read(7, false);
+        net.flush();
+        deliverOnly(net, m -> m instanceof Message.ReadIndex);
+        deliverOnly(net, m -> m instanceof Message.Heartbeat && m.to().equals("n3"));
+        deliverOnly(net, m -> m instanceof Message.AppendEntriesResponse r && r.heartbeat());
+        assertTrue(readAnswers(net).isEmpty(), "leadership is confirmed, but no entry of the term is committed yet");
+        // The no-op commits: the held answer goes out, with the index of the term's first entry.
+        net.queue.addAll(heldAcks);
+        deliverOnly(net, m -> m instanceof Message.AppendEntriesResponse);
+        assertEquals(l.termStartIndex(), l.commitIndex());
+        List<Message.ReadIndexResponse> answers = readAnswers(net);
+        assertEquals(1, answers.size());
+        assertTrue(answers.get(0).ok());
+        assertEquals(l.termStartIndex(), answers.get(0).index());
+    }
+
+    @Test
+    void aFollowerReadFailsWhenItsLeaderChangesOrDoesNotAnswer() {
+        Net net = new Net(3);
+        net.elect("n1");
+        net.settle();
+        RaftCore f = net.get("n2");
+        // Lost: no answer within an election timeout.
+        f.read(20, false);
+        net.flush();
+        net.queue.clear();
+        for (int i = 0; i < OPTS.electionTicks() && net.reads.get("n2").isEmpty(); i++) {
+            f.tick();
+            net.flush();
+            net.queue.clear();
+        }
+        assertEquals(List.of(new Ready.ReadState(20, 0, false)), net.reads.get("n2"));
+        // A new term (another leader) before the answer: given up at once.
+        net.settle();
+        net.tickAll(2);
+        f.read(21, false);
+        net.flush();
+        net.queue.clear();
+        f.step(new Message.Heartbeat("n3", "n2", f.term() + 1, 0, 0));
+        net.flush();
+        assertEquals(new Ready.ReadState(21, 0, false), net.reads.get("n2").get(1));
+        // A server that does not lead refuses a ReadIndex.
+        net.queue.clear();
+        assertEquals(Role.FOLLOWER, net.get("n3").role());
+        net.get("n3").step(new Message.ReadIndex("n1", "n3", net.get("n3").term(), 22, false));
+        net.flush();
+        List<Message.ReadIndexResponse> answers = readAnswers(net);
+        assertEquals(1, answers.size());
+        assertFalse(answers.get(0).ok());
+        // An answer from another leader, or a duplicate, is ignored.
+        f.step(new Message.ReadIndexResponse("n1", "n2", f.term(), 21, 5, true, 0));
+        net.flush();
+        assertEquals(2, net.reads.get("n2").size());
     }
 
     @Test
@@ -489,7 +617,7 @@ class RaftCoreTest {
     void followerCommitsOnlyEntriesTheLeaderShowedToMatch() {
         List<ServerInfo> cfg = List.of(server("n1", true), server("n2", true), server("n3", true));
         List<LogEntry> log = new ArrayList<>();
-        log.add(new LogEntry(1, 1, EntryKind.CONFIGURATION, ConfigurationCodec.encode(cfg)));
+        log.add(new LogEntry(1, 1, EntryKind.CONFIGURATION, ServerConfigurations.encode(cfg)));
         for (int i = 2; i <= 4; i++) {
             log.add(new LogEntry(i, 1, EntryKind.COMMAND, b("stale" + i))); // never committed
         }

@@ -2,6 +2,7 @@ package io.tribune.raft.internal.driver;
 
 import io.tribune.api.PluginConfig;
 import io.tribune.api.consensus.Applied;
+import io.tribune.api.consensus.ReadConsistency;
 import io.tribune.api.storage.Storage;
 import io.tribune.raft.internal.sim.FailoverSimulation;
 import io.tribune.storage.rocksdb.RocksStorageFactory;
@@ -18,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +34,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *   <li>commits/s of an in-process 3-server cluster (transport-inproc) on storage-memory and on
  *       storage-rocksdb, with 1 and 64 concurrent proposers;</li>
  *   <li>leader crash to first commit under a new leader: virtual time over simulation seeds, and
- *       wall time on the real driver, median and p99, with the default timing (50 ms ticks).</li>
+ *       wall time on the real driver, median and p99, with the default timing (50 ms ticks);</li>
+ *   <li>read barriers per second on the leader and through a follower (read index, thesis §6.4),
+ *       DEFAULT and CONSISTENT, 64 concurrent readers, on an idle cluster and while 16
+ *       proposers write, with p50/p99 latency.</li>
  * </ul>
  */
 @EnabledIfSystemProperty(named = "tribune.bench", matches = "true")
@@ -82,6 +87,74 @@ class RaftBenchmarkTest {
             all.get(millis + 20_000, TimeUnit.MILLISECONDS);
             return done.get() / ((System.nanoTime() - start) / 1e9);
         }
+    }
+
+    @Test
+    void readsPerSecondOnTheLeaderAndThroughAFollower() throws Exception {
+        try (InProcCluster c = new InProcCluster(PluginConfig.of(Map.of("raft.leave.transfer", "false"))).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(10_000);
+            InProcCluster.Node follower = c.nodes.values().stream().filter(n -> n != leader).findFirst().orElseThrow();
+            Applied w = leader.consensus.apply(RecordingStateMachine.command("warm"), T).get(10, TimeUnit.SECONDS);
+            InProcCluster.await(5_000, () -> follower.sm.lastIndex() >= w.index());
+            for (int writers : new int[] {0, 16}) {
+                for (ReadConsistency mode : List.of(ReadConsistency.DEFAULT, ReadConsistency.CONSISTENT)) {
+                    for (InProcCluster.Node via : List.of(leader, follower)) {
+                        readRate(leader, via, via == leader ? "leader" : "follower", mode, 64, writers, 3_000);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Runs {@code readers} chains of read barriers on {@code via} (and {@code writers} chains of writes on the leader). */
+    private void readRate(InProcCluster.Node leader, InProcCluster.Node via, String role, ReadConsistency mode,
+                          int readers, int writers, long millis) throws Exception {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        AtomicLong reads = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        java.util.concurrent.ConcurrentLinkedQueue<Long> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        AtomicInteger running = new AtomicInteger(readers);
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        AtomicLong written = new AtomicLong();
+        AtomicInteger writing = new AtomicInteger(writers);
+        CompletableFuture<Void> writesDone = writers == 0 ? CompletableFuture.completedFuture(null) : new CompletableFuture<>();
+        byte[] cmd = RecordingStateMachine.command("x".repeat(100));
+        for (int p = 0; p < writers; p++) {
+            chain(leader, cmd, end, written, writing, writesDone);
+        }
+        long start = System.nanoTime();
+        for (int r = 0; r < readers; r++) {
+            readChain(via, mode, end, reads, refused, latencies, running, all);
+        }
+        all.get(millis + 20_000, TimeUnit.MILLISECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        writesDone.get(millis + 20_000, TimeUnit.MILLISECONDS);
+        List<Long> sorted = new ArrayList<>(latencies);
+        System.out.printf("bench raft reads/s mode=%s via=%s readers=%d writers=%d: %.0f (p50 %.2f ms, p99 %.2f ms,"
+                        + " refused %d) beside %.0f commits/s%n", mode, role, readers, writers, reads.get() / seconds,
+                pct(sorted, 50) / 1e6, pct(sorted, 99) / 1e6, refused.get(), written.get() / seconds);
+    }
+
+    private static void readChain(InProcCluster.Node via, ReadConsistency mode, long end, AtomicLong reads,
+                                  AtomicLong refused, java.util.Queue<Long> latencies, AtomicInteger running,
+                                  CompletableFuture<Void> all) {
+        long t0 = System.nanoTime();
+        if (t0 > end) {
+            if (running.decrementAndGet() == 0) {
+                all.complete(null);
+            }
+            return;
+        }
+        via.consensus.readBarrier(mode, T).whenComplete((index, t) -> {
+            if (t == null) {
+                reads.incrementAndGet();
+                latencies.add(System.nanoTime() - t0);
+            } else {
+                refused.incrementAndGet();
+            }
+            // A fast path completes on this thread: go on elsewhere rather than recurse without bound.
+            ForkJoinPool.commonPool().execute(() -> readChain(via, mode, end, reads, refused, latencies, running, all));
+        });
     }
 
     private static void chain(InProcCluster.Node leader, byte[] cmd, long end, AtomicLong done, AtomicInteger running,

@@ -111,10 +111,35 @@ class RaftConsensusTest {
             assertTrue(served >= w.index(), "an acknowledged write is visible to a lease read: " + served);
             String target = c.nodes.keySet().stream().filter(id -> !id.equals(leader.id)).findFirst().orElseThrow();
             get(leader.consensus.transferLeadership(java.util.Optional.of(target), T));
-            // The old leader must not answer from its lease once another server leads.
-            var after = leader.consensus.readBarrier(mode, T);
-            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> after.get(5, TimeUnit.SECONDS));
-            assertTrue(e.getCause() instanceof io.tribune.api.consensus.NotLeaderException, String.valueOf(e.getCause()));
+            InProcCluster.Node next = c.nodes.get(target);
+            Applied y = get(next.consensus.apply(RecordingStateMachine.command("y"), T));
+            // The old leader must not answer from its lease once another server leads: its DEFAULT
+            // read is now a follower read, confirmed by the new leader, and sees the new leader's write
+            // (or, if it cannot reach the new leader, it is refused with NotLeaderException).
+            try {
+                long after = get(leader.consensus.readBarrier(mode, T));
+                assertTrue(after >= y.index(), "a read after the transfer covers the new leader's write: " + after);
+                assertTrue(leader.sm.commands().contains("y"), "and the old leader has applied it: " + leader.sm.commands());
+            } catch (ExecutionException e) {
+                assertInstanceOf(io.tribune.api.consensus.NotLeaderException.class, e.getCause());
+            }
+        }
+    }
+
+    @Test
+    void followersServeDefaultAndConsistentReadsThatSeeAcknowledgedWrites() throws Exception {
+        try (InProcCluster c = new InProcCluster(fast()).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            InProcCluster.Node follower = c.nodes.values().stream().filter(n -> n != leader).findFirst().orElseThrow();
+            assertTrue(InProcCluster.await(5_000, () -> follower.consensus.leadership().leader().isPresent()));
+            for (int i = 0; i < 20; i++) {
+                var mode = i % 2 == 0 ? io.tribune.api.consensus.ReadConsistency.DEFAULT
+                        : io.tribune.api.consensus.ReadConsistency.CONSISTENT;
+                Applied w = get(leader.consensus.apply(RecordingStateMachine.command("w" + i), T));
+                long index = get(follower.consensus.readBarrier(mode, T));
+                assertTrue(index >= w.index(), mode + " follower read at " + index + " misses write " + w.index());
+                assertTrue(follower.sm.commands().contains("w" + i), "applied on the follower when the barrier completes");
+            }
         }
     }
 
@@ -147,7 +172,7 @@ class RaftConsensusTest {
         @Override public io.tribune.api.transport.Endpoint localEndpoint() { return t.localEndpoint(); }
         @Override public void register(String method, io.tribune.api.transport.RequestHandler h) { t.register(method, h); }
         @Override public void registerStream(String method, io.tribune.api.transport.StreamHandler h) {
-            if (!method.equals(RaftConsensus.MESSAGE_STREAM_METHOD)) {
+            if (!method.equals(PeerLinks.MESSAGE_STREAM_METHOD)) {
                 t.registerStream(method, h);
             }
         }
@@ -212,7 +237,7 @@ class RaftConsensusTest {
             assertEquals(1, leader.consensus.configuration().size());
             // Malformed wire input fails the call and changes nothing.
             long term = leader.consensus.leadership().term();
-            CompletableFuture<byte[]> bad = leader.transport.call(leader.transport.localEndpoint(), RaftConsensus.METHOD,
+            CompletableFuture<byte[]> bad = leader.transport.call(leader.transport.localEndpoint(), PeerLinks.METHOD,
                     new byte[] {1, 0, 3, 'a'}, T);
             assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
             assertEquals(term, leader.consensus.leadership().term());

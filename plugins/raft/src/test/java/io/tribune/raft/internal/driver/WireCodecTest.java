@@ -28,7 +28,10 @@ class WireCodecTest {
                 new Message.Heartbeat("a", "b", 4, 8, 78),
                 new Message.InstallSnapshot("a", "b", 4, 100, 3,
                         List.of(new ServerInfo("a", ME, true), new ServerInfo("c", new Endpoint("h", 1), false))),
-                new Message.TimeoutNow("a", "b", 4));
+                new Message.TimeoutNow("a", "b", 4),
+                new Message.ReadIndex("b", "a", 4, 12, true),
+                new Message.ReadIndexResponse("a", "b", 4, 12, 99, true, 97),
+                new Message.ReadIndexResponse("a", "b", 5, 13, 0, false, 0));
         WireCodec.Envelope env = WireCodec.decode(WireCodec.encode(ME, all));
         assertEquals(ME, env.sender());
         assertEquals(all, env.messages());

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class RaftSimulationTest {
 
     /** Totals over the seeds of one run, printed so a reader sees what the run exercised. */
-    static final long[] TOTALS = new long[8];
+    static final long[] TOTALS = new long[10];
     static final long[] CHECK_NANOS = new long[1];
 
     /** The outcome of one seed: empty when it passed. */
@@ -34,6 +34,8 @@ class RaftSimulationTest {
         TOTALS[4] += c.snapshotsInstalled;
         TOTALS[5] += c.appliedGlobal.size();
         TOTALS[6] += c.messagesSent;
+        TOTALS[8] += c.followerReads;
+        TOTALS[9] += c.followerReadsRefused;
         List<String> problems = new ArrayList<>(c.violations());
         if (problems.isEmpty()) {
             long t0 = System.nanoTime();
@@ -74,7 +76,8 @@ class RaftSimulationTest {
         String summary = "seeds=" + seeds + " violations=" + violations;
         System.out.println("raft simulation: " + ms + " ms wall; client ops checked=" + TOTALS[0] + " terms with a leader="
                 + TOTALS[1] + " crashes=" + TOTALS[2] + " partitions=" + TOTALS[3] + " snapshots installed="
-                + TOTALS[4] + " entries committed=" + TOTALS[5] + " messages=" + TOTALS[6] + " checker ms="
+                + TOTALS[4] + " entries committed=" + TOTALS[5] + " messages=" + TOTALS[6] + " follower reads served="
+                + TOTALS[8] + " refused=" + TOTALS[9] + " checker ms="
                 + CHECK_NANOS[0] / 1_000_000 + " checker gave up on " + TOTALS[7] + " seeds");
         System.out.println(summary);
         assertEquals(0, violations, summary + "\n" + String.join("\n", report));

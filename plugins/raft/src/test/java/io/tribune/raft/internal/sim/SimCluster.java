@@ -1,5 +1,7 @@
 package io.tribune.raft.internal.sim;
 
+import io.tribune.api.consensus.ReadConsistency;
+import io.tribune.api.consensus.ServerConfigurations;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.EntryKind;
 import io.tribune.api.storage.LogEntry;
@@ -10,6 +12,7 @@ import io.tribune.raft.internal.core.RaftOptions;
 import io.tribune.raft.internal.core.Ready;
 import io.tribune.raft.internal.core.Rejected;
 import io.tribune.raft.internal.core.Role;
+import io.tribune.raft.internal.driver.ReadyLoop;
 import io.tribune.testkit.SimScheduler;
 import io.tribune.testkit.VirtualClock;
 import java.io.ByteArrayInputStream;
@@ -20,7 +23,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,16 +30,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A whole Raft cluster on one thread: {@link RaftCore}s on a simulated network and simulated
  * disks, driven by a {@link SimScheduler} on virtual time. Everything random is drawn from one
  * seed, so a run replays exactly.
  *
+ * <p>Each server runs the production {@link ReadyLoop} (the driver's cycle: persist with the
+ * send-before-fsync rule and group commit, send, apply, serve reads, advance); only what is behind
+ * its interfaces is simulated: the disk, the state machine (a KV register), the network and the
+ * clock.
+ *
  * <p>Faults: message loss, duplication, delay (hence reordering), partitions (symmetric and
- * one-way), crashes that keep only what was fsynced (a Ready is durable only when its simulated
- * fsync completes; inputs that arrive meanwhile wait, as in a real driver), restarts, and clock
- * drift (each server ticks at its own rate).
+ * one-way), crashes that keep only what was fsynced (a write is durable only when its simulated
+ * fsync completes; writes complete one at a time in order; a synchronous cycle waits for its write
+ * and inputs that arrive meanwhile wait behind it, as in the driver), restarts, and clock drift
+ * (each server's clock, and so its ticks and its lease, runs at its own rate).
  *
  * <p>Safety invariants are checked as the run goes (election safety, log matching, leader
  * completeness, state-machine safety, monotonic commit); violations are collected in
@@ -67,12 +76,15 @@ final class SimCluster {
     /** Client writes proposed but not yet decided, by log index: {term, op, history slot}. */
     final TreeMap<Long, List<Object[]>> proposals = new TreeMap<>();
     private long nextOpId;
-    private long nextReadId;
     long messagesSent;
     long events;
     long crashes;
     long partitions;
     long snapshotsInstalled;
+    /** Reads answered by a server that was not leader when the read was issued (thesis §6.4 follower reads). */
+    long followerReads;
+    /** Follower reads refused (no leader known, leader changed or silent): the client would go to the leader. */
+    long followerReadsRefused;
 
     SimCluster(long seed, Knobs knobs) {
         this.seed = seed;
@@ -92,7 +104,7 @@ final class SimCluster {
             // Bootstrap as the driver does: the first configuration at index 1, term 1.
             n.disk.term = 1;
             n.disk.log.add(new LogEntry(1, 1, EntryKind.CONFIGURATION,
-                    io.tribune.raft.internal.core.ConfigurationCodec.encode(config)));
+                    ServerConfigurations.encode(config)));
             nodes.put(id, n);
         }
         for (SimNode n : nodes.values()) {
@@ -141,129 +153,165 @@ final class SimCluster {
 
     // ------------------------------------------------------------------ node
 
+    /**
+     * One simulated server: the production {@link ReadyLoop} over a simulated disk (writes durable
+     * only when their simulated fsync completes, one at a time in order), a simulated state
+     * machine (a KV register), the simulated network and a clock that drifts at the server's rate.
+     */
     final class SimNode {
         final String id;
         final double rate;
         final Disk disk = new Disk();
-        RaftCore core;
+        final io.tribune.api.Clock clock;
+        ReadyLoop loop;
         boolean up;
         int epoch;
-        boolean busy;
-        final ArrayDeque<Runnable> inbox = new ArrayDeque<>();
+        // When the disk is free again: simulated writes complete one at a time, in order.
+        long diskBusyUntil;
         // Volatile state, lost on crash.
         TreeMap<String, String> kv = new TreeMap<>();
         long applied;
         long lastCommitSeen;
         Role lastRole = Role.FOLLOWER;
-        final Map<Long, Object[]> pendingReads = new LinkedHashMap<>();
-        final List<long[]> waitingReads = new ArrayList<>();
         final Map<Long, byte[]> inboundSnapshots = new LinkedHashMap<>();
 
         SimNode(String id, double rate) {
             this.id = id;
             this.rate = rate;
+            this.clock = sched.clock().withDrift(rate);
+        }
+
+        RaftCore core() {
+            return loop.core();
         }
 
         void boot() {
             up = true;
             epoch++;
-            busy = false;
-            inbox.clear();
             kv = new TreeMap<>();
             applied = 0;
-            pendingReads.clear();
-            waitingReads.clear();
             inboundSnapshots.clear();
+            recoverLog();
             if (disk.snapData != null) {
                 kv = decodeKv(disk.snapData);
                 applied = disk.snapIndex;
             }
             lastCommitSeen = disk.snapIndex;
             lastRole = Role.FOLLOWER;
-            core = new RaftCore(id, options, new SplittableRandom(seed * 31 + id.hashCode() * 17L + epoch),
+            RaftCore core = new RaftCore(id, options, new SplittableRandom(seed * 31 + id.hashCode() * 17L + epoch),
                     new RaftCore.InitialState(disk.term, disk.vote, disk.snapIndex, disk.snapTerm, disk.snapConfig,
                             disk.prevIndex, disk.prevTerm, List.copyOf(disk.log)));
-            scheduleTick(epoch);
+            int e = epoch;
+            java.util.concurrent.Executor executor = task -> sched.execute(() -> {
+                if (up && epoch == e) {
+                    task.run();
+                }
+            });
+            loop = new ReadyLoop(id, core, disk.snapIndex, disk.snapTerm, new SimDisk(e), new SimMachine(),
+                    new SimNetwork(e), clock, executor, new ReadyLoop.Settings(
+                            knobs.tickMicros() * 1000L * options.leaseTicks(), knobs.snapshotEvery(), knobs.trailing(),
+                            true),
+                    QUIET, new Checks());
+            loop.begin();
+            scheduleTick(e);
+        }
+
+        /**
+         * As the driver's recovery does: a log that ends inside the newest snapshot, or disagrees
+         * with it (the snapshot was stored before the log writes ahead of it completed, or was
+         * installed from a leader), is dropped; the snapshot is committed state.
+         */
+        private void recoverLog() {
+            if (disk.snapIndex == 0) {
+                return;
+            }
+            long last = disk.prevIndex + disk.log.size();
+            boolean covers = disk.snapIndex == disk.prevIndex ? disk.prevTerm == disk.snapTerm
+                    : disk.snapIndex > disk.prevIndex && disk.snapIndex <= last
+                    && disk.log.get((int) (disk.snapIndex - disk.prevIndex - 1)).term() == disk.snapTerm;
+            if (!covers) {
+                disk.log.clear();
+                disk.prevIndex = disk.snapIndex;
+                disk.prevTerm = disk.snapTerm;
+            }
         }
 
         void crash() {
             up = false;
             epoch++;
-            core = null;
-            // Outstanding writes are decided when their index commits (see applyEntry); outstanding
-            // reads had no effect and are dropped.
-            pendingReads.clear();
-            waitingReads.clear();
+            // Outstanding writes are decided when their index commits (see SimMachine.apply);
+            // outstanding reads had no effect and are dropped with the loop.
+            loop.markClosed();
         }
 
         private void scheduleTick(int e) {
             long period = (long) (knobs.tickMicros() * 1000 / rate);
             sched.schedule(Duration.ofNanos(period), () -> {
                 if (up && epoch == e) {
-                    input(() -> core.tick());
+                    events++;
+                    loop.tick();
                     scheduleTick(e);
                 }
             });
         }
 
-        /** Runs an input now, or after the fsync in progress. */
-        void input(Runnable r) {
-            if (!up) {
-                return;
-            }
-            if (busy) {
-                if (inbox.size() < 10_000) {
-                    inbox.add(r);
+        /** Runs a simulated disk write after the writes before it and its own fsync time. */
+        private CompletableFuture<Void> diskWrite(int e, long micros, Runnable write) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            long at = Math.max(nowNanos(), diskBusyUntil) + micros * 1000;
+            diskBusyUntil = at;
+            sched.schedule(Duration.ofNanos(at - nowNanos()), () -> {
+                if (!up || epoch != e) {
+                    return; // crashed before the fsync finished: nothing of this write survives
                 }
-                return;
-            }
-            r.run();
-            events++;
-            processReady();
+                write.run();
+                done.complete(null);
+            });
+            return done;
         }
 
-        private void processReady() {
-            if (!up || busy || !core.hasReady()) {
-                return;
+        /** The simulated disk: what completes here is what survives a crash. */
+        private final class SimDisk implements ReadyLoop.Disk {
+            private final int e;
+
+            SimDisk(int e) {
+                this.e = e;
             }
-            Ready r = core.ready();
-            checkSoft(r);
-            boolean needsDisk = r.hardState() != null || !r.entries().isEmpty() || r.truncateFrom() > 0
-                    || r.snapshot() != null;
-            if (!needsDisk) {
-                complete(r, true);
-                return;
+
+            @Override
+            public CompletableFuture<Void> write(Ready r) {
+                if (r.hardState() == null && r.entries().isEmpty() && r.truncateFrom() == 0 && r.snapshot() == null) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                return diskWrite(e, 50 + rnd.nextLong(1_000), () -> persist(r)); // 50us..1ms
             }
-            // As the driver does (thesis §10.2.1): a leader's appends leave before its own fsync.
-            boolean sendFirst = r.soft().role() == Role.LEADER && r.hardState() == null && r.truncateFrom() == 0
-                    && r.snapshot() == null;
-            if (sendFirst) {
-                for (Message m : r.messages()) {
-                    send(this, m);
-                }
+
+            @Override
+            public CompletableFuture<Void> appendInBackground(List<LogEntry> entries) {
+                return diskWrite(e, 50 + rnd.nextLong(1_000), () -> appendDurably(entries));
             }
-            busy = true;
-            int e = epoch;
-            long fsync = 50 + rnd.nextLong(1_000); // 50us..1ms
-            sched.schedule(Duration.ofNanos(fsync * 1000), () -> {
-                if (!up || epoch != e) {
-                    return; // crashed before the fsync finished: nothing of r survives
-                }
-                persist(r);
-                busy = false;
-                complete(r, !sendFirst);
-                while (up && !busy && !inbox.isEmpty()) {
-                    inbox.poll().run();
-                    events++;
-                    processReady();
-                }
-            });
+
+            @Override
+            public CompletableFuture<Void> compactInBackground(long cut) {
+                // Called right after the core compacted to cut, so the core knows the term there.
+                long cutTerm = core().termAt(cut);
+                return diskWrite(e, 0, () -> {
+                    if (cut > disk.prevIndex) {
+                        long newPrevTerm = cut - disk.prevIndex - 1 < disk.log.size()
+                                ? disk.log.get((int) (cut - disk.prevIndex - 1)).term() : cutTerm;
+                        int drop = (int) Math.min(disk.log.size(), cut - disk.prevIndex);
+                        disk.log.subList(0, drop).clear();
+                        disk.prevIndex = cut;
+                        disk.prevTerm = newPrevTerm;
+                    }
+                });
+            }
         }
 
         private void persist(Ready r) {
             if (r.snapshot() != null) {
                 Message.InstallSnapshot s = r.snapshot();
-                byte[] data = inboundSnapshots.remove(s.index());
+                byte[] data = inboundSnapshots.get(s.index());
                 if (data == null) {
                     violation(id + ": asked to restore snapshot " + s.index() + " it never received");
                     return;
@@ -275,9 +323,6 @@ final class SimCluster {
                 disk.log.clear();
                 disk.prevIndex = s.index();
                 disk.prevTerm = s.snapshotTerm();
-                kv = decodeKv(data);
-                applied = s.index();
-                snapshotsInstalled++;
             }
             if (r.hardState() != null) {
                 if (r.hardState().term() < disk.term) {
@@ -293,7 +338,11 @@ final class SimCluster {
                     disk.log.subList(keep, disk.log.size()).clear();
                 }
             }
-            for (LogEntry e : r.entries()) {
+            appendDurably(r.entries());
+        }
+
+        private void appendDurably(List<LogEntry> entries) {
+            for (LogEntry e : entries) {
                 long expect = disk.prevIndex + disk.log.size() + 1;
                 if (e.index() != expect) {
                     violation(id + ": persisted entry " + e.index() + " where " + expect + " was expected");
@@ -303,31 +352,93 @@ final class SimCluster {
             }
         }
 
-        private void complete(Ready r, boolean sendMessages) {
-            for (Message m : sendMessages ? r.messages() : List.<Message>of()) {
-                send(this, m);
+        /** The simulated state machine: a KV register, checked against every other server's. */
+        private final class SimMachine implements ReadyLoop.Machine {
+            @Override
+            public byte[] apply(LogEntry e) {
+                String result = applyEntry(e);
+                return result == null ? null : result.getBytes(StandardCharsets.UTF_8);
             }
-            for (LogEntry e : r.committed()) {
-                applyEntry(e);
-            }
-            for (Ready.ReadState rs : r.reads()) {
-                Object[] op = pendingReads.remove(rs.id());
-                if (op == null) {
-                    continue;
+
+            @Override
+            public void restore(Message.InstallSnapshot s) {
+                byte[] data = inboundSnapshots.remove(s.index());
+                if (data == null) {
+                    violation(id + ": asked to restore snapshot " + s.index() + " it never received");
+                    return;
                 }
-                if (rs.ok()) {
-                    waitingReads.add(new long[] {rs.id(), rs.index()});
-                    pendingReads.put(rs.id(), op);
-                }
+                kv = decodeKv(data);
+                applied = s.index();
+                snapshotsInstalled++;
             }
-            serveReads();
-            core.advance(r);
-            checkCore();
-            maybeSnapshot();
-            processReady();
+
+            @Override
+            public CompletableFuture<Void> save(long index, long term, List<ServerInfo> configuration) {
+                if (index != applied) {
+                    violation(id + ": asked to snapshot index " + index + " with state at " + applied);
+                }
+                // The snapshot write is modelled as one atomic, durable step (write + rename).
+                disk.snapIndex = index;
+                disk.snapTerm = term;
+                disk.snapConfig = configuration;
+                disk.snapData = encodeKv(kv);
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public boolean snapshotBusy() {
+                return false;
+            }
         }
 
-        private void applyEntry(LogEntry e) {
+        /** The simulated network, seen from this server. */
+        private final class SimNetwork implements ReadyLoop.Network {
+            private final int e;
+
+            SimNetwork(int e) {
+                this.e = e;
+            }
+
+            @Override
+            public void send(List<Message> messages) {
+                if (up && epoch == e) {
+                    for (Message m : messages) {
+                        SimCluster.this.send(SimNode.this, m);
+                    }
+                }
+            }
+
+            @Override
+            public void learn(List<ServerInfo> servers) {
+                // Addresses are the ids in the simulation.
+            }
+
+            @Override
+            public Endpoint endpointOf(String serverId) {
+                return null;
+            }
+        }
+
+        /** Invariants checked on every ready cycle. */
+        private final class Checks implements ReadyLoop.Observer {
+            @Override
+            public void leadershipChanged(io.tribune.api.consensus.Leadership before,
+                                          io.tribune.api.consensus.Leadership now) {
+            }
+
+            @Override
+            public void readyTaken(Ready r) {
+                checkSoft(r);
+            }
+
+            @Override
+            public void cycleDone() {
+                checkCore();
+            }
+        }
+
+        /** Applies one committed entry to the register; returns a command's result, else null. */
+        private String applyEntry(LogEntry e) {
             if (e.index() != applied + 1) {
                 violation(id + ": applied " + e.index() + " after " + applied);
             }
@@ -362,44 +473,7 @@ final class SimCluster {
                     }
                 }
             }
-        }
-
-        private void serveReads() {
-            for (int i = 0; i < waitingReads.size(); i++) {
-                long[] w = waitingReads.get(i);
-                if (applied >= w[1]) {
-                    waitingReads.remove(i--);
-                    Object[] op = pendingReads.remove(w[0]);
-                    KvOp o = (KvOp) op[1];
-                    int slot = (Integer) op[2];
-                    history.set(slot, new KvOp(o.id(), o.key(), o.kind(), null, null, o.invoke(), nowNanos(),
-                            kv.get(o.key())));
-                }
-            }
-        }
-
-        private void maybeSnapshot() {
-            if (applied - disk.snapIndex < knobs.snapshotEvery() || core.commitIndex() < applied) {
-                return;
-            }
-            long term = core.termAt(applied);
-            if (term < 0) {
-                return;
-            }
-            long cut = core.compact(applied, knobs.trailing());
-            // The snapshot write is modelled as one atomic, durable step (write + rename).
-            disk.snapIndex = applied;
-            disk.snapTerm = term;
-            disk.snapConfig = core.snapshotConfiguration();
-            disk.snapData = encodeKv(kv);
-            if (cut > disk.prevIndex) {
-                long newPrevTerm = cut - disk.prevIndex - 1 < disk.log.size()
-                        ? disk.log.get((int) (cut - disk.prevIndex - 1)).term() : core.termAt(cut);
-                int drop = (int) Math.min(disk.log.size(), cut - disk.prevIndex);
-                disk.log.subList(0, drop).clear();
-                disk.prevIndex = cut;
-                disk.prevTerm = newPrevTerm;
-            }
+            return result;
         }
 
         private void checkSoft(Ready r) {
@@ -417,6 +491,7 @@ final class SimCluster {
         }
 
         private void checkLeaderCompleteness() {
+            RaftCore core = core();
             for (Map.Entry<Long, LogEntry> g : appliedGlobal.tailMap(core.firstIndex(), true).entrySet()) {
                 LogEntry mine = core.entryAt(g.getKey());
                 if (mine == null || !mine.equals(g.getValue())) {
@@ -433,6 +508,7 @@ final class SimCluster {
         }
 
         private void checkCore() {
+            RaftCore core = core();
             if (core.commitIndex() < lastCommitSeen) {
                 violation(id + ": commit index went back from " + lastCommitSeen + " to " + core.commitIndex());
             }
@@ -442,63 +518,112 @@ final class SimCluster {
         // -------------------------------------------------------------- clients
 
         void clientWrite(KvOp op) {
-            input(() -> {
+            events++;
+            ReadyLoop l = loop;
+            l.submit(() -> {
+                if (!l.running()) {
+                    return;
+                }
                 byte[] cmd = encodeCommand(op);
                 try {
-                    long index = core.propose(EntryKind.COMMAND, cmd);
+                    long index = l.propose(cmd, new CompletableFuture<>());
                     int slot = history.size();
                     history.add(op);
-                    proposals.computeIfAbsent(index, k -> new ArrayList<>()).add(new Object[] {core.term(), op, slot});
+                    proposals.computeIfAbsent(index, k -> new ArrayList<>()).add(new Object[] {l.core().term(), op, slot});
                 } catch (Rejected e) {
                     // Refused up front: the operation never happened.
                 }
             });
         }
 
-        void clientRead(KvOp op, boolean lease) {
-            input(() -> {
-                long rid = ++nextReadId;
-                try {
-                    int slot = history.size();
-                    history.add(null); // filled in when answered; unanswered reads had no effect
-                    pendingReads.put(rid, new Object[] {null, op, slot});
-                    core.read(rid, lease);
-                } catch (Rejected e) {
-                    pendingReads.remove(rid);
+        void clientRead(KvOp op, ReadConsistency mode) {
+            events++;
+            ReadyLoop l = loop;
+            int slot = history.size();
+            history.add(null); // filled in when answered; unanswered reads had no effect
+            if (mode == ReadConsistency.DEFAULT && l.leaseReadIndex() >= 0) {
+                // The driver's fast path, on the caller's thread: answered from the lease at once.
+                answer(slot, op);
+                return;
+            }
+            CompletableFuture<Long> f = new CompletableFuture<>();
+            boolean follower = l.core().role() != Role.LEADER;
+            // Runs where the loop completes the barrier, so the state read is the state at that moment.
+            f.whenComplete((index, t) -> {
+                if (t == null && up && loop == l) {
+                    answer(slot, op);
+                    if (follower) {
+                        followerReads++;
+                    }
+                } else if (t != null && follower) {
+                    followerReadsRefused++;
+                }
+            });
+            l.submit(() -> {
+                if (l.running()) {
+                    l.read(mode, f);
                 }
             });
         }
+
+        private void answer(int slot, KvOp op) {
+            history.set(slot, new KvOp(op.id(), op.key(), op.kind(), null, null, op.invoke(), nowNanos(),
+                    kv.get(op.key())));
+        }
     }
+
+    /** The loop's log goes nowhere in the simulation (thousands of elections per run). */
+    private static final System.Logger QUIET = new System.Logger() {
+        @Override
+        public String getName() {
+            return "sim";
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return false;
+        }
+
+        @Override
+        public void log(Level level, java.util.ResourceBundle bundle, String msg, Throwable thrown) {
+        }
+
+        @Override
+        public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
+        }
+    };
 
     // ------------------------------------------------------------------ network
 
     void send(SimNode from, Message m) {
         messagesSent++;
+        if (m instanceof Message.InstallSnapshot s) {
+            // As the driver ships it: the newest stored snapshot, with its own metadata.
+            if (from.disk.snapIndex < s.index() || from.disk.snapData == null) {
+                violation(from.id + " sent snapshot " + s.index() + " but stores " + from.disk.snapIndex);
+                return;
+            }
+            m = new Message.InstallSnapshot(s.from(), s.to(), s.term(), from.disk.snapIndex, from.disk.snapTerm,
+                    from.disk.snapConfig);
+        }
+        Message sent = m;
         if (blocked.contains(m.from() + ">" + m.to()) || rnd.nextDouble() < knobs.loss()) {
             if (m instanceof Message.InstallSnapshot) {
-                // The driver learns that a stream failed; tell the leader's core.
+                // The driver learns that a stream failed; tell the leader's loop.
                 int e = from.epoch;
                 sched.schedule(Duration.ofMillis(5), () -> {
                     if (from.up && from.epoch == e) {
-                        from.input(() -> from.core.snapshotTransferred(m.to(), false));
+                        from.loop.snapshotTransferred(sent.to(), false);
                     }
                 });
             }
             return;
         }
-        byte[] snapData = null;
-        if (m instanceof Message.InstallSnapshot s) {
-            if (from.disk.snapIndex != s.index()) {
-                violation(from.id + " sent snapshot " + s.index() + " but stores " + from.disk.snapIndex);
-                return;
-            }
-            snapData = from.disk.snapData;
-        }
+        byte[] snapData = m instanceof Message.InstallSnapshot ? from.disk.snapData : null;
         int copies = rnd.nextDouble() < knobs.duplicate() ? 2 : 1;
         for (int i = 0; i < copies; i++) {
             long delay = knobs.minDelayMicros() + rnd.nextLong(knobs.maxDelayMicros() - knobs.minDelayMicros() + 1);
-            byte[] data = snapData;
-            sched.schedule(Duration.ofNanos(delay * 1000), () -> deliver(m, data));
+            sched.schedule(Duration.ofNanos(delay * 1000), () -> deliver(sent, snapData));
         }
     }
 
@@ -507,12 +632,14 @@ final class SimCluster {
         if (to == null || !to.up || blocked.contains(m.from() + ">" + m.to())) {
             return;
         }
-        to.input(() -> {
-            if (snapData != null) {
-                to.inboundSnapshots.put(((Message.InstallSnapshot) m).index(), snapData);
-            }
-            to.core.step(m);
-        });
+        events++;
+        if (m instanceof Message.InstallSnapshot s) {
+            // The driver stores the streamed data before it hands the header to the loop.
+            to.inboundSnapshots.put(s.index(), snapData);
+            to.loop.installSnapshot(s);
+        } else {
+            to.loop.step(List.of(m));
+        }
     }
 
     // ------------------------------------------------------------------ log matching, checked periodically
@@ -526,8 +653,8 @@ final class SimCluster {
         }
         for (int i = 0; i < live.size(); i++) {
             for (int j = i + 1; j < live.size(); j++) {
-                RaftCore a = live.get(i).core;
-                RaftCore b = live.get(j).core;
+                RaftCore a = live.get(i).core();
+                RaftCore b = live.get(j).core();
                 long lo = Math.max(a.firstIndex(), b.firstIndex());
                 long hi = Math.min(a.lastIndex(), b.lastIndex());
                 long highestEqual = -1;
@@ -615,7 +742,7 @@ final class SimCluster {
         if (rnd.nextInt(3) > 0) {
             List<SimNode> believers = new ArrayList<>();
             for (SimNode c : nodes.values()) {
-                if (c.up && c.core.role() == Role.LEADER) {
+                if (c.up && c.core().role() == Role.LEADER) {
                     believers.add(c);
                 }
             }
@@ -634,7 +761,8 @@ final class SimCluster {
             String expect = rnd.nextBoolean() ? null : "v" + rnd.nextLong(Math.max(1, nextOpId));
             n.clientWrite(newOp(KvOp.Kind.CAS, key, expect, "v" + nextOpId));
         } else {
-            n.clientRead(newOp(KvOp.Kind.GET, key, null, null), kind >= 8);
+            n.clientRead(newOp(KvOp.Kind.GET, key, null, null),
+                    kind >= 8 ? ReadConsistency.DEFAULT : ReadConsistency.CONSISTENT);
         }
     }
 
@@ -721,7 +849,7 @@ final class SimCluster {
         while (!done[0] && nowNanos() < deadline && violations.isEmpty()) {
             long stepEnd = nowNanos() + 50_000_000;
             for (SimNode n : nodes.values()) {
-                if (n.up && n.core.role() == Role.LEADER && probe[0] == null) {
+                if (n.up && n.core().role() == Role.LEADER && probe[0] == null) {
                     probe[0] = newOp(KvOp.Kind.PUT, "k0", "final", null);
                     n.clientWrite(probe[0]);
                 }
@@ -740,7 +868,7 @@ final class SimCluster {
         if (!done[0] && violations.isEmpty()) {
             StringBuilder sb = new StringBuilder();
             for (SimNode n : nodes.values()) {
-                sb.append(n.core).append(' ');
+                sb.append(n.up ? n.core() : n.id + "{down}").append(' ');
             }
             violation("liveness: no write committed within " + healMillis + "ms after healing: " + sb);
         }
@@ -776,19 +904,19 @@ final class SimCluster {
         sched.runFor(Duration.ofMillis(warmupMillis));
         SimNode leader = null;
         for (SimNode n : nodes.values()) {
-            if (n.up && n.core.role() == Role.LEADER) {
+            if (n.up && n.core().role() == Role.LEADER) {
                 leader = n;
             }
         }
         if (leader == null) {
             return -1;
         }
-        long oldTerm = leader.core.term();
+        long oldTerm = leader.core().term();
         leader.crash();
         long crashedAt = nowNanos();
         boolean ok = sched.runUntil(() -> {
             for (SimNode n : nodes.values()) {
-                if (n.up && n.core.commitIndex() > 0 && n.core.termAt(n.core.commitIndex()) > oldTerm) {
+                if (n.up && n.core().commitIndex() > 0 && n.core().termAt(n.core().commitIndex()) > oldTerm) {
                     return true;
                 }
             }
@@ -811,6 +939,6 @@ final class SimCluster {
     @Override
     public String toString() {
         return "seed=" + seed + " " + knobs + " nodes=" + Arrays.toString(nodes.values().stream()
-                .map(n -> n.up ? n.core.toString() : n.id + "{down}").toArray());
+                .map(n -> n.up ? n.core().toString() : n.id + "{down}").toArray());
     }
 }
