@@ -70,12 +70,11 @@ class TransportBenchmarkTest {
             server.start();
             client.start();
             Endpoint target = server.localEndpoint();
-            loop(client, target, callers, TimeUnit.SECONDS.toNanos(1)); // warm-up: JIT, connection
-            long allocatedBefore = allocatedBytes();
+            loop(client, target, callers, TimeUnit.SECONDS.toNanos(1), new long[1]); // warm-up: JIT, connection
+            long[] allocated = new long[1];
             long start = System.nanoTime();
-            List<long[]> samples = loop(client, target, callers, TimeUnit.SECONDS.toNanos(seconds));
+            List<long[]> samples = loop(client, target, callers, TimeUnit.SECONDS.toNanos(seconds), allocated);
             long elapsed = System.nanoTime() - start;
-            long allocated = allocatedBytes() - allocatedBefore;
             int n = samples.stream().mapToInt(s -> (int) s[0]).sum();
             long[] all = new long[n];
             int k = 0;
@@ -87,7 +86,7 @@ class TransportBenchmarkTest {
             assertTrue(n > 0, "no call completed");
             System.out.printf("%-16s %7d %12.0f %10.1f %10.1f %12s%n", name, callers, n * 1e9 / elapsed,
                     all[n / 2] / 1e3, all[(int) Math.min(n - 1, (long) (n * 0.99))] / 1e3,
-                    allocatedBefore < 0 ? "n/a" : String.valueOf(allocated / n));
+                    allocated[0] < 0 ? "n/a" : String.valueOf(allocated[0] / n));
         }
     }
 
@@ -116,14 +115,22 @@ class TransportBenchmarkTest {
         return TestContext.builder(node).clock(s).scheduler(s).build();
     }
 
-    /** Runs {@code callers} closed loops for {@code nanos}; each returns [count, latencies...]. */
-    private static List<long[]> loop(Transport client, Endpoint target, int callers, long nanos) throws Exception {
+    /**
+     * Runs {@code callers} closed loops for {@code nanos}; each returns [count, latencies...].
+     * Stores the heap bytes allocated while they ran (not counting the sample arrays) in
+     * {@code allocated[0]}, or -1 when the JVM does not report it.
+     */
+    private static List<long[]> loop(Transport client, Endpoint target, int callers, long nanos, long[] allocated)
+            throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<long[]> results = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            results.add(new long[1 << 22]);
+        }
+        long before = allocatedBytes();
         long end = System.nanoTime() + nanos;
         for (int i = 0; i < callers; i++) {
-            long[] lat = new long[1 << 22];
-            results.add(lat);
+            long[] lat = results.get(i);
             Thread t = new Thread(() -> {
                 int count = 0;
                 while (System.nanoTime() < end && count < lat.length - 1) {
@@ -139,6 +146,8 @@ class TransportBenchmarkTest {
         for (Thread t : threads) {
             t.join();
         }
+        long after = allocatedBytes();
+        allocated[0] = before < 0 || after < 0 ? -1 : after - before;
         return results;
     }
 }
