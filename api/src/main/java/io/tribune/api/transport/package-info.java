@@ -13,6 +13,13 @@
  * {@code TOO_LARGE} without being sent. Calls to one peer may be delivered out of order: callers
  * that need order must number their messages.
  *
+ * <p><b>Was it delivered?</b> A failed call leaves the caller unsure whether the peer acted on the
+ * request, except when the failure's
+ * {@link io.tribune.api.transport.TransportException#notDelivered()} is true: then the transport is
+ * certain that the request never reached the peer's handler (connection refused, nothing
+ * listening, request too large to send, transport closed before sending), and a write may be sent
+ * again, or reported as not done, without risk of applying it twice. False means unknown.
+ *
  * <p><b>Call-only transports.</b> A host that only calls (a client agent) creates its transport
  * with {@link io.tribune.api.transport.TransportSetup#callOnly(io.tribune.api.transport.Endpoint, int,
  * java.util.Optional)} when the factory

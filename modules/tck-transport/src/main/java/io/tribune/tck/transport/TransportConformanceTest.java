@@ -690,6 +690,120 @@ public abstract class TransportConformanceTest {
         assertEquals(3, codes.stream().filter(c -> c == null).count());
     }
 
+    // ---- delivery: TransportException.notDelivered() -----------------------------------------
+
+    /** Asserts that {@code e} has {@code code} and says the request certainly never reached a handler. */
+    protected static void assertNotDelivered(Code code, TransportException e) {
+        assertEquals(code, e.code(), () -> "wrong code, message: " + e.getMessage());
+        assertTrue(e.notDelivered(), () -> "the request never left, so notDelivered() must be true: " + e.getMessage());
+    }
+
+    /** Asserts that {@code e} has {@code code} and does not claim the request was undelivered. */
+    protected static void assertDeliveryUnknown(Code code, TransportException e) {
+        assertEquals(code, e.code(), () -> "wrong code, message: " + e.getMessage());
+        assertFalse(e.notDelivered(), () -> "the handler may have the request, so notDelivered() must be false: "
+                + e.getMessage());
+    }
+
+    /** A call or stream to an endpoint where nothing listens fails UNAVAILABLE and was certainly not delivered. */
+    @Test
+    public void callWhereNothingListensIsNotDelivered() {
+        Endpoint nobody = unreachableEndpoint();
+        assertNotDelivered(Code.UNAVAILABLE, failure(client.call(nobody, "kv.apply", new byte[1], CALL_TIMEOUT)));
+        OutboundStream out = client.openStream(nobody, "upload", CALL_TIMEOUT);
+        assertNotDelivered(Code.UNAVAILABLE, failure(out.send(numbered(0, 8)).thenCompose(v -> out.finish())));
+    }
+
+    /**
+     * A call whose peer closes while its handler holds the request fails UNAVAILABLE without
+     * claiming non-delivery: the handler had it.
+     */
+    @Test
+    public void peerClosingWhileItsHandlerHoldsTheRequestLeavesDeliveryUnknown() {
+        CompletableFuture<Void> arrived = new CompletableFuture<>();
+        server.register("hold", (ctx, req) -> {
+            arrived.complete(null);
+            return new CompletableFuture<>();
+        });
+        CompletableFuture<byte[]> f = client.call(server.localEndpoint(), "hold", new byte[1], CALL_TIMEOUT);
+        await(arrived);
+        server.close();
+        assertDeliveryUnknown(Code.UNAVAILABLE, failure(f));
+    }
+
+    /** A request or chunk over the caller's limit fails TOO_LARGE and was certainly not delivered. */
+    @Test
+    public void requestOverTheLimitIsNotDelivered() {
+        AtomicInteger handled = new AtomicInteger();
+        server.register("m", (ctx, req) -> {
+            handled.incrementAndGet();
+            return CompletableFuture.completedFuture(new byte[0]);
+        });
+        Collector c = new Collector();
+        server.registerStream("upload", ctx -> c);
+        assertNotDelivered(Code.TOO_LARGE, failure(client.call(server.localEndpoint(), "m",
+                new byte[MAX_MESSAGE_BYTES + 1], CALL_TIMEOUT)));
+        OutboundStream out = client.openStream(server.localEndpoint(), "upload", CALL_TIMEOUT);
+        assertNotDelivered(Code.TOO_LARGE, failure(out.send(new byte[MAX_MESSAGE_BYTES + 1])));
+        out.cancel("test done");
+        assertEquals(0, handled.get());
+        assertEquals(0, c.chunks.size());
+    }
+
+    /** Calls and streams of a closed transport fail CANCELLED and were certainly not delivered. */
+    @Test
+    public void callsAfterCloseAreNotDelivered() {
+        echo("echo");
+        client.close();
+        assertNotDelivered(Code.CANCELLED, failure(client.call(server.localEndpoint(), "echo", new byte[1],
+                CALL_TIMEOUT)));
+        assertNotDelivered(Code.CANCELLED, failure(client.openStream(server.localEndpoint(), "upload",
+                CALL_TIMEOUT).finish()));
+    }
+
+    /**
+     * Failures after the handler got the request leave delivery unknown: the caller's own close, a
+     * deadline, and every failure the peer reports.
+     */
+    @Test
+    public void failuresAfterTheHandlerGotTheRequestLeaveDeliveryUnknown() {
+        warmUp();
+        AtomicInteger held = new AtomicInteger();
+        CompletableFuture<Void> secondArrived = new CompletableFuture<>();
+        server.register("hold", (ctx, req) -> {
+            if (held.incrementAndGet() == 2) {
+                secondArrived.complete(null);
+            }
+            return new CompletableFuture<>();
+        });
+        server.register("boom", (ctx, req) -> {
+            throw new IllegalStateException("the disk is on fire");
+        });
+        assertDeliveryUnknown(Code.DEADLINE_EXCEEDED, failure(client.call(server.localEndpoint(), "hold",
+                new byte[1], Duration.ofMillis(200))));
+        assertDeliveryUnknown(Code.HANDLER_ERROR, failure(client.call(server.localEndpoint(), "boom", new byte[1],
+                CALL_TIMEOUT)));
+        assertDeliveryUnknown(Code.NO_HANDLER, failure(client.call(server.localEndpoint(), "nobody.home",
+                new byte[1], CALL_TIMEOUT)));
+        CompletableFuture<byte[]> inFlight = client.call(server.localEndpoint(), "hold", new byte[1], CALL_TIMEOUT);
+        await(secondArrived);
+        client.close();
+        assertDeliveryUnknown(Code.CANCELLED, failure(inFlight));
+    }
+
+    /**
+     * A handler that fails with a not-delivered TransportException of its own (a call it forwarded
+     * found no leader) gives its caller the code and message but not the flag: this hop delivered.
+     */
+    @Test
+    public void handlersOwnNotDeliveredFailureLeavesItsCallerUnknown() {
+        server.register("forward", (ctx, req) -> CompletableFuture.failedFuture(
+                TransportException.undelivered(Code.UNAVAILABLE, "no leader at the next hop")));
+        TransportException e = failure(client.call(server.localEndpoint(), "forward", new byte[1], CALL_TIMEOUT));
+        assertDeliveryUnknown(Code.UNAVAILABLE, e);
+        assertTrue(e.getMessage().contains("no leader at the next hop"), e.getMessage());
+    }
+
     // ---- call-only transports -----------------------------------------------------------------
 
     /**

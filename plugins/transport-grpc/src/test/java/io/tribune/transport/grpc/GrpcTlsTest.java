@@ -215,6 +215,7 @@ class GrpcTlsTest {
         Transport c = callOnly("client-agent", tls(ca.caFile, client, false, true, false));
         TransportException e = failure(c.call(s.localEndpoint(), "echo", new byte[1], T));
         assertEquals(Code.REFUSED, e.code(), e.toString());
+        assertTrue(e.notDelivered(), "the handshake failed before any request was written: " + e);
         assertEquals(0, calls.get());
     }
 
@@ -246,6 +247,7 @@ class GrpcTlsTest {
         Transport c = transport("client", tls(ca.caFile, client, true, true, false));
         TransportException e = failure(c.call(s.localEndpoint(), "echo", new byte[1], T));
         assertEquals(Code.REFUSED, e.code(), e.toString());
+        assertTrue(e.notDelivered(), "the handshake failed before any request was written: " + e);
         assertEquals(0, calls.get());
     }
 
@@ -257,6 +259,7 @@ class GrpcTlsTest {
         TransportException e = failure(c.call(s.localEndpoint(), "echo", new byte[1], T));
         assertEquals(Code.REFUSED, e.code(), e.toString());
         assertTrue(e.getMessage().contains(DC1), e.getMessage());
+        assertTrue(e.notDelivered(), "the handshake failed before any request was written: " + e);
         assertEquals(0, calls.get());
     }
 

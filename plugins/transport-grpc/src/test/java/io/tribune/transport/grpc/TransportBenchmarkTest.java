@@ -26,9 +26,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Round trips per second and p50/p99 latency of a 64-byte unary call between two transports on
- * 127.0.0.1: in-process, gRPC plaintext and gRPC with mutual TLS, with 1 and 16 concurrent callers
- * (each a closed loop: call, wait, repeat). Prints a table; asserts nothing about speed.
+ * Round trips per second, p50/p99 latency and heap bytes allocated per call (by every thread of
+ * the JVM, both ends together) of a 64-byte unary call between two transports on 127.0.0.1:
+ * in-process, gRPC plaintext and gRPC with mutual TLS, with 1 and 16 concurrent callers (each a
+ * closed loop: call, wait, repeat). Prints a table; asserts nothing about speed.
  *
  * <p>Opt-in: {@code mvn -pl plugins/transport-grpc test -Dtest=TransportBenchmarkTest
  * -Dtribune.bench=true [-Dtribune.bench.seconds=5]}.
@@ -48,7 +49,8 @@ class TransportBenchmarkTest {
         TestPki.Leaf leaf = pki.issue("server.dc1.consul", "server.dc1.consul");
         Optional<TransportSetup.Tls> tls = Optional.of(new TransportSetup.Tls(pki.caFile, leaf.certFile(),
                 leaf.keyFile(), true, true, true, "server.dc1.consul"));
-        System.out.printf("%-16s %7s %12s %10s %10s%n", "transport", "callers", "calls/s", "p50 us", "p99 us");
+        System.out.printf("%-16s %7s %12s %10s %10s %12s%n", "transport", "callers", "calls/s", "p50 us", "p99 us",
+                "bytes/call");
         for (int callers : new int[] {1, 16}) {
             run("inproc", new InProcTransportFactory(), Optional.empty(),
                     Map.of(InProcTransportFactory.HUB_KEY, "bench"), callers, seconds);
@@ -68,9 +70,10 @@ class TransportBenchmarkTest {
             server.start();
             client.start();
             Endpoint target = server.localEndpoint();
-            loop(client, target, callers, TimeUnit.SECONDS.toNanos(1)); // warm-up: JIT, connection
+            loop(client, target, callers, TimeUnit.SECONDS.toNanos(1), new long[1]); // warm-up: JIT, connection
+            long[] allocated = new long[1];
             long start = System.nanoTime();
-            List<long[]> samples = loop(client, target, callers, TimeUnit.SECONDS.toNanos(seconds));
+            List<long[]> samples = loop(client, target, callers, TimeUnit.SECONDS.toNanos(seconds), allocated);
             long elapsed = System.nanoTime() - start;
             int n = samples.stream().mapToInt(s -> (int) s[0]).sum();
             long[] all = new long[n];
@@ -81,8 +84,30 @@ class TransportBenchmarkTest {
             }
             Arrays.sort(all);
             assertTrue(n > 0, "no call completed");
-            System.out.printf("%-16s %7d %12.0f %10.1f %10.1f%n", name, callers, n * 1e9 / elapsed,
-                    all[n / 2] / 1e3, all[(int) Math.min(n - 1, (long) (n * 0.99))] / 1e3);
+            System.out.printf("%-16s %7d %12.0f %10.1f %10.1f %12s%n", name, callers, n * 1e9 / elapsed,
+                    all[n / 2] / 1e3, all[(int) Math.min(n - 1, (long) (n * 0.99))] / 1e3,
+                    allocated[0] < 0 ? "n/a" : String.valueOf(allocated[0] / n));
+        }
+    }
+
+    /**
+     * Heap bytes allocated so far by all threads of the JVM, ended ones included (HotSpot's
+     * {@code TotalThreadAllocatedBytes}), or -1 where the JVM does not report it. Read by
+     * reflection: the tests run inside the plugin's module, which does not read
+     * {@code java.management}, and a benchmark is no reason to make it.
+     */
+    private static long allocatedBytes() {
+        try {
+            Object server = Class.forName("java.lang.management.ManagementFactory")
+                    .getMethod("getPlatformMBeanServer").invoke(null);
+            Class<?> objectName = Class.forName("javax.management.ObjectName");
+            Object threading = objectName.getConstructor(String.class).newInstance("java.lang:type=Threading");
+            Object v = Class.forName("javax.management.MBeanServerConnection")
+                    .getMethod("getAttribute", objectName, String.class)
+                    .invoke(server, threading, "TotalThreadAllocatedBytes");
+            return v instanceof Long l ? l : -1;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return -1;
         }
     }
 
@@ -90,14 +115,22 @@ class TransportBenchmarkTest {
         return TestContext.builder(node).clock(s).scheduler(s).build();
     }
 
-    /** Runs {@code callers} closed loops for {@code nanos}; each returns [count, latencies...]. */
-    private static List<long[]> loop(Transport client, Endpoint target, int callers, long nanos) throws Exception {
+    /**
+     * Runs {@code callers} closed loops for {@code nanos}; each returns [count, latencies...].
+     * Stores the heap bytes allocated while they ran (not counting the sample arrays) in
+     * {@code allocated[0]}, or -1 when the JVM does not report it.
+     */
+    private static List<long[]> loop(Transport client, Endpoint target, int callers, long nanos, long[] allocated)
+            throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<long[]> results = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            results.add(new long[1 << 22]);
+        }
+        long before = allocatedBytes();
         long end = System.nanoTime() + nanos;
         for (int i = 0; i < callers; i++) {
-            long[] lat = new long[1 << 22];
-            results.add(lat);
+            long[] lat = results.get(i);
             Thread t = new Thread(() -> {
                 int count = 0;
                 while (System.nanoTime() < end && count < lat.length - 1) {
@@ -113,6 +146,8 @@ class TransportBenchmarkTest {
         for (Thread t : threads) {
             t.join();
         }
+        long after = allocatedBytes();
+        allocated[0] = before < 0 || after < 0 ? -1 : after - before;
         return results;
     }
 }

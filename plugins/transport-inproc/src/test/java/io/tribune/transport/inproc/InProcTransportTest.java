@@ -447,6 +447,140 @@ class InProcTransportTest {
         assertTrue(new InProcTransportFactory().supportsCallOnly());
     }
 
+    // ---- delivery: which failures say the request certainly never reached a handler ----------
+
+    @Test
+    void requestsThatNeverLeftTheCallerAreNotDelivered() {
+        AtomicInteger handled = new AtomicInteger();
+        b.register("m", (ctx, req) -> {
+            handled.incrementAndGet();
+            return CompletableFuture.completedFuture(req);
+        });
+        HeldReceiver r = new HeldReceiver();
+        b.registerStream("s", ctx -> r);
+        Endpoint nowhere = new Endpoint("127.0.0.1", 1);
+        TransportException noPeer = failure(a.call(nowhere, "m", new byte[1], T));
+        TransportException noStreamPeer = failure(a.openStream(nowhere, "s", T).send(new byte[1]));
+        TransportException tooLarge = failure(a.call(b.localEndpoint(), "m", new byte[4097], T));
+        OutboundStream open = a.openStream(b.localEndpoint(), "s", T);
+        TransportException chunkTooLarge = failure(open.send(new byte[4097]));
+        sim.runDue();
+        a.close();
+        TransportException afterClose = failure(a.call(b.localEndpoint(), "m", new byte[1], T));
+        TransportException streamAfterClose = failure(a.openStream(b.localEndpoint(), "s", T).finish());
+
+        assertUndelivered(Code.UNAVAILABLE, noPeer);
+        assertUndelivered(Code.UNAVAILABLE, noStreamPeer);
+        assertUndelivered(Code.TOO_LARGE, tooLarge);
+        assertUndelivered(Code.TOO_LARGE, chunkTooLarge);
+        assertUndelivered(Code.CANCELLED, afterClose);
+        assertUndelivered(Code.CANCELLED, streamAfterClose);
+        assertEquals(0, handled.get());
+        assertEquals(List.of(), r.chunks, "the refused chunk must not reach the receiver");
+    }
+
+    @Test
+    void peerThatLeftTheHubIsNotDeliveredNorIsACallOnlyEndpoint() {
+        b.register("m", (ctx, req) -> CompletableFuture.completedFuture(req));
+        Endpoint target = b.localEndpoint();
+        b.close();
+        assertUndelivered(Code.UNAVAILABLE, failure(a.call(target, "m", new byte[1], T)));
+        Endpoint clientAgent = new Endpoint("127.0.0.1", 8301);
+        callOnly("client-agent", clientAgent);
+        assertUndelivered(Code.UNAVAILABLE, failure(a.call(clientAgent, "m", new byte[1], T)));
+    }
+
+    @Test
+    void requestOverTheReceiversSmallerLimitIsNotDelivered() {
+        Transport small = started("small", 1024);
+        AtomicInteger handled = new AtomicInteger();
+        small.register("m", (ctx, req) -> {
+            handled.incrementAndGet();
+            return CompletableFuture.completedFuture(req);
+        });
+        CompletableFuture<byte[]> f = a.call(small.localEndpoint(), "m", new byte[2000], T);
+        sim.runDue();
+        assertUndelivered(Code.TOO_LARGE, failure(f));
+        assertEquals(0, handled.get());
+    }
+
+    @Test
+    void failuresAfterTheRequestWasHandedOverStayUnknown() {
+        b.register("hold", (ctx, req) -> new CompletableFuture<>());
+        b.register("boom", (ctx, req) -> {
+            throw new IllegalStateException("disk on fire");
+        });
+        b.register("huge", (ctx, req) -> CompletableFuture.completedFuture(new byte[5000]));
+        Transport c = started("c", 4096);
+        c.register("hold", (ctx, req) -> new CompletableFuture<>());
+        var peerCloses = a.call(c.localEndpoint(), "hold", new byte[1], T);
+        var expires = a.call(b.localEndpoint(), "hold", new byte[1], Duration.ofMillis(50));
+        var noHandler = a.call(b.localEndpoint(), "nope", new byte[1], T);
+        var handlerError = a.call(b.localEndpoint(), "boom", new byte[1], T);
+        var responseTooLarge = a.call(b.localEndpoint(), "huge", new byte[1], T);
+        Transport d = started("d", 4096);
+        var callerCloses = d.call(b.localEndpoint(), "hold", new byte[1], T);
+        sim.runDue();
+        c.close();
+        d.close();
+        sim.runFor(Duration.ofMillis(50));
+
+        assertUnknown(Code.UNAVAILABLE, failure(peerCloses));
+        assertUnknown(Code.DEADLINE_EXCEEDED, failure(expires));
+        assertUnknown(Code.NO_HANDLER, failure(noHandler));
+        assertUnknown(Code.HANDLER_ERROR, failure(handlerError));
+        assertUnknown(Code.TOO_LARGE, failure(responseTooLarge));
+        assertUnknown(Code.CANCELLED, failure(callerCloses));
+    }
+
+    @Test
+    void callQueuedForTheHandlerStaysUnknownWhenEitherSideCloses() {
+        b.register("m", (ctx, req) -> CompletableFuture.completedFuture(req));
+        Transport c = started("c", 4096);
+        c.register("m", (ctx, req) -> CompletableFuture.completedFuture(req));
+        // handed to the server's scheduler, which has not run the handler yet
+        var serverCloses = a.call(b.localEndpoint(), "m", new byte[1], T);
+        var callerCloses = c.call(b.localEndpoint(), "m", new byte[1], T);
+        c.close();
+        b.close();
+        sim.runDue();
+        assertUnknown(Code.CANCELLED, failure(callerCloses));
+        assertUnknown(Code.UNAVAILABLE, failure(serverCloses));
+    }
+
+    @Test
+    void handlersOwnUndeliveredFailureReachesTheCallerAsUnknown() {
+        // b forwards to a leader that is gone: that hop was not delivered, but this one was
+        b.register("forward", (ctx, req) -> CompletableFuture.failedFuture(
+                TransportException.undelivered(Code.UNAVAILABLE, "no leader at 10.0.0.9:8300")));
+        var f = a.call(b.localEndpoint(), "forward", new byte[1], T);
+        sim.runDue();
+        TransportException e = failure(f);
+        assertUnknown(Code.UNAVAILABLE, e);
+        assertTrue(e.getMessage().contains("no leader"), e.getMessage());
+    }
+
+    @Test
+    void streamWhosePeerClosesAfterOpeningStaysUnknown() {
+        HeldReceiver r = new HeldReceiver();
+        b.registerStream("s", ctx -> r);
+        OutboundStream out = a.openStream(b.localEndpoint(), "s", T);
+        sim.runDue();
+        b.close();
+        sim.runDue();
+        assertUnknown(Code.UNAVAILABLE, failure(out.finish()));
+    }
+
+    private static void assertUndelivered(Code code, TransportException e) {
+        assertEquals(code, e.code(), e.getMessage());
+        assertTrue(e.notDelivered(), () -> "must be certainly not delivered: " + e.getMessage());
+    }
+
+    private static void assertUnknown(Code code, TransportException e) {
+        assertEquals(code, e.code(), e.getMessage());
+        assertFalse(e.notDelivered(), () -> "must not claim non-delivery: " + e.getMessage());
+    }
+
     @Test
     void pluginDescribesItself() {
         InProcTransportPlugin p = new InProcTransportPlugin();

@@ -1,6 +1,5 @@
 package io.tribune.transport.grpc.internal;
 
-import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
@@ -64,6 +63,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in an LRU map bounded by {@code max-peers}. gRPC multiplexes all calls to a peer over one
  * HTTP/2 connection, reconnects with exponential backoff (capped by
  * {@code reconnect.max-backoff}, see {@link #channel}) and closes it after {@code idle-timeout}.
+ *
+ * <p><b>Delivery.</b> A failure is {@linkplain TransportException#notDelivered() not delivered}
+ * when the call was refused before it was handed to gRPC (closed transport, request over the
+ * limit) or when gRPC closed it without ever creating a stream on a connection for it, which a
+ * per-call {@link SendWitness} observes: connection refused, nothing listening, TLS handshake
+ * failed, deadline passed while connecting. A call cancelled by {@link #close()} while in flight
+ * stays unknown.
  */
 public final class GrpcTransport implements Transport {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -300,7 +306,9 @@ public final class GrpcTransport implements Transport {
             peers.clear();
             s = server;
         }
-        TransportException cancelled = new TransportException(Code.CANCELLED, "transport " + local + " is closed");
+        // unknown, not undelivered: a call in flight may have reached its handler
+        TransportException cancelled = new TransportException(Code.CANCELLED, "transport " + local
+                + " closed during the call");
         for (OutgoingCall c : new ArrayList<>(outgoing)) {
             c.cancel(cancelled);
         }
@@ -368,7 +376,7 @@ public final class GrpcTransport implements Transport {
             return CompletableFuture.failedFuture(closedFailure());
         }
         if (request.length > maxMessageBytes()) {
-            return CompletableFuture.failedFuture(new TransportException(Code.TOO_LARGE, "request of "
+            return CompletableFuture.failedFuture(TransportException.undelivered(Code.TOO_LARGE, "request of "
                     + request.length + " bytes for '" + method + "' exceeds the limit of " + maxMessageBytes()
                     + " bytes; not sent"));
         }
@@ -378,7 +386,9 @@ public final class GrpcTransport implements Transport {
         } catch (TransportException e) {
             return CompletableFuture.failedFuture(e);
         }
-        UnaryCall c = new UnaryCall(ch.newCall(Wire.UNARY, options(timeout)), "'" + method + "' to " + target);
+        SendWitness witness = new SendWitness();
+        UnaryCall c = new UnaryCall(ch.newCall(Wire.UNARY, witness.options(timeout)), witness,
+                "'" + method + "' to " + target);
         callsStarted.increment();
         long started = clock.nanos();
         c.result.whenComplete((r, e) -> {
@@ -413,18 +423,18 @@ public final class GrpcTransport implements Transport {
         } catch (TransportException e) {
             return OutStream.failed(e, maxMessageBytes());
         }
-        OutStream s = new OutStream(ch.newCall(Wire.STREAM, options(timeout)), what, maxMessageBytes(),
-                outgoing::remove);
+        SendWitness witness = new SendWitness();
+        OutStream s = new OutStream(ch.newCall(Wire.STREAM, witness.options(timeout)), witness, what,
+                maxMessageBytes(), outgoing::remove);
         track(s);
         s.start(method);
         return s;
     }
 
-    private static CallOptions options(Duration timeout) {
-        return CallOptions.DEFAULT.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /** Registers a call so close() can cancel it; cancels at once if close() won the race. */
+    /**
+     * Registers a call so close() can cancel it; cancels at once if close() won the race. Runs
+     * before the call is started, so a call cancelled here was never sent.
+     */
     private void track(OutgoingCall c) {
         outgoing.add(c);
         if (closed) {
@@ -432,8 +442,9 @@ public final class GrpcTransport implements Transport {
         }
     }
 
+    /** The failure of a call that the closed transport never started: not delivered. */
     private TransportException closedFailure() {
-        return new TransportException(Code.CANCELLED, "transport " + local + " is closed");
+        return TransportException.undelivered(Code.CANCELLED, "transport " + local + " is closed");
     }
 
     /**
@@ -515,12 +526,14 @@ public final class GrpcTransport implements Transport {
     private final class UnaryCall extends ClientCall.Listener<byte[]> implements OutgoingCall {
         final CompletableFuture<byte[]> result = new CompletableFuture<>();
         private final ClientCall<byte[], byte[]> call;
+        private final SendWitness witness;
         private final String what;
         private volatile boolean cancelledLocally;
         private byte[] response;
 
-        UnaryCall(ClientCall<byte[], byte[]> call, String what) {
+        UnaryCall(ClientCall<byte[], byte[]> call, SendWitness witness, String what) {
             this.call = call;
+            this.witness = witness;
             this.what = what;
             result.whenComplete((r, e) -> outgoing.remove(this));
         }
@@ -549,7 +562,8 @@ public final class GrpcTransport implements Transport {
             } else if (status.isOk()) {
                 result.completeExceptionally(new TransportException(Code.INTERNAL, what + ": no response"));
             } else {
-                result.completeExceptionally(Wire.toTransport(status, trailers, cancelledLocally, what));
+                result.completeExceptionally(Wire.toTransport(status, trailers, cancelledLocally, what,
+                        witness.nothingSent()));
             }
         }
 

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
  */
 final class OutStream extends ClientCall.Listener<byte[]> implements OutboundStream, GrpcTransport.OutgoingCall {
     private final ClientCall<byte[], byte[]> call;
+    private final SendWitness witness;
     private final String what;
     private final int maxMessageBytes;
     private final CompletableFuture<byte[]> response = new CompletableFuture<>();
@@ -33,16 +34,18 @@ final class OutStream extends ClientCall.Listener<byte[]> implements OutboundStr
     private CompletableFuture<Void> waitingForReady;
     private byte[] answer;
 
-    OutStream(ClientCall<byte[], byte[]> call, String what, int maxMessageBytes, Consumer<OutStream> onEnd) {
+    OutStream(ClientCall<byte[], byte[]> call, SendWitness witness, String what, int maxMessageBytes,
+              Consumer<OutStream> onEnd) {
         this.call = call;
+        this.witness = witness;
         this.what = what;
         this.maxMessageBytes = maxMessageBytes;
         response.whenComplete((r, e) -> onEnd.accept(this));
     }
 
-    /** A stream that failed before it started. */
+    /** A stream that failed before it started; {@code failure} should say it was not delivered. */
     static OutStream failed(TransportException failure, int maxMessageBytes) {
-        OutStream s = new OutStream(null, "stream", maxMessageBytes, x -> { });
+        OutStream s = new OutStream(null, null, "stream", maxMessageBytes, x -> { });
         s.fail(failure);
         return s;
     }
@@ -77,8 +80,9 @@ final class OutStream extends ClientCall.Listener<byte[]> implements OutboundStr
                 throw new IllegalStateException(what + ": send before the previous send completed");
             }
             if (chunk.length > maxMessageBytes) {
-                return CompletableFuture.failedFuture(new TransportException(Code.TOO_LARGE, what + ": chunk of "
-                        + chunk.length + " bytes exceeds the limit of " + maxMessageBytes + " bytes; not sent"));
+                return CompletableFuture.failedFuture(TransportException.undelivered(Code.TOO_LARGE, what
+                        + ": chunk of " + chunk.length + " bytes exceeds the limit of " + maxMessageBytes
+                        + " bytes; not sent"));
             }
             call.sendMessage(chunk);
             if (call.isReady()) {
@@ -160,7 +164,7 @@ final class OutStream extends ClientCall.Listener<byte[]> implements OutboundStr
         } else if (status.isOk()) {
             fail(new TransportException(Code.INTERNAL, what + ": the receiver sent no response"));
         } else {
-            fail(Wire.toTransport(status, trailers, local, what));
+            fail(Wire.toTransport(status, trailers, local, what, witness.nothingSent()));
         }
     }
 

@@ -188,8 +188,21 @@ final class Wire {
      *                         the peer or its connection went away, which the caller must treat as
      *                         UNAVAILABLE)
      * @param what             names the call for messages, e.g. {@code 'raft.append' to 10.0.0.2:8300}
+     * @param nothingSent      whether the call certainly wrote nothing to a connection (see
+     *                         {@link SendWitness}); makes the failure
+     *                         {@linkplain TransportException#notDelivered() not delivered}
      */
-    static TransportException toTransport(Status status, Metadata trailers, boolean cancelledLocally, String what) {
+    static TransportException toTransport(Status status, Metadata trailers, boolean cancelledLocally, String what,
+                                          boolean nothingSent) {
+        TransportException mapped = map(status, trailers, cancelledLocally, what);
+        if (!nothingSent) {
+            return mapped;
+        }
+        return new TransportException(mapped.code(), rawMessage(mapped) + " (nothing was sent)", mapped.getCause(),
+                true);
+    }
+
+    private static TransportException map(Status status, Metadata trailers, boolean cancelledLocally, String what) {
         String desc = status.getDescription() == null ? status.getCode().name() : status.getDescription();
         String sent = trailers == null ? null : trailers.get(CODE_KEY);
         if (sent != null) {

@@ -35,6 +35,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>In-flight calls are kept in insertion-ordered sets so that {@link #close()} fails them in a
  * reproducible order on a simulated scheduler.
  *
+ * <p><b>Delivery.</b> A failure is {@linkplain TransportException#notDelivered() not delivered}
+ * when the request never reached the server's handler and this transport knows it: no transport in
+ * the hub at the target, the caller or the server closed before the request was handed over, or
+ * the request over either side's size limit. Once the request is queued for the handler (on the
+ * server's scheduler) every failure stays unknown, even if the handler has not run yet: telling
+ * those apart would take a race between the queue and close that buys the caller nothing.
+ *
  * <p>A call-only transport ({@link TransportSetup#callOnly()}) never enters the hub, so a call to
  * its endpoint finds nothing and fails UNAVAILABLE; it refuses handlers, and the peers it calls see
  * no remote endpoint in their {@link CallContext}. Its own calls and streams are delivered exactly
@@ -159,8 +166,9 @@ public final class InProcTransport implements Transport {
         Objects.requireNonNull(request, "request");
         Failures.checkTimeout(timeout);
         if (request.length > maxMessageBytes()) {
-            return CompletableFuture.failedFuture(Failures.of(Code.TOO_LARGE, "request of " + request.length
-                    + " bytes for '" + method + "' exceeds the limit of " + maxMessageBytes() + " bytes; not sent"));
+            return CompletableFuture.failedFuture(TransportException.undelivered(Code.TOO_LARGE, "request of "
+                    + request.length + " bytes for '" + method + "' exceeds the limit of " + maxMessageBytes()
+                    + " bytes; not sent"));
         }
         UnaryCall call = new UnaryCall(this, target, method);
         if (!track(outgoing, call)) {
@@ -220,7 +228,8 @@ public final class InProcTransport implements Transport {
             out = new ArrayList<>(outgoing);
             in = new ArrayList<>(serving);
         }
-        TransportException cancelled = closedFailure();
+        // unknown, not undelivered: a call in flight may already be in its handler
+        TransportException cancelled = Failures.of(Code.CANCELLED, "transport " + local + " closed during the call");
         for (InFlight c : out) {
             c.fail(cancelled);
         }
@@ -234,8 +243,9 @@ public final class InProcTransport implements Transport {
 
     private void serveUnary(UnaryCall call, byte[] request, long timeoutNanos) {
         if (request.length > maxMessageBytes()) {
-            call.fail(Failures.of(Code.TOO_LARGE, "request of " + request.length + " bytes exceeds the limit of "
-                    + maxMessageBytes() + " bytes of " + local));
+            // refused before any handler saw it, and we are the receiver: certain
+            call.fail(TransportException.undelivered(Code.TOO_LARGE, "request of " + request.length
+                    + " bytes exceeds the limit of " + maxMessageBytes() + " bytes of " + local));
             return;
         }
         call.server = this; // before tracking, so that a completion racing with us untracks it here
@@ -334,13 +344,15 @@ public final class InProcTransport implements Transport {
         }
     }
 
+    /** The failure of a call or stream started after close: it was never sent. */
     private TransportException closedFailure() {
-        return Failures.of(Code.CANCELLED, "transport " + local + " is closed");
+        return TransportException.undelivered(Code.CANCELLED, "transport " + local + " is closed");
     }
 
+    /** The failure of a request that found no started transport at {@code target}: never handed over. */
     private TransportException unavailable(Endpoint target) {
-        return Failures.of(Code.UNAVAILABLE, "no in-process transport listens on " + target + " in hub '"
-                + hub.name() + "'");
+        return TransportException.undelivered(Code.UNAVAILABLE, "no in-process transport listens on " + target
+                + " in hub '" + hub.name() + "'");
     }
 
     @Override

@@ -98,7 +98,7 @@ final class StreamCall implements OutboundStream, InFlight {
                         + "' before the previous send completed");
             }
             if (chunk.length > caller.maxMessageBytes()) {
-                return CompletableFuture.failedFuture(new TransportException(Code.TOO_LARGE, "chunk of "
+                return CompletableFuture.failedFuture(TransportException.undelivered(Code.TOO_LARGE, "chunk of "
                         + chunk.length + " bytes exceeds the limit of " + caller.maxMessageBytes()
                         + " bytes; not sent"));
             }
