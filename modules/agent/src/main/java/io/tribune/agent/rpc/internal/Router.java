@@ -77,7 +77,9 @@ import java.util.random.RandomGenerator;
  * A write whose connection broke after sending is sent again only within {@link #RESEND_HORIZON} of
  * its start (the dedup table keeps an id for two minutes of log time); when it finally fails after a
  * send that may have reached a leader, it fails with {@link Kind#OUTCOME_UNKNOWN}, never with a
- * definite-looking "No cluster leader".
+ * definite-looking "No cluster leader". A send the transport reports as never delivered
+ * ({@link TransportException#notDelivered()}) does not count: a write that only ever met refused
+ * connections fails with the definite error, and then was applied nowhere.
  *
  * <p><b>Loops.</b> The hop bounds forwarding: a request that crossed a datacenter or came from a
  * follower is never sent to another datacenter; one sent to a leader is never forwarded again (a
@@ -564,10 +566,13 @@ public final class Router implements Requests, AutoCloseable {
             if (cause instanceof NotLeaderHere) {
                 holdOrFail(hold, again, out, Kind.NO_LEADER, NO_LEADER);
             } else if (retryable(cause)) {
-                hold.sent = true;
-                if (mayResend(hold, leader.get(), cause, out)) {
-                    holdOrFail(hold, again, out, Kind.NO_LEADER, NO_LEADER);
+                if (maybeDelivered(cause)) {
+                    hold.sent = true;
+                    if (!mayResend(hold, leader.get(), cause, out)) {
+                        return;
+                    }
                 }
+                holdOrFail(hold, again, out, Kind.NO_LEADER, NO_LEADER);
             } else {
                 out.completeExceptionally(outcome(cause, leader.get()));
             }
@@ -658,7 +663,7 @@ public final class Router implements Requests, AutoCloseable {
                 return;
             }
             failedOver(server.get());
-            if (e.op() instanceof Op.Write) {
+            if (e.op() instanceof Op.Write && maybeDelivered(cause)) {
                 hold.sent = true;
                 if (!mayResend(hold, server.get(), cause, out)) {
                     return;
@@ -699,7 +704,7 @@ public final class Router implements Requests, AutoCloseable {
                 out.completeExceptionally(outcome(cause, candidates.get(i)));
                 return;
             }
-            if (e.op() instanceof Op.Write) {
+            if (e.op() instanceof Op.Write && maybeDelivered(cause)) {
                 hold.sent = true;
                 if (!mayResend(hold, candidates.get(i), cause, out)) {
                     return;
@@ -801,6 +806,11 @@ public final class Router implements Requests, AutoCloseable {
 
     /** A final transport failure of a call: a deadline that passed after sending leaves a write's outcome unknown. */
     private static Throwable outcome(Throwable cause, Endpoint peer) {
+        if (cause instanceof TransportException te && te.code() == TransportException.Code.DEADLINE_EXCEEDED
+                && te.notDelivered()) {
+            return new AgentException(Kind.UNAVAILABLE, "could not reach " + peer + " in time (" + te.getMessage()
+                    + "); nothing was sent");
+        }
         if (cause instanceof TransportException te && te.code() == TransportException.Code.DEADLINE_EXCEEDED) {
             return new AgentException(Kind.TIMEOUT, "no answer from " + peer + " in time (" + te.getMessage()
                     + "); a write may or may not have been applied");
@@ -820,6 +830,16 @@ public final class Router implements Requests, AutoCloseable {
      */
     private static boolean retryable(Throwable t) {
         return t instanceof TransportException te && te.code() == TransportException.Code.UNAVAILABLE;
+    }
+
+    /**
+     * Whether a failed call may have reached the peer's handler: unless the transport is certain it
+     * did not ({@link TransportException#notDelivered()}: connection refused, peer not listening), a
+     * write that failed after it was handed to the transport counts as sent, and the request ends
+     * as {@link Kind#OUTCOME_UNKNOWN} if no retry answers.
+     */
+    private static boolean maybeDelivered(Throwable t) {
+        return !(t instanceof TransportException te && te.notDelivered());
     }
 
     /** Every failure as the request layer reports it. */

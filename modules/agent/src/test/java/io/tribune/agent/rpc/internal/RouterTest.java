@@ -461,6 +461,33 @@ class RouterTest {
         assertEquals("v", leader.value("k"));
     }
 
+    @Test
+    void aWriteThatOnlyMetRefusedConnectionsFailsAsNoLeaderAndWasAppliedNowhere() {
+        Node leader = server("l", true);
+        Node follower = server("f", false);
+        follower.consensus.leader = Optional.of(leader.info());
+        // The leader is gone: nothing listens at its address any more.
+        network.remove(leader.endpoint());
+        CompletableFuture<Response<Boolean>> f = follower.call(createOnly("k", "v"));
+        sim.runFor(HOLD.plusSeconds(1));
+        AgentException e = failure(f);
+        assertEquals(AgentException.Kind.NO_LEADER, e.kind(), e.getMessage());
+        assertEquals(Router.NO_LEADER, e.getMessage());
+        assertTrue(leader.consensus.store.kvGet("k").value().isEmpty());
+    }
+
+    @Test
+    void aTransportThatCannotTellNotDeliveredLeavesTheOutcomeUnknown() {
+        Node leader = server("l", true);
+        Node follower = server("f", false);
+        follower.consensus.leader = Optional.of(leader.info());
+        follower.transport.saysNotDelivered = false;
+        network.remove(leader.endpoint());
+        CompletableFuture<Response<Boolean>> f = follower.call(createOnly("k", "v"));
+        sim.runFor(HOLD.plusSeconds(1));
+        assertEquals(AgentException.Kind.OUTCOME_UNKNOWN, failure(f).kind());
+    }
+
     // ---------------------------------------------------------------- the RPC port
 
     @Test
@@ -527,6 +554,8 @@ class RouterTest {
         final Map<String, RequestHandler> handlers = new ConcurrentHashMap<>();
         /** Per method, how many of this transport's next calls lose their reply after the peer served them. */
         final Map<String, Integer> loseReplies = new ConcurrentHashMap<>();
+        /** Whether a call to an endpoint where nobody listens fails as certainly not delivered. */
+        boolean saysNotDelivered = true;
         /** How long after the peer served it a lost reply is reported as UNAVAILABLE (virtual time). */
         Duration loseAfter = Duration.ZERO;
         /** Every call made, as method and request bytes. */
@@ -561,8 +590,10 @@ class RouterTest {
         public CompletableFuture<byte[]> call(Endpoint target, String method, byte[] request, Duration timeout) {
             FakeTransport peer = network.get(target);
             if (peer == null) {
+                // Nobody listens there: the call certainly reached no handler (unless, like a plugin
+                // built before SPI 1.2, the transport cannot say so).
                 return CompletableFuture.failedFuture(new TransportException(TransportException.Code.UNAVAILABLE,
-                        "nobody at " + target));
+                        "nobody at " + target, null, saysNotDelivered));
             }
             RequestHandler h = peer.handlers.get(method);
             if (h == null) {
