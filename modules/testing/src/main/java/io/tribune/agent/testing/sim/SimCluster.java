@@ -12,6 +12,7 @@ import io.tribune.api.Cancellable;
 import io.tribune.api.Scheduler;
 import io.tribune.api.consensus.Consensus;
 import io.tribune.api.consensus.ServerInfo;
+import io.tribune.api.transport.TransportFactory;
 import io.tribune.api.membership.Member;
 import io.tribune.testkit.SimScheduler;
 import io.tribune.testkit.VirtualClock;
@@ -41,9 +42,10 @@ import java.util.stream.Stream;
  *
  * <p><b>Shape.</b> Servers {@code s1..sN} run {@code raft} (with {@code raft.storage.own-threads =
  * false}, so its log writes are scheduler tasks too, and {@code raft.leave.transfer = false}, so that
- * closing a leader is a crash, not a hand-over), {@code storage-memory} and {@code transport-inproc}
- * in a hub of this cluster's own, with {@code bootstrap_expect = N}; clients {@code c1..cM} run
- * {@code transport-inproc} call-only. Every agent's membership is a view of one {@link SimPool}
+ * closing a leader is a crash, not a hand-over) and {@code storage-memory}, with
+ * {@code bootstrap_expect = N}; clients {@code c1..cM} hold no state. Every agent's transport is
+ * {@code transport-inproc} in a hub of this cluster's own, behind {@link SimNetwork}'s seeded latency
+ * (plugin {@value SimNetwork#PLUGIN_NAME}; call-only on clients). Every agent's membership is a view of one {@link SimPool}
  * (plugin {@value SimPool#PLUGIN_NAME}); every agent joins {@code s1}'s address. HTTP, DNS, gRPC and
  * WAN ports are disabled. Each agent gets {@code AgentPlatform.of(clock, scheduler, seed(name),
  * scheduler)}, its seed derived from the run's seed and its name, and the scheduler is also where its
@@ -102,6 +104,11 @@ public final class SimCluster implements AutoCloseable {
         List<LoadedPlugin> plugins = new ArrayList<>(
                 new ServiceLoaderPluginSource(SimCluster.class.getClassLoader()).load());
         plugins.add(LoadedPlugin.of(pool.plugin(), "simulation: " + SimPool.PLUGIN_NAME));
+        TransportFactory inproc = plugins.stream().flatMap(p -> p.plugin().transportFactories().stream())
+                .filter(f -> f.name().equals("transport-inproc")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("transport-inproc is not on the class path"));
+        plugins.add(LoadedPlugin.of(new SimNetwork(inproc, derive(b.seed, SimNetwork.PLUGIN_NAME), b.minLatency,
+                b.maxLatency).plugin(), "simulation: " + SimNetwork.PLUGIN_NAME));
         this.registry = PluginRegistry.of(plugins);
         // One hub per cluster: runs of the same seed side by side never reach each other.
         this.hub = "sim-" + HUBS.incrementAndGet();
@@ -121,6 +128,8 @@ public final class SimCluster implements AutoCloseable {
         private Duration holdTimeout = Duration.ofSeconds(7);
         private Duration minPropagation = Duration.ofMillis(5);
         private Duration maxPropagation = Duration.ofMillis(50);
+        private Duration minLatency = Duration.ofNanos(500_000);
+        private Duration maxLatency = Duration.ofMillis(3);
 
         private Builder(long seed) {
             this.seed = seed;
@@ -169,9 +178,22 @@ public final class SimCluster implements AutoCloseable {
 
         /** Gossip propagation delay bounds of the pool (default 5..50 ms); see {@link SimPool.Builder#propagation}. */
         public Builder propagation(Duration min, Duration max) {
-            SimPool.builder(new SimScheduler()).propagation(min, max); // validates
+            SimPool.checkPropagation(min, max);
             this.minPropagation = min;
             this.maxPropagation = max;
+            return this;
+        }
+
+        /**
+         * Network delay bounds of each leg of an exchange between agents (default 0.5..3 ms); see
+         * {@link SimNetwork}.
+         *
+         * @throws IllegalArgumentException unless {@code 0 <= min <= max <= 1 s}
+         */
+        public Builder latency(Duration min, Duration max) {
+            SimNetwork.checkBounds(min, max);
+            this.minLatency = min;
+            this.maxLatency = max;
             return this;
         }
 
@@ -275,11 +297,11 @@ public final class SimCluster implements AutoCloseable {
         JsonObject plugins = new JsonObject();
         plugins.addProperty("storage", "storage-memory");
         plugins.addProperty("consensus", "raft");
-        plugins.addProperty("transport", "transport-inproc");
+        plugins.addProperty("transport", SimNetwork.PLUGIN_NAME);
         plugins.addProperty("membership", SimPool.PLUGIN_NAME);
         o.add("plugins", plugins);
         Map<String, String> pc = new LinkedHashMap<>();
-        pc.put("transport-inproc.hub", hub);
+        pc.put(SimNetwork.HUB_KEY, hub);
         pc.put("raft.storage.own-threads", "false");
         pc.put("raft.leave.transfer", "false");
         pc.putAll(pluginConfig);

@@ -129,10 +129,7 @@ public final class SimPool {
          *                                  {@code max} is over one minute
          */
         public Builder propagation(Duration min, Duration max) {
-            if (min.isNegative() || min.compareTo(max) > 0 || max.compareTo(Duration.ofMinutes(1)) > 0) {
-                throw new IllegalArgumentException("propagation bounds must satisfy 0 <= min <= max <= 1 min, got "
-                        + min + " and " + max);
-            }
+            checkPropagation(min, max);
             this.minDelay = min;
             this.maxDelay = max;
             return this;
@@ -155,6 +152,14 @@ public final class SimPool {
         /** The pool, empty. */
         public SimPool build() {
             return new SimPool(this);
+        }
+    }
+
+    /** @throws IllegalArgumentException unless {@code 0 <= min <= max <= 1 min} */
+    static void checkPropagation(Duration min, Duration max) {
+        if (min.isNegative() || min.compareTo(max) > 0 || max.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("propagation bounds must satisfy 0 <= min <= max <= 1 min, got "
+                    + min + " and " + max);
         }
     }
 

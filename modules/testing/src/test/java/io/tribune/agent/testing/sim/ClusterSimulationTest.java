@@ -77,7 +77,7 @@ class ClusterSimulationTest {
         int violations = 0;
         long failingSeed = 0;
         Run failing = null;
-        long[] totals = new long[6];
+        long[] totals = new long[7];
         long t0 = System.nanoTime();
         for (long seed = first; seed < first + seeds; seed++) {
             Run a = Run.of(seed);
@@ -100,15 +100,17 @@ class ClusterSimulationTest {
             totals[3] += a.unknown;
             totals[4] += a.clientKilled ? 1 : 0;
             totals[5] += a.tasks;
+            totals[6] += a.taskFailures;
             if (one != null) {
                 a.trace.forEach(System.out::println);
+                System.out.println("seed " + seed + " trace hash " + Long.toHexString(a.traceHash));
             }
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("cluster-sim: " + ms + " ms wall for " + seeds + " seeds, each run twice; writes acknowledged="
                 + totals[0] + " reads checked=" + totals[1] + " writes failed definitely=" + totals[2]
                 + " outcome unknown=" + totals[3] + " runs with a client killed=" + totals[4] + " scheduler tasks="
-                + totals[5]);
+                + totals[5] + " tasks that threw=" + totals[6]);
         String summary = "cluster-sim seeds=" + seeds + " violations=" + violations;
         System.out.println(summary);
         String detail = "";
@@ -179,6 +181,7 @@ class ClusterSimulationTest {
         long definite;
         long unknown;
         long tasks;
+        long taskFailures;
         boolean clientKilled;
         /** A logical clock of the workload: one step per request sent and per answer received. */
         long step;
@@ -196,6 +199,8 @@ class ClusterSimulationTest {
         final String clientToKill;
         final Duration killClientAfter;
         final int writesAfterFailover;
+        final Duration maxPropagation;
+        final Duration maxLatency;
 
         private Run(long seed) {
             this.seed = seed;
@@ -207,9 +212,11 @@ class ClusterSimulationTest {
             this.clientToKill = random.nextInt(3) == 0 ? (random.nextBoolean() ? "c1" : "c2") : null;
             this.killClientAfter = Duration.ofMillis(random.nextInt(3001));
             this.writesAfterFailover = 10 + random.nextInt(21);
-            Duration maxPropagation = Duration.ofMillis(5 + random.nextInt(146));
+            this.maxPropagation = Duration.ofMillis(5 + random.nextInt(146));
+            this.maxLatency = Duration.ofMillis(1 + random.nextInt(20));
             this.cluster = SimCluster.builder(seed).servers(3).clients(2)
-                    .propagation(Duration.ofMillis(1), maxPropagation).build();
+                    .propagation(Duration.ofMillis(1), maxPropagation)
+                    .latency(Duration.ofNanos(100_000), maxLatency).build();
         }
 
         static Run of(long seed) {
@@ -229,7 +236,8 @@ class ClusterSimulationTest {
                     + "leader after " + killLeaderAfter.toMillis() + " ms, failure detected after "
                     + failureDetectedAfter.toMillis() + " ms, " + (clientToKill == null ? "no client killed"
                     : "kill " + clientToKill + " " + killClientAfter.toMillis() + " ms later") + ", "
-                    + writesAfterFailover + " writes after the failover");
+                    + writesAfterFailover + " writes after the failover, gossip within " + maxPropagation.toMillis()
+                    + " ms, network legs within " + maxLatency.toMillis() + " ms");
             cluster.start();
             cluster.scheduler().schedule(killLeaderAfter, this::killLeader);
             cluster.scheduler().scheduleWithFixedDelay(issueEvery, issueEvery, this::tick);
@@ -466,6 +474,7 @@ class ClusterSimulationTest {
         private void finish() {
             tasks = cluster.scheduler().executedCount();
             List<Throwable> failures = cluster.scheduler().failures();
+            taskFailures = failures.size();
             cluster.trace("end: " + writes.size() + " writes, " + readCount + " reads, " + tasks + " tasks, "
                     + failures.size() + " task failures" + (failures.isEmpty() ? "" : ", first: " + failures.get(0)));
             trace = cluster.traceLines();
