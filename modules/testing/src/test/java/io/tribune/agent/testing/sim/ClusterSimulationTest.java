@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Timeout;
  * consistency mode and through a follower; at a seeded time the leader is killed (and in a third of
  * the seeds a client too, at another seeded time, then the other client takes over its part), and
  * the pool reports the failure after a seeded delay. Writing goes on until a new leader leads and a
- * seeded number of writes issued after that succeeded; then the cluster quiesces and is checked.
+ * seeded number of writes issued after that succeeded (in a fifth of the seeds, a trickle of requests
+ * then goes on until the new leader removed the dead server from the configuration, which its
+ * reconciliation does 30 s after it saw the failure); then the cluster quiesces and is checked.
  * The workload runs as tasks of the simulation's scheduler; the test's thread only runs it.
  *
  * <p>Violations counted:
@@ -199,6 +201,9 @@ class ClusterSimulationTest {
         final String clientToKill;
         final Duration killClientAfter;
         final int writesAfterFailover;
+        /** Whether the workload trickles on until the new leader removed the dead server from the configuration. */
+        final boolean awaitRemoval;
+        int tailTicks;
         final Duration maxPropagation;
         final Duration maxLatency;
 
@@ -212,6 +217,7 @@ class ClusterSimulationTest {
             this.clientToKill = random.nextInt(3) == 0 ? (random.nextBoolean() ? "c1" : "c2") : null;
             this.killClientAfter = Duration.ofMillis(random.nextInt(3001));
             this.writesAfterFailover = 10 + random.nextInt(21);
+            this.awaitRemoval = random.nextInt(5) == 0;
             this.maxPropagation = Duration.ofMillis(5 + random.nextInt(146));
             this.maxLatency = Duration.ofMillis(1 + random.nextInt(20));
             this.cluster = SimCluster.builder(seed).servers(3).clients(2)
@@ -236,7 +242,8 @@ class ClusterSimulationTest {
                     + "leader after " + killLeaderAfter.toMillis() + " ms, failure detected after "
                     + failureDetectedAfter.toMillis() + " ms, " + (clientToKill == null ? "no client killed"
                     : "kill " + clientToKill + " " + killClientAfter.toMillis() + " ms later") + ", "
-                    + writesAfterFailover + " writes after the failover, gossip within " + maxPropagation.toMillis()
+                    + writesAfterFailover + " writes after the failover" + (awaitRemoval ? ", then a trickle until the "
+                    + "dead server is removed" : "") + ", gossip within " + maxPropagation.toMillis()
                     + " ms, network legs within " + maxLatency.toMillis() + " ms");
             cluster.start();
             cluster.scheduler().schedule(killLeaderAfter, this::killLeader);
@@ -290,9 +297,16 @@ class ClusterSimulationTest {
                 });
             }
             if (newLeader != null && okAfterFailover >= writesAfterFailover) {
-                stopped = true;
-                cluster.trace("workload: done");
-                return;
+                if (!awaitRemoval || deadServerRemoved()) {
+                    stopped = true;
+                    cluster.trace("workload: done");
+                    return;
+                }
+                // The trickle: one turn in eight, while the leader's reconciliation waits out the
+                // 30 s after which a failed server leaves the configuration.
+                if (tailTicks++ % 8 != 0) {
+                    return;
+                }
             }
             if (inFlight >= maxInFlight) {
                 return;
@@ -316,6 +330,12 @@ class ClusterSimulationTest {
                 mode = modes[random.nextInt(modes.length)];
             }
             read(via, mode);
+        }
+
+        /** Whether the leader's configuration no longer holds the killed leader. */
+        private boolean deadServerRemoved() {
+            return cluster.leader().map(l -> l.consensus().orElseThrow().configuration().stream()
+                    .noneMatch(s -> s.id().equals(killedLeader))).orElse(false);
         }
 
         /** {@code preferred} if it runs, else the other client. */
