@@ -272,26 +272,35 @@ final class SimMembership implements Membership {
             }
             pool.note("force-leave " + target + " by " + name + (prune ? " (prune)" : ""));
             List<SimMembership> receivers = openViews(t);
-            Delivery last = null;
+            boolean toldSelf = false;
             if (t.self.status() != MemberStatus.LEFT) {
-                t.self = SimPool.withStatus(t.self, MemberStatus.LEFT, t.self.incarnation());
+                Member gone = SimPool.withStatus(t.self, MemberStatus.LEFT, t.self.incarnation());
                 for (SimMembership w : receivers) {
-                    Delivery d = new Delivery(MemberEvent.Type.LEAVE, t.self, false, null,
-                            w == this && !prune ? () -> done.complete(null) : null);
-                    send(w, d, w == this);
-                    last = w == this ? d : last;
+                    send(w, new Delivery(MemberEvent.Type.LEAVE, gone, false, null,
+                            w == this && !prune ? () -> done.complete(null) : null), w == this);
+                    toldSelf |= w == this;
+                }
+                if (!t.closed && !t.left && !prune) {
+                    // Force-leave is meant for failed members: a running one hears of it and refutes,
+                    // as with a false failure (it comes back with the next incarnation).
+                    t.self = SimPool.withStatus(t.self, MemberStatus.ALIVE, t.self.incarnation() + 1);
+                    pool.note("force-leave of running " + target + " refuted at incarnation " + t.self.incarnation());
+                    for (SimMembership w : receivers) {
+                        send(w, new Delivery(MemberEvent.Type.JOIN, t.self, false, null, null), false);
+                    }
+                } else {
+                    t.self = gone;
                 }
             }
             if (prune) {
                 t.reaped = true;
                 for (SimMembership w : receivers) {
-                    Delivery d = new Delivery(MemberEvent.Type.REAP, t.self, true, null,
-                            w == this ? () -> done.complete(null) : null);
-                    send(w, d, w == this);
-                    last = w == this ? d : last;
+                    send(w, new Delivery(MemberEvent.Type.REAP, t.self, true, null,
+                            w == this ? () -> done.complete(null) : null), w == this);
+                    toldSelf |= w == this;
                 }
             }
-            if (last == null) {
+            if (!toldSelf) {
                 // Already left and not pruned: nothing to tell anyone.
                 done.complete(null);
             }

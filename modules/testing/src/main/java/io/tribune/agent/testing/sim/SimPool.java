@@ -46,7 +46,8 @@ import java.util.function.Consumer;
  * <p><b>Faults.</b> {@link #fail(String, Duration)} is what a failure detector would conclude: after
  * the delay the test chooses, every other view marks the member FAILED and gets the event. Failing a
  * view that is still running is a false positive, which the member refutes as SWIM does (it comes
- * back ALIVE with a higher incarnation). With {@link Builder#detectClosedAfter}, a view closed
+ * back ALIVE with a higher incarnation); so does a running member that is force-left without
+ * pruning. With {@link Builder#detectClosedAfter}, a view closed
  * without leaving is failed that long after its close, so the pool passes the membership kit's
  * failure-detection case; a simulation that wants to choose the moment leaves it unset and calls
  * {@code fail} itself. Partitions are not modelled.

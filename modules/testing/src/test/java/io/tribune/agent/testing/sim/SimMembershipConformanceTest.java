@@ -10,13 +10,16 @@ import io.tribune.testkit.TestContext;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Binds the membership kit to {@code membership-sim}: views of one pool reach each other (PEERS), and
  * the pool fails a view closed without leaving 3 s after its close (FAILURE_DETECTION); no queries.
  * Every test gets a fresh pool on a fresh scheduler, with propagation delays of 1..200 ms.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SimMembershipConformanceTest extends MembershipConformanceTest {
     private SimPool pool;
 

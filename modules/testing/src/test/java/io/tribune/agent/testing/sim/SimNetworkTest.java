@@ -23,10 +23,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The seeded latency of {@code transport-sim}: every leg waits, streams keep order, close cancels. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SimNetworkTest {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
     private final SimScheduler sim = new SimScheduler();

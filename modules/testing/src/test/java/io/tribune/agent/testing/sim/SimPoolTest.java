@@ -19,9 +19,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** What the membership kit does not cover: order under random delays, the failure control, replay. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SimPoolTest {
     private final SimScheduler sim = new SimScheduler();
 
@@ -50,7 +54,7 @@ class SimPoolTest {
             Membership m = view(pool, n, log);
             if (!out.isEmpty()) {
                 Member seed = out.get(0).localMember();
-                assertEquals(1, m.join(List.of(seed.host() + ":" + seed.port())).join());
+                assertEquals(1, m.join(List.of(seed.host() + ":" + seed.port())).getNow(-1), "a join completes at once");
             }
             out.add(m);
         }
@@ -66,7 +70,7 @@ class SimPoolTest {
         List<String> log = new ArrayList<>();
         List<Membership> c = cluster(pool(3), log);
         for (int i = 0; i < 30; i++) {
-            c.get(0).updateTags(Map.of("n", Integer.toString(i))).join();
+            assertTrue(c.get(0).updateTags(Map.of("n", Integer.toString(i))).isDone());
             sim.runFor(Duration.ofMillis(3)); // far shorter than the delays: deliveries overlap
         }
         sim.runFor(Duration.ofSeconds(1));
@@ -118,6 +122,29 @@ class SimPoolTest {
     }
 
     @Test
+    void aRunningMemberThatIsForceLeftRefutesAndOnePrunedIsGoneEverywhere() {
+        SimPool pool = pool(8);
+        List<String> log = new ArrayList<>();
+        List<Membership> c = cluster(pool, log);
+        CompletableFuture<Void> left = c.get(0).forceLeave("b", false);
+        sim.runFor(Duration.ofSeconds(1));
+        assertTrue(left.isDone() && !left.isCompletedExceptionally());
+        List<String> aboutB = log.stream().map(l -> l.split(" "))
+                .filter(p -> p[1].equals("c") && p[3].equals("b")).map(p -> p[2]).toList();
+        assertEquals(List.of("JOIN", "LEAVE", "JOIN"), aboutB, "c saw b join, be force-left, and come back");
+        assertEquals(MemberStatus.ALIVE, statusAt(c.get(2), "b"));
+        c.get(2).close();
+        pool.fail("c", Duration.ZERO);
+        sim.runFor(Duration.ofSeconds(1));
+        CompletableFuture<Void> pruned = c.get(0).forceLeave("c", true);
+        assertTrue(sim.runUntil(pruned::isDone, Duration.ofSeconds(1)));
+        assertEquals(null, statusAt(c.get(0), "c"), "pruned on the node that asked once its call completes");
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(null, statusAt(c.get(1), "c"), "and soon everywhere");
+        assertTrue(c.get(0).forceLeave("c", false).isCompletedExceptionally(), "a pruned member is unknown");
+    }
+
+    @Test
     void theSameSeedDeliversAtTheSameTimesAndAnotherSeedDoesNot() {
         List<String> first = run(11);
         List<String> again = run(11);
@@ -143,7 +170,7 @@ class SimPoolTest {
             });
             m.start();
             if (!views.isEmpty()) {
-                m.join(List.of("127.0.0.1:" + SimPool.FIRST_PORT)).join();
+                assertEquals(1, m.join(List.of("127.0.0.1:" + SimPool.FIRST_PORT)).getNow(-1));
             }
             views.add(m);
         }
@@ -166,7 +193,7 @@ class SimPoolTest {
         Membership again = view(pool, "c", log);
         assertTrue(again.localMember().incarnation() > old);
         Member seed = c.get(0).localMember();
-        again.join(List.of(seed.host() + ":" + seed.port())).join();
+        assertEquals(1, again.join(List.of(seed.host() + ":" + seed.port())).getNow(-1));
         sim.runFor(Duration.ofSeconds(1));
         assertEquals(MemberStatus.ALIVE, statusAt(c.get(0), "c"));
         assertEquals(MemberStatus.ALIVE, statusAt(again, "a"));
