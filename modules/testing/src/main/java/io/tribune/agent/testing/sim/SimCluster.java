@@ -56,6 +56,8 @@ import java.util.stream.Stream;
  * <p><b>Driving.</b> Nothing here blocks on a future that the scheduler must complete: the caller
  * runs the scheduler ({@link #runUntil}, {@link #runFor}, {@link #await}) until a condition holds or
  * a virtual deadline passes. Agents start and stop on the calling thread between scheduler turns.
+ * A task that throws does not stop the run: the scheduler records it ({@code scheduler().failures()})
+ * for the caller to judge.
  *
  * <p><b>Trace.</b> The cluster records a line for every agent started or killed, every change of
  * leadership a server observes and every change of the pool; the caller adds its own

@@ -50,7 +50,8 @@ import org.junit.jupiter.api.Timeout;
  *   <li>the run is not deterministic: running the seed twice gives another trace hash;</li>
  * </ol>
  * and, so that a seed cannot pass by doing nothing, a run that never fails over (no new leader, or
- * too few writes after it, within two minutes of virtual time) or leaves a request unanswered.
+ * too few writes after it, within two minutes of virtual time) or leaves a request unanswered; and a
+ * scheduler task that threw (a bug of whatever scheduled it).
  *
  * <p>{@code -Dtribune.sim.seeds=N} runs seeds 1..N (default 50), {@code -Dtribune.sim.first=F}
  * starts at F, {@code -Dtribune.sim.seed=S} replays seed S alone and prints its trace. Prints
@@ -495,6 +496,10 @@ class ClusterSimulationTest {
             tasks = cluster.scheduler().executedCount();
             List<Throwable> failures = cluster.scheduler().failures();
             taskFailures = failures.size();
+            if (!failures.isEmpty()) {
+                // A task that throws is a bug of whatever scheduled it: the simulation runs every one.
+                violations.add("(tasks) " + failures.size() + " scheduler task(s) threw; the first: " + failures.get(0));
+            }
             cluster.trace("end: " + writes.size() + " writes, " + readCount + " reads, " + tasks + " tasks, "
                     + failures.size() + " task failures" + (failures.isEmpty() ? "" : ", first: " + failures.get(0)));
             trace = cluster.traceLines();
