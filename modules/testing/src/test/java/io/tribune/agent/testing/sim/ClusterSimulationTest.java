@@ -16,9 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -136,6 +138,28 @@ class ClusterSimulationTest {
         assertTrue(a.acked > 0 && a.reads > 0, "the run did something: " + a.acked + " writes, " + a.reads + " reads");
     }
 
+    @Test
+    void eachCheckCatchesItsDeliberateMistake() {
+        // (b): seed 9 kills client c1 while three of its writes wait at a server for the new leader,
+        // which then applies them: their outcome is unknown, and counted as definite they are caught.
+        Run b = Run.of(9, EnumSet.of(Control.UNKNOWN_AS_DEFINITE));
+        assertTrue(b.violations.stream().anyMatch(v -> v.startsWith("(b)")), "(b) caught nothing: " + b.violations);
+        // (c): a STALE read served by a follower that has not yet applied an acknowledged write.
+        int staleCaught = 0;
+        for (long seed = 1; seed <= 10; seed++) {
+            staleCaught += (int) Run.of(seed, EnumSet.of(Control.STALE_AS_LINEARIZABLE)).violations.stream()
+                    .filter(v -> v.startsWith("(c)")).count();
+        }
+        assertTrue(staleCaught > 0, "(c) caught no stale read in 10 seeds");
+        // (a): an acknowledged write deleted before the end is missing on every survivor.
+        Run a = Run.of(9, EnumSet.of(Control.DELETE_AN_ACKNOWLEDGED_WRITE));
+        assertEquals(2, a.violations.stream().filter(v -> v.startsWith("(a)")).count(), "(a): " + a.violations);
+        // (d): the same seed paced by an unseeded generator runs differently.
+        Run d1 = Run.of(9, EnumSet.of(Control.UNSEEDED_PACING));
+        Run d2 = Run.of(9, EnumSet.of(Control.UNSEEDED_PACING));
+        assertNotEquals(d1.traceHash, d2.traceHash, "(d) would not notice an unseeded workload");
+    }
+
     private static String firstDifference(List<String> a, List<String> b) {
         for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
             if (!a.get(i).equals(b.get(i))) {
@@ -146,6 +170,21 @@ class ClusterSimulationTest {
     }
 
     // ---------------------------------------------------------------- one run
+
+    /**
+     * Deliberate mistakes of the test itself, for {@link #eachCheckCatchesItsDeliberateMistake}: a
+     * check that cannot fail proves nothing.
+     */
+    enum Control {
+        /** Count a write whose outcome is unknown as failed definitely: check (b) must object. */
+        UNKNOWN_AS_DEFINITE,
+        /** Hold STALE reads to the linearizable rule: check (c) must object. */
+        STALE_AS_LINEARIZABLE,
+        /** Pace the workload from an unseeded generator: check (d) must object. */
+        UNSEEDED_PACING,
+        /** Delete an acknowledged write behind the checker's back before the end: check (a) must object. */
+        DELETE_AN_ACKNOWLEDGED_WRITE
+    }
 
     /** What one write became. */
     enum Outcome { PENDING, OK, DEFINITE, UNKNOWN }
@@ -171,6 +210,7 @@ class ClusterSimulationTest {
     static final class Run {
         static final Duration LIMIT = Duration.ofMinutes(2);
         final long seed;
+        final Set<Control> controls;
         final SplittableRandom random;
         final SimCluster cluster;
         final List<Write> writes = new ArrayList<>();
@@ -208,9 +248,11 @@ class ClusterSimulationTest {
         final Duration maxPropagation;
         final Duration maxLatency;
 
-        private Run(long seed) {
+        private Run(long seed, Set<Control> controls) {
             this.seed = seed;
-            this.random = new SplittableRandom(seed);
+            this.controls = controls;
+            this.random = controls.contains(Control.UNSEEDED_PACING) ? new SplittableRandom()
+                    : new SplittableRandom(seed);
             this.issueEvery = Duration.ofMillis(5 + random.nextInt(36));
             this.maxInFlight = 1 + random.nextInt(6);
             this.killLeaderAfter = Duration.ofMillis(200 + random.nextInt(2801));
@@ -227,7 +269,11 @@ class ClusterSimulationTest {
         }
 
         static Run of(long seed) {
-            Run r = new Run(seed);
+            return of(seed, EnumSet.noneOf(Control.class));
+        }
+
+        static Run of(long seed, Set<Control> controls) {
+            Run r = new Run(seed, controls);
             try {
                 r.run();
             } catch (RuntimeException e) {
@@ -256,6 +302,12 @@ class ClusterSimulationTest {
                         + writesAfterFailover + " writes after the failover, " + inFlight + " requests unanswered");
                 stopped = true;
                 return;
+            }
+            if (controls.contains(Control.DELETE_AN_ACKNOWLEDGED_WRITE)) {
+                Write w = writes.stream().filter(x -> x.outcome == Outcome.OK).findFirst().orElseThrow();
+                CompletableFuture<?> gone = cluster.leader().orElseThrow().requests()
+                        .call(new Kv.Delete(w.key, OptionalLong.empty()), Options.DEFAULT);
+                cluster.await(gone, Duration.ofSeconds(10));
             }
             // Quiesce: no more requests; let replication and the agents' own writes settle.
             cluster.runFor(Duration.ofSeconds(2));
@@ -372,8 +424,8 @@ class ClusterSimulationTest {
                     cluster.trace("W" + w.index + " answered false");
                 } else {
                     AgentException e = AgentException.of(t);
-                    boolean unknownOutcome = e.kind() == AgentException.Kind.OUTCOME_UNKNOWN
-                            || e.kind() == AgentException.Kind.TIMEOUT;
+                    boolean unknownOutcome = (e.kind() == AgentException.Kind.OUTCOME_UNKNOWN
+                            || e.kind() == AgentException.Kind.TIMEOUT) && !controls.contains(Control.UNKNOWN_AS_DEFINITE);
                     w.outcome = unknownOutcome ? Outcome.UNKNOWN : Outcome.DEFINITE;
                     w.failure = e.kind() + ": " + e.getMessage();
                     if (unknownOutcome) {
@@ -437,7 +489,7 @@ class ClusterSimulationTest {
                 present.add(w.index);
                 seen.add(w.index);
             }
-            if (mode == ReadConsistency.STALE) {
+            if (mode == ReadConsistency.STALE && !controls.contains(Control.STALE_AS_LINEARIZABLE)) {
                 return;
             }
             List<String> missing = new ArrayList<>();
