@@ -36,8 +36,9 @@ import java.util.concurrent.CompletableFuture;
  * the inner transport is the caller's less the request's delay, so a call fails no later than asked
  * (its failure reaches the caller after the reply leg's delay, a few milliseconds at most).
  *
- * <p>Closing a transport fails its calls and streams whose delay has not run out with
- * {@code CANCELLED}, as the inner transport does with those in flight. Threading: the delays are
+ * <p>Closing a transport fails what it still owes its callers with {@code CANCELLED}, as the inner
+ * transport does with calls in flight; a request whose delay had not run out never left, and its
+ * failure says so ({@link TransportException#notDelivered()}). Threading: the delays are
  * timers of the plugin context's scheduler; one simulation thread calls everything.
  */
 public final class SimNetwork {
@@ -121,6 +122,8 @@ public final class SimNetwork {
         private final SplittableRandom random;
         /** Outcomes still owed to callers, in the order they were asked for. */
         private final LinkedHashSet<CompletableFuture<?>> pending = new LinkedHashSet<>();
+        /** Those of {@link #pending} whose request or chunk was handed to the inner transport. */
+        private final LinkedHashSet<CompletableFuture<?>> handedOver = new LinkedHashSet<>();
         private boolean closed;
 
         Delayed(Transport t, Scheduler scheduler, SplittableRandom random) {
@@ -137,7 +140,7 @@ public final class SimNetwork {
         /** Tracks {@code f} until it completes; false (and {@code f} failed) when closed. */
         private synchronized boolean track(CompletableFuture<?> f) {
             if (closed) {
-                f.completeExceptionally(closedFailure());
+                f.completeExceptionally(closedFailure(true));
                 return false;
             }
             pending.add(f);
@@ -147,11 +150,23 @@ public final class SimNetwork {
 
         private synchronized void untrack(CompletableFuture<?> f) {
             pending.remove(f);
+            handedOver.remove(f);
         }
 
-        private TransportException closedFailure() {
+        /** Notes that {@code f}'s request left: from now on its peer may have served it. */
+        private synchronized void handedOver(CompletableFuture<?> f) {
+            if (pending.contains(f)) {
+                handedOver.add(f);
+            }
+        }
+
+        /**
+         * CANCELLED for a closed transport; {@code notDelivered} when the request never left (its delay
+         * had not run out), which the SPI lets a caller rely on as "never reached the handler".
+         */
+        private TransportException closedFailure(boolean notDelivered) {
             return new TransportException(TransportException.Code.CANCELLED, "transport " + t.localEndpoint()
-                    + " is closed");
+                    + " is closed", null, notDelivered);
         }
 
         /** Completes {@code out} like {@code in}, after a delay. */
@@ -182,6 +197,7 @@ public final class SimNetwork {
                 if (out.isDone()) {
                     return;
                 }
+                handedOver(out);
                 CompletableFuture<byte[]> in;
                 try {
                     in = t.call(target, method, copy, innerTimeout);
@@ -205,6 +221,7 @@ public final class SimNetwork {
                         // The chunk travels for a delay; taking the next one is local flow control, at once.
                         scheduler.schedule(delay(), () -> {
                             if (!out.isDone()) {
+                                handedOver(out);
                                 s.send(copy).whenComplete((v, e) -> {
                                     if (e != null) {
                                         out.completeExceptionally(e);
@@ -224,6 +241,7 @@ public final class SimNetwork {
                     if (track(out)) {
                         scheduler.schedule(delay(), () -> {
                             if (!out.isDone()) {
+                                handedOver(out);
                                 relay(s.finish(), out);
                             }
                         });
@@ -263,22 +281,27 @@ public final class SimNetwork {
             return t.maxMessageBytes();
         }
 
-        /** Closes the inner transport, then fails what is still owed (delays not run out) with CANCELLED. */
+        /**
+         * Closes the inner transport, then fails what is still owed with CANCELLED: marked
+         * {@code notDelivered} for what had not left yet, not for what the inner transport had.
+         */
         @Override
         public void close() {
             List<CompletableFuture<?>> owed;
+            List<CompletableFuture<?>> left;
             synchronized (this) {
                 if (closed) {
                     return;
                 }
                 closed = true;
                 owed = new ArrayList<>(pending);
+                left = new ArrayList<>(handedOver);
                 pending.clear();
+                handedOver.clear();
             }
             t.close();
-            TransportException cancelled = closedFailure();
             for (CompletableFuture<?> f : owed) {
-                f.completeExceptionally(cancelled);
+                f.completeExceptionally(closedFailure(!left.contains(f)));
             }
         }
     }

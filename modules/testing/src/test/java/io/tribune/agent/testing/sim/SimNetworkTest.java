@@ -86,10 +86,31 @@ class SimNetworkTest {
         assertTrue(f.isCompletedExceptionally());
         TransportException e = assertInstanceOf(TransportException.class, cause(f));
         assertEquals(TransportException.Code.CANCELLED, e.code());
+        assertTrue(e.notDelivered(), "it never left, and the failure says so");
         sim.runFor(Duration.ofSeconds(1));
         assertEquals(0, served.get(), "a request that had not arrived when its sender closed never arrives");
         assertTrue(a.call(b.localEndpoint(), "m", new byte[0], CALL_TIMEOUT).isCompletedExceptionally(),
                 "a closed transport refuses new calls");
+    }
+
+    @Test
+    void closingTheCallerCancelsACallItsPeerIsServingWithoutClaimingItWasNotDelivered() {
+        SimNetwork net = network(4, Duration.ofMillis(50), Duration.ofMillis(50));
+        String hub = hub();
+        Transport a = transport(net, hub, "a", 7001);
+        Transport b = transport(net, hub, "b", 7002);
+        AtomicInteger served = new AtomicInteger();
+        b.register("slow", (ctx, req) -> {
+            served.incrementAndGet();
+            return new CompletableFuture<>();
+        });
+        CompletableFuture<byte[]> f = a.call(b.localEndpoint(), "slow", new byte[0], CALL_TIMEOUT);
+        sim.runFor(Duration.ofMillis(60));
+        assertEquals(1, served.get(), "the request arrived");
+        a.close();
+        TransportException e = assertInstanceOf(TransportException.class, cause(f));
+        assertEquals(TransportException.Code.CANCELLED, e.code());
+        assertFalse(e.notDelivered(), "the peer may have acted on it");
     }
 
     @Test
