@@ -8,8 +8,6 @@ import io.tribune.agent.platform.AgentPlatform;
 import io.tribune.agent.plugins.LoadedPlugin;
 import io.tribune.agent.plugins.PluginRegistry;
 import io.tribune.agent.plugins.ServiceLoaderPluginSource;
-import io.tribune.api.Cancellable;
-import io.tribune.api.Scheduler;
 import io.tribune.api.consensus.Consensus;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.transport.TransportFactory;
@@ -30,7 +28,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -49,8 +46,8 @@ import java.util.stream.Stream;
  * (plugin {@value SimPool#PLUGIN_NAME}); every agent joins {@code s1}'s address. HTTP, DNS, gRPC and
  * WAN ports are disabled. Each agent gets {@code AgentPlatform.of(clock, scheduler, seed(name),
  * scheduler)}, its seed derived from the run's seed and its name, and the scheduler is also where its
- * answers are built (raft's log writes run at once on that scheduler: see {@code InlineLogWrites}
- * in the source). The plugins are found on the class path (the caller's test scope must hold
+ * answers are built (raft's log writes are tasks of that scheduler too: its ready loop never waits
+ * for one). The plugins are found on the class path (the caller's test scope must hold
  * {@code raft}, {@code storage-memory} and {@code transport-inproc}).
  *
  * <p><b>Driving.</b> Nothing here blocks on a future that the scheduler must complete: the caller
@@ -83,7 +80,6 @@ public final class SimCluster implements AutoCloseable {
     private final Duration holdTimeout;
     private final VirtualClock clock = new VirtualClock();
     private final SimScheduler scheduler = new SimScheduler(clock).failOnTaskError(false);
-    private final Scheduler agentScheduler = new InlineLogWrites(scheduler);
     private final SimPool pool;
     private final PluginRegistry registry;
     private final String hub;
@@ -257,7 +253,7 @@ public final class SimCluster implements AutoCloseable {
     }
 
     private void startAgent(String name, boolean server) {
-        AgentPlatform platform = AgentPlatform.of(clock, agentScheduler, derive(seed, name), agentScheduler);
+        AgentPlatform platform = AgentPlatform.of(clock, scheduler, derive(seed, name), scheduler);
         Agent a = Agent.start(config(name, server), registry, "simulation", platform);
         agents.put(name, a);
         running.put(name, a);
@@ -371,40 +367,6 @@ public final class SimCluster implements AutoCloseable {
     /** Runs the scheduler until {@code f} completes or {@code limit} passes; whether it completed. */
     public boolean await(CompletableFuture<?> f, Duration limit) {
         return runUntil(f::isDone, limit);
-    }
-
-    /**
-     * The scheduler the agents get: the simulation's, except that the executors the raft plugin asks
-     * for its log writes ({@code serial("raft-io-...")}) run a write at once, on the task that hands
-     * it over.
-     *
-     * <p>Why: raft's driver on main waits (a {@code join}) for its previous log write before it
-     * persists a term, a vote or a follower's entries; when the write is a task of the same
-     * single-threaded scheduler, that wait never ends. {@code storage-memory} never blocks, so
-     * writing at once keeps the order of writes and their results; only the instant at which a
-     * write is durable moves earlier, which no check here depends on. The raft branch's
-     * non-blocking ready loop makes this unnecessary once it is merged.
-     */
-    private record InlineLogWrites(SimScheduler sim) implements Scheduler {
-        @Override
-        public Cancellable schedule(Duration delay, Runnable task) {
-            return sim.schedule(delay, task);
-        }
-
-        @Override
-        public Cancellable scheduleWithFixedDelay(Duration initialDelay, Duration period, Runnable task) {
-            return sim.scheduleWithFixedDelay(initialDelay, period, task);
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            sim.execute(task);
-        }
-
-        @Override
-        public Executor serial(String name) {
-            return name.startsWith("raft-io-") ? Runnable::run : sim.serial(name);
-        }
     }
 
     // ---------------------------------------------------------------- inspection
