@@ -574,7 +574,7 @@ public final class Router implements Requests, AutoCloseable {
                 }
                 holdOrFail(hold, again, out, Kind.NO_LEADER, NO_LEADER);
             } else {
-                out.completeExceptionally(outcome(cause, leader.get()));
+                out.completeExceptionally(outcome(e, cause, leader.get()));
             }
         });
     }
@@ -659,7 +659,7 @@ public final class Router implements Requests, AutoCloseable {
             }
             Throwable cause = AgentException.unwrap(t);
             if (!retryable(cause)) {
-                out.completeExceptionally(outcome(cause, server.get()));
+                out.completeExceptionally(outcome(e, cause, server.get()));
                 return;
             }
             failedOver(server.get());
@@ -701,7 +701,7 @@ public final class Router implements Requests, AutoCloseable {
             }
             Throwable cause = AgentException.unwrap(t);
             if (!retryable(cause)) {
-                out.completeExceptionally(outcome(cause, candidates.get(i)));
+                out.completeExceptionally(outcome(e, cause, candidates.get(i)));
                 return;
             }
             if (e.op() instanceof Op.Write && maybeDelivered(cause)) {
@@ -804,8 +804,14 @@ public final class Router implements Requests, AutoCloseable {
                 + "); the write may or may not have been applied");
     }
 
-    /** A final transport failure of a call: a deadline that passed after sending leaves a write's outcome unknown. */
-    private static Throwable outcome(Throwable cause, Endpoint peer) {
+    /**
+     * A final transport failure of a call: a deadline that passed after sending leaves a write's
+     * outcome unknown, and so does a call cancelled after it was handed over (the transport closed
+     * under it, as when this agent shuts down): the peer may have served the write already, so a
+     * definite-looking {@code UNAVAILABLE} would be a false promise that nothing was applied. A
+     * failure the transport marks {@link TransportException#notDelivered()} stays definite.
+     */
+    private static Throwable outcome(Envelope e, Throwable cause, Endpoint peer) {
         if (cause instanceof TransportException te && te.code() == TransportException.Code.DEADLINE_EXCEEDED
                 && te.notDelivered()) {
             return new AgentException(Kind.UNAVAILABLE, "could not reach " + peer + " in time (" + te.getMessage()
@@ -814,6 +820,11 @@ public final class Router implements Requests, AutoCloseable {
         if (cause instanceof TransportException te && te.code() == TransportException.Code.DEADLINE_EXCEEDED) {
             return new AgentException(Kind.TIMEOUT, "no answer from " + peer + " in time (" + te.getMessage()
                     + "); a write may or may not have been applied");
+        }
+        if (e.op() instanceof Op.Write && cause instanceof TransportException te
+                && te.code() == TransportException.Code.CANCELLED && !te.notDelivered()) {
+            return new AgentException(Kind.OUTCOME_UNKNOWN, "the call to " + peer + " was cancelled after the write "
+                    + "was sent (" + te.getMessage() + "); it may or may not have been applied", te);
         }
         return cause;
     }

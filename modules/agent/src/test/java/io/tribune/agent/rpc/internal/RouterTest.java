@@ -447,6 +447,34 @@ class RouterTest {
     }
 
     @Test
+    void aWriteWhoseCallIsCancelledAfterTheServerAppliedItFailsAsOutcomeUnknownNotUnavailable() {
+        // What a client agent's caller sees when the agent shuts down with the write in flight: its
+        // transport cancels the call, after the server may already have applied it.
+        Node leader = server("l", true);
+        Node client = client("c", List.of(leader.endpoint()));
+        client.transport.loseReplies.put("Kv.Set", 1);
+        client.transport.lossCode = TransportException.Code.CANCELLED;
+        CompletableFuture<Response<Boolean>> f = client.call(createOnly("k", "v"));
+        sim.runFor(Duration.ofSeconds(1));
+        AgentException e = failure(f);
+        assertEquals(AgentException.Kind.OUTCOME_UNKNOWN, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().contains("may or may not have been applied"), e.getMessage());
+        assertEquals("v", leader.value("k"), "it was applied: a definite failure would have been a false promise");
+        assertEquals(1, client.transport.sent("Kv.Set").size(), "a cancelled call is not sent again");
+    }
+
+    @Test
+    void aReadWhoseCallIsCancelledFailsAsUnavailable() {
+        Node leader = server("l", true);
+        Node client = client("c", List.of(leader.endpoint()));
+        client.transport.loseReplies.put("Kv.Get", 1);
+        client.transport.lossCode = TransportException.Code.CANCELLED;
+        CompletableFuture<Response<Optional<KvEntry>>> f = client.call(new Kv.Get("k"));
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(AgentException.Kind.UNAVAILABLE, failure(f).kind(), "a read changes nothing: its failure is definite");
+    }
+
+    @Test
     void aWriteSentToALeaderWhoseAnswerIsLostAndWhoThenVanishesFailsAsOutcomeUnknownNotNoLeader() {
         Node leader = server("l", true);
         Node follower = server("f", false);
@@ -558,6 +586,11 @@ class RouterTest {
         boolean saysNotDelivered = true;
         /** How long after the peer served it a lost reply is reported as UNAVAILABLE (virtual time). */
         Duration loseAfter = Duration.ZERO;
+        /**
+         * How a lost reply is reported: UNAVAILABLE (the connection broke) by default, CANCELLED for
+         * a call cut off by this transport's own close.
+         */
+        TransportException.Code lossCode = TransportException.Code.UNAVAILABLE;
         /** Every call made, as method and request bytes. */
         final List<Map.Entry<String, byte[]>> calls = new ArrayList<>();
         /** The identity this transport's calls present to their peer (a verified certificate's subject). */
@@ -613,9 +646,9 @@ class RouterTest {
             loseReplies.merge(method, -1, Integer::sum);
             // The peer served the call; its answer is lost with the connection.
             CompletableFuture<byte[]> lost = new CompletableFuture<>();
+            TransportException.Code code = lossCode;
             reply.whenComplete((r, t) -> sim.schedule(loseAfter, () -> lost.completeExceptionally(
-                    new TransportException(TransportException.Code.UNAVAILABLE, "connection to " + target
-                            + " reset after the call was served"))));
+                    new TransportException(code, "connection to " + target + " reset after the call was served"))));
             return lost;
         }
 

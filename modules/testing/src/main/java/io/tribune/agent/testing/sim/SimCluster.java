@@ -1,0 +1,486 @@
+package io.tribune.agent.testing.sim;
+
+import com.google.gson.JsonObject;
+import io.tribune.agent.Agent;
+import io.tribune.agent.config.AgentConfig;
+import io.tribune.agent.config.ConfigLoader;
+import io.tribune.agent.platform.AgentPlatform;
+import io.tribune.agent.plugins.LoadedPlugin;
+import io.tribune.agent.plugins.PluginRegistry;
+import io.tribune.agent.plugins.ServiceLoaderPluginSource;
+import io.tribune.api.consensus.Consensus;
+import io.tribune.api.consensus.ServerInfo;
+import io.tribune.api.transport.TransportFactory;
+import io.tribune.api.membership.Member;
+import io.tribune.testkit.SimScheduler;
+import io.tribune.testkit.VirtualClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Whole agents, servers and clients, simulated on one seeded {@link SimScheduler} and
+ * {@link VirtualClock}: a run is a pure function of its seed, so a failure found by one seed is
+ * replayed by running that seed again.
+ *
+ * <p><b>Shape.</b> Servers {@code s1..sN} run {@code raft} (with {@code raft.storage.own-threads =
+ * false}, so its log writes are scheduler tasks too, and {@code raft.leave.transfer = false}, so that
+ * closing a leader is a crash, not a hand-over) and {@code storage-memory}, with
+ * {@code bootstrap_expect = N}; clients {@code c1..cM} hold no state. Every agent's transport is
+ * {@code transport-inproc} in a hub of this cluster's own, behind {@link SimNetwork}'s seeded latency
+ * (plugin {@value SimNetwork#PLUGIN_NAME}; call-only on clients). Every agent's membership is a view of one {@link SimPool}
+ * (plugin {@value SimPool#PLUGIN_NAME}); every agent joins {@code s1}'s address. HTTP, DNS, gRPC and
+ * WAN ports are disabled. Each agent gets {@code AgentPlatform.of(clock, scheduler, seed(name),
+ * scheduler)}, its seed derived from the run's seed and its name, and the scheduler is also where its
+ * answers are built (raft's log writes are tasks of that scheduler too: its ready loop never waits
+ * for one). The plugins are found on the class path (the caller's test scope must hold
+ * {@code raft}, {@code storage-memory} and {@code transport-inproc}).
+ *
+ * <p><b>Driving.</b> Nothing here blocks on a future that the scheduler must complete: the caller
+ * runs the scheduler ({@link #runUntil}, {@link #runFor}, {@link #await}) until a condition holds or
+ * a virtual deadline passes. Agents start and stop on the calling thread between scheduler turns.
+ * A task that throws does not stop the run: the scheduler records it ({@code scheduler().failures()})
+ * for the caller to judge.
+ *
+ * <p><b>Trace.</b> The cluster records a line for every agent started or killed, every change of
+ * leadership a server observes and every change of the pool; the caller adds its own
+ * ({@link #trace}). Each line carries the virtual time. {@link #traceHash()} hashes the sequence,
+ * so two runs of one seed can be compared; at most {@value #MAX_TRACE_LINES} lines are kept for
+ * printing, while the hash covers every line.
+ *
+ * <p><b>Threading.</b> Not thread-safe: one thread builds, drives and inspects a cluster, as the
+ * scheduler requires. {@link #close()} shuts every running agent down and deletes the data
+ * directories (the agents' plugins create per-component directories even for in-memory storage).
+ */
+public final class SimCluster implements AutoCloseable {
+    /** Most trace lines kept for printing; the hash covers all of them. */
+    public static final int MAX_TRACE_LINES = 200_000;
+    /** How long {@link #start()} waits (virtual time) for the cluster to form. */
+    public static final Duration FORM_LIMIT = Duration.ofSeconds(60);
+    private static final AtomicLong HUBS = new AtomicLong();
+
+    private final long seed;
+    private final int serverCount;
+    private final int clientCount;
+    private final Map<String, String> pluginConfig;
+    private final Duration holdTimeout;
+    private final VirtualClock clock = new VirtualClock();
+    private final SimScheduler scheduler = new SimScheduler(clock).failOnTaskError(false);
+    private final SimPool pool;
+    private final PluginRegistry registry;
+    private final String hub;
+    private final LinkedHashMap<String, Agent> agents = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Agent> running = new LinkedHashMap<>();
+    private final List<String> trace = new ArrayList<>();
+    private long traceHash = 0xcbf29ce484222325L;
+    private long traceCount;
+    private Path dataDirs;
+
+    private SimCluster(Builder b) {
+        this.seed = b.seed;
+        this.serverCount = b.servers;
+        this.clientCount = b.clients;
+        this.pluginConfig = Map.copyOf(b.pluginConfig);
+        this.holdTimeout = b.holdTimeout;
+        this.pool = SimPool.builder(scheduler).seed(derive(b.seed, "membership-sim"))
+                .propagation(b.minPropagation, b.maxPropagation).build();
+        this.pool.observe(line -> trace("pool: " + line));
+        List<LoadedPlugin> plugins = new ArrayList<>(
+                new ServiceLoaderPluginSource(SimCluster.class.getClassLoader()).load());
+        plugins.add(LoadedPlugin.of(pool.plugin(), "simulation: " + SimPool.PLUGIN_NAME));
+        TransportFactory inproc = plugins.stream().flatMap(p -> p.plugin().transportFactories().stream())
+                .filter(f -> f.name().equals("transport-inproc")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("transport-inproc is not on the class path"));
+        plugins.add(LoadedPlugin.of(new SimNetwork(inproc, derive(b.seed, SimNetwork.PLUGIN_NAME), b.minLatency,
+                b.maxLatency).plugin(), "simulation: " + SimNetwork.PLUGIN_NAME));
+        this.registry = PluginRegistry.of(plugins);
+        // One hub per cluster: runs of the same seed side by side never reach each other.
+        this.hub = "sim-" + HUBS.incrementAndGet();
+    }
+
+    /** A cluster of the run {@code seed}: by default 3 servers and 2 clients. */
+    public static Builder builder(long seed) {
+        return new Builder(seed);
+    }
+
+    /** The cluster's shape and knobs; every one has a default. */
+    public static final class Builder {
+        private final long seed;
+        private int servers = 3;
+        private int clients = 2;
+        private final Map<String, String> pluginConfig = new LinkedHashMap<>();
+        private Duration holdTimeout = Duration.ofSeconds(7);
+        private Duration minPropagation = Duration.ofMillis(5);
+        private Duration maxPropagation = Duration.ofMillis(50);
+        private Duration minLatency = Duration.ofNanos(500_000);
+        private Duration maxLatency = Duration.ofMillis(3);
+
+        private Builder(long seed) {
+            this.seed = seed;
+        }
+
+        /**
+         * How many servers ({@code s1..sN}, default 3); every one expects {@code N}.
+         *
+         * @throws IllegalArgumentException outside 1..7
+         */
+        public Builder servers(int n) {
+            if (n < 1 || n > 7) {
+                throw new IllegalArgumentException("servers must be 1..7, got " + n);
+            }
+            this.servers = n;
+            return this;
+        }
+
+        /**
+         * How many client agents ({@code c1..cM}, default 2).
+         *
+         * @throws IllegalArgumentException outside 0..16
+         */
+        public Builder clients(int m) {
+            if (m < 0 || m > 16) {
+                throw new IllegalArgumentException("clients must be 0..16, got " + m);
+            }
+            this.clients = m;
+            return this;
+        }
+
+        /** Consul's {@code rpc_hold_timeout} of every agent (default 7 s, Consul's). */
+        public Builder holdTimeout(Duration d) {
+            if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("hold timeout must be in (0, 10 min], got " + d);
+            }
+            this.holdTimeout = d;
+            return this;
+        }
+
+        /** A {@code plugin_config} entry of every agent, over the cluster's own (see the class comment). */
+        public Builder pluginConfig(String key, String value) {
+            pluginConfig.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Gossip propagation delay bounds of the pool (default 5..50 ms); see {@link SimPool.Builder#propagation}. */
+        public Builder propagation(Duration min, Duration max) {
+            SimPool.checkPropagation(min, max);
+            this.minPropagation = min;
+            this.maxPropagation = max;
+            return this;
+        }
+
+        /**
+         * Network delay bounds of each leg of an exchange between agents (default 0.5..3 ms); see
+         * {@link SimNetwork}.
+         *
+         * @throws IllegalArgumentException unless {@code 0 <= min <= max <= 1 s}
+         */
+        public Builder latency(Duration min, Duration max) {
+            SimNetwork.checkBounds(min, max);
+            this.minLatency = min;
+            this.maxLatency = max;
+            return this;
+        }
+
+        /** The cluster, with no agent started. */
+        public SimCluster build() {
+            return new SimCluster(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- start and stop
+
+    /**
+     * Starts the servers and clients, joins each to {@code s1}, and runs the scheduler until every
+     * server follows one leader in a configuration of all servers and every client knows every
+     * server.
+     *
+     * @throws IllegalStateException when the cluster does not form within {@link #FORM_LIMIT} of
+     *                               virtual time (the message holds the end of the trace); the agents
+     *                               started stay for {@link #close()}
+     */
+    public void start() {
+        if (!agents.isEmpty()) {
+            throw new IllegalStateException("the cluster was started already");
+        }
+        try {
+            dataDirs = Files.createTempDirectory("tribune-sim-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (int i = 1; i <= serverCount; i++) {
+            startAgent("s" + i, true);
+        }
+        for (int i = 1; i <= clientCount; i++) {
+            startAgent("c" + i, false);
+        }
+        boolean formed = runUntil(this::formed, FORM_LIMIT);
+        if (!formed) {
+            throw new IllegalStateException("seed " + seed + ": the cluster did not form within " + FORM_LIMIT
+                    + "\n" + traceTail(40));
+        }
+        trace("formed: leader " + leader().map(a -> a.config().nodeName()).orElse("?"));
+    }
+
+    private boolean formed() {
+        List<Agent> servers = servers();
+        Optional<Agent> l = leader();
+        if (l.isEmpty()) {
+            return false;
+        }
+        String leaderId = l.get().config().nodeName();
+        for (Agent s : servers) {
+            Consensus c = s.consensus().orElseThrow();
+            if (!c.leadership().leader().map(ServerInfo::id).orElse("").equals(leaderId)
+                    || c.configuration().size() != serverCount) {
+                return false;
+            }
+        }
+        return clients().stream().allMatch(c -> c.serverList().size() == serverCount);
+    }
+
+    private void startAgent(String name, boolean server) {
+        AgentPlatform platform = AgentPlatform.of(clock, scheduler, derive(seed, name), scheduler);
+        Agent a = Agent.start(config(name, server), registry, "simulation", platform);
+        agents.put(name, a);
+        running.put(name, a);
+        trace("start " + name + (server ? " (server)" : " (client)"));
+        a.consensus().ifPresent(c -> c.onLeadershipChange(l -> {
+            if (running.containsKey(name)) {
+                trace("leadership at " + name + ": term " + l.term() + (l.isLeader() ? " leading" : "")
+                        + " leader " + l.leader().map(ServerInfo::id).orElse("none"));
+            }
+        }));
+        if (agents.size() > 1) {
+            Member first = agents.get("s1").membership().localMember();
+            CompletableFuture<Integer> joined = a.membership().join(List.of(first.host() + ":" + first.port()));
+            if (!await(joined, Duration.ofSeconds(10)) || joined.isCompletedExceptionally()) {
+                throw new IllegalStateException(name + " could not join s1's pool: " + joined);
+            }
+        }
+    }
+
+    /** The configuration of agent {@code name}. */
+    private AgentConfig config(String name, boolean server) {
+        JsonObject o = new JsonObject();
+        o.addProperty("node_name", name);
+        o.addProperty("datacenter", "dc1");
+        o.addProperty("server", server);
+        if (server) {
+            o.addProperty("bootstrap_expect", serverCount);
+        }
+        o.addProperty("data_dir", dataDirs.resolve(name).toString().replace("\\", "/"));
+        o.addProperty("bind_addr", "127.0.0.1");
+        o.addProperty("advertise_addr", "127.0.0.1");
+        JsonObject ports = new JsonObject();
+        for (String p : List.of("http", "dns", "grpc", "serf_wan")) {
+            ports.addProperty(p, -1);
+        }
+        ports.addProperty("server", 0);
+        ports.addProperty("serf_lan", 0);
+        o.add("ports", ports);
+        JsonObject plugins = new JsonObject();
+        plugins.addProperty("storage", "storage-memory");
+        plugins.addProperty("consensus", "raft");
+        plugins.addProperty("transport", SimNetwork.PLUGIN_NAME);
+        plugins.addProperty("membership", SimPool.PLUGIN_NAME);
+        o.add("plugins", plugins);
+        Map<String, String> pc = new LinkedHashMap<>();
+        pc.put(SimNetwork.HUB_KEY, hub);
+        pc.put("raft.storage.own-threads", "false");
+        pc.put("raft.leave.transfer", "false");
+        pc.putAll(pluginConfig);
+        JsonObject pcJson = new JsonObject();
+        pc.forEach(pcJson::addProperty);
+        o.add("plugin_config", pcJson);
+        JsonObject perf = new JsonObject();
+        perf.addProperty("rpc_hold_timeout", holdTimeout.toMillis() + "ms");
+        o.add("performance", perf);
+        return new ConfigLoader().add(o, name).build();
+    }
+
+    /**
+     * Stops {@code name} abruptly: it is closed without leaving (its pending work is dropped, as in
+     * a crash), and the pool declares it failed after {@code failAfter}, as failure detection would.
+     *
+     * @throws IllegalArgumentException when no agent of that name is running
+     */
+    public void kill(String name, Duration failAfter) {
+        Agent a = running.remove(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no agent '" + name + "' is running");
+        }
+        trace("kill " + name + " (failure detected after " + failAfter.toMillis() + " ms)");
+        a.shutdown(false);
+        pool.fail(name, failAfter);
+    }
+
+    /** Shuts every running agent down (no leave) and deletes the data directories. Idempotent. */
+    @Override
+    public void close() {
+        List<Agent> all = new ArrayList<>(running.values());
+        running.clear();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            all.get(i).shutdown(false);
+        }
+        Path dir = dataDirs;
+        dataDirs = null;
+        if (dir != null && Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- driving
+
+    /**
+     * Runs the scheduler until {@code condition} holds (checked before each task) or {@code limit}
+     * of virtual time passes; whether it held.
+     */
+    public boolean runUntil(BooleanSupplier condition, Duration limit) {
+        return scheduler.runUntil(condition, limit);
+    }
+
+    /** Runs the scheduler for {@code d} of virtual time. */
+    public void runFor(Duration d) {
+        scheduler.runFor(d);
+    }
+
+    /** Runs the scheduler until {@code f} completes or {@code limit} passes; whether it completed. */
+    public boolean await(CompletableFuture<?> f, Duration limit) {
+        return runUntil(f::isDone, limit);
+    }
+
+    // ---------------------------------------------------------------- inspection
+
+    /** The run's seed. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The seed of agent {@code name}'s platform: the run's seed mixed with the name. */
+    public static long derive(long seed, String name) {
+        long h = seed ^ 0x9E3779B97F4A7C15L;
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ b) * 0x100000001B3L;
+        }
+        // SplitMix64's finalizer spreads the bits of close seeds.
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        return h ^ (h >>> 31);
+    }
+
+    /** The scheduler every agent runs on. */
+    public SimScheduler scheduler() {
+        return scheduler;
+    }
+
+    /** The virtual clock. */
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    /** The gossip pool of every agent. */
+    public SimPool pool() {
+        return pool;
+    }
+
+    /** The agent started as {@code name}, running or killed. */
+    public Agent agent(String name) {
+        Agent a = agents.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no agent '" + name + "' was started");
+        }
+        return a;
+    }
+
+    /** Whether {@code name} was started and not killed. */
+    public boolean isRunning(String name) {
+        return running.containsKey(name);
+    }
+
+    /** Running servers, in start order. */
+    public List<Agent> servers() {
+        return running.values().stream().filter(a -> a.consensus().isPresent()).toList();
+    }
+
+    /** Running client agents, in start order. */
+    public List<Agent> clients() {
+        return running.values().stream().filter(a -> a.consensus().isEmpty()).toList();
+    }
+
+    /**
+     * The running server that leads: of those that believe they lead, the one of the highest term
+     * (an old leader may not have noticed yet that it was deposed).
+     */
+    public Optional<Agent> leader() {
+        Agent best = null;
+        long term = -1;
+        for (Agent s : servers()) {
+            var l = s.consensus().orElseThrow().leadership();
+            if (l.isLeader() && l.term() > term) {
+                best = s;
+                term = l.term();
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Virtual time since the cluster was built. */
+    public Duration now() {
+        return Duration.ofNanos(clock.nanos());
+    }
+
+    // ---------------------------------------------------------------- trace
+
+    /** Records {@code event} at the current virtual time. */
+    public void trace(String event) {
+        String line = String.format(java.util.Locale.ROOT, "%9.3f %s", clock.nanos() / 1e9, event);
+        for (byte b : line.getBytes(StandardCharsets.UTF_8)) {
+            traceHash = (traceHash ^ (b & 0xff)) * 0x100000001B3L;
+        }
+        traceHash = (traceHash ^ '\n') * 0x100000001B3L;
+        traceCount++;
+        if (trace.size() < MAX_TRACE_LINES) {
+            trace.add(line);
+        }
+    }
+
+    /** A hash of every line recorded so far, in order (64-bit FNV-1a). */
+    public long traceHash() {
+        return traceHash;
+    }
+
+    /** How many lines were recorded. */
+    public long traceCount() {
+        return traceCount;
+    }
+
+    /** The lines kept, oldest first. */
+    public List<String> traceLines() {
+        return List.copyOf(trace);
+    }
+
+    /** The last {@code n} lines kept, one per line. */
+    public String traceTail(int n) {
+        return String.join("\n", trace.subList(Math.max(0, trace.size() - n), trace.size()));
+    }
+}

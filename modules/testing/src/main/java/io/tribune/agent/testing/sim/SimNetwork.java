@@ -1,0 +1,308 @@
+package io.tribune.agent.testing.sim;
+
+import io.tribune.api.Plugin;
+import io.tribune.api.PluginConfig;
+import io.tribune.api.PluginContext;
+import io.tribune.api.PluginDescriptor;
+import io.tribune.api.Scheduler;
+import io.tribune.api.SpiKind;
+import io.tribune.api.transport.Endpoint;
+import io.tribune.api.transport.OutboundStream;
+import io.tribune.api.transport.RequestHandler;
+import io.tribune.api.transport.StreamHandler;
+import io.tribune.api.transport.Transport;
+import io.tribune.api.transport.TransportException;
+import io.tribune.api.transport.TransportFactory;
+import io.tribune.api.transport.TransportSetup;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Seeded network latency for simulations: plugin {@value #PLUGIN_NAME} wraps {@code transport-inproc}
+ * (which delivers on the next scheduler turn) and delays each leg of every exchange by a time drawn
+ * from a generator of its own, seeded with the run's seed and the node's name: a unary call's request
+ * and its reply, each chunk of a stream, and a stream's end and its answer. Delays of one stream stay
+ * in order (a chunk leaves only after the previous one was taken, as the SPI requires of the caller);
+ * separate calls may overtake each other, as on separate connections.
+ *
+ * <p>Configuration: {@value #HUB_KEY} names the {@code transport-inproc} hub. The deadline handed to
+ * the inner transport is the caller's less the request's delay, so a call fails no later than asked
+ * (its failure reaches the caller after the reply leg's delay, a few milliseconds at most).
+ *
+ * <p>Closing a transport fails what it still owes its callers with {@code CANCELLED}, as the inner
+ * transport does with calls in flight; a request whose delay had not run out never left, and its
+ * failure says so ({@link TransportException#notDelivered()}). Threading: the delays are
+ * timers of the plugin context's scheduler; one simulation thread calls everything.
+ */
+public final class SimNetwork {
+    /** The transport plugin's name, as agents select it ({@code plugins.transport}). */
+    public static final String PLUGIN_NAME = "transport-sim";
+    /** Configuration key of the {@code transport-inproc} hub the wrapped transports share. */
+    public static final String HUB_KEY = "transport-sim.hub";
+
+    private final TransportFactory inner;
+    private final long seed;
+    private final long minNanos;
+    private final long maxNanos;
+
+    /**
+     * A network of {@code inner}'s transports with delays uniform in {@code [min, max]} per leg.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= min <= max <= 1 s}
+     */
+    public SimNetwork(TransportFactory inner, long seed, Duration min, Duration max) {
+        this.inner = Objects.requireNonNull(inner, "inner");
+        checkBounds(min, max);
+        this.seed = seed;
+        this.minNanos = min.toNanos();
+        this.maxNanos = max.toNanos();
+    }
+
+    /** @throws IllegalArgumentException unless {@code 0 <= min <= max <= 1 s} */
+    static void checkBounds(Duration min, Duration max) {
+        if (min.isNegative() || min.compareTo(max) > 0 || max.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("latency bounds must satisfy 0 <= min <= max <= 1 s, got " + min
+                    + " and " + max);
+        }
+    }
+
+    /** A plugin offering the wrapped factory, to register beside the plugins on the class path. */
+    public Plugin plugin() {
+        TransportFactory f = new TransportFactory() {
+            @Override
+            public String name() {
+                return PLUGIN_NAME;
+            }
+
+            @Override
+            public boolean supportsCallOnly() {
+                return inner.supportsCallOnly();
+            }
+
+            @Override
+            public Transport create(TransportSetup setup, PluginConfig config, PluginContext context) {
+                String hub = config.getString(HUB_KEY, "default");
+                Transport t = inner.create(setup, PluginConfig.of(Map.of("transport-inproc.hub", hub)), context);
+                return new Delayed(t, context.scheduler(), new SplittableRandom(mix(seed, context.nodeName())));
+            }
+        };
+        return new Plugin() {
+            @Override
+            public PluginDescriptor descriptor() {
+                return PluginDescriptor.of(PLUGIN_NAME, "test", "transport-inproc with seeded latency",
+                        SpiKind.TRANSPORT);
+            }
+
+            @Override
+            public List<TransportFactory> transportFactories() {
+                return List.of(f);
+            }
+        };
+    }
+
+    private static long mix(long seed, String name) {
+        long h = seed ^ 0x632BE59BD9B4E019L;
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ b) * 0x100000001B3L;
+        }
+        return h;
+    }
+
+    /** One node's transport: the inner one, with every leg delayed. */
+    private final class Delayed implements Transport {
+        private final Transport t;
+        private final Scheduler scheduler;
+        private final SplittableRandom random;
+        /** Outcomes still owed to callers, in the order they were asked for. */
+        private final LinkedHashSet<CompletableFuture<?>> pending = new LinkedHashSet<>();
+        /** Those of {@link #pending} whose request or chunk was handed to the inner transport. */
+        private final LinkedHashSet<CompletableFuture<?>> handedOver = new LinkedHashSet<>();
+        private boolean closed;
+
+        Delayed(Transport t, Scheduler scheduler, SplittableRandom random) {
+            this.t = t;
+            this.scheduler = scheduler;
+            this.random = random;
+        }
+
+        private synchronized Duration delay() {
+            long d = maxNanos == minNanos ? minNanos : minNanos + random.nextLong(maxNanos - minNanos + 1);
+            return Duration.ofNanos(d);
+        }
+
+        /** Tracks {@code f} until it completes; false (and {@code f} failed) when closed. */
+        private synchronized boolean track(CompletableFuture<?> f) {
+            if (closed) {
+                f.completeExceptionally(closedFailure(true));
+                return false;
+            }
+            pending.add(f);
+            f.whenComplete((x, e) -> untrack(f));
+            return true;
+        }
+
+        private synchronized void untrack(CompletableFuture<?> f) {
+            pending.remove(f);
+            handedOver.remove(f);
+        }
+
+        /** Notes that {@code f}'s request left: from now on its peer may have served it. */
+        private synchronized void handedOver(CompletableFuture<?> f) {
+            if (pending.contains(f)) {
+                handedOver.add(f);
+            }
+        }
+
+        /**
+         * CANCELLED for a closed transport; {@code notDelivered} when the request never left (its delay
+         * had not run out), which the SPI lets a caller rely on as "never reached the handler".
+         */
+        private TransportException closedFailure(boolean notDelivered) {
+            return new TransportException(TransportException.Code.CANCELLED, "transport " + t.localEndpoint()
+                    + " is closed", null, notDelivered);
+        }
+
+        /** Completes {@code out} like {@code in}, after a delay. */
+        private <T> void relay(CompletableFuture<T> in, CompletableFuture<T> out) {
+            in.whenComplete((v, e) -> scheduler.schedule(delay(), () -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else {
+                    out.complete(v);
+                }
+            }));
+        }
+
+        @Override
+        public CompletableFuture<byte[]> call(Endpoint target, String method, byte[] request, Duration timeout) {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(timeout, "timeout");
+            byte[] copy = request.clone();
+            CompletableFuture<byte[]> out = new CompletableFuture<>();
+            if (!track(out)) {
+                return out;
+            }
+            Duration up = delay();
+            Duration rest = timeout.minus(up);
+            Duration innerTimeout = rest.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : rest;
+            scheduler.schedule(up, () -> {
+                if (out.isDone()) {
+                    return;
+                }
+                handedOver(out);
+                CompletableFuture<byte[]> in;
+                try {
+                    in = t.call(target, method, copy, innerTimeout);
+                } catch (RuntimeException e) {
+                    in = CompletableFuture.failedFuture(e);
+                }
+                relay(in, out);
+            });
+            return out;
+        }
+
+        @Override
+        public OutboundStream openStream(Endpoint target, String method, Duration timeout) {
+            OutboundStream s = t.openStream(target, method, timeout);
+            return new OutboundStream() {
+                @Override
+                public CompletableFuture<Void> send(byte[] chunk) {
+                    byte[] copy = chunk.clone();
+                    CompletableFuture<Void> out = new CompletableFuture<>();
+                    if (track(out)) {
+                        // The chunk travels for a delay; taking the next one is local flow control, at once.
+                        scheduler.schedule(delay(), () -> {
+                            if (!out.isDone()) {
+                                handedOver(out);
+                                s.send(copy).whenComplete((v, e) -> {
+                                    if (e != null) {
+                                        out.completeExceptionally(e);
+                                    } else {
+                                        out.complete(v);
+                                    }
+                                });
+                            }
+                        });
+                    }
+                    return out;
+                }
+
+                @Override
+                public CompletableFuture<byte[]> finish() {
+                    CompletableFuture<byte[]> out = new CompletableFuture<>();
+                    if (track(out)) {
+                        scheduler.schedule(delay(), () -> {
+                            if (!out.isDone()) {
+                                handedOver(out);
+                                relay(s.finish(), out);
+                            }
+                        });
+                    }
+                    return out;
+                }
+
+                @Override
+                public void cancel(String reason) {
+                    s.cancel(reason);
+                }
+            };
+        }
+
+        @Override
+        public void start() {
+            t.start();
+        }
+
+        @Override
+        public Endpoint localEndpoint() {
+            return t.localEndpoint();
+        }
+
+        @Override
+        public void register(String method, RequestHandler handler) {
+            t.register(method, handler);
+        }
+
+        @Override
+        public void registerStream(String method, StreamHandler handler) {
+            t.registerStream(method, handler);
+        }
+
+        @Override
+        public int maxMessageBytes() {
+            return t.maxMessageBytes();
+        }
+
+        /**
+         * Closes the inner transport, then fails what is still owed with CANCELLED: marked
+         * {@code notDelivered} for what had not left yet, not for what the inner transport had.
+         */
+        @Override
+        public void close() {
+            List<CompletableFuture<?>> owed;
+            List<CompletableFuture<?>> left;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                owed = new ArrayList<>(pending);
+                left = new ArrayList<>(handedOver);
+                pending.clear();
+                handedOver.clear();
+            }
+            t.close();
+            for (CompletableFuture<?> f : owed) {
+                f.completeExceptionally(closedFailure(!left.contains(f)));
+            }
+        }
+    }
+}
