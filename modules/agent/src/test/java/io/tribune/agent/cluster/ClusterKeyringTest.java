@@ -11,18 +11,16 @@ import io.tribune.agent.cluster.ClusterKeyring.MemberResult;
 import io.tribune.agent.plugins.ServiceLoaderPluginSource;
 import io.tribune.agent.rpc.Operator.KeyringVerb;
 import io.tribune.api.PluginConfig;
-import io.tribune.api.Subscription;
 import io.tribune.api.membership.Keyring;
-import io.tribune.api.membership.Member;
 import io.tribune.api.membership.MemberAnswer;
 import io.tribune.api.membership.MemberQueries;
 import io.tribune.api.membership.MemberStatus;
 import io.tribune.api.membership.Membership;
 import io.tribune.api.membership.MembershipFactory;
-import io.tribune.api.membership.MembershipListener;
 import io.tribune.api.membership.MembershipSetup;
 import io.tribune.api.membership.Pool;
 import io.tribune.api.membership.QueryResult;
+import io.tribune.testkit.ForwardingMembership;
 import io.tribune.testkit.Poll;
 import io.tribune.testkit.RealScheduler;
 import io.tribune.testkit.TestContext;
@@ -33,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -262,59 +259,19 @@ class ClusterKeyringTest {
     }
 
     /** A real membership seen through a plugin that offers no queries (SPI before 1.2). */
-    private record WithoutQueries(Membership m) implements Membership {
-        @Override
-        public Optional<Keyring> keyring() {
-            return m.keyring();
+    private static final class WithoutQueries extends ForwardingMembership {
+        WithoutQueries(Membership m) {
+            super(m);
         }
 
         @Override
-        public Member localMember() {
-            return m.localMember();
-        }
-
-        @Override
-        public List<Member> members() {
-            return m.members();
-        }
-
-        @Override
-        public void start() {
-            m.start();
-        }
-
-        @Override
-        public CompletableFuture<Integer> join(List<String> seeds) {
-            return m.join(seeds);
-        }
-
-        @Override
-        public CompletableFuture<Void> leave(Duration timeout) {
-            return m.leave(timeout);
-        }
-
-        @Override
-        public CompletableFuture<Void> forceLeave(String node, boolean prune) {
-            return m.forceLeave(node, prune);
-        }
-
-        @Override
-        public CompletableFuture<Void> updateTags(Map<String, String> tags) {
-            return m.updateTags(tags);
-        }
-
-        @Override
-        public CompletableFuture<Void> broadcast(String event, byte[] payload, boolean coalesce) {
-            return m.broadcast(event, payload, coalesce);
-        }
-
-        @Override
-        public Subscription subscribe(MembershipListener listener) {
-            return m.subscribe(listener);
+        public Optional<MemberQueries> queries() {
+            return Optional.empty();
         }
 
         @Override
         public void close() {
+            // The test closes the real membership.
         }
     }
 }

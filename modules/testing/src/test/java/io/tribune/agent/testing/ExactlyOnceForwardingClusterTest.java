@@ -26,9 +26,6 @@ import io.tribune.api.PluginDescriptor;
 import io.tribune.api.SpiKind;
 import io.tribune.api.Subscription;
 import io.tribune.api.transport.Endpoint;
-import io.tribune.api.transport.OutboundStream;
-import io.tribune.api.transport.RequestHandler;
-import io.tribune.api.transport.StreamHandler;
 import io.tribune.api.transport.Transport;
 import io.tribune.api.transport.TransportException;
 import io.tribune.api.transport.TransportFactory;
@@ -37,6 +34,7 @@ import io.tribune.state.Change;
 import io.tribune.state.KvEntry;
 import io.tribune.state.StateStore;
 import io.tribune.state.WatchTarget;
+import io.tribune.testkit.ForwardingTransport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -341,14 +339,13 @@ class ExactlyOnceForwardingClusterTest {
      * rewritten (control runs) and, once the peer served it, its reply replaced by
      * {@code UNAVAILABLE}.
      */
-    private static final class LossyTransport implements Transport {
-        private final Transport inner;
+    private static final class LossyTransport extends ForwardingTransport {
         private volatile BiPredicate<String, byte[]> match;
         private volatile UnaryOperator<byte[]> rewrite = UnaryOperator.identity();
         final AtomicInteger lost = new AtomicInteger();
 
         LossyTransport(Transport inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         synchronized void arm(BiPredicate<String, byte[]> match, UnaryOperator<byte[]> rewrite) {
@@ -375,10 +372,10 @@ class ExactlyOnceForwardingClusterTest {
         public CompletableFuture<byte[]> call(Endpoint target, String method, byte[] request, Duration timeout) {
             UnaryOperator<byte[]> r = take(method, request);
             if (r == null) {
-                return inner.call(target, method, request, timeout);
+                return delegate.call(target, method, request, timeout);
             }
             CompletableFuture<byte[]> out = new CompletableFuture<>();
-            inner.call(target, method, r.apply(request), timeout).whenComplete((reply, t) -> {
+            delegate.call(target, method, r.apply(request), timeout).whenComplete((reply, t) -> {
                 if (t != null) {
                     out.completeExceptionally(t);
                     return;
@@ -388,41 +385,6 @@ class ExactlyOnceForwardingClusterTest {
                         "connection to " + target + " broke after the call was served (injected)"));
             });
             return out;
-        }
-
-        @Override
-        public void start() {
-            inner.start();
-        }
-
-        @Override
-        public Endpoint localEndpoint() {
-            return inner.localEndpoint();
-        }
-
-        @Override
-        public void register(String method, RequestHandler handler) {
-            inner.register(method, handler);
-        }
-
-        @Override
-        public void registerStream(String method, StreamHandler handler) {
-            inner.registerStream(method, handler);
-        }
-
-        @Override
-        public OutboundStream openStream(Endpoint target, String method, Duration timeout) {
-            return inner.openStream(target, method, timeout);
-        }
-
-        @Override
-        public int maxMessageBytes() {
-            return inner.maxMessageBytes();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 }

@@ -8,12 +8,11 @@ import io.tribune.api.Scheduler;
 import io.tribune.api.SpiKind;
 import io.tribune.api.transport.Endpoint;
 import io.tribune.api.transport.OutboundStream;
-import io.tribune.api.transport.RequestHandler;
-import io.tribune.api.transport.StreamHandler;
 import io.tribune.api.transport.Transport;
 import io.tribune.api.transport.TransportException;
 import io.tribune.api.transport.TransportFactory;
 import io.tribune.api.transport.TransportSetup;
+import io.tribune.testkit.ForwardingTransport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,8 +115,7 @@ public final class SimNetwork {
     }
 
     /** One node's transport: the inner one, with every leg delayed. */
-    private final class Delayed implements Transport {
-        private final Transport t;
+    private final class Delayed extends ForwardingTransport {
         private final Scheduler scheduler;
         private final SplittableRandom random;
         /** Outcomes still owed to callers, in the order they were asked for. */
@@ -127,7 +125,7 @@ public final class SimNetwork {
         private boolean closed;
 
         Delayed(Transport t, Scheduler scheduler, SplittableRandom random) {
-            this.t = t;
+            super(t);
             this.scheduler = scheduler;
             this.random = random;
         }
@@ -165,7 +163,7 @@ public final class SimNetwork {
          * had not run out), which the SPI lets a caller rely on as "never reached the handler".
          */
         private TransportException closedFailure(boolean notDelivered) {
-            return new TransportException(TransportException.Code.CANCELLED, "transport " + t.localEndpoint()
+            return new TransportException(TransportException.Code.CANCELLED, "transport " + delegate.localEndpoint()
                     + " is closed", null, notDelivered);
         }
 
@@ -200,7 +198,7 @@ public final class SimNetwork {
                 handedOver(out);
                 CompletableFuture<byte[]> in;
                 try {
-                    in = t.call(target, method, copy, innerTimeout);
+                    in = delegate.call(target, method, copy, innerTimeout);
                 } catch (RuntimeException e) {
                     in = CompletableFuture.failedFuture(e);
                 }
@@ -211,7 +209,7 @@ public final class SimNetwork {
 
         @Override
         public OutboundStream openStream(Endpoint target, String method, Duration timeout) {
-            OutboundStream s = t.openStream(target, method, timeout);
+            OutboundStream s = delegate.openStream(target, method, timeout);
             return new OutboundStream() {
                 @Override
                 public CompletableFuture<Void> send(byte[] chunk) {
@@ -256,31 +254,6 @@ public final class SimNetwork {
             };
         }
 
-        @Override
-        public void start() {
-            t.start();
-        }
-
-        @Override
-        public Endpoint localEndpoint() {
-            return t.localEndpoint();
-        }
-
-        @Override
-        public void register(String method, RequestHandler handler) {
-            t.register(method, handler);
-        }
-
-        @Override
-        public void registerStream(String method, StreamHandler handler) {
-            t.registerStream(method, handler);
-        }
-
-        @Override
-        public int maxMessageBytes() {
-            return t.maxMessageBytes();
-        }
-
         /**
          * Closes the inner transport, then fails what is still owed with CANCELLED: marked
          * {@code notDelivered} for what had not left yet, not for what the inner transport had.
@@ -299,7 +272,7 @@ public final class SimNetwork {
                 pending.clear();
                 handedOver.clear();
             }
-            t.close();
+            delegate.close();
             for (CompletableFuture<?> f : owed) {
                 f.completeExceptionally(closedFailure(!left.contains(f)));
             }

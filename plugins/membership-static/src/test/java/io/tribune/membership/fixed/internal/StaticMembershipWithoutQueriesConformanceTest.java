@@ -2,22 +2,19 @@ package io.tribune.membership.fixed.internal;
 
 import io.tribune.api.PluginConfig;
 import io.tribune.api.PluginContext;
-import io.tribune.api.Subscription;
-import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberQueries;
 import io.tribune.api.membership.Membership;
 import io.tribune.api.membership.MembershipFactory;
-import io.tribune.api.membership.MembershipListener;
 import io.tribune.api.membership.MembershipSetup;
 import io.tribune.api.membership.Pool;
 import io.tribune.tck.membership.MembershipCapability;
 import io.tribune.tck.membership.MembershipConformanceTest;
 import io.tribune.tck.membership.MembershipEnvironment;
-import java.time.Duration;
+import io.tribune.testkit.ForwardingMembership;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Tests the kit itself: {@code membership-static} wrapped so that it hides its queries, as a
@@ -59,55 +56,14 @@ public class StaticMembershipWithoutQueriesConformanceTest extends MembershipCon
     }
 
     /** Delegates everything but {@code queries()}, which keeps the SPI's default. */
-    private record WithoutQueries(Membership m) implements Membership {
-        @Override
-        public void start() {
-            m.start();
+    private static final class WithoutQueries extends ForwardingMembership {
+        WithoutQueries(Membership m) {
+            super(m);
         }
 
         @Override
-        public Member localMember() {
-            return m.localMember();
-        }
-
-        @Override
-        public List<Member> members() {
-            return m.members();
-        }
-
-        @Override
-        public CompletableFuture<Integer> join(List<String> seeds) {
-            return m.join(seeds);
-        }
-
-        @Override
-        public CompletableFuture<Void> leave(Duration timeout) {
-            return m.leave(timeout);
-        }
-
-        @Override
-        public CompletableFuture<Void> forceLeave(String name, boolean prune) {
-            return m.forceLeave(name, prune);
-        }
-
-        @Override
-        public CompletableFuture<Void> updateTags(Map<String, String> tags) {
-            return m.updateTags(tags);
-        }
-
-        @Override
-        public CompletableFuture<Void> broadcast(String name, byte[] payload, boolean coalesce) {
-            return m.broadcast(name, payload, coalesce);
-        }
-
-        @Override
-        public Subscription subscribe(MembershipListener listener) {
-            return m.subscribe(listener);
-        }
-
-        @Override
-        public void close() {
-            m.close();
+        public Optional<MemberQueries> queries() {
+            return Optional.empty();
         }
     }
 }

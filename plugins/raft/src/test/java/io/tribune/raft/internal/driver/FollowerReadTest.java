@@ -11,11 +11,9 @@ import io.tribune.api.consensus.NotLeaderException;
 import io.tribune.api.consensus.ReadConsistency;
 import io.tribune.api.transport.Endpoint;
 import io.tribune.api.transport.OutboundStream;
-import io.tribune.api.transport.RequestHandler;
-import io.tribune.api.transport.StreamHandler;
 import io.tribune.api.transport.Transport;
 import io.tribune.raft.internal.core.Message;
-import io.tribune.tck.consensus.RecordingStateMachine;
+import io.tribune.testkit.ForwardingTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,12 +165,11 @@ class FollowerReadTest {
     }
 
     /** Counts the ReadIndex requests a transport sends (streams and unary calls). */
-    private static final class Counting implements Transport {
-        private final Transport t;
+    private static final class Counting extends ForwardingTransport {
         private final AtomicInteger readIndexes;
 
         Counting(Transport t, AtomicInteger readIndexes) {
-            this.t = t;
+            super(t);
             this.readIndexes = readIndexes;
         }
 
@@ -189,34 +186,14 @@ class FollowerReadTest {
         }
 
         @Override
-        public void start() {
-            t.start();
-        }
-
-        @Override
-        public Endpoint localEndpoint() {
-            return t.localEndpoint();
-        }
-
-        @Override
-        public void register(String method, RequestHandler h) {
-            t.register(method, h);
-        }
-
-        @Override
-        public void registerStream(String method, StreamHandler h) {
-            t.registerStream(method, h);
-        }
-
-        @Override
         public CompletableFuture<byte[]> call(Endpoint target, String method, byte[] request, Duration timeout) {
             count(request);
-            return t.call(target, method, request, timeout);
+            return delegate.call(target, method, request, timeout);
         }
 
         @Override
         public OutboundStream openStream(Endpoint target, String method, Duration timeout) {
-            OutboundStream s = t.openStream(target, method, timeout);
+            OutboundStream s = delegate.openStream(target, method, timeout);
             return new OutboundStream() {
                 @Override
                 public CompletableFuture<Void> send(byte[] chunk) {
@@ -234,16 +211,6 @@ class FollowerReadTest {
                     s.cancel(reason);
                 }
             };
-        }
-
-        @Override
-        public int maxMessageBytes() {
-            return t.maxMessageBytes();
-        }
-
-        @Override
-        public void close() {
-            t.close();
         }
     }
 }
