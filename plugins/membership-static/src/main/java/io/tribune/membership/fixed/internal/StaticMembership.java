@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -446,37 +445,7 @@ final class StaticMembership implements Membership {
 
     /** Runs the local handler; on the serial event executor. */
     private void dispatch(PendingQuery p, Query q) {
-        QueryHandler h = handlers.get(q.name());
-        if (h == null) {
-            answer(p, null, "no handler for query '" + q.name() + "'");
-            return;
-        }
-        CompletableFuture<byte[]> f;
-        try {
-            f = h.answer(q);
-        } catch (RuntimeException e) {
-            log.log(System.Logger.Level.WARNING, "handler of query '" + q.name() + "' threw", e);
-            answer(p, null, "handler of query '" + q.name() + "' threw: " + describe(e));
-            return;
-        }
-        if (f == null) {
-            answer(p, null, "handler of query '" + q.name() + "' returned no future");
-            return;
-        }
-        f.whenComplete((bytes, err) -> {
-            if (err != null) {
-                answer(p, null, describe(err));
-            } else if (bytes == null) {
-                answer(p, null, "handler of query '" + q.name() + "' answered null");
-            } else {
-                answer(p, bytes.clone(), null);
-            }
-        });
-    }
-
-    private static String describe(Throwable t) {
-        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        return c.getMessage() != null ? c.getMessage() : c.getClass().getName();
+        QueryHandler.run(handlers.get(q.name()), q, (bytes, failure) -> answer(p, bytes, failure));
     }
 
     /** Records the local answer, under the same size rules as a gossiped one. */

@@ -35,7 +35,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +45,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -336,37 +334,8 @@ public final class SwimMembership implements Membership {
 
     /** Runs the local handler of a query; on the serial event executor. */
     private void dispatchQuery(SwimNode.QueryRequest q) {
-        QueryHandler h = handlers.get(q.name());
-        if (h == null) {
-            answerQuery(q, null, "no handler for query '" + q.name() + "'");
-            return;
-        }
-        CompletableFuture<byte[]> f;
-        try {
-            f = h.answer(new Query(q.name(), q.payload().clone(), q.origin()));
-        } catch (RuntimeException e) {
-            log.log(System.Logger.Level.WARNING, "handler of query '" + q.name() + "' threw", e);
-            answerQuery(q, null, "handler of query '" + q.name() + "' threw: " + describe(e));
-            return;
-        }
-        if (f == null) {
-            answerQuery(q, null, "handler of query '" + q.name() + "' returned no future");
-            return;
-        }
-        f.whenComplete((answer, err) -> {
-            if (err != null) {
-                answerQuery(q, null, describe(err));
-            } else if (answer == null) {
-                answerQuery(q, null, "handler of query '" + q.name() + "' answered null");
-            } else {
-                answerQuery(q, answer.clone(), null);
-            }
-        });
-    }
-
-    private static String describe(Throwable t) {
-        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        return c.getMessage() != null ? c.getMessage() : c.getClass().getName();
+        QueryHandler.run(handlers.get(q.name()), new Query(q.name(), q.payload().clone(), q.origin()),
+                (answer, failure) -> answerQuery(q, answer, failure));
     }
 
     private void answerQuery(SwimNode.QueryRequest q, byte[] answer, String failure) {
