@@ -152,14 +152,11 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
 
     /** One consensus membership change per round at most. */
     void reconcileServers() {
-        synchronized (this) {
-            if (changeInFlight || !consensus.isLeader()) {
-                return;
-            }
-        }
         Map<String, Member> members = membersOfDc();
-        List<ServerInfo> config = consensus.configuration();
         long now = clock.nanos();
+        // What the pool shows is noted every round, a change in flight or not: a server that leaves
+        // and is reaped while a change is in flight would otherwise look merely absent afterwards,
+        // and stay a voter for good.
         for (Member m : members.values()) {
             if (m.status() == MemberStatus.FAILED && ServerTags.isServer(m, datacenter)) {
                 failedSinceNanos.putIfAbsent(m.name(), now);
@@ -172,6 +169,12 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
                 seenLeft.remove(m.name());
             }
         }
+        synchronized (this) {
+            if (changeInFlight || !consensus.isLeader()) {
+                return;
+            }
+        }
+        List<ServerInfo> config = consensus.configuration();
         for (Member m : members.values()) {
             if (ServerTags.isAliveServer(m, datacenter) && config.stream().noneMatch(s -> s.id().equals(m.name()))) {
                 change("adding server " + m.name(), consensus.addVoter(ServerTags.serverInfo(m, true), WRITE_TIMEOUT));

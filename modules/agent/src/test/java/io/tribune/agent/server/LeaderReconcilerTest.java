@@ -1,0 +1,90 @@
+package io.tribune.agent.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import io.tribune.agent.cluster.ServerTags;
+import io.tribune.api.Subscription;
+import io.tribune.api.consensus.Consensus;
+import io.tribune.api.consensus.ServerInfo;
+import io.tribune.api.membership.Member;
+import io.tribune.api.membership.MemberStatus;
+import io.tribune.api.transport.Endpoint;
+import io.tribune.state.StateStore;
+import io.tribune.testkit.SimScheduler;
+import io.tribune.testkit.VirtualClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The leader's reconciliation of the Raft configuration with the gossip pool, against a consensus
+ * double whose membership changes complete when the test says so: the orders of events that a
+ * real cluster produces only by chance under load.
+ */
+class LeaderReconcilerTest {
+    private final VirtualClock clock = new VirtualClock();
+    private final SimScheduler sim = new SimScheduler(clock);
+    private final ScriptedMembership.View view = new ScriptedMembership.View();
+    private final List<ServerInfo> config = new CopyOnWriteArrayList<>();
+    private final List<String> removed = new ArrayList<>();
+
+    private static Member server(String name, int port) {
+        return new Member(name, "127.0.0.1", 8301, Map.of(ServerTags.ROLE, ServerTags.SERVER, ServerTags.DC, "dc1",
+                ServerTags.PORT, Integer.toString(port)), MemberStatus.ALIVE, 1);
+    }
+
+    private Consensus consensus(CompletableFuture<Void> addition) {
+        Consensus c = mock(Consensus.class);
+        when(c.isLeader()).thenReturn(true);
+        when(c.configuration()).thenAnswer(i -> List.copyOf(config));
+        when(c.addVoter(any(), any())).thenAnswer(i -> {
+            config.add(i.getArgument(0));
+            return addition;
+        });
+        when(c.removeServer(any(), any())).thenAnswer(i -> {
+            String id = i.getArgument(0);
+            removed.add(id);
+            config.removeIf(s -> s.id().equals(id));
+            return CompletableFuture.completedFuture(null);
+        });
+        when(c.apply(any(), any())).thenReturn(new CompletableFuture<>());
+        when(c.onLeadershipChange(any())).thenReturn(mock(Subscription.class));
+        return c;
+    }
+
+    @Test
+    void aServerThatLeavesAndIsReapedWhileItsAdditionIsStillInFlightIsRemovedAfterwards() {
+        for (int i = 1; i <= 3; i++) {
+            view.put(server("s" + i, 8300 + i));
+            config.add(new ServerInfo("s" + i, new Endpoint("127.0.0.1", 8300 + i), true));
+        }
+        CompletableFuture<Void> addition = new CompletableFuture<>();
+        LeaderReconciler r = new LeaderReconciler(consensus(addition), new StateStore(Runnable::run),
+                new ScriptedMembership(view, "s1"), "dc1", "s1", sim, clock,
+                new LeaderReconciler.Settings(Duration.ofMillis(100), 32, Duration.ofSeconds(30)));
+        r.start();
+        view.put(server("s4", 8304));
+        sim.runFor(Duration.ofSeconds(1));
+        assertTrue(config.stream().anyMatch(s -> s.id().equals("s4")), "s4 is in the configuration");
+
+        // The addition has not completed (a slow catch-up) when s4 leaves and the pool reaps it.
+        view.setStatus("s4", MemberStatus.LEFT);
+        sim.runFor(Duration.ofSeconds(1));
+        view.remove("s4");
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(List.of(), removed, "one membership change at a time");
+
+        addition.complete(null);
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(List.of("s4"), removed, "a server seen leaving is removed once the change before it is done");
+        r.close();
+    }
+}
