@@ -87,11 +87,13 @@ class CheckScriptsTest {
     @Test
     void timeoutKillsTheWholeProcessTree() throws Exception {
         long start = System.nanoTime();
-        // The child sleeps in the background; the shell prints its pid and waits for it.
-        var r = run(Duration.ofMillis(500), "sleep 30 & echo $!; wait");
+        // The child sleeps in the background; the shell prints its pid and waits for it. The timeout
+        // leaves a loaded machine time to start both (with 500 ms the shell sometimes had not yet
+        // printed the pid) and is still far below the child's 30 s.
+        var r = run(Duration.ofSeconds(3), "sleep 30 & echo $!; wait");
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "the timeout did not end the run");
         assertEquals(HealthStatus.CRITICAL, r.getKey());
-        assertTrue(r.getValue().startsWith("Timed out (500ms) running check\n"), r.getValue());
+        assertTrue(r.getValue().startsWith("Timed out (3000ms) running check\n"), r.getValue());
         long child = Long.parseLong(r.getValue().split("\n")[1].trim());
         assertTrue(waitFor(Duration.ofSeconds(10), () -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true)),
                 "the background child " + child + " survived the timeout");
