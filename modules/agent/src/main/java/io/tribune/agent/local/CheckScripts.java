@@ -34,6 +34,7 @@ final class CheckScripts implements AutoCloseable {
     private final Scheduler scheduler;
     private final ThreadPoolExecutor pool;
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     CheckScripts(Scheduler scheduler) {
         this.scheduler = scheduler;
@@ -59,6 +60,9 @@ final class CheckScripts implements AutoCloseable {
     }
 
     private Map.Entry<HealthStatus, String> runNow(List<String> args, Duration timeout) {
+        if (closed) {
+            return Map.entry(HealthStatus.CRITICAL, "check not run: the agent is stopping");
+        }
         Process p;
         try {
             p = new ProcessBuilder(args).redirectErrorStream(true).start();
@@ -66,6 +70,11 @@ final class CheckScripts implements AutoCloseable {
             return Map.entry(HealthStatus.CRITICAL, "Failed to run check " + args.get(0) + ": " + e.getMessage());
         }
         running.add(p);
+        // close() sets the flag before it kills what is running: a process started while it ran is
+        // either in the set it kills or seen here.
+        if (closed) {
+            killTree(p);
+        }
         try {
             // Nothing is written to a check script: it reads end-of-file at once rather than hanging.
             p.getOutputStream().close();
@@ -138,6 +147,7 @@ final class CheckScripts implements AutoCloseable {
     /** Stops taking runs and kills every running script's process tree. */
     @Override
     public void close() {
+        closed = true;
         pool.shutdownNow();
         running.forEach(CheckScripts::killTree);
     }
