@@ -267,8 +267,10 @@ public final class Agent {
             ServerBootstrap boot = new ServerBootstrap(consensus, membership, config.datacenter(), config.nodeName(),
                     config.bootstrapExpect(), scheduler);
             closeables.push(boot);
-            boot.begin(config.dev() || config.bootstrap(),
-                    List.of(new ServerInfo(config.nodeName(), transport.localEndpoint(), true)));
+            // The advertised address, as Consul puts in its Raft configuration: the bound one may be a
+            // wildcard (0.0.0.0) that reaches nobody, and /v1/status/leader shows this address.
+            boot.begin(config.dev() || config.bootstrap(), List.of(new ServerInfo(config.nodeName(),
+                    new Endpoint(config.advertiseAddr(), transport.localEndpoint().port()), true)));
             LeaderReconciler reconciler = new LeaderReconciler(consensus, state, membership, config.datacenter(),
                     config.nodeName(), scheduler, clock, LeaderReconciler.Settings.DEFAULT);
             closeables.push(reconciler);
