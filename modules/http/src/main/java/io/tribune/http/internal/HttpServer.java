@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -164,16 +163,18 @@ public final class HttpServer implements AutoCloseable {
             }
             HttpRequest req;
             try {
-                QueryStringDecoder qs = new QueryStringDecoder(msg.uri());
-                Map<String, List<String>> params = new LinkedHashMap<>(qs.parameters());
+                RequestUri.Decoded target = RequestUri.decode(msg.uri());
                 Map<String, String> headers = new LinkedHashMap<>();
                 msg.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
                 byte[] body = new byte[msg.content().readableBytes()];
                 msg.content().readBytes(body);
                 String remote = String.valueOf(ctx.channel().remoteAddress());
-                req = new HttpRequest(msg.method().name(), qs.path(), params, headers, body, remote);
+                req = new HttpRequest(msg.method().name(), target.path(), target.query(), headers, body, remote);
+            } catch (HttpError e) {
+                write(ctx, HttpResponse.text(e.status(), e.getMessage()), keepAlive);
+                return;
             } catch (IllegalArgumentException e) {
-                write(ctx, HttpResponse.text(400, "malformed request URI: " + e.getMessage()), keepAlive);
+                write(ctx, HttpResponse.text(400, "malformed request: " + e.getMessage()), keepAlive);
                 return;
             }
             handle(req).thenAccept(r -> {
