@@ -46,9 +46,10 @@ class ConsulCompatibilityDefectsTest {
         assertTrue(ff.body().contains("not valid UTF-8"), ff.body());
         // Nothing was written under any spelling of the prefix.
         assertEquals(404, a.send("GET", "/v1/kv/u8/?recurse", null).statusCode());
-        // Overlong and truncated sequences and bad escapes too; in query parameters as well.
-        for (String bad : List.of("/v1/kv/u8/%C0%AF", "/v1/kv/u8/%E2%82", "/v1/kv/u8/%ZZ", "/v1/kv/u8/x%",
-                "/v1/kv/u8/x?flags=%FF", "/v1/kv/u8/x?%FF=1")) {
+        // Overlong and truncated sequences too, in query parameters as well (bad escapes such as
+        // %ZZ, which Java's client refuses to send, are in RequestUriTest).
+        for (String bad : List.of("/v1/kv/u8/%C0%AF", "/v1/kv/u8/%E2%82", "/v1/kv/u8/x?flags=%FF",
+                "/v1/kv/u8/x?%FF=1")) {
             HttpResponse<String> r = a.send("PUT", bad, "x");
             assertEquals(400, r.statusCode(), bad + ": " + r.body());
         }
