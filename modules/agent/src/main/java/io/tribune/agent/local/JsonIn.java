@@ -91,8 +91,15 @@ public final class JsonIn {
             int at = m.indexOf(" at line ");
             m = "malformed JSON" + (at >= 0 ? m.substring(at) : "");
         }
-        return m.isBlank() ? "malformed JSON" : m;
+        if (m.isBlank()) {
+            return "malformed JSON";
+        }
+        // The path in the message echoes the client's property names, which may be long.
+        return m.length() <= MAX_MESSAGE_CHARS ? m : m.substring(0, MAX_MESSAGE_CHARS) + "...";
     }
+
+    /** Longest parser message passed on to a client. */
+    static final int MAX_MESSAGE_CHARS = 256;
 
     /** Wraps an element that must be an object; {@code what} names it in errors. */
     public static JsonIn of(JsonElement e, String what) {

@@ -82,11 +82,18 @@ final class Params {
     }
 
     private static Duration duration(String name, String v) {
+        Duration d;
         try {
-            return BlockingWait.parseDuration(v);
+            d = BlockingWait.parseDuration(v);
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest("invalid " + name + " '" + abbreviate(v) + "': " + e.getMessage());
         }
+        // Found by fuzzing: "-42s" parsed, then the options refused it with an error of the request
+        // layer instead of this front end's 400 naming the parameter.
+        if (d.isNegative()) {
+            throw HttpError.badRequest("invalid " + name + " '" + abbreviate(v) + "': must not be negative");
+        }
+        return d;
     }
 
     /** The ACL token: {@code X-Consul-Token}, else {@code Authorization: Bearer}, else {@code ?token}; "" for none. */
