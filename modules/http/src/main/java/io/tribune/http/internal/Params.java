@@ -17,7 +17,8 @@ import java.util.Optional;
  * operation fields: {@code ?dc}, the token ({@code X-Consul-Token}, {@code ?token},
  * {@code Authorization: Bearer}), {@code ?stale}, {@code ?consistent}, {@code ?max_stale},
  * {@code ?index} and {@code ?wait}, {@code ?cached}; and the shared checks of paths and filters.
- * Every malformed value is a 400 naming the parameter.
+ * Every malformed value is a 400 naming the parameter: an {@link HttpError} from here, or the
+ * {@code BAD_REQUEST} of {@link Options}' own checks (lengths of {@code dc} and the token).
  */
 final class Params {
     /** Most {@code node-meta} or {@code tag} filters in one query. */
