@@ -228,6 +228,15 @@ public final class Agent {
         }
         transport = tf.create(callOnly ? setup.asCallOnly() : setup, pluginConfig(tf.name()), context(tf.name()));
         closeables.push(transport);
+        // A server's operations are registered before its port opens (a restarting server must never
+        // answer a client NO_HANDLER for want of them); calls wait briefly for the request layer below.
+        RpcServer rpcServer = null;
+        if (config.server()) {
+            rpcServer = new RpcServer(transport, config.tls().map(TransportSetup.Tls::verifyIncoming).orElse(false),
+                    scheduler);
+            closeables.push(rpcServer);
+            rpcServer.start();
+        }
         transport.start();
 
         if (config.server()) {
@@ -267,8 +276,10 @@ public final class Agent {
             ServerBootstrap boot = new ServerBootstrap(consensus, membership, config.datacenter(), config.nodeName(),
                     config.bootstrapExpect(), scheduler);
             closeables.push(boot);
-            boot.begin(config.dev() || config.bootstrap(),
-                    List.of(new ServerInfo(config.nodeName(), transport.localEndpoint(), true)));
+            // The advertised address, as Consul puts in its Raft configuration: the bound one may be a
+            // wildcard (0.0.0.0) that reaches nobody, and /v1/status/leader shows this address.
+            boot.begin(config.dev() || config.bootstrap(), List.of(new ServerInfo(config.nodeName(),
+                    new Endpoint(config.advertiseAddr(), transport.localEndpoint().port()), true)));
             LeaderReconciler reconciler = new LeaderReconciler(consensus, state, membership, config.datacenter(),
                     config.nodeName(), scheduler, clock, LeaderReconciler.Settings.DEFAULT);
             closeables.push(reconciler);
@@ -303,8 +314,7 @@ public final class Agent {
             String consensusPlugin = chosen.getOrDefault(SpiKind.CONSENSUS, "");
             ServerEndpoints.register(handlers, new ServerEndpoints.Setup(config.datacenter(), consensus, membership,
                     clock, scheduler, hold, SnapshotRestore.chunkBytes(config.pluginConfig(), consensusPlugin)));
-            new RpcServer(router, transport, config.tls().map(TransportSetup.Tls::verifyIncoming).orElse(false))
-                    .start();
+            rpcServer.attach(router);
             LeaderDuties duties = new LeaderDuties(consensus, state, clock::wallMillis, clock::millis);
             duties.start(scheduler);
             closeables.push(duties::stop);

@@ -98,7 +98,7 @@ public final class DnsService implements AgentService {
         Recursor recursor = new Recursor(settings.recursors(), settings.recursorTimeout(), random);
         Duration maxStale = agent.config().discoveryMaxStale();
         DnsCatalog catalog = new RequestsDnsCatalog(agent.requests(), FORWARD_TIMEOUT,
-                maxStale.isZero() ? Optional.empty() : Optional.of(maxStale));
+                maxStale.isZero() ? Optional.empty() : Optional.of(maxStale), () -> agent.clock().nanos());
         DnsResolver resolver = new DnsResolver(settings, agent.config().datacenter(), catalog, recursor,
                 random, () -> agent.clock().wallMillis());
         DnsServer s = new DnsServer(resolver, settings);

@@ -3,6 +3,7 @@ package io.tribune.http;
 import io.tribune.agent.AgentContext;
 import io.tribune.agent.AgentService;
 import io.tribune.http.internal.ConsulApi;
+import io.tribune.http.internal.HttpLimits;
 import io.tribune.http.internal.HttpServer;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -52,7 +53,8 @@ public final class HttpService implements AgentService {
             throw new IllegalStateException("the HTTP API is already started");
         }
         int port = agent.config().ports().http();
-        HttpServer s = new HttpServer(agent.config().limits().maxRequestBytes());
+        HttpServer s = new HttpServer(agent.config().limits().maxRequestBytes(),
+                HttpLimits.from(agent.config().pluginConfig()));
         ConsulApi.register(s, agent.requests(), agent.config());
         server = s;
         if (port < 0) {

@@ -218,6 +218,22 @@ public final class ConfigLoader {
                 pluginProps.putIfAbsent("rpc.hold-timeout", v);
             }
         }
+        if (merged.has("limits") && merged.getAsJsonObject("limits").has("http_max_conns_per_client")) {
+            // Consul's key (default 200, 0: no limit); the HTTP front end reads it as http.max-conns-per-client.
+            JsonElement v = merged.getAsJsonObject("limits").get("http_max_conns_per_client");
+            long n;
+            try {
+                // Whole numbers only: Gson would read 1.5 as 1.
+                n = Long.parseLong(primitive("limits.http_max_conns_per_client", v).getAsString());
+            } catch (NumberFormatException e) {
+                throw new ConfigException("limits.http_max_conns_per_client must be a number, got " + v);
+            }
+            if (n < 0 || n > 1_000_000) {
+                throw new ConfigException("limits.http_max_conns_per_client must be between 0 (no limit) and "
+                        + "1000000, got " + n);
+            }
+            pluginProps.putIfAbsent("http.max-conns-per-client", Long.toString(n));
+        }
         String logLevel = str("log_level", "info").toLowerCase(Locale.ROOT);
         if (!Set.of("trace", "debug", "info", "warn", "err", "error").contains(logLevel)) {
             throw new ConfigException("log_level '" + logLevel + "' must be trace, debug, info, warn or err");

@@ -67,13 +67,39 @@ public final class JsonIn {
         try {
             return JsonParser.parseString(text);
         } catch (JsonParseException e) {
-            Throwable t = e;
-            while (t.getCause() != null) {
-                t = t.getCause();
-            }
-            throw AgentException.badRequest("request decode failed: " + t.getMessage());
+            throw AgentException.badRequest("request decode failed: " + parserMessage(e));
         }
     }
+
+    /**
+     * What the JSON parser found wrong, in words for a client: where ("at line 1 column 5 path $.a")
+     * and what, without the parser library's advice to its own users (which names its classes and
+     * settings, e.g. {@code Use JsonReader.setStrictness(...)}, and links its troubleshooting page).
+     */
+    public static String parserMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = String.valueOf(t.getMessage());
+        int nl = m.indexOf('\n');
+        if (nl >= 0) {
+            m = m.substring(0, nl);
+        }
+        m = m.replaceFirst("^[A-Za-z0-9_.$]+(Exception|Error): ", "");
+        if (m.contains("JsonReader") || m.contains("Strictness") || m.contains("gson") || m.contains("Gson")) {
+            int at = m.indexOf(" at line ");
+            m = "malformed JSON" + (at >= 0 ? m.substring(at) : "");
+        }
+        if (m.isBlank()) {
+            return "malformed JSON";
+        }
+        // The path in the message echoes the client's property names, which may be long.
+        return m.length() <= MAX_MESSAGE_CHARS ? m : m.substring(0, MAX_MESSAGE_CHARS) + "...";
+    }
+
+    /** Longest parser message passed on to a client. */
+    static final int MAX_MESSAGE_CHARS = 256;
 
     /** Wraps an element that must be an object; {@code what} names it in errors. */
     public static JsonIn of(JsonElement e, String what) {

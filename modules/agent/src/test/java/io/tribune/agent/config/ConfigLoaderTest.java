@@ -35,6 +35,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void consulsHttpConnectionLimitIsPassedToTheHttpFrontEndAndValidated() {
+        AgentConfig c = new ConfigLoader().add(json("{\"dev\": true, \"limits\": {\"http_max_conns_per_client\": 7}}"),
+                "flags").build();
+        assertEquals("7", c.pluginConfig().get("http.max-conns-per-client"));
+        assertEquals(null, new ConfigLoader().add(json("{\"dev\": true}"), "flags").build().pluginConfig()
+                .get("http.max-conns-per-client"));
+        for (String bad : List.of("-1", "\"many\"", "1.5", "true")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().add(json(
+                    "{\"dev\": true, \"limits\": {\"http_max_conns_per_client\": " + bad + "}}"), "flags").build());
+            assertTrue(e.getMessage().contains("limits.http_max_conns_per_client"), e.getMessage());
+        }
+    }
+
+    @Test
     void filesThenFlagsOverrideKeyByKeyAndPortsMerge(@TempDir Path dir) throws Exception {
         Path f1 = dir.resolve("a.json");
         Files.writeString(f1, "{\"node_name\": \"n1\", \"data_dir\": \"/d\", \"server\": true, "

@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -27,11 +29,27 @@ import java.util.function.Supplier;
  * bound has the leader answer, all decided once below the front ends. A lookup waits at most
  * {@code timeout} (a DNS client gives up after a few seconds anyway); no answer in time or any failure
  * is {@link DnsCatalog.UnavailableException}, which the resolver answers with SERVFAIL.
+ *
+ * <p><b>Failing fast.</b> Each lookup holds one of the DNS server's few worker threads while it
+ * waits. When no server answers, every lookup would wait the whole timeout, so a handful of workers
+ * would serve a lookup per second or so and the rest would queue until clients time out (issue 17:
+ * a client agent without servers timed out instead of answering SERVFAIL). So once a lookup failed
+ * because the cluster could not be reached, the lookups of the next {@link #FAIL_FAST} fail at once,
+ * except one at a time that goes on asking (a probe), whose success ends the window early. Answers
+ * such as "no such name" are not failures. Thread-safe.
  */
 public final class RequestsDnsCatalog implements DnsCatalog {
+    /** How long after a failure to reach the cluster lookups fail at once (but for one probe at a time). */
+    public static final Duration FAIL_FAST = Duration.ofSeconds(2);
+
     private final Requests requests;
     private final Duration timeout;
     private final Options options;
+    private final LongSupplier nanos;
+    /** Until when (on {@link #nanos}) lookups fail at once; no window when in the past. */
+    private volatile long failingUntil;
+    private volatile boolean failing;
+    private final AtomicBoolean probing = new AtomicBoolean();
 
     /**
      * @param requests the agent's request layer
@@ -40,9 +58,18 @@ public final class RequestsDnsCatalog implements DnsCatalog {
      *                 {@code discovery_max_stale}); absent: no bound
      */
     public RequestsDnsCatalog(Requests requests, Duration timeout, Optional<Duration> maxStale) {
+        this(requests, timeout, maxStale, System::nanoTime);
+    }
+
+    /**
+     * As {@link #RequestsDnsCatalog(Requests, Duration, Optional)}, with the monotonic clock that
+     * times the {@link #FAIL_FAST} window ({@code nanos}, e.g. the agent's clock).
+     */
+    public RequestsDnsCatalog(Requests requests, Duration timeout, Optional<Duration> maxStale, LongSupplier nanos) {
         this.requests = Objects.requireNonNull(requests, "requests");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.options = Options.of(ReadConsistency.STALE).withMaxStale(maxStale.orElse(Duration.ZERO));
+        this.nanos = Objects.requireNonNull(nanos, "nanos");
     }
 
     @Override
@@ -57,17 +84,48 @@ public final class RequestsDnsCatalog implements DnsCatalog {
 
     /** Builds the operation inside the guard, so a name the layer refuses is unavailable too. */
     private <R> R get(Supplier<Op<R>> op) {
+        boolean probe = false;
+        if (failing && nanos.getAsLong() - failingUntil < 0) {
+            if (!probing.compareAndSet(false, true)) {
+                throw new UnavailableException("the cluster could not be reached a moment ago; failing fast");
+            }
+            probe = true;
+        }
         try {
-            return requests.call(op.get(), options).get(timeout.toNanos(), TimeUnit.NANOSECONDS).value();
+            R value = requests.call(op.get(), options).get(timeout.toNanos(), TimeUnit.NANOSECONDS).value();
+            failing = false;
+            return value;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted");
         } catch (ExecutionException e) {
-            throw new UnavailableException("lookup failed: " + AgentException.of(e).getMessage());
+            AgentException ae = AgentException.of(e);
+            if (unreachable(ae.kind())) {
+                failFast();
+            }
+            throw new UnavailableException("lookup failed: " + ae.getMessage());
         } catch (TimeoutException e) {
+            failFast();
             throw new UnavailableException("no answer from a server within " + timeout.toMillis() + " ms");
         } catch (AgentException e) {
             throw new UnavailableException("lookup failed: " + e.getMessage());
+        } finally {
+            if (probe) {
+                probing.set(false);
+            }
         }
+    }
+
+    /** Failures that say the cluster cannot be reached (rather than something about this lookup). */
+    private static boolean unreachable(AgentException.Kind kind) {
+        return switch (kind) {
+            case NO_SERVERS, NO_LEADER, UNAVAILABLE, TIMEOUT, OUTCOME_UNKNOWN -> true;
+            default -> false;
+        };
+    }
+
+    private void failFast() {
+        failingUntil = nanos.getAsLong() + FAIL_FAST.toNanos();
+        failing = true;
     }
 }

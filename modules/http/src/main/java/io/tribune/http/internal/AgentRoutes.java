@@ -154,17 +154,14 @@ final class AgentRoutes {
         throw HttpError.notFound("no API at " + req.path());
     }
 
+    /** Consul's {@code ?enable} of maintenance mode: required, read with Go's ParseBool. */
     private static boolean enable(HttpRequest req) {
         if (!req.has("enable")) {
             throw HttpError.badRequest("Missing value for enable");
         }
         String v = req.param("enable").orElse("");
-        return switch (v) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw HttpError.badRequest("Invalid value for enable: '" + Params.abbreviate(v)
-                    + "' (expected true or false)");
-        };
+        return Params.parseBool(v).orElseThrow(() -> HttpError.badRequest("Invalid value for enable: '"
+                + Params.abbreviate(v) + "' (expected one of 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)"));
     }
 
     private static Map<String, Object> self(AgentOps.Info info) {

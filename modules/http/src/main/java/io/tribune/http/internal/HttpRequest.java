@@ -46,7 +46,36 @@ public record HttpRequest(String method, String path, Map<String, List<String>> 
             }
             return Optional.of(x);
         } catch (NumberFormatException e) {
-            throw HttpError.badRequest("invalid value for " + name + ": '" + v.get() + "' is not a number");
+            throw HttpError.badRequest("invalid value for " + name + ": '" + Params.abbreviate(v.get())
+                    + "' is not a number");
+        }
+    }
+
+    /**
+     * A Raft index parameter ({@code ?index}, {@code ?cas}): Consul's indexes are unsigned 64-bit,
+     * so every value from 0 to 18446744073709551615 is accepted. Values above {@link Long#MAX_VALUE}
+     * become {@link Long#MAX_VALUE}: no index of this cluster can reach either, so a blocking query
+     * on such an index waits its whole wait and a {@code cas} on it never matches, as on Consul.
+     *
+     * @throws HttpError 400 naming the parameter when it is not an unsigned 64-bit number
+     */
+    public Optional<Long> indexParam(String name) {
+        Optional<String> v = param(name);
+        if (v.isEmpty() || v.get().isEmpty()) {
+            return Optional.empty();
+        }
+        String s = v.get();
+        // parseUnsignedLong alone would take a leading '+'; Go's ParseUint does not.
+        if (s.charAt(0) < '0' || s.charAt(0) > '9') {
+            throw HttpError.badRequest("invalid value for " + name + ": '" + Params.abbreviate(s)
+                    + "' is not an unsigned 64-bit number");
+        }
+        try {
+            long x = Long.parseUnsignedLong(s);
+            return Optional.of(x < 0 ? Long.MAX_VALUE : x);
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest("invalid value for " + name + ": '" + Params.abbreviate(s)
+                    + "' is not an unsigned 64-bit number");
         }
     }
 

@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,19 +38,32 @@ import java.util.concurrent.TimeUnit;
 /**
  * The HTTP listener of the agent: Netty with its own event loops, HTTP/1.1 keep-alive, bodies
  * aggregated up to a limit (413 beyond), routes matched by longest path prefix. Handlers answer
- * asynchronously, so a held blocking query costs a future and a channel, not a thread.
+ * asynchronously, so a held blocking query costs a future and a channel, not a thread. Every
+ * connection is held to {@link HttpLimits} by a {@link ConnectionGuard} (connections per client
+ * address, read and idle timeouts), and the request target is decoded strictly ({@link RequestUri}).
  */
 public final class HttpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
     private final List<Map.Entry<String, Route>> routes = new ArrayList<>();
     private final int maxRequestBytes;
+    private final HttpLimits limits;
+    private final ConnectionGuard.Counts counts = new ConnectionGuard.Counts();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel channel;
 
-    /** A server that accepts request bodies up to {@code maxRequestBytes}. */
+    /** A server that accepts request bodies up to {@code maxRequestBytes}, with the default {@link HttpLimits}. */
     public HttpServer(int maxRequestBytes) {
+        this(maxRequestBytes, HttpLimits.DEFAULT);
+    }
+
+    /**
+     * A server that accepts request bodies up to {@code maxRequestBytes} and holds every client to
+     * {@code limits} (connections per address, read and idle timeouts).
+     */
+    public HttpServer(int maxRequestBytes, HttpLimits limits) {
         this.maxRequestBytes = maxRequestBytes;
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
     }
 
     /** Serves paths starting with {@code prefix}; the longest matching prefix wins. */
@@ -80,6 +92,7 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new ConnectionGuard(limits, counts));
                         ch.pipeline().addLast(new HttpServerCodec(8192, 16384, 16384));
                         ch.pipeline().addLast(new HttpObjectAggregator(maxRequestBytes, true));
                         ch.pipeline().addLast(new Dispatcher());
@@ -155,6 +168,10 @@ public final class HttpServer implements AutoCloseable {
     private final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+            ConnectionGuard guard = ctx.pipeline().get(ConnectionGuard.class);
+            if (guard != null) {
+                guard.requestReceived();
+            }
             boolean keepAlive = HttpUtil.isKeepAlive(msg);
             if (!msg.decoderResult().isSuccess()) {
                 Throwable cause = msg.decoderResult().cause();
@@ -164,16 +181,18 @@ public final class HttpServer implements AutoCloseable {
             }
             HttpRequest req;
             try {
-                QueryStringDecoder qs = new QueryStringDecoder(msg.uri());
-                Map<String, List<String>> params = new LinkedHashMap<>(qs.parameters());
+                RequestUri.Decoded target = RequestUri.decode(msg.uri());
                 Map<String, String> headers = new LinkedHashMap<>();
                 msg.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
                 byte[] body = new byte[msg.content().readableBytes()];
                 msg.content().readBytes(body);
                 String remote = String.valueOf(ctx.channel().remoteAddress());
-                req = new HttpRequest(msg.method().name(), qs.path(), params, headers, body, remote);
+                req = new HttpRequest(msg.method().name(), target.path(), target.query(), headers, body, remote);
+            } catch (HttpError e) {
+                write(ctx, HttpResponse.text(e.status(), e.getMessage()), keepAlive);
+                return;
             } catch (IllegalArgumentException e) {
-                write(ctx, HttpResponse.text(400, "malformed request URI: " + e.getMessage()), keepAlive);
+                write(ctx, HttpResponse.text(400, "malformed request: " + e.getMessage()), keepAlive);
                 return;
             }
             handle(req).thenAccept(r -> {
@@ -201,6 +220,10 @@ public final class HttpServer implements AutoCloseable {
             if (keepAlive) {
                 out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 ctx.writeAndFlush(out);
+                ConnectionGuard guard = ctx.pipeline().get(ConnectionGuard.class);
+                if (guard != null) {
+                    guard.responded(ctx);
+                }
             } else {
                 ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
             }

@@ -34,14 +34,7 @@ public final class Json {
         try {
             return JsonParser.parseString(new String(body, java.nio.charset.StandardCharsets.UTF_8));
         } catch (JsonParseException e) {
-            throw HttpError.badRequest("request decode failed: " + rootMessage(e));
+            throw HttpError.badRequest("request decode failed: " + io.tribune.agent.local.JsonIn.parserMessage(e));
         }
-    }
-
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage();
     }
 }

@@ -44,7 +44,7 @@ final class KvRoutes {
             throw HttpError.badRequest("key is longer than " + CommandValidator.MAX_KEY_BYTES + " bytes");
         }
         for (String p : List.of("index", "cas")) {
-            req.longParam(p);
+            req.indexParam(p);
         }
         return switch (req.method()) {
             case "GET", "HEAD" -> get(req, key);
@@ -64,7 +64,8 @@ final class KvRoutes {
         Options o = Params.read(req);
         if (keys) {
             return Calls.read(requests, new Kv.Keys(key, separator.orElse("")), o,
-                    v -> v.isEmpty() ? HttpResponse.json(404, "[]") : Json.ok(v, req));
+                    // Consul answers an empty prefix with a 404 and no body (not "[]").
+                    v -> v.isEmpty() ? HttpResponse.empty(404) : Json.ok(v, req));
         }
         if (recurse) {
             return Calls.read(requests, new Kv.Entries(key), o, v -> {
@@ -116,7 +117,7 @@ final class KvRoutes {
         } else if (release.isPresent()) {
             op = new Kv.Release(key, req.body(), flags, release.get());
         } else {
-            OptionalLong cas = req.longParam("cas").map(OptionalLong::of).orElse(OptionalLong.empty());
+            OptionalLong cas = req.indexParam("cas").map(OptionalLong::of).orElse(OptionalLong.empty());
             op = new Kv.Set(key, req.body(), flags, cas);
         }
         return Calls.value(requests, op, Params.write(req)).thenApply(b -> Json.ok(b, req));
@@ -141,7 +142,7 @@ final class KvRoutes {
             if (key.isEmpty()) {
                 throw HttpError.badRequest("Missing key name");
             }
-            OptionalLong cas = req.longParam("cas").map(OptionalLong::of).orElse(OptionalLong.empty());
+            OptionalLong cas = req.indexParam("cas").map(OptionalLong::of).orElse(OptionalLong.empty());
             op = new Kv.Delete(key, cas);
         }
         return Calls.value(requests, op, Params.write(req)).thenApply(b -> Json.ok(b, req));

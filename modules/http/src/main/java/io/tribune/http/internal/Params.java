@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,7 +17,8 @@ import java.util.Optional;
  * operation fields: {@code ?dc}, the token ({@code X-Consul-Token}, {@code ?token},
  * {@code Authorization: Bearer}), {@code ?stale}, {@code ?consistent}, {@code ?max_stale},
  * {@code ?index} and {@code ?wait}, {@code ?cached}; and the shared checks of paths and filters.
- * Every malformed value is a 400 naming the parameter.
+ * Every malformed value is a 400 naming the parameter: an {@link HttpError} from here, or the
+ * {@code BAD_REQUEST} of {@link Options}' own checks (lengths of {@code dc} and the token).
  */
 final class Params {
     /** Most {@code node-meta} or {@code tag} filters in one query. */
@@ -50,7 +50,7 @@ final class Params {
                 mode = ReadConsistency.STALE;
             }
         }
-        long index = req.longParam("index").orElse(0L);
+        long index = req.indexParam("index").orElse(0L);
         Duration wait = Duration.ZERO;
         Optional<String> w = req.param("wait").filter(s -> !s.isEmpty());
         if (w.isPresent()) {
@@ -83,11 +83,18 @@ final class Params {
     }
 
     private static Duration duration(String name, String v) {
+        Duration d;
         try {
-            return BlockingWait.parseDuration(v);
+            d = BlockingWait.parseDuration(v);
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest("invalid " + name + " '" + abbreviate(v) + "': " + e.getMessage());
         }
+        // Found by fuzzing: "-42s" parsed, then the options refused it with an error of the request
+        // layer instead of this front end's 400 naming the parameter.
+        if (d.isNegative()) {
+            throw HttpError.badRequest("invalid " + name + " '" + abbreviate(v) + "': must not be negative");
+        }
+        return d;
     }
 
     /** The ACL token: {@code X-Consul-Token}, else {@code Authorization: Bearer}, else {@code ?token}; "" for none. */
@@ -164,19 +171,35 @@ final class Params {
     }
 
     /**
-     * A boolean flag such as {@code ?passing}: present without a value means true; otherwise
-     * "true", "1", "false" or "0"; anything else is a 400.
+     * A boolean flag such as {@code ?passing}, where Consul treats presence as true: absent is
+     * false, present without a value is true, otherwise the value is read as Go's
+     * {@code strconv.ParseBool} reads it ({@link #parseBool}); anything else is a 400 naming the
+     * parameter.
      */
     static boolean flag(HttpRequest req, String name) {
         if (!req.has(name)) {
             return false;
         }
         String v = req.param(name).orElse("");
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "", "true", "1" -> true;
-            case "false", "0" -> false;
-            default -> throw HttpError.badRequest("invalid value for " + name + ": '" + abbreviate(v)
-                    + "' (expected true or false)");
+        if (v.isEmpty()) {
+            return true;
+        }
+        return parseBool(v).orElseThrow(() -> HttpError.badRequest("Invalid value for ?" + name + ": '"
+                + abbreviate(v) + "' (expected one of 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)"));
+    }
+
+    /**
+     * A boolean exactly as Go's {@code strconv.ParseBool} accepts it, which is what Consul uses for
+     * every boolean parameter that carries a value: {@code 1 t T TRUE true True} and
+     * {@code 0 f F FALSE false False}. Other spellings ({@code yes}, {@code tRUE}, empty) are empty:
+     * Consul refuses them too, so accepting more would make a request mean something here that it
+     * does not mean on Consul.
+     */
+    static Optional<Boolean> parseBool(String v) {
+        return switch (v) {
+            case "1", "t", "T", "TRUE", "true", "True" -> Optional.of(true);
+            case "0", "f", "F", "FALSE", "false", "False" -> Optional.of(false);
+            default -> Optional.empty();
         };
     }
 }

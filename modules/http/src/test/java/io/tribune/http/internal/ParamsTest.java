@@ -40,6 +40,16 @@ class ParamsTest {
     }
 
     @Test
+    void negativeWaitsAreA400NamingTheParameter() {
+        // Found by HttpDecodersFuzzTest.requestTarget (corpus: regression-negative-wait).
+        for (String p : List.of("wait", "max_stale")) {
+            HttpError e = assertThrows(HttpError.class, () -> Params.read(get(Map.of(p, List.of("-42s")))));
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().contains(p) && e.getMessage().contains("negative"), e.getMessage());
+        }
+    }
+
+    @Test
     void consistencyBlockingAndCacheBecomeTheReadsOptions() {
         Map<String, List<String>> q = new LinkedHashMap<>();
         q.put("stale", List.of(""));

@@ -69,7 +69,10 @@ import java.util.random.RandomGenerator;
  * <p><b>Holding.</b> While no leader (or, on a client, no server) is known, a request is retried
  * with backoff (25 ms doubling to 500 ms) for at most the hold timeout (Consul's
  * {@code rpc_hold_timeout}, 7 s), then fails with Consul's message ("No cluster leader", "No known
- * Consul servers").
+ * Consul servers"). A server that answers {@code NO_HANDLER} (still starting: its operations are
+ * not registered yet) counts like one that cannot be reached: a client moves on to the next server,
+ * a follower holds and asks its leader again; the request reached no handler, so even a write stays
+ * definite. Only if the hold ends on such an answer is it the failure ({@link Kind#UNSUPPORTED}).
  *
  * <p><b>Writes apply at most once.</b> A write gets a client request id where it enters
  * ({@link #call}); every forwarded copy and retry carries it, and the leader's handler proposes its
@@ -448,6 +451,7 @@ public final class Router implements Requests, AutoCloseable {
                 }
                 Throwable c2 = AgentException.unwrap(t2);
                 if (c2 instanceof NotLeaderHere || retryable(c2)) {
+                    noteNoHandler(hold, c2);
                     holdOrFail(hold, again, out, Kind.NO_LEADER, NO_LEADER);
                 } else {
                     out.completeExceptionally(c2);
@@ -564,8 +568,10 @@ public final class Router implements Requests, AutoCloseable {
             }
             Throwable cause = AgentException.unwrap(t);
             if (cause instanceof NotLeaderHere) {
+                noteNoHandler(hold, cause);
                 holdOrFail(hold, again, out, Kind.NO_LEADER, NO_LEADER);
             } else if (retryable(cause)) {
+                noteNoHandler(hold, cause);
                 if (maybeDelivered(cause)) {
                     hold.sent = true;
                     if (!mayResend(hold, leader.get(), cause, out)) {
@@ -663,6 +669,7 @@ public final class Router implements Requests, AutoCloseable {
                 return;
             }
             failedOver(server.get());
+            noteNoHandler(hold, cause);
             if (e.op() instanceof Op.Write && maybeDelivered(cause)) {
                 hold.sent = true;
                 if (!mayResend(hold, server.get(), cause, out)) {
@@ -757,6 +764,8 @@ public final class Router implements Requests, AutoCloseable {
         private int attempt;
         /** A write was sent at least once and its answer lost: it may have been applied. */
         private boolean sent;
+        /** The last attempt was answered NO_HANDLER: if the hold ends so, that is the answer (not "no leader"). */
+        private TransportException noHandler;
 
         /** Schedules {@code r} after the next backoff; false when the hold is over. */
         boolean retry(Runnable r) {
@@ -778,8 +787,15 @@ public final class Router implements Requests, AutoCloseable {
             out.completeExceptionally(hold.sent
                     ? new AgentException(Kind.OUTCOME_UNKNOWN, message + ": the write was sent and its answer was "
                     + "lost; it may or may not have been applied")
+                    : hold.noHandler != null ? mapFailure(hold.noHandler)
                     : new AgentException(kind, message));
         }
+    }
+
+    /** Notes whether the attempt that just failed with {@code cause} met a server without the operation's handler. */
+    private static void noteNoHandler(Hold hold, Throwable cause) {
+        hold.noHandler = cause instanceof TransportException te && te.code() == TransportException.Code.NO_HANDLER
+                ? te : null;
     }
 
     /**
@@ -834,13 +850,17 @@ public final class Router implements Requests, AutoCloseable {
     }
 
     /**
-     * Failures after which a request is sent again: the peer could not be reached, or the connection
-     * broke. In the second case the peer may have served the request already; a write is still safe
+     * Failures after which a request is sent again: the peer could not be reached, the connection
+     * broke, or the peer has no handler for the operation ({@code NO_HANDLER}: a server still
+     * starting, whose request layer is not registered yet; another server, or the same one a little
+     * later, can serve it, and the request reached no handler so even a write is safe to send). When
+     * the connection broke the peer may have served the request already; a write is still safe
      * to send again because it carries its request id, and is sent again only within
      * {@link #RESEND_HORIZON}. Deadlines, refusals and handler errors are final.
      */
     private static boolean retryable(Throwable t) {
-        return t instanceof TransportException te && te.code() == TransportException.Code.UNAVAILABLE;
+        return t instanceof TransportException te && (te.code() == TransportException.Code.UNAVAILABLE
+                || te.code() == TransportException.Code.NO_HANDLER);
     }
 
     /**
@@ -850,7 +870,8 @@ public final class Router implements Requests, AutoCloseable {
      * as {@link Kind#OUTCOME_UNKNOWN} if no retry answers.
      */
     private static boolean maybeDelivered(Throwable t) {
-        return !(t instanceof TransportException te && te.notDelivered());
+        return !(t instanceof TransportException te && (te.notDelivered()
+                || te.code() == TransportException.Code.NO_HANDLER));
     }
 
     /** Every failure as the request layer reports it. */
@@ -877,7 +898,7 @@ public final class Router implements Requests, AutoCloseable {
                 case DEADLINE_EXCEEDED -> new AgentException(Kind.TIMEOUT, te.getMessage(), te);
                 case TOO_LARGE -> new AgentException(Kind.TOO_LARGE, te.getMessage(), te);
                 case NO_HANDLER -> new AgentException(Kind.UNSUPPORTED, "the server does not serve this operation ("
-                        + te.getMessage() + "); is it an older version?", te);
+                        + te.getMessage() + "); is it still starting, or an older version?", te);
                 case REFUSED -> new AgentException(Kind.PERMISSION_DENIED, te.getMessage(), te);
                 case RESOURCE_EXHAUSTED -> new AgentException(Kind.LIMIT, te.getMessage(), te);
                 case HANDLER_ERROR, INTERNAL -> new AgentException(Kind.INTERNAL, te.getMessage(), te);

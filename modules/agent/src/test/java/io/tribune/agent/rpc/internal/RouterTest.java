@@ -490,6 +490,25 @@ class RouterTest {
     }
 
     @Test
+    void aClientWriteForwardedByAFollowerToALeaderThatAppliedItButWhoseAnswerWasLostIsReportedAsOutcomeUnknown() {
+        // Issue 17, defect 2: 9 of 42 writes answered "No cluster leader" had been applied. The
+        // client must be told, in words it can tell from "not applied", that the outcome is unknown.
+        Node leader = server("l", true);
+        Node follower = server("f", false);
+        follower.consensus.leader = Optional.of(leader.info());
+        follower.transport.loseReplies.put("Kv.Set", 1);
+        Node client = client("c", List.of(follower.endpoint()));
+        CompletableFuture<Response<Boolean>> f = client.call(createOnly("k", "v"));
+        follower.consensus.leader = Optional.empty();
+        sim.runFor(HOLD.multipliedBy(2).plusSeconds(1));
+        AgentException e = failure(f);
+        assertEquals(AgentException.Kind.OUTCOME_UNKNOWN, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().contains("may or may not have been applied"), e.getMessage());
+        assertFalse(e.getMessage().equals(Router.NO_LEADER), e.getMessage());
+        assertEquals("v", leader.value("k"));
+    }
+
+    @Test
     void aWriteThatOnlyMetRefusedConnectionsFailsAsNoLeaderAndWasAppliedNowhere() {
         Node leader = server("l", true);
         Node follower = server("f", false);
@@ -514,6 +533,104 @@ class RouterTest {
         CompletableFuture<Response<Boolean>> f = follower.call(createOnly("k", "v"));
         sim.runFor(HOLD.plusSeconds(1));
         assertEquals(AgentException.Kind.OUTCOME_UNKNOWN, failure(f).kind());
+    }
+
+    // ---------------------------------------------------------------- servers still starting (issue 17, defect 5)
+
+    @Test
+    void aClientMovesPastAServerThatAnswersNoHandlerAndTheWriteIsAppliedOnce() {
+        Node leader = server("l", true);
+        // A server whose port is open but whose operations are not registered yet.
+        Endpoint starting = new Endpoint("127.0.0.1", nextPort++);
+        network.put(starting, new FakeTransport(starting));
+        Node client = client("c", List.of(leader.endpoint(), starting));
+        // The list is shuffled (with a fixed seed): the test needs the starting server tried first.
+        assertEquals(starting, client.router.serverList().get(0), "precondition: the starting server comes first");
+        assertTrue(client.call(createOnly("k", "v")).join().value());
+        assertEquals("v", leader.value("k"));
+        assertEquals(1, leader.consensus.applied.size(), "applied more than once");
+        assertEquals(leader.endpoint(), client.router.serverList().get(0));
+        assertTrue(client.call(new Kv.Get("k")).join().value().isPresent());
+    }
+
+    @Test
+    void aClientHoldsWhileItsOnlyServerIsStartingAndIsServedOnceItsHandlersExist() {
+        Node server = server("s", true);
+        Map<String, RequestHandler> registered = new HashMap<>(server.transport.handlers);
+        server.transport.handlers.clear();
+        Node client = client("c", List.of(server.endpoint()));
+        CompletableFuture<Response<Boolean>> f = client.call(createOnly("k", "v"));
+        sim.runFor(Duration.ofSeconds(2));
+        assertFalse(f.isDone(), "a NO_HANDLER answer ended the request instead of being retried");
+        server.transport.handlers.putAll(registered);
+        sim.runFor(Duration.ofSeconds(1));
+        assertTrue(f.join().value());
+        assertEquals("v", server.value("k"));
+    }
+
+    @Test
+    void aWriteThatOnlyMetServersWithoutHandlersFailsAsUnsupportedAndWasAppliedNowhere() {
+        Node server = server("s", true);
+        server.transport.handlers.clear();
+        Node client = client("c", List.of(server.endpoint()));
+        CompletableFuture<Response<Boolean>> f = client.call(createOnly("k", "v"));
+        sim.runFor(HOLD.plusSeconds(1));
+        AgentException e = failure(f);
+        // Definite: no handler ever saw it, so it is not OUTCOME_UNKNOWN.
+        assertEquals(AgentException.Kind.UNSUPPORTED, e.kind(), e.getMessage());
+        assertTrue(server.consensus.store.kvGet("k").value().isEmpty());
+    }
+
+    @Test
+    void aFollowerHoldsAWriteWhileItsLeaderAnswersNoHandler() {
+        Node leader = server("l", true);
+        Node follower = server("f", false);
+        follower.consensus.leader = Optional.of(leader.info());
+        Map<String, RequestHandler> registered = new HashMap<>(leader.transport.handlers);
+        leader.transport.handlers.clear();
+        CompletableFuture<Response<Boolean>> f = follower.call(createOnly("k", "v"));
+        sim.runFor(Duration.ofSeconds(1));
+        assertFalse(f.isDone());
+        leader.transport.handlers.putAll(registered);
+        sim.runFor(Duration.ofSeconds(1));
+        assertTrue(f.join().value());
+        assertEquals(1, leader.consensus.applied.size());
+    }
+
+    @Test
+    void anRpcServerRegisteredBeforeItsRouterExistsServesCallsOnceAttachedAndAnswersNoHandlerAfterItsWait() {
+        Node leader = server("l", true);
+        // The agent's start: handlers registered before the port opens, the router attached later.
+        Endpoint ep = new Endpoint("127.0.0.1", nextPort++);
+        FakeTransport t = new FakeTransport(ep);
+        network.put(ep, t);
+        RpcServer early = new RpcServer(t, false, sim);
+        early.start();
+        assertEquals(new java.util.TreeSet<>(Wire.methods()), new java.util.TreeSet<>(t.handlers.keySet()));
+        byte[] call = Wire.encodeCall(new Envelope(new Kv.Get("k"), Options.DEFAULT, Optional.empty(), "probe",
+                Envelope.Hop.CLIENT));
+        FakeTransport probe = new FakeTransport(new Endpoint("127.0.0.9", 1));
+        CompletableFuture<byte[]> tooEarly = probe.call(ep, "Kv.Get", call, Duration.ofSeconds(30));
+        sim.runFor(RpcServer.STARTING_WAIT.plusMillis(1));
+        TransportException te = assertInstanceOf(TransportException.class, cause(tooEarly));
+        assertEquals(TransportException.Code.NO_HANDLER, te.code());
+        assertTrue(te.notDelivered());
+
+        CompletableFuture<byte[]> waiting = probe.call(ep, "Kv.Get", call, Duration.ofSeconds(30));
+        assertFalse(waiting.isDone());
+        early.attach(leader.router);
+        sim.runFor(Duration.ofMillis(1));
+        assertTrue(Wire.decodeReply(new Kv.Get("k"), waiting.join()).value().isEmpty());
+    }
+
+    private static Throwable cause(CompletableFuture<?> f) {
+        assertTrue(f.isCompletedExceptionally(), "expected a failure");
+        try {
+            f.join();
+            throw new AssertionError("unreachable");
+        } catch (CompletionException e) {
+            return e.getCause();
+        }
     }
 
     // ---------------------------------------------------------------- the RPC port

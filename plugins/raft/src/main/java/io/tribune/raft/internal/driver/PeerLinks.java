@@ -83,9 +83,22 @@ final class PeerLinks {
         }
     }
 
-    /** Records that {@code serverId} is at {@code endpoint}. Thread-safe. */
+    /**
+     * Records that {@code serverId} is at {@code endpoint}, the address its messages say they came
+     * from. Thread-safe. A wildcard address (a peer bound to {@code 0.0.0.0} or {@code ::}) is not
+     * an address anyone can reach it at, and would make this server send to itself: such a sender
+     * is ignored and the address of the configuration (the advertised one) is kept.
+     */
     void learn(String serverId, Endpoint endpoint) {
-        addresses.put(serverId, endpoint);
+        if (!wildcard(endpoint.host())) {
+            addresses.put(serverId, endpoint);
+        }
+    }
+
+    /** Whether {@code host} is the unspecified address of IPv4 or IPv6 (written as a literal). */
+    static boolean wildcard(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("0.0.0.0") || h.equals("::") || h.matches("(0{1,4}:){7}0{1,4}") || h.equals("::0");
     }
 
     /** The known address of {@code serverId}, or null. Thread-safe. */
@@ -314,7 +327,7 @@ final class PeerLinks {
             }
         }
         if (!env.messages().isEmpty()) {
-            addresses.put(env.messages().get(0).from(), env.sender());
+            learn(env.messages().get(0).from(), env.sender());
         }
         inbound.accept(env.messages());
         return CompletableFuture.completedFuture(new byte[0]);
