@@ -22,6 +22,7 @@ import io.tribune.agent.rpc.internal.RequestIds;
 import io.tribune.agent.rpc.internal.Router;
 import io.tribune.agent.rpc.internal.RpcServer;
 import io.tribune.agent.rpc.internal.ServerDirectory;
+import io.tribune.agent.server.DatacenterList;
 import io.tribune.agent.server.LeaderDuties;
 import io.tribune.agent.server.LeaderReconciler;
 import io.tribune.agent.server.ServerBootstrap;
@@ -325,6 +326,7 @@ public final class Agent {
                 rpcRandom, new RequestIds(rpcRandom.nextLong()), platform.workers());
         closeables.push(router);
         if (config.server()) {
+            DatacenterList.register(handlers, config.datacenter(), Optional.ofNullable(wan), DatacenterList::noEstimate);
             String consensusPlugin = chosen.getOrDefault(SpiKind.CONSENSUS, "");
             ServerEndpoints.register(handlers, new ServerEndpoints.Setup(config.datacenter(), consensus, membership,
                     clock, scheduler, hold, SnapshotRestore.chunkBytes(config.pluginConfig(), consensusPlugin)));
