@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * goes to a server, and with {@code discovery_max_stale} a server further behind its leader than the
  * bound has the leader answer, all decided once below the front ends. A lookup waits at most
  * {@code timeout} (a DNS client gives up after a few seconds anyway); no answer in time or any failure
- * is {@link DnsCatalog.UnavailableException}, which the resolver answers with SERVFAIL.
+ * is {@link DnsCatalog.UnavailableException}, which the resolver answers with SERVFAIL, except that no
+ * path to the datacenter asked for is {@link DnsCatalog.NoPathException} (NXDOMAIN).
  */
 public final class RequestsDnsCatalog implements DnsCatalog {
     private final Requests requests;
@@ -47,23 +48,47 @@ public final class RequestsDnsCatalog implements DnsCatalog {
 
     @Override
     public Optional<Node> node(String name) {
-        return get(() -> new Catalog.ServicesOfNode(name)).map(NodeServices::node);
+        return node(name, "");
     }
 
     @Override
     public List<ServiceHealth> serviceHealth(String service, String tag) {
-        return get(() -> new Health.ServiceNodes(service, tag == null ? List.of() : List.of(tag), false, Map.of()));
+        return serviceHealth(service, tag, "");
     }
 
-    /** Builds the operation inside the guard, so a name the layer refuses is unavailable too. */
-    private <R> R get(Supplier<Op<R>> op) {
+    @Override
+    public Optional<Node> node(String name, String datacenter) {
+        return get(() -> new Catalog.ServicesOfNode(name), datacenter).map(NodeServices::node);
+    }
+
+    @Override
+    public List<ServiceHealth> serviceHealth(String service, String tag, String datacenter) {
+        return get(() -> new Health.ServiceNodes(service, tag == null ? List.of() : List.of(tag), false, Map.of()),
+                datacenter);
+    }
+
+    @Override
+    public List<Node> nodes(String datacenter) {
+        return get(() -> new Catalog.Nodes(Map.of()), datacenter);
+    }
+
+    /**
+     * Builds the operation inside the guard, so a name the layer refuses is unavailable too; a
+     * datacenter other than "" is routed there by the request layer ({@code ?dc=}).
+     */
+    private <R> R get(Supplier<Op<R>> op, String datacenter) {
         try {
-            return requests.call(op.get(), options).get(timeout.toNanos(), TimeUnit.NANOSECONDS).value();
+            Options o = datacenter.isEmpty() ? options : options.withDatacenter(datacenter);
+            return requests.call(op.get(), o).get(timeout.toNanos(), TimeUnit.NANOSECONDS).value();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted");
         } catch (ExecutionException e) {
-            throw new UnavailableException("lookup failed: " + AgentException.of(e).getMessage());
+            AgentException ae = AgentException.of(e);
+            if (ae.kind() == AgentException.Kind.NO_PATH_TO_DATACENTER) {
+                throw new NoPathException(ae.getMessage());
+            }
+            throw new UnavailableException("lookup failed: " + ae.getMessage());
         } catch (TimeoutException e) {
             throw new UnavailableException("no answer from a server within " + timeout.toMillis() + " ms");
         } catch (AgentException e) {
