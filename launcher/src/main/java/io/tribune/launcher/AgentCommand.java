@@ -60,6 +60,14 @@ final class AgentCommand implements Callable<Integer> {
     String retryInterval;
     @Option(names = {"-retry-max", "--retry-max"}, paramLabel = "N", description = "join attempts before giving up (default 0: forever)")
     Integer retryMax;
+    @Option(names = {"-join-wan", "--join-wan"}, paramLabel = "ADDR", description = "join the WAN pool at start (servers; repeatable)")
+    List<String> joinWan;
+    @Option(names = {"-retry-join-wan", "--retry-join-wan"}, paramLabel = "ADDR", description = "join the WAN pool at start, retrying (servers; repeatable)")
+    List<String> retryJoinWan;
+    @Option(names = {"-retry-interval-wan", "--retry-interval-wan"}, paramLabel = "DURATION", description = "time between WAN join retries (default 30s)")
+    String retryIntervalWan;
+    @Option(names = {"-retry-max-wan", "--retry-max-wan"}, paramLabel = "N", description = "WAN join attempts before giving up (default 0: forever)")
+    Integer retryMaxWan;
     @Option(names = {"-config-file", "--config-file"}, paramLabel = "FILE", description = "JSON config file (repeatable)")
     List<Path> configFiles;
     @Option(names = {"-config-dir", "--config-dir"}, paramLabel = "DIR", description = "directory of *.json config files (repeatable)")
@@ -121,6 +129,12 @@ final class AgentCommand implements Callable<Integer> {
         }
         array(o, "start_join", join);
         array(o, "retry_join", retryJoin);
+        put(o, "retry_interval_wan", retryIntervalWan);
+        if (retryMaxWan != null) {
+            o.addProperty("retry_max_wan", retryMaxWan);
+        }
+        array(o, "start_join_wan", joinWan);
+        array(o, "retry_join_wan", retryJoinWan);
         JsonObject ports = new JsonObject();
         port(ports, "http", httpPort);
         port(ports, "dns", dnsPort);

@@ -65,11 +65,15 @@ final class ClientCommands {
         abstract int run() throws ApiClient.ApiException, IOException;
     }
 
-    @Command(name = "members", description = "Lists the members of the agent's LAN gossip pool.")
+    @Command(name = "members", description = "Lists the members of the agent's LAN gossip pool (-wan: the WAN pool).")
     static final class Members extends Base {
+        @Option(names = {"-wan", "--wan"}, description = "the WAN pool of the servers of every datacenter (servers only)")
+        boolean wan;
+
         @Override
         int run() throws ApiClient.ApiException {
-            JsonArray a = JsonParser.parseString(api().callText("GET", "/v1/agent/members")).getAsJsonArray();
+            JsonArray a = JsonParser.parseString(api().callText("GET", "/v1/agent/members" + (wan ? "?wan=1" : "")))
+                    .getAsJsonArray();
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"Node", "Address", "Status", "Type", "Build", "Protocol", "DC"});
             for (JsonElement e : a) {
@@ -116,13 +120,16 @@ final class ClientCommands {
         @Parameters(arity = "1..*", paramLabel = "ADDRESS")
         List<String> addresses;
 
+        @Option(names = {"-wan", "--wan"}, description = "join the WAN pool through the addresses (servers only)")
+        boolean wan;
+
         @Override
         int run() throws ApiClient.ApiException {
             int ok = 0;
             ApiClient.ApiException last = null;
             for (String a : addresses) {
                 try {
-                    api().call("PUT", "/v1/agent/join/" + ApiClient.enc(a), null);
+                    api().call("PUT", "/v1/agent/join/" + ApiClient.enc(a) + (wan ? "?wan=1" : ""), null);
                     ok++;
                 } catch (ApiClient.ApiException e) {
                     last = e;
@@ -155,9 +162,13 @@ final class ClientCommands {
         @Option(names = {"-prune", "--prune"}, description = "remove the member from the list at once")
         boolean prune;
 
+        @Option(names = {"-wan", "--wan"}, description = "only the WAN pool (servers only; NODE is <node>.<dc>)")
+        boolean wan;
+
         @Override
         int run() throws ApiClient.ApiException {
-            api().call("PUT", "/v1/agent/force-leave/" + ApiClient.enc(node) + (prune ? "?prune" : ""), null);
+            String q = prune && wan ? "?prune&wan=1" : prune ? "?prune" : wan ? "?wan=1" : "";
+            api().call("PUT", "/v1/agent/force-leave/" + ApiClient.enc(node) + q, null);
             return 0;
         }
     }
@@ -194,14 +205,14 @@ final class ClientCommands {
     }
 
     @Command(name = "catalog", description = "Reads the service catalog.",
-            subcommands = {CatalogServices.class, CatalogNodes.class})
+            subcommands = {CatalogServices.class, CatalogNodes.class, CatalogDatacenters.class})
     static final class Catalog implements Runnable {
         @Spec
         CommandSpec spec;
 
         @Override
         public void run() {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: services or nodes");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: services, nodes or datacenters");
         }
     }
 
@@ -221,6 +232,18 @@ final class ClientCommands {
                 } else {
                     out().println(e.getKey());
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "datacenters", description = "Lists the known datacenters, nearest first (the local one first).")
+    static final class CatalogDatacenters extends Base {
+        @Override
+        int run() throws ApiClient.ApiException {
+            JsonArray a = JsonParser.parseString(api().callText("GET", "/v1/catalog/datacenters")).getAsJsonArray();
+            for (JsonElement e : a) {
+                out().println(e.getAsString());
             }
             return 0;
         }

@@ -6,6 +6,7 @@ import io.tribune.agent.cluster.RetryJoin;
 import io.tribune.agent.cluster.ServerTags;
 import io.tribune.agent.config.AgentConfig;
 import io.tribune.agent.config.ConfigException;
+import io.tribune.agent.config.WanSettings;
 import io.tribune.agent.local.LocalEndpoints;
 import io.tribune.agent.local.LocalState;
 import io.tribune.agent.platform.AgentMetrics;
@@ -21,6 +22,7 @@ import io.tribune.agent.rpc.internal.RequestIds;
 import io.tribune.agent.rpc.internal.Router;
 import io.tribune.agent.rpc.internal.RpcServer;
 import io.tribune.agent.rpc.internal.ServerDirectory;
+import io.tribune.agent.server.DatacenterList;
 import io.tribune.agent.server.LeaderDuties;
 import io.tribune.agent.server.LeaderReconciler;
 import io.tribune.agent.server.ServerBootstrap;
@@ -188,6 +190,15 @@ public final class Agent {
                 seed(component), component, metrics.scoped(component), dir);
     }
 
+    /**
+     * The membership plugin's configuration for the LAN or the WAN pool: the same keys (so the same
+     * gossip key and keyring), except that {@code <plugin>.wan.<key>} overrides a key for the WAN pool
+     * only ({@link WanSettings#wanPluginConfig}).
+     */
+    private PluginConfig poolConfig(String name, boolean wanPool) {
+        return PluginConfig.of(WanSettings.wanPluginConfig(config.pluginConfig().asMap(), name, wanPool));
+    }
+
     private PluginConfig pluginConfig(String name) {
         Map<String, String> m = new TreeMap<>();
         config.pluginConfig().asMap().forEach((k, v) -> {
@@ -262,7 +273,7 @@ public final class Agent {
         tags.put("vsn", "2");
         membership = mf.create(new MembershipSetup(config.nodeName(), Pool.LAN, config.bindAddr(),
                 Math.max(0, config.ports().serfLan()), config.advertiseAddr(), tags),
-                pluginConfig(mf.name()), context(mf.name()));
+                poolConfig(mf.name(), false), context(mf.name()));
         closeables.push(membership);
         // Every agent, client or server, answers keyring queries; registered before the pool starts
         // so that none is missed.
@@ -285,12 +296,27 @@ public final class Agent {
             closeables.push(reconciler);
             reconciler.start();
             if (!config.dev() && config.ports().serfWan() >= 0) {
+                // Named <node>.<dc>, with the LAN tags (role, dc, port: where other datacenters send requests).
                 wan = mf.create(new MembershipSetup(config.nodeName() + "." + config.datacenter(), Pool.WAN,
                         config.bindAddr(), config.ports().serfWan(), config.advertiseAddr(), tags),
-                        pluginConfig(mf.name()), context(mf.name() + "-wan"));
+                        poolConfig(mf.name(), true), context(mf.name() + "-wan"));
                 closeables.push(wan);
                 wan.start();
             }
+        }
+        WanSettings wanJoin = WanSettings.of(config);
+        if (wan == null && wanJoin.joins()) {
+            throw new ConfigException("-join-wan and -retry-join-wan need a WAN pool: only a server outside -dev mode "
+                    + "with ports.serf_wan enabled has one");
+        }
+        if (wan != null) {
+            if (!wanJoin.startJoin().isEmpty()) {
+                wan.join(wanJoin.startJoin()).orTimeout(30, TimeUnit.SECONDS).join();
+            }
+            RetryJoin retryWan = new RetryJoin(wan, wanJoin.retryJoin(), wanJoin.retryInterval(), wanJoin.retryMax(),
+                    scheduler, "WAN");
+            closeables.push(retryWan);
+            retryWan.start();
         }
         if (!config.startJoin().isEmpty()) {
             membership.join(config.startJoin()).orTimeout(30, TimeUnit.SECONDS).join();
@@ -311,6 +337,7 @@ public final class Agent {
                 rpcRandom, new RequestIds(rpcRandom.nextLong()), platform.workers());
         closeables.push(router);
         if (config.server()) {
+            DatacenterList.register(handlers, config.datacenter(), Optional.ofNullable(wan), DatacenterList::noEstimate);
             String consensusPlugin = chosen.getOrDefault(SpiKind.CONSENSUS, "");
             ServerEndpoints.register(handlers, new ServerEndpoints.Setup(config.datacenter(), consensus, membership,
                     clock, scheduler, hold, SnapshotRestore.chunkBytes(config.pluginConfig(), consensusPlugin)));
@@ -395,6 +422,9 @@ public final class Agent {
             stats.put("raft", new TreeMap<>(consensus.stats() == null ? Map.of() : consensus.stats()));
         }
         stats.put("serf_lan", new TreeMap<>(membership.stats() == null ? Map.of() : membership.stats()));
+        if (wan != null) {
+            stats.put("serf_wan", new TreeMap<>(wan.stats() == null ? Map.of() : wan.stats()));
+        }
         Map<String, String> rpc = new TreeMap<>();
         router.stats().forEach((k, v) -> rpc.put(k, Long.toString(v)));
         stats.put("rpc", rpc);
@@ -448,6 +478,14 @@ public final class Agent {
         }
         shutDown = true;
         LOG.log(System.Logger.Level.INFO, "shutting down{0}", leave ? " (graceful leave)" : "");
+        if (leave && wan != null) {
+            // As Consul: other datacenters stop sending requests here before the LAN pool hears of it.
+            try {
+                wan.leave(Duration.ofSeconds(5)).get(6, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "graceful leave of the WAN pool did not complete: " + e);
+            }
+        }
         if (leave && membership != null) {
             try {
                 membership.leave(Duration.ofSeconds(5)).get(6, TimeUnit.SECONDS);
@@ -516,6 +554,11 @@ public final class Agent {
     /** The LAN pool. */
     public Membership membership() {
         return membership;
+    }
+
+    /** The WAN pool: present on servers outside {@code -dev} mode with a WAN port. */
+    public Optional<Membership> wanMembership() {
+        return Optional.ofNullable(wan);
     }
 
     /** The RPC transport. */

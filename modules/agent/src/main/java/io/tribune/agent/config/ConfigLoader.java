@@ -43,7 +43,8 @@ public final class ConfigLoader {
             "retry_join", "retry_interval", "retry_max", "plugins", "plugin_config", "leave_on_terminate",
             "log_level", "dev", "performance", "limits", "services", "service", "checks", "check",
             "enable_script_checks", "anti_entropy_interval", "ca_file", "cert_file", "key_file", "verify_incoming",
-            "verify_outgoing", "verify_server_hostname", "domain", "recursors", "dns_config", "discovery_max_stale");
+            "verify_outgoing", "verify_server_hostname", "domain", "recursors", "dns_config", "discovery_max_stale",
+            "start_join_wan", "retry_join_wan", "retry_interval_wan", "retry_max_wan");
     /** Most services, and most checks, that config files may define together. */
     static final int MAX_DEFINITIONS = 1024;
     private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan");
@@ -193,6 +194,7 @@ public final class ConfigLoader {
             }
         }
         dnsSettings(pluginProps);
+        wanSettings(pluginProps, server && !dev, ports);
         if (merged.has("performance")) {
             JsonObject perf = merged.getAsJsonObject("performance");
             if (perf.has("raft_multiplier")) {
@@ -295,6 +297,26 @@ public final class ConfigLoader {
         }
         return Optional.of(new io.tribune.api.transport.TransportSetup.Tls(Path.of(ca), Path.of(cert), Path.of(key),
                 vin, vout, vhost, "server." + dc + "." + domain));
+    }
+
+    /**
+     * Consul's WAN join keys ({@code start_join_wan}, {@code retry_join_wan}, {@code retry_interval_wan},
+     * {@code retry_max_wan}) as {@code wan.*} properties ({@link WanSettings}). Only a server outside
+     * {@code -dev} with a WAN port has a WAN pool, so joins anywhere else are refused here.
+     */
+    private void wanSettings(Map<String, String> props, boolean hasWanPool, AgentConfig.Ports ports) {
+        WanSettings w;
+        try {
+            w = new WanSettings(list("start_join_wan"), list("retry_join_wan"),
+                    duration("retry_interval_wan", WanSettings.DEFAULT_RETRY_INTERVAL), integer("retry_max_wan", 0));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        if (w.joins() && (!hasWanPool || ports.serfWan() < 0)) {
+            throw new ConfigException("start_join_wan and retry_join_wan (-join-wan, -retry-join-wan) need a WAN pool: "
+                    + "only a server outside -dev mode with ports.serf_wan enabled has one");
+        }
+        props.putAll(w.asProperties());
     }
 
     /**

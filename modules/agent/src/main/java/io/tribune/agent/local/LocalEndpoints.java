@@ -2,6 +2,7 @@ package io.tribune.agent.local;
 
 import io.tribune.agent.cluster.ClusterKeyring;
 import io.tribune.agent.cluster.KeyringResult;
+import io.tribune.agent.cluster.ServerTags;
 import io.tribune.agent.rpc.AgentException;
 import io.tribune.agent.rpc.AgentException.Kind;
 import io.tribune.agent.rpc.AgentOps;
@@ -13,6 +14,7 @@ import io.tribune.state.HealthCheck;
 import io.tribune.state.HealthStatus;
 import io.tribune.state.NodeService;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +71,8 @@ public final class LocalEndpoints {
         h.local(AgentOps.Self.class, (o, opt) -> CompletableFuture.completedFuture(s.self().get()));
         h.local(AgentOps.Members.class, (o, opt) -> {
             Membership pool = o.wan() ? s.wan().orElseThrow(() -> new AgentException(Kind.CONFLICT,
-                    "this agent has no WAN pool: only servers outside -dev mode join one")) : s.lan();
+                    "WAN members are known only to servers: this agent has no WAN pool (only servers outside -dev mode "
+                    + "join one)")) : s.lan();
             return CompletableFuture.completedFuture(pool.members());
         });
         h.local(AgentOps.Services.class, (o, opt) -> CompletableFuture.completedFuture(local.services()));
@@ -116,7 +119,8 @@ public final class LocalEndpoints {
         });
         h.local(AgentOps.Join.class, (o, opt) -> {
             Membership pool = o.wan() ? s.wan().orElseThrow(() -> new AgentException(Kind.CONFLICT,
-                    "WAN join is not available: this agent has no WAN pool")) : s.lan();
+                    "Must be a server to join the WAN pool: this agent has no WAN pool (only servers outside -dev mode "
+                    + "join one)")) : s.lan();
             return pool.join(List.of(o.address())).orTimeout(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                     .handle((n, e) -> {
                         if (e != null) {
@@ -126,17 +130,52 @@ public final class LocalEndpoints {
                         return n;
                     });
         });
-        h.local(AgentOps.ForceLeave.class, (o, opt) -> s.lan().forceLeave(o.node(), o.prune()).handle((n, e) -> {
-            if (e != null) {
-                throw new AgentException(Kind.INTERNAL, "Failed to force-leave " + o.node() + ": " + rootMessage(e));
-            }
-            return true;
-        }));
+        h.local(AgentOps.ForceLeave.class, (o, opt) -> forceLeave(s, o));
         h.local(AgentOps.Leave.class, (o, opt) -> {
             s.leave().run();
             return CompletableFuture.completedFuture(true);
         });
         h.local(Operator.Keyring.class, (o, opt) -> keyring(s, o));
+    }
+
+    /**
+     * Force-leave in the pools that list the member: the LAN pool by its name; on a server also the
+     * WAN pool, by the name given or by its WAN name {@code <node>.<dc>}; with {@code wan} only the
+     * WAN pool. A name no pool lists goes to the LAN pool, whose plugin answers with its error.
+     */
+    private static CompletableFuture<Boolean> forceLeave(Setup s, AgentOps.ForceLeave o) {
+        if (o.wan() && s.wan().isEmpty()) {
+            throw new AgentException(Kind.CONFLICT, "Must be a server to force-leave a member of the WAN pool: this "
+                    + "agent has no WAN pool");
+        }
+        Optional<String> wanName = s.wan().flatMap(w -> wanName(w, s.lan(), o.node()));
+        boolean inLan = !o.wan() && s.lan().members().stream().anyMatch(m -> m.name().equals(o.node()));
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        if (inLan || (!o.wan() && wanName.isEmpty())) {
+            done.add(s.lan().forceLeave(o.node(), o.prune()));
+        }
+        if (wanName.isPresent()) {
+            done.add(s.wan().get().forceLeave(wanName.get(), o.prune()));
+        } else if (o.wan()) {
+            done.add(s.wan().get().forceLeave(o.node(), o.prune()));
+        }
+        return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).handle((n, e) -> {
+            if (e != null) {
+                throw new AgentException(Kind.INTERNAL, "Failed to force-leave " + o.node() + ": " + rootMessage(e));
+            }
+            return true;
+        });
+    }
+
+    /** The WAN pool's name of {@code node}: itself when the pool lists it, else {@code node.<this dc>} if listed. */
+    private static Optional<String> wanName(Membership wan, Membership lan, String node) {
+        String dc = String.valueOf(lan.localMember().tag(ServerTags.DC));
+        for (String candidate : List.of(node, node + "." + dc)) {
+            if (wan.members().stream().anyMatch(m -> m.name().equals(candidate))) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     private static CompletableFuture<KeyringResult> keyring(Setup s, Operator.Keyring o) {

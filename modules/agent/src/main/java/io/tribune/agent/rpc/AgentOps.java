@@ -124,10 +124,19 @@ public final class AgentOps {
         }
     }
 
-    /** Marks a failed member as left (with {@code prune}, forgets it at once). */
-    public record ForceLeave(String node, boolean prune) implements Op.LocalOp<Boolean> {
+    /**
+     * Marks a failed member as left (with {@code prune}, forgets it at once). On a server, a member of
+     * the WAN pool ({@code <node>.<dc>}) is forced out of it too, as is this node's own WAN name when
+     * the LAN member is; with {@code wan}, only the WAN pool is touched (servers only).
+     */
+    public record ForceLeave(String node, boolean prune, boolean wan) implements Op.LocalOp<Boolean> {
         public ForceLeave {
             Fields.name("node name", node);
+        }
+
+        /** A force-leave of the pools the member is in. */
+        public ForceLeave(String node, boolean prune) {
+            this(node, prune, false);
         }
     }
 

@@ -142,7 +142,10 @@ public final class ServerEndpoints {
         });
         h.write(Catalog.Deregister.class, (o, ctx) -> done(ctx, new Command.Deregister(o.node(), o.serviceId(),
                 o.checkId(), ctx.wallMillis())));
-        h.server(Catalog.Datacenters.class, o -> List.of(setup.datacenter()));
+        if (!h.has(Catalog.Datacenters.class)) {
+            // A server with a WAN pool registers DatacenterList first; without one it knows only its own.
+            h.server(Catalog.Datacenters.class, o -> List.of(setup.datacenter()));
+        }
         h.read(Catalog.Nodes.class, read(o -> WatchTarget.table(Table.NODES), (o, s) -> s.nodes(o.nodeMeta())));
         h.read(Catalog.Services.class, read(o -> WatchTarget.table(Table.SERVICES),
                 (o, s) -> s.services(o.nodeMeta())));

@@ -22,9 +22,47 @@ public interface DnsCatalog {
         }
     }
 
+    /**
+     * Thrown when no server of the datacenter asked for is known or reachable (the request layer's
+     * {@code No path to datacenter}): the resolver answers NXDOMAIN, as for a name that does not exist.
+     */
+    final class NoPathException extends RuntimeException {
+        /** With a message for the log. */
+        public NoPathException(String message) {
+            super(message);
+        }
+    }
+
     /** The node registered as {@code name} (exact match). */
     Optional<Node> node(String name);
 
     /** Every instance of {@code service} (with {@code tag} when not null), whatever its health. */
     List<ServiceHealth> serviceHealth(String service, String tag);
+
+    /**
+     * The node registered as {@code name} in {@code datacenter} ("" for this agent's). The default
+     * knows only this agent's datacenter: another one is unavailable.
+     */
+    default Optional<Node> node(String name, String datacenter) {
+        if (datacenter.isEmpty()) {
+            return node(name);
+        }
+        throw new NoPathException("no path to datacenter " + datacenter);
+    }
+
+    /** {@link #serviceHealth(String, String)} in {@code datacenter} ("" for this agent's); default as {@link #node(String, String)}. */
+    default List<ServiceHealth> serviceHealth(String service, String tag, String datacenter) {
+        if (datacenter.isEmpty()) {
+            return serviceHealth(service, tag);
+        }
+        throw new NoPathException("no path to datacenter " + datacenter);
+    }
+
+    /**
+     * Every node of {@code datacenter}'s catalog ("" for this agent's), for reverse lookups. The
+     * default has none to offer.
+     */
+    default List<Node> nodes(String datacenter) {
+        throw new UnavailableException("this catalog cannot list nodes");
+    }
 }

@@ -29,6 +29,7 @@ import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -44,7 +45,10 @@ import org.xbill.DNS.Type;
  *
  * <p>Names (Consul's): {@code <node>.node[.<dc>].<domain>}, {@code [<tag>.]<service>.service[.<dc>].<domain>},
  * RFC 2782 {@code _<service>._<tag>.service[.<dc>].<domain>} (tag {@code tcp} means any) and
- * {@code <hex-ip>.addr[.<dc>].<domain>}.
+ * {@code <hex-ip>.addr[.<dc>].<domain>}; a datacenter other than this agent's is read from that
+ * datacenter's servers through the request layer (a server of this one forwards). Reverse lookups
+ * ({@code PTR} under {@code in-addr.arpa} and {@code ip6.arpa}) name the nodes of this datacenter
+ * with that address.
  */
 public final class DnsResolver {
     /** Payload size without EDNS (RFC 1035 §4.2.1). */
@@ -58,6 +62,9 @@ public final class DnsResolver {
     private static final long SOA_REFRESH = 3600;
     private static final long SOA_RETRY = 600;
     private static final long SOA_EXPIRE = 86400;
+
+    private static final Name IN_ADDR_ARPA = Name.fromConstantString("in-addr.arpa.");
+    private static final Name IP6_ARPA = Name.fromConstantString("ip6.arpa.");
 
     private final DnsSettings settings;
     private final String datacenter;
@@ -74,7 +81,7 @@ public final class DnsResolver {
      * ({@link DnsCatalog.UnavailableException}) answers SERVFAIL.
      *
      * @param settings   domain, TTLs, health filter
-     * @param datacenter this agent's datacenter (the only one answered for now)
+     * @param datacenter this agent's datacenter (names without a datacenter label are answered from it)
      * @param catalog    what lookups read
      * @param recursor   upstreams for other names
      * @param random     shuffles answers; must be thread-safe
@@ -131,6 +138,12 @@ public final class DnsResolver {
         }
         Record question = query.getQuestion();
         Name qname = question.getName();
+        if (qname.subdomain(IN_ADDR_ARPA) || qname.subdomain(IP6_ARPA)) {
+            Optional<byte[]> answered = reverse(query, question, resp, tcp, limit);
+            if (answered.isPresent()) {
+                return answered;
+            }
+        }
         if (!qname.subdomain(domain)) {
             if (!recursor.enabled()) {
                 resp.getHeader().setRcode(Rcode.REFUSED);
@@ -190,6 +203,77 @@ public final class DnsResolver {
         return Optional.of(resp.toWire());
     }
 
+    // ------------------------------------------------------------------ reverse lookups
+
+    /**
+     * A PTR query under {@code in-addr.arpa} or {@code ip6.arpa} (RFC 1035 §3.5, RFC 3596 §2.5), as
+     * Consul answers it: the nodes of this datacenter's catalog whose address is the one asked, each
+     * as {@code <node>.node.<dc>.<domain>}. Empty when no node has that address (or the name is not a
+     * whole address, or the type is not PTR/ANY), so the caller relays the query to the recursor or
+     * refuses it as for any other outside name; an unreadable catalog answers SERVFAIL.
+     */
+    private Optional<byte[]> reverse(Message query, Record question, Message resp, boolean tcp, int limit) {
+        int qtype = question.getType();
+        Optional<byte[]> ip = reverseAddress(question.getName());
+        if (ip.isEmpty() || (qtype != Type.PTR && qtype != Type.ANY)) {
+            return Optional.empty();
+        }
+        List<Name> targets = new ArrayList<>();
+        try {
+            for (Node n : catalog.nodes("")) {
+                byte[] a = ipBytes(n.address());
+                if (a != null && java.util.Arrays.equals(a, ip.get())) {
+                    targets.add(Name.fromString(n.node() + ".node." + datacenter + "." + settings.domain() + "."));
+                }
+            }
+        } catch (DnsCatalog.UnavailableException e) {
+            resp.getHeader().setRcode(Rcode.SERVFAIL);
+            return Optional.of(fit(resp, limit));
+        } catch (TextParseException e) {
+            targets.clear(); // a node name that is no DNS name has no PTR
+        }
+        if (targets.isEmpty()) {
+            return Optional.empty();
+        }
+        resp.getHeader().setFlag(Flags.AA);
+        long ttl = settings.nodeTtl().toSeconds();
+        for (Name t : targets) {
+            resp.addRecord(new PTRRecord(question.getName(), DClass.IN, ttl, t), Section.ANSWER);
+        }
+        return Optional.of(fit(resp, limit));
+    }
+
+    /**
+     * The address a reverse name stands for: four decimal labels (lowest octet first) before
+     * {@code in-addr.arpa}, or 32 hex nibbles (lowest first) before {@code ip6.arpa}; empty for
+     * anything else (a partial name is a zone, not an address).
+     */
+    static Optional<byte[]> reverseAddress(Name name) {
+        boolean v4 = name.subdomain(IN_ADDR_ARPA);
+        int parts = name.labels() - (v4 ? IN_ADDR_ARPA : IP6_ARPA).labels();
+        if (parts != (v4 ? 4 : 32)) {
+            return Optional.empty();
+        }
+        byte[] out = new byte[v4 ? 4 : 16];
+        for (int i = 0; i < parts; i++) {
+            String label = name.getLabelString(i);
+            if (v4) {
+                if (!label.matches("0|[1-9][0-9]{0,2}") || Integer.parseInt(label) > 255) {
+                    return Optional.empty();
+                }
+                out[3 - i] = (byte) Integer.parseInt(label);
+            } else {
+                int d = label.length() == 1 ? Character.digit(label.charAt(0), 16) : -1;
+                if (d < 0) {
+                    return Optional.empty();
+                }
+                int byteIndex = 15 - i / 2;
+                out[byteIndex] |= (byte) (i % 2 == 0 ? d : d << 4);
+            }
+        }
+        return Optional.of(out);
+    }
+
     // ------------------------------------------------------------------ local names
 
     private void answerLocal(Name qname, int qtype, Message resp) {
@@ -205,15 +289,19 @@ public final class DnsResolver {
         int n = labels.size();
         String kind;
         List<String> prefix;
+        // "" is this agent's datacenter; another one is asked through the request layer (?dc=).
+        String dc = "";
         String last = lower(labels.get(n - 1));
         if (isKind(last)) {
             kind = last;
             prefix = labels.subList(0, n - 1);
         } else if (n >= 2 && isKind(lower(labels.get(n - 2)))) {
-            if (!lower(labels.get(n - 1)).equals(datacenter)) {
-                // Other datacenters are answered once WAN federation exists.
-                nxdomain(resp);
-                return;
+            if (!last.equals(datacenter)) {
+                if (!DATACENTER_LABEL.matcher(last).matches()) {
+                    nxdomain(resp); // no datacenter can have that name
+                    return;
+                }
+                dc = last;
             }
             kind = lower(labels.get(n - 2));
             prefix = labels.subList(0, n - 2);
@@ -223,10 +311,16 @@ public final class DnsResolver {
         }
         try {
             switch (kind) {
-                case "node" -> nodeLookup(qname, qtype, prefix, resp);
-                case "service" -> serviceLookup(qname, qtype, prefix, resp);
+                case "node" -> nodeLookup(qname, qtype, prefix, dc, resp);
+                case "service" -> serviceLookup(qname, qtype, prefix, dc, resp);
                 default -> addrLookup(qname, qtype, prefix, resp);
             }
+        } catch (DnsCatalog.NoPathException e) {
+            // No server of that datacenter is known or answered: the name does not exist from here.
+            resp.removeAllRecords(Section.ANSWER);
+            resp.removeAllRecords(Section.AUTHORITY);
+            resp.removeAllRecords(Section.ADDITIONAL);
+            nxdomain(resp);
         } catch (DnsCatalog.UnavailableException e) {
             // No store here and no server reachable: a resolver should retry elsewhere (RFC 1035 §4.1.1).
             resp.removeAllRecords(Section.ANSWER);
@@ -235,6 +329,10 @@ public final class DnsResolver {
             resp.getHeader().setRcode(Rcode.SERVFAIL);
         }
     }
+
+    /** What a datacenter name may look like (the agent's configuration rule). */
+    private static final java.util.regex.Pattern DATACENTER_LABEL = java.util.regex.Pattern.compile(
+            "[a-z0-9][a-z0-9_-]{0,63}");
 
     private static boolean isKind(String label) {
         return label.equals("node") || label.equals("service") || label.equals("addr");
@@ -256,12 +354,12 @@ public final class DnsResolver {
         }
     }
 
-    private void nodeLookup(Name qname, int qtype, List<String> prefix, Message resp) {
+    private void nodeLookup(Name qname, int qtype, List<String> prefix, String dc, Message resp) {
         if (prefix.size() != 1) {
             nxdomain(resp);
             return;
         }
-        Optional<Node> node = findNode(prefix.get(0));
+        Optional<Node> node = findNode(prefix.get(0), dc);
         if (node.isEmpty()) {
             nxdomain(resp);
             return;
@@ -275,15 +373,15 @@ public final class DnsResolver {
         }
     }
 
-    private Optional<Node> findNode(String label) {
-        Optional<Node> n = catalog.node(label);
+    private Optional<Node> findNode(String label, String dc) {
+        Optional<Node> n = catalog.node(label, dc);
         if (n.isEmpty() && !label.equals(lower(label))) {
-            n = catalog.node(lower(label));
+            n = catalog.node(lower(label), dc);
         }
         return n;
     }
 
-    private void serviceLookup(Name qname, int qtype, List<String> prefix, Message resp) {
+    private void serviceLookup(Name qname, int qtype, List<String> prefix, String dc, Message resp) {
         String service;
         String tag = null;
         if (prefix.size() == 1) {
@@ -304,9 +402,9 @@ public final class DnsResolver {
             nxdomain(resp);
             return;
         }
-        List<ServiceHealth> found = healthy(service, tag);
+        List<ServiceHealth> found = healthy(service, tag, dc);
         if (found.isEmpty() && !service.equals(lower(service))) {
-            found = healthy(lower(service), tag);
+            found = healthy(lower(service), tag, dc);
         }
         if (found.isEmpty()) {
             nxdomain(resp);
@@ -315,7 +413,7 @@ public final class DnsResolver {
         shuffle(found);
         long ttl = settings.serviceTtl().toSeconds();
         if (qtype == Type.SRV) {
-            srvAnswer(found, qname, ttl, resp);
+            srvAnswer(found, qname, ttl, dc.isEmpty() ? datacenter : dc, resp);
         } else {
             Set<Record> seen = new LinkedHashSet<>();
             for (ServiceHealth h : found) {
@@ -330,9 +428,9 @@ public final class DnsResolver {
         }
     }
 
-    private List<ServiceHealth> healthy(String service, String tag) {
+    private List<ServiceHealth> healthy(String service, String tag, String dc) {
         // Stale read (Consul's allow_stale default): whatever the answering server has applied.
-        List<ServiceHealth> all = catalog.serviceHealth(service, tag);
+        List<ServiceHealth> all = catalog.serviceHealth(service, tag, dc);
         List<ServiceHealth> out = new ArrayList<>(all.size());
         for (ServiceHealth h : all) {
             HealthStatus s = h.aggregateStatus();
@@ -344,12 +442,12 @@ public final class DnsResolver {
         return out;
     }
 
-    private void srvAnswer(List<ServiceHealth> found, Name qname, long ttl, Message resp) {
+    private void srvAnswer(List<ServiceHealth> found, Name qname, long ttl, String dc, Message resp) {
         Set<Record> extra = new LinkedHashSet<>();
         for (ServiceHealth h : found) {
             NodeService svc = h.service();
             String addr = effectiveAddress(h);
-            Optional<Name> target = srvTarget(h, addr);
+            Optional<Name> target = srvTarget(h, addr, dc);
             if (target.isEmpty()) {
                 continue;
             }
@@ -369,14 +467,14 @@ public final class DnsResolver {
      * {@code <hex-ip>.addr.<dc>.<domain>} so that the target resolves to the instance's own
      * address; a host name is its own target.
      */
-    private Optional<Name> srvTarget(ServiceHealth h, String addr) {
+    private Optional<Name> srvTarget(ServiceHealth h, String addr, String dc) {
         try {
             if (h.service().address().isEmpty() || addr.equals(h.node().address())) {
-                return Optional.of(Name.fromString(h.node().node() + ".node." + datacenter + "." + settings.domain() + "."));
+                return Optional.of(Name.fromString(h.node().node() + ".node." + dc + "." + settings.domain() + "."));
             }
             byte[] ip = ipBytes(addr);
             if (ip != null) {
-                return Optional.of(Name.fromString(HexFormat.of().formatHex(ip) + ".addr." + datacenter + "."
+                return Optional.of(Name.fromString(HexFormat.of().formatHex(ip) + ".addr." + dc + "."
                         + settings.domain() + "."));
             }
             return Optional.of(Name.fromString(addr.endsWith(".") ? addr : addr + "."));

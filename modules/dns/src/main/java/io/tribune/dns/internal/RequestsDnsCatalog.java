@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * goes to a server, and with {@code discovery_max_stale} a server further behind its leader than the
  * bound has the leader answer, all decided once below the front ends. A lookup waits at most
  * {@code timeout} (a DNS client gives up after a few seconds anyway); no answer in time or any failure
- * is {@link DnsCatalog.UnavailableException}, which the resolver answers with SERVFAIL.
+ * is {@link DnsCatalog.UnavailableException}, which the resolver answers with SERVFAIL, except that no
+ * path to the datacenter asked for is {@link DnsCatalog.NoPathException} (NXDOMAIN).
  *
  * <p><b>Failing fast.</b> Each lookup holds one of the DNS server's few worker threads while it
  * waits. When no server answers, every lookup would wait the whole timeout, so a handful of workers
@@ -36,7 +37,9 @@ import java.util.function.Supplier;
  * a client agent without servers timed out instead of answering SERVFAIL). So once a lookup failed
  * because the cluster could not be reached, the lookups of the next {@link #FAIL_FAST} fail at once,
  * except one at a time that goes on asking (a probe), whose success ends the window early. Answers
- * such as "no such name" are not failures. Thread-safe.
+ * such as "no such name" are not failures. The window covers lookups in the local datacenter only:
+ * another datacenter being unreachable says nothing about this one's servers (and the request layer
+ * fails those lookups fast by itself). Thread-safe.
  */
 public final class RequestsDnsCatalog implements DnsCatalog {
     /** How long after a failure to reach the cluster lookups fail at once (but for one probe at a time). */
@@ -74,38 +77,66 @@ public final class RequestsDnsCatalog implements DnsCatalog {
 
     @Override
     public Optional<Node> node(String name) {
-        return get(() -> new Catalog.ServicesOfNode(name)).map(NodeServices::node);
+        return node(name, "");
     }
 
     @Override
     public List<ServiceHealth> serviceHealth(String service, String tag) {
-        return get(() -> new Health.ServiceNodes(service, tag == null ? List.of() : List.of(tag), false, Map.of()));
+        return serviceHealth(service, tag, "");
     }
 
-    /** Builds the operation inside the guard, so a name the layer refuses is unavailable too. */
-    private <R> R get(Supplier<Op<R>> op) {
+    @Override
+    public Optional<Node> node(String name, String datacenter) {
+        return get(() -> new Catalog.ServicesOfNode(name), datacenter).map(NodeServices::node);
+    }
+
+    @Override
+    public List<ServiceHealth> serviceHealth(String service, String tag, String datacenter) {
+        return get(() -> new Health.ServiceNodes(service, tag == null ? List.of() : List.of(tag), false, Map.of()),
+                datacenter);
+    }
+
+    @Override
+    public List<Node> nodes(String datacenter) {
+        return get(() -> new Catalog.Nodes(Map.of()), datacenter);
+    }
+
+    /**
+     * Builds the operation inside the guard, so a name the layer refuses is unavailable too; a
+     * datacenter other than "" is routed there by the request layer ({@code ?dc=}).
+     */
+    private <R> R get(Supplier<Op<R>> op, String datacenter) {
+        boolean local = datacenter.isEmpty();
         boolean probe = false;
-        if (failing && nanos.getAsLong() - failingUntil < 0) {
+        if (local && failing && nanos.getAsLong() - failingUntil < 0) {
             if (!probing.compareAndSet(false, true)) {
                 throw new UnavailableException("the cluster could not be reached a moment ago; failing fast");
             }
             probe = true;
         }
         try {
-            R value = requests.call(op.get(), options).get(timeout.toNanos(), TimeUnit.NANOSECONDS).value();
-            failing = false;
+            Options o = local ? options : options.withDatacenter(datacenter);
+            R value = requests.call(op.get(), o).get(timeout.toNanos(), TimeUnit.NANOSECONDS).value();
+            if (local) {
+                failing = false;
+            }
             return value;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted");
         } catch (ExecutionException e) {
             AgentException ae = AgentException.of(e);
-            if (unreachable(ae.kind())) {
+            if (ae.kind() == AgentException.Kind.NO_PATH_TO_DATACENTER) {
+                throw new NoPathException(ae.getMessage());
+            }
+            if (local && unreachable(ae.kind())) {
                 failFast();
             }
             throw new UnavailableException("lookup failed: " + ae.getMessage());
         } catch (TimeoutException e) {
-            failFast();
+            if (local) {
+                failFast();
+            }
             throw new UnavailableException("no answer from a server within " + timeout.toMillis() + " ms");
         } catch (AgentException e) {
             throw new UnavailableException("lookup failed: " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.tribune.dns.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -124,6 +125,65 @@ class DnsResolverTest {
         Message m = new Message(r.handle(two.toWire(), true).orElseThrow());
         assertEquals(Rcode.FORMERR, m.getRcode());
         assertTrue(m.getSection(Section.ANSWER).isEmpty());
+    }
+
+    @Test
+    void namesOfAnotherDatacenterAreAnsweredFromItsCatalogAndNameItInSrvTargets() throws Exception {
+        StateStore dc2 = new StateStore(Runnable::run);
+        dc2.apply(1, new Command.Register(Node.of("w1", "10.2.0.1"), Optional.of(NodeService.of("web", "web", 80)),
+                List.of(HealthCheck.of("w1", "c-web", HealthStatus.PASSING, "web")), 0));
+        DnsResolver r = new DnsResolver(DnsSettings.DEFAULT, "dc1", StoreCatalog.of(() -> Optional.of(store),
+                Map.of("dc2", dc2)), NO_RECURSORS, new Random(3), () -> 1_700_000_000_000L);
+        List<Record> web = ask(r, "web.service.dc2.consul.", Type.A).getSection(Section.ANSWER);
+        assertEquals(1, web.size());
+        assertEquals("10.2.0.1", ((ARecord) web.get(0)).getAddress().getHostAddress());
+        assertEquals(Rcode.NXDOMAIN, ask(r, "web.service.consul.", Type.A).getRcode(), "dc1 has no web");
+        assertEquals(Rcode.NXDOMAIN, ask(r, "api.service.dc2.consul.", Type.A).getRcode(), "dc2 has no api");
+        SRVRecord srv = (SRVRecord) ask(r, "web.service.DC2.consul.", Type.SRV).getSection(Section.ANSWER).get(0);
+        assertEquals("w1.node.dc2.consul.", srv.getTarget().toString());
+        List<Record> node = ask(r, "w1.node.dc2.consul.", Type.A).getSection(Section.ANSWER);
+        assertEquals("10.2.0.1", ((ARecord) node.get(0)).getAddress().getHostAddress());
+        assertEquals("10.0.0.1", ((ARecord) ask(r, "n1.node.dc1.consul.", Type.A).getSection(Section.ANSWER).get(0))
+                .getAddress().getHostAddress(), "the own datacenter by name");
+        Message unknown = ask(r, "web.service.dc9.consul.", Type.A);
+        assertEquals(Rcode.NXDOMAIN, unknown.getRcode(), "no path to dc9: the name does not exist from here");
+        assertInstanceOf(SOARecord.class, unknown.getSection(Section.AUTHORITY).get(0));
+        assertEquals(Rcode.NXDOMAIN, ask(r, "web.service.bad!dc.consul.", Type.A).getRcode());
+    }
+
+    @Test
+    void reverseLookupsNameTheNodesWithThatAddressAndLeaveOtherAddressesToTheRecursor() throws Exception {
+        register("n1b", "10.0.0.1", NodeService.of("api2", "api2", 1), HealthStatus.PASSING);
+        DnsResolver r = resolver(DnsSettings.DEFAULT.withTtls(Duration.ofSeconds(7), Duration.ZERO), Optional.of(store));
+        Message m = ask(r, "1.0.0.10.in-addr.arpa.", Type.PTR);
+        assertEquals(Rcode.NOERROR, m.getRcode());
+        assertTrue(m.getHeader().getFlag(org.xbill.DNS.Flags.AA));
+        List<String> targets = m.getSection(Section.ANSWER).stream()
+                .map(x -> ((org.xbill.DNS.PTRRecord) x).getTarget().toString()).sorted().toList();
+        assertEquals(List.of("n1.node.dc1.consul.", "n1b.node.dc1.consul."), targets);
+        assertEquals(7, m.getSection(Section.ANSWER).get(0).getTTL(), "node_ttl");
+        String v6 = "6.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa.";
+        assertEquals("n6.node.dc1.consul.", ((org.xbill.DNS.PTRRecord) ask(r, v6, Type.PTR)
+                .getSection(Section.ANSWER).get(0)).getTarget().toString());
+        // Without a recursor an address nobody has is refused like any outside name; so is a zone.
+        assertEquals(Rcode.REFUSED, ask(r, "9.9.9.10.in-addr.arpa.", Type.PTR).getRcode());
+        assertEquals(Rcode.REFUSED, ask(r, "0.10.in-addr.arpa.", Type.PTR).getRcode());
+        assertEquals(Rcode.REFUSED, ask(r, "1.0.0.10.in-addr.arpa.", Type.A).getRcode());
+        assertEquals(Rcode.SERVFAIL, ask(resolver(DnsSettings.DEFAULT, Optional.empty()), "1.0.0.10.in-addr.arpa.",
+                Type.PTR).getRcode(), "no catalog to read");
+    }
+
+    @Test
+    void reverseNamesParseOnlyWholeAddresses() throws Exception {
+        assertArrayEquals(new byte[] {10, 0, 0, 1}, DnsResolver.reverseAddress(Name.fromString(
+                "1.0.0.10.in-addr.arpa.")).orElseThrow());
+        assertArrayEquals(java.net.InetAddress.getByName("fd00::6").getAddress(), DnsResolver.reverseAddress(
+                Name.fromString("6.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa."))
+                .orElseThrow());
+        for (String bad : List.of("256.0.0.10.in-addr.arpa.", "01.0.0.10.in-addr.arpa.", "x.0.0.10.in-addr.arpa.",
+                "0.0.10.in-addr.arpa.", "1.1.0.0.10.in-addr.arpa.", "g.0.d.f.ip6.arpa.")) {
+            assertTrue(DnsResolver.reverseAddress(Name.fromString(bad)).isEmpty(), bad);
+        }
     }
 
     @Test

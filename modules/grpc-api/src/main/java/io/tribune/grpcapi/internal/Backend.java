@@ -68,9 +68,14 @@ public final class Backend {
         return requests.call(op, options(opts)).thenApplyAsync(build, executor);
     }
 
-    /** Runs a write (or an agent operation); the answer is built by {@code build} on the server's executor. */
+    /**
+     * Runs a write (or an agent operation), in the datacenter the call names in its metadata
+     * ({@link DatacenterHeader}; agent operations always run here); the answer is built by
+     * {@code build} on the server's executor. Call on the thread of the service method.
+     */
     public <R, T> CompletableFuture<T> write(Op<R> op, Function<Response<R>, T> build) {
-        return requests.call(op, Options.DEFAULT).thenApplyAsync(build, executor);
+        return requests.call(op, Options.DEFAULT.withDatacenter(DatacenterHeader.current()))
+                .thenApplyAsync(build, executor);
     }
 
     /** Query metadata of an answer. */

@@ -71,6 +71,8 @@ public final class GrpcApiServer implements AutoCloseable {
                 .addService(new EventService(backend))
                 .addService(new AgentInfoService(backend))
                 .addService(new StatusService(backend))
+                // Writes name another datacenter in their metadata (reads in ReadOptions).
+                .intercept(new DatacenterHeader())
                 .build();
     }
 

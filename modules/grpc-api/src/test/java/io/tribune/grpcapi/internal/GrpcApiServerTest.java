@@ -12,10 +12,12 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.rpc.ErrorInfo;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.tribune.agent.Agent;
 import io.tribune.agent.config.ConfigLoader;
@@ -27,6 +29,7 @@ import io.tribune.api.grpc.v1.KvGetRequest;
 import io.tribune.api.grpc.v1.KvPutRequest;
 import io.tribune.api.grpc.v1.KvWatchEvent;
 import io.tribune.api.grpc.v1.KvWatchRequest;
+import io.tribune.api.grpc.v1.ReadOptions;
 import io.tribune.api.grpc.v1.TxnGrpc;
 import io.tribune.api.grpc.v1.TxnRequest;
 import io.tribune.grpcapi.GrpcApiService;
@@ -113,6 +116,34 @@ class GrpcApiServerTest {
         assertEquals("v", got.getEntry().getValue().toStringUtf8());
         assertEquals(put.getMeta().getIndex(), got.getEntry().getModifyIndex());
         assertTrue(got.getMeta().getKnownLeader());
+    }
+
+    @Test
+    void aWriteNamesItsDatacenterInItsMetadataAndAReadInItsOptions() {
+        var kv = KVGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        var toDc9 = kv.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(header("dc9")));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> toDc9.put(KvPutRequest
+                .newBuilder().setKey("srv/dc9").setValue(ByteString.copyFromUtf8("v")).build()));
+        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+        assertEquals(ErrorReason.ERROR_REASON_NO_PATH_TO_DATACENTER.name(), errorInfo(e).getReason());
+        e = assertThrows(StatusRuntimeException.class, () -> kv.get(KvGetRequest.newBuilder().setKey("srv/dc9")
+                .setRead(ReadOptions.newBuilder().setDatacenter("dc9")).build()));
+        assertEquals(ErrorReason.ERROR_REASON_NO_PATH_TO_DATACENTER.name(), errorInfo(e).getReason());
+        e = assertThrows(StatusRuntimeException.class, () -> kv.withInterceptors(MetadataUtils
+                .newAttachHeadersInterceptor(header("no such dc"))).put(KvPutRequest.newBuilder().setKey("srv/dc9")
+                .build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains(DatacenterHeader.HEADER), e.getStatus().getDescription());
+        assertFalse(kv.get(KvGetRequest.newBuilder().setKey("srv/dc9").build()).getFound(), "nothing was written");
+        assertTrue(kv.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(header("DC1"))).put(KvPutRequest
+                .newBuilder().setKey("srv/dc1").setValue(ByteString.copyFromUtf8("v")).build()).getSucceeded(),
+                "the agent's own datacenter, in any case");
+    }
+
+    private static Metadata header(String dc) {
+        Metadata m = new Metadata();
+        m.put(DatacenterHeader.KEY, dc);
+        return m;
     }
 
     @Test

@@ -149,7 +149,7 @@ final class AgentRoutes {
         if (rest.startsWith("force-leave/")) {
             Params.method(req, "PUT");
             String node = Params.segment(rest.substring("force-leave/".length()), "node name");
-            return ok(local(new AgentOps.ForceLeave(node, Params.flag(req, "prune")), req));
+            return ok(local(new AgentOps.ForceLeave(node, Params.flag(req, "prune"), Params.flag(req, "wan")), req));
         }
         throw HttpError.notFound("no API at " + req.path());
     }

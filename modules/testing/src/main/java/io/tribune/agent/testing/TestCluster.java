@@ -59,6 +59,7 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, A
     public static final Duration LIMIT = Duration.ofSeconds(30);
 
     private final String hub;
+    private final String datacenter;
     private final List<String> serverNames;
     private final List<String> clientNames;
     private volatile Path dataDirs;
@@ -76,6 +77,7 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, A
 
     private TestCluster(Builder b) {
         this.hub = b.hub;
+        this.datacenter = b.datacenter;
         this.serverNames = List.copyOf(b.serverNames);
         this.clientNames = List.copyOf(b.clientNames);
         this.transport = b.transport;
@@ -95,6 +97,7 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, A
     /** What every agent of a cluster is configured with beyond the common shape. */
     public static final class Builder {
         private final String hub;
+        private String datacenter = "dc1";
         private final List<String> serverNames = new ArrayList<>();
         private final List<String> clientNames = new ArrayList<>();
         private String transport = "transport-inproc";
@@ -116,6 +119,15 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, A
         /** The client agents' node names, in start order. */
         public Builder clients(String... names) {
             clientNames.addAll(List.of(names));
+            return this;
+        }
+
+        /**
+         * The datacenter of every agent (default {@code dc1}). Two clusters of different datacenters
+         * on the same hub can reach each other once their servers share a WAN pool ({@link #joinWan}).
+         */
+        public Builder datacenter(String dc) {
+            this.datacenter = Objects.requireNonNull(dc, "dc");
             return this;
         }
 
@@ -235,7 +247,7 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, A
     public AgentConfig config(String node, boolean server, boolean bootstrap, Map<String, String> overrides) {
         JsonObject o = new JsonObject();
         o.addProperty("node_name", node);
-        o.addProperty("datacenter", "dc1");
+        o.addProperty("datacenter", datacenter);
         o.addProperty("server", server);
         o.addProperty("bootstrap", bootstrap);
         o.addProperty("data_dir", dataDirs.resolve(node).toString().replace("\\", "/"));
@@ -287,6 +299,34 @@ public final class TestCluster implements BeforeAllCallback, AfterAllCallback, A
     /** Joins {@code a} to the seed's gossip pool, waiting at most 10 s. */
     public void join(Agent a) throws Exception {
         a.membership().join(List.of(seed())).get(10, TimeUnit.SECONDS);
+    }
+
+    /** The datacenter of this cluster's agents. */
+    public String datacenter() {
+        return datacenter;
+    }
+
+    /** {@code host:port} of server {@code a}'s WAN gossip (servers only). */
+    public static String wanAddress(Agent a) {
+        return "127.0.0.1:" + a.wanMembership().orElseThrow(() -> new AssertionError(a.config().nodeName()
+                + " has no WAN pool")).localMember().port();
+    }
+
+    /**
+     * Federates this cluster's datacenter with {@code other}'s: every running server of this cluster
+     * joins the WAN pool through {@code other}'s first running server, and this returns once every
+     * running server of both clusters sees all of them alive in its WAN pool (asserts that it does).
+     */
+    public void joinWan(TestCluster other) throws Exception {
+        String through = wanAddress(other.servers().get(0));
+        for (Agent s : servers) {
+            s.wanMembership().orElseThrow().join(List.of(through)).get(10, TimeUnit.SECONDS);
+        }
+        List<Agent> all = new ArrayList<>(servers);
+        all.addAll(other.servers());
+        assertTrue(waitFor(() -> all.stream().allMatch(s -> s.wanMembership().orElseThrow().members().stream()
+                .filter(m -> m.status() == io.tribune.api.membership.MemberStatus.ALIVE).count() == all.size())),
+                "the WAN pool of " + datacenter + " and " + other.datacenter + " did not form");
     }
 
     /** Running servers, in start order (a live view: {@link #stop} removes from it). */

@@ -34,8 +34,6 @@ import io.tribune.state.RequestId;
 import io.tribune.state.StateStore;
 import io.tribune.state.WatchTarget;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +52,10 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li><b>Agent operations</b> ({@link Op.LocalOp}) run here and never leave.</li>
  *   <li><b>Another datacenter</b> ({@link Options#datacenter()}): a client sends the request to a
- *       server of its own datacenter, which sends it to a random server of the other one (trying at
- *       most {@value #MAX_DC_ATTEMPTS} of them), or fails with {@link Kind#NO_PATH_TO_DATACENTER}.</li>
+ *       server of its own datacenter, which sends it to a random server of the other one that the
+ *       WAN pool lists as alive, one that failed lately last ({@link RemoteServers}; trying at most
+ *       {@value #MAX_DC_ATTEMPTS} of them), or fails with {@link Kind#NO_PATH_TO_DATACENTER}: at
+ *       once, without holding, when no server of it is known.</li>
  *   <li><b>Client agents</b> hold no state: every other operation goes to a server of the datacenter,
  *       chosen by the {@link ServerManager}; a server that cannot be reached moves to the back of the
  *       list and the next one is tried; while none is known the request is held.</li>
@@ -117,6 +117,12 @@ public final class Router implements Requests, AutoCloseable {
     static final Duration MARGIN = Duration.ofSeconds(5);
     /** Most servers of another datacenter tried for one request before giving up. */
     static final int MAX_DC_ATTEMPTS = 3;
+    /**
+     * How long a server of another datacenter that could not be reached is tried after the others
+     * ({@link RemoteServers}): 30 s, about the WAN pool's time to declare it failed (5 s probes,
+     * suspicion of 6 probe periods).
+     */
+    static final Duration DC_QUARANTINE = Duration.ofSeconds(30);
     /** Most answers kept by the agent cache ({@code ?cached}). */
     static final int CACHE_MAX_ENTRIES = 1024;
     /** A cached answer nobody read for this long stops being refreshed and is dropped. */
@@ -164,6 +170,7 @@ public final class Router implements Requests, AutoCloseable {
     private final RequestIds ids;
     private final Executor responses;
     private final AgentCache cache;
+    private final RemoteServers remote;
     private volatile boolean closed;
     private Subscription subscription;
     private Cancellable rebalanceTimer;
@@ -213,6 +220,7 @@ public final class Router implements Requests, AutoCloseable {
         this.servers = new ServerManager(new java.util.SplittableRandom(random.nextLong()));
         this.cache = new AgentCache(clock, scheduler, this::uncached, CACHE_MAX_ENTRIES, CACHE_IDLE_TIMEOUT,
                 CACHE_REFRESH_WAIT);
+        this.remote = new RemoteServers(clock, DC_QUARANTINE, this::nextLong);
     }
 
     /** On a client agent, starts following the LAN pool for servers and rebalancing over them. Call once. */
@@ -518,6 +526,10 @@ public final class Router implements Requests, AutoCloseable {
         return random.nextDouble();
     }
 
+    private synchronized long nextLong() {
+        return random.nextLong();
+    }
+
     // =========================================================================== writes
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -685,16 +697,14 @@ public final class Router implements Requests, AutoCloseable {
     }
 
     private CompletableFuture<Response<?>> toDatacenter(Envelope e, String dc) {
-        List<Endpoint> candidates = new ArrayList<>(directory.servers(dc));
-        if (candidates.isEmpty()) {
+        List<Endpoint> alive = directory.servers(dc);
+        if (alive.isEmpty()) {
+            // Nothing to wait for: the WAN pool knows no live server there, so fail at once.
             return CompletableFuture.failedFuture(new AgentException(Kind.NO_PATH_TO_DATACENTER, NO_PATH));
         }
-        synchronized (this) {
-            Collections.shuffle(candidates, new java.util.Random(random.nextLong()));
-        }
+        List<Endpoint> candidates = remote.candidates(alive, MAX_DC_ATTEMPTS);
         CompletableFuture<Response<?>> out = new CompletableFuture<>();
-        attemptDatacenter(e.via(Hop.DATACENTER), candidates.subList(0, Math.min(MAX_DC_ATTEMPTS, candidates.size())),
-                0, new Hold(), out);
+        attemptDatacenter(e.via(Hop.DATACENTER), candidates, 0, new Hold(), out);
         return out;
     }
 
@@ -702,15 +712,20 @@ public final class Router implements Requests, AutoCloseable {
                                    CompletableFuture<Response<?>> out) {
         toDatacenter.increment();
         callRemote(candidates.get(i), e).whenComplete((resp, t) -> {
+            Throwable cause = t == null ? null : AgentException.unwrap(t);
+            if (!(cause instanceof TransportException)) {
+                // It answered, with a value or an error of its own: it is reachable.
+                remote.answered(candidates.get(i));
+            }
             if (t == null) {
                 out.complete(resp);
                 return;
             }
-            Throwable cause = AgentException.unwrap(t);
             if (!retryable(cause)) {
                 out.completeExceptionally(outcome(e, cause, candidates.get(i)));
                 return;
             }
+            remote.failed(candidates.get(i));
             if (e.op() instanceof Op.Write && maybeDelivered(cause)) {
                 hold.sent = true;
                 if (!mayResend(hold, candidates.get(i), cause, out)) {

@@ -29,7 +29,7 @@ import java.util.Set;
  *     <td>full-state sync period</td></tr>
  * <tr><td>{@code gossip-swim.udp-packet-bytes}</td><td>1400</td><td>largest UDP payload sent
  *     (fits a 1500-byte Ethernet MTU with IP/UDP headers); 512..9000</td></tr>
- * <tr><td>{@code gossip-swim.stream-timeout}</td><td>10 s (2 s local)</td><td>connect plus I/O
+ * <tr><td>{@code gossip-swim.stream-timeout}</td><td>10 s (2 s local, 30 s WAN)</td><td>connect plus I/O
  *     bound of one TCP exchange</td></tr>
  * <tr><td>{@code gossip-swim.join-retries}</td><td>2</td><td>extra join attempts when no seed
  *     answered; 0..100</td></tr>
@@ -52,6 +52,20 @@ record SwimConfig(SwimTiming timing, GossipKeyring keyring, String label, int ud
     static final Set<String> KEYS = Set.of(PROFILE, ENCRYPT, ENCRYPT_KEYS, LABEL, REAP_TIMEOUT, PUSH_PULL_INTERVAL,
             UDP_PACKET_BYTES, STREAM_TIMEOUT, JOIN_RETRIES, JOIN_RETRY_INTERVAL);
     static final Set<String> SECRET_KEYS = Set.of(ENCRYPT, ENCRYPT_KEYS);
+
+    /**
+     * The default bound of one TCP exchange (join, push-pull, TCP fallback probe) per preset: 2 s on
+     * loopback, 10 s in a datacenter, 30 s across datacenters (memberlist's WAN {@code TCPTimeout}): a
+     * push-pull of a large member list over a long, lossy path needs several round trips of hundreds
+     * of milliseconds plus retransmissions.
+     */
+    static Duration defaultStreamTimeout(String profile) {
+        return switch (profile) {
+            case "local" -> Duration.ofSeconds(2);
+            case "wan" -> Duration.ofSeconds(30);
+            default -> Duration.ofSeconds(10);
+        };
+    }
 
     static SwimConfig parse(PluginConfig c, Pool pool) {
         for (String k : c.keys()) {
@@ -100,8 +114,7 @@ record SwimConfig(SwimTiming timing, GossipKeyring keyring, String label, int ud
         if (udp < 512 || udp > 9000) {
             throw new IllegalArgumentException("config key '" + UDP_PACKET_BYTES + "': " + udp + " is outside 512..9000");
         }
-        Duration stream = c.getDuration(STREAM_TIMEOUT, profile.equals("local") ? Duration.ofSeconds(2)
-                : Duration.ofSeconds(10));
+        Duration stream = c.getDuration(STREAM_TIMEOUT, defaultStreamTimeout(profile));
         if (stream.isNegative() || stream.isZero() || stream.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("config key '" + STREAM_TIMEOUT + "': " + stream + " is outside (0, 5m]");
         }

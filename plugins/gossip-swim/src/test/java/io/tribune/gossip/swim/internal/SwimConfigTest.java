@@ -48,7 +48,16 @@ class SwimConfigTest {
         assertEquals(Duration.ofMillis(500), wan.gossipInterval());
         assertEquals(4, wan.gossipNodes());
         assertEquals(Duration.ofSeconds(60), wan.pushPullInterval());
+        assertEquals(Duration.ofSeconds(60), wan.gossipToTheDead());
+        wan.validate();
         SwimTiming.local().validate();
+        assertEquals(Duration.ofSeconds(30), SwimConfig.parse(PluginConfig.empty(), Pool.WAN).streamTimeout(),
+                "memberlist's WAN TCP timeout");
+        assertEquals(Duration.ofSeconds(10), SwimConfig.parse(PluginConfig.empty(), Pool.LAN).streamTimeout());
+        assertEquals(Duration.ofSeconds(2), SwimConfig.parse(PluginConfig.of(Map.of("gossip-swim.profile", "local")),
+                Pool.WAN).streamTimeout());
+        assertEquals(Duration.ofSeconds(5), SwimConfig.parse(PluginConfig.of(Map.of("gossip-swim.stream-timeout",
+                "5s")), Pool.WAN).streamTimeout());
     }
 
     @Test

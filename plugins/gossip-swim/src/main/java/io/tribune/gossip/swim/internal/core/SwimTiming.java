@@ -64,9 +64,25 @@ public record SwimTiming(String name, Duration probeInterval, Duration probeTime
     }
 
     /**
-     * WAN: servers across datacenters, tens to hundreds of ms of latency and more loss, so slower
-     * probes (5 s), a 3 s ack timeout, suspicion multiplier 6, gossip every 500 ms to 4 nodes and
-     * push-pull every 60 s. Derived from {@link #lan()}, overriding only what differs.
+     * WAN: the servers of every datacenter, with tens to hundreds of ms of round trip, more loss and
+     * links that stall; memberlist's WAN defaults (which Consul's WAN pool uses), derived from
+     * {@link #lan()}, overriding only what differs:
+     *
+     * <ul>
+     * <li>probe interval 5 s: a handful of servers per datacenter, each probed often enough to notice
+     *     a lost datacenter in tens of seconds while keeping cross-datacenter traffic tiny.</li>
+     * <li>probe timeout 3 s: well above an intercontinental round trip (~300 ms) with retransmissions,
+     *     so a slow path is not taken for a dead server; leaves 2 s of the period for the indirect
+     *     round.</li>
+     * <li>suspicion multiplier 6 (LAN 4): a floor of 6 * max(1, log10 n) * 5 s = 30 s for up to 10
+     *     servers (Lifeguard §IV-B); declaring a whole datacenter's server failed by mistake costs
+     *     more than noticing a real failure late, since requests already go to another server of it
+     *     when one does not answer.</li>
+     * <li>gossip every 500 ms to 4 nodes (LAN 200 ms to 3): fewer rounds, one more target each, so a
+     *     change still reaches every server in a few rounds; gossip to the dead for 60 s and push-pull
+     *     every 60 s, as memberlist; tick 50 ms, finer than any WAN timeout needs.</li>
+     * <li>the TCP exchange bound is 30 s on this preset (see {@code gossip-swim.stream-timeout}).</li>
+     * </ul>
      */
     public static SwimTiming wan() {
         SwimTiming l = lan();
