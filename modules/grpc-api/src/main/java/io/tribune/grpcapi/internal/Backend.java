@@ -47,7 +47,8 @@ public final class Backend {
 
     /** The layer's options for a read with {@code opts}. */
     public static Options options(ReadOptions opts) {
-        return new Options(opts.getDatacenter(), opts.getToken(), mode(opts),
+        String token = opts.getToken().isEmpty() ? CallToken.current() : opts.getToken();
+        return new Options(opts.getDatacenter(), token, mode(opts),
                 Duration.ofMillis(Math.max(0, opts.getMaxStaleMillis())), opts.getMinIndex(),
                 Duration.ofMillis(Math.max(0, opts.getWaitMillis())), false);
     }
@@ -70,7 +71,7 @@ public final class Backend {
 
     /** Runs a write (or an agent operation); the answer is built by {@code build} on the server's executor. */
     public <R, T> CompletableFuture<T> write(Op<R> op, Function<Response<R>, T> build) {
-        return requests.call(op, Options.DEFAULT).thenApplyAsync(build, executor);
+        return requests.call(op, Options.DEFAULT.withToken(CallToken.current())).thenApplyAsync(build, executor);
     }
 
     /** Query metadata of an answer. */

@@ -71,6 +71,8 @@ public final class GrpcApiServer implements AutoCloseable {
                 .addService(new EventService(backend))
                 .addService(new AgentInfoService(backend))
                 .addService(new StatusService(backend))
+                // ACL token from the call's metadata, for every service.
+                .intercept(new CallToken())
                 .build();
     }
 
