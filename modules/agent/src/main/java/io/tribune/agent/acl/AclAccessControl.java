@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  */
 public final class AclAccessControl implements AccessControl {
     private static final CompletableFuture<UnaryOperator<Object>> OPEN =
-            CompletableFuture.completedFuture(UnaryOperator.identity());
+            CompletableFuture.completedFuture(AccessControl.UNFILTERED);
 
     private final AclResolver resolver;
     private final Optional<StateStore> state;
@@ -38,7 +38,18 @@ public final class AclAccessControl implements AccessControl {
         if (!resolver.enabled() || AclEnforcer.exempt(op)) {
             return OPEN;
         }
-        return resolver.resolve(options.token()).thenApply(a -> {
+        CompletableFuture<Authorizer> resolved = resolver.resolve(options.token());
+        if (resolved.isDone() && !resolved.isCompletedExceptionally()) {
+            // The common case (a server, or a cached token): decide on this thread, no extra stage.
+            Authorizer a = resolved.join();
+            try {
+                AclEnforcer.check(op, a, state, localNode, originNode);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return CompletableFuture.completedFuture(filterFor(op, a));
+        }
+        return resolved.thenApply(a -> {
             AclEnforcer.check(op, a, state, localNode, originNode);
             return filterFor(op, a);
         });
@@ -50,6 +61,9 @@ public final class AclAccessControl implements AccessControl {
     }
 
     private static UnaryOperator<Object> filterFor(Op<?> op, Authorizer a) {
+        if (!AclEnforcer.filters(op)) {
+            return AccessControl.UNFILTERED;
+        }
         boolean mayWriteAcl = a.aclWrite();
         return v -> AclEnforcer.filter(op, v, a, mayWriteAcl);
     }

@@ -250,6 +250,19 @@ public final class AclEnforcer {
         return s.isEmpty() || a.write(Resource.SESSION, s.get().node());
     }
 
+    /** Whether answers to {@code op} are filtered at all (most single-object operations are not). */
+    public static boolean filters(Op<?> op) {
+        return op instanceof Kv.Entries || op instanceof Kv.Keys || op instanceof Catalog.Nodes
+                || op instanceof Catalog.Services || op instanceof Catalog.ServiceNodes
+                || op instanceof Catalog.ServicesOfNode || op instanceof Health.NodeChecks
+                || op instanceof Health.ServiceChecks || op instanceof Health.ChecksInState
+                || op instanceof AgentOps.LocalChecks || op instanceof Health.ServiceNodes
+                || op instanceof Sessions.Info || op instanceof Sessions.OfNode || op instanceof Sessions.All
+                || op instanceof Events.Named || op instanceof Coordinates.Nodes || op instanceof Coordinates.OfNode
+                || op instanceof AgentOps.Members || op instanceof AgentOps.Services || op instanceof Acl.TokenRead
+                || op instanceof Acl.TokenList;
+    }
+
     /**
      * {@code value}, the answer to {@code op}, cut to what {@code a} may read. Values of operations
      * that need no filtering are returned as they are.

@@ -15,6 +15,8 @@ import java.util.function.UnaryOperator;
  * <p>Thread-safe; must not block.
  */
 public interface AccessControl {
+    /** The filter of answers that need no cutting: the router then passes them on as they are. */
+    UnaryOperator<Object> UNFILTERED = v -> v;
 
     /**
      * Admits {@code op} for the caller of {@code options} (its token), or fails with

@@ -257,8 +257,18 @@ public final class Router implements Requests, AutoCloseable {
         } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
         }
-        return admit.thenCompose(filter -> route(e).thenApply(r -> (Response<?>) new Response<>(filter.apply(r.value()),
-                r.meta())));
+        if (admit.isDone() && !admit.isCompletedExceptionally()) {
+            // Admitted at once (a server, a cached token): no extra stage; an unfiltered answer as it is.
+            java.util.function.UnaryOperator<Object> filter = admit.join();
+            CompletableFuture<Response<?>> routed = route(e);
+            return filter == AccessControl.UNFILTERED ? routed : routed.thenApply(r -> filtered(r,
+                    filter));
+        }
+        return admit.thenCompose(filter -> route(e).thenApply(r -> filtered(r, filter)));
+    }
+
+    private static Response<?> filtered(Response<?> r, java.util.function.UnaryOperator<Object> filter) {
+        return new Response<>(filter.apply(r.value()), r.meta());
     }
 
     /** Whether this agent is a client (no state): everything but agent operations is forwarded. */
