@@ -28,6 +28,8 @@ module io.tribune.agent {
     requires transitive io.tribune.platform;
     requires transitive com.google.gson;
     requires com.google.protobuf;
+    // ACL rules and decisions.
+    requires io.tribune.acl;
     // HTTP health checks use the JDK client.
     requires java.net.http;
 

@@ -25,9 +25,27 @@ final class ApiClient {
     }
 
     private final String base;
+    /** The ACL token sent as {@code X-Consul-Token}; "" for none. */
+    private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     ApiClient(String httpAddr) {
+        this(httpAddr, null);
+    }
+
+    /**
+     * @param token the ACL token ({@code -token}); null or blank: {@code CONSUL_HTTP_TOKEN} (or
+     *              {@code TRIBUNE_HTTP_TOKEN}), else none
+     */
+    ApiClient(String httpAddr, String token) {
+        String t = token;
+        if (t == null || t.isBlank()) {
+            t = System.getenv("TRIBUNE_HTTP_TOKEN");
+        }
+        if (t == null || t.isBlank()) {
+            t = System.getenv("CONSUL_HTTP_TOKEN");
+        }
+        this.token = t == null ? "" : t.strip();
         String a = httpAddr;
         if (a == null || a.isBlank()) {
             a = System.getenv("TRIBUNE_HTTP_ADDR");
@@ -48,6 +66,9 @@ final class ApiClient {
     /** Sends a request and returns the body of a 2xx answer. */
     HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body) throws ApiException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
+        if (!token.isEmpty()) {
+            b.header("X-Consul-Token", token);
+        }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         HttpResponse<byte[]> r;
         try {

@@ -37,6 +37,10 @@ final class ClientCommands {
                 description = "the agent's HTTP address (default: TRIBUNE_HTTP_ADDR, CONSUL_HTTP_ADDR or 127.0.0.1:8500)")
         String httpAddr;
 
+        @Option(names = {"-token", "--token"}, paramLabel = "TOKEN",
+                description = "the ACL token of the request (default: CONSUL_HTTP_TOKEN, else the agent's default)")
+        String token;
+
         PrintWriter out() {
             return spec.commandLine().getOut();
         }
@@ -46,7 +50,7 @@ final class ClientCommands {
         }
 
         ApiClient api() {
-            return new ApiClient(httpAddr);
+            return new ApiClient(httpAddr, token);
         }
 
         @Override

@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
             ClientCommands.Members.class, ClientCommands.Join.class, ClientCommands.Leave.class,
             ClientCommands.ForceLeave.class, ClientCommands.Info.class, ClientCommands.Keygen.class,
             ClientCommands.Catalog.class, ClientCommands.Kv.class, OperatorCommands.Operator.class,
-            OperatorCommands.Snapshot.class, OperatorCommands.Keyring.class, CommandLine.HelpCommand.class})
+            OperatorCommands.Snapshot.class, OperatorCommands.Keyring.class, AclCommands.AclRoot.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad usage, configuration or plugin selection. */
     public static final int EXIT_USAGE = 2;
@@ -47,6 +48,9 @@ public final class Main implements Runnable {
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         Logging.configure(System.getProperty("tribune.log.level", "info"));
         CommandLine cl = new CommandLine(new Main());
+        // "@FILE" is Consul's way of passing a file's content (acl policy create -rules @rules.hcl),
+        // not picocli's argument file.
+        cl.setExpandAtFiles(false);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {

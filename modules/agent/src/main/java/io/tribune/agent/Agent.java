@@ -336,6 +336,10 @@ public final class Agent {
                 Optional.ofNullable(consensus), Optional.ofNullable(state), membership, directory, clock, scheduler,
                 rpcRandom, new RequestIds(rpcRandom.nextLong()), platform.workers());
         closeables.push(router);
+        // ACLs: endpoints, and authorization of every operation decided here (before any front end).
+        io.tribune.agent.acl.AgentAcl acl = io.tribune.agent.acl.AgentAcl.start(config, router, handlers,
+                Optional.ofNullable(consensus), Optional.ofNullable(state), clock, scheduler);
+        closeables.push(acl);
         if (config.server()) {
             DatacenterList.register(handlers, config.datacenter(), Optional.ofNullable(wan), DatacenterList::noEstimate);
             String consensusPlugin = chosen.getOrDefault(SpiKind.CONSENSUS, "");
@@ -346,7 +350,7 @@ public final class Agent {
             duties.start(scheduler);
             closeables.push(duties::stop);
         }
-        local = new LocalState(new LocalState.Setup(config, router, clock, scheduler, random("local"), membership,
+        local = new LocalState(new LocalState.Setup(config, acl.agentRequests(router), clock, scheduler, random("local"), membership,
                 router::canWrite, config.server() ? OptionalInt.of(transport.localEndpoint().port())
                 : OptionalInt.empty()));
         closeables.push(local);

@@ -1,6 +1,10 @@
 package io.tribune.client;
 
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.StreamObserver;
 import io.tribune.api.grpc.v1.Consistency;
@@ -13,14 +17,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-/** What every API area shares: the channel, the per-call deadline and the default consistency. */
+/**
+ * What every API area shares: the channel (with the client's ACL token on every call, when set),
+ * the per-call deadline and the default consistency.
+ */
 final class Calls {
-    final ManagedChannel channel;
+    final Channel channel;
     final Duration deadline;
     final ReadOptions read;
 
-    Calls(ManagedChannel channel, Duration deadline, Consistency consistency) {
-        this.channel = channel;
+    Calls(ManagedChannel channel, Duration deadline, Consistency consistency, String token) {
+        if (token.isEmpty()) {
+            this.channel = channel;
+        } else {
+            // The agent takes the token from the call's metadata (x-consul-token), as HTTP's header.
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("x-consul-token", Metadata.ASCII_STRING_MARSHALLER), token);
+            this.channel = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
         this.deadline = deadline;
         this.read = ReadOptions.newBuilder().setConsistency(consistency).build();
     }

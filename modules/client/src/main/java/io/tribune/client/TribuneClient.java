@@ -46,10 +46,11 @@ public final class TribuneClient implements AutoCloseable {
     private final AgentInfo agent;
     private final ClusterStatus status;
 
-    private TribuneClient(ManagedChannel channel, boolean ownsChannel, Duration deadline, Consistency consistency) {
+    private TribuneClient(ManagedChannel channel, boolean ownsChannel, Duration deadline, Consistency consistency,
+                          String token) {
         this.channel = channel;
         this.ownsChannel = ownsChannel;
-        Calls calls = new Calls(channel, deadline, consistency);
+        Calls calls = new Calls(channel, deadline, consistency, token);
         this.kv = new Kv(calls);
         this.catalog = new Catalog(calls);
         this.health = new Health(calls);
@@ -124,8 +125,25 @@ public final class TribuneClient implements AutoCloseable {
         private Consistency consistency = Consistency.CONSISTENCY_DEFAULT;
         private ChannelCredentials credentials = InsecureChannelCredentials.create();
         private int maxInboundMessageBytes = 4 * 1024 * 1024;
+        private String token = "";
 
         private Builder() {
+        }
+
+        /**
+         * The ACL token (a SecretID) sent with every call, as the {@code x-consul-token} metadata the
+         * agent reads like Consul's HTTP header; default none (the agent's default token applies).
+         *
+         * @throws IllegalArgumentException when it is longer than 512 bytes or holds characters
+         *                                  metadata cannot carry
+         */
+        public Builder token(String token) {
+            Objects.requireNonNull(token, "token");
+            if (token.length() > 512 || !token.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+                throw new IllegalArgumentException("a token is at most 512 printable ASCII characters");
+            }
+            this.token = token;
+            return this;
         }
 
         /** The agent's address, {@code host:port} (e.g. {@code 127.0.0.1:8502}) or any gRPC target URI. */
@@ -206,7 +224,7 @@ public final class TribuneClient implements AutoCloseable {
         /** Builds the client; the connection is made lazily on the first call. */
         public TribuneClient build() {
             if (channel != null) {
-                return new TribuneClient(channel, false, deadline, consistency);
+                return new TribuneClient(channel, false, deadline, consistency, token);
             }
             if (target == null) {
                 throw new IllegalStateException("a target (host:port) or a channel is required");
@@ -214,7 +232,7 @@ public final class TribuneClient implements AutoCloseable {
             ManagedChannel ch = Grpc.newChannelBuilder(target, credentials)
                     .maxInboundMessageSize(maxInboundMessageBytes)
                     .build();
-            return new TribuneClient(ch, true, deadline, consistency);
+            return new TribuneClient(ch, true, deadline, consistency, token);
         }
     }
 }

@@ -16,9 +16,14 @@ final class DevAgentFixture implements AutoCloseable {
 
     /** {@code serverPort} must differ between fixtures of one JVM (the in-process transport keys by port). */
     DevAgentFixture(String node, int serverPort) {
+        this(node, serverPort, "");
+    }
+
+    /** With {@code extraJson} (e.g. {@code , "acl": {...}}) appended to the configuration object. */
+    DevAgentFixture(String node, int serverPort, String extraJson) {
         var cfg = new ConfigLoader().add(com.google.gson.JsonParser.parseString("{\"dev\": true, \"node_name\": \""
                 + node + "\", \"client_addr\": \"127.0.0.1\", \"ports\": {\"http\": -1, \"dns\": -1, \"grpc\": 0, "
-                + "\"server\": " + serverPort + "}}").getAsJsonObject(), "test").build();
+                + "\"server\": " + serverPort + "}" + extraJson + "}").getAsJsonObject(), "test").build();
         var registry = PluginRegistry.of(new ServiceLoaderPluginSource(DevAgentFixture.class.getClassLoader()).load());
         agent = Agent.start(cfg, registry, "embedded");
         target = "127.0.0.1:" + GrpcApiService.address(agent).orElseThrow().getPort();

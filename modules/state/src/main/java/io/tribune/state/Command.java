@@ -463,4 +463,100 @@ public sealed interface Command {
             }
         }
     }
+
+    // ------------------------------------------------------------------ ACL (tags 100..119)
+
+    /**
+     * The ACL commands (Consul 1.4's policies and tokens). Their codec tags are 100..119, far from
+     * the others; they are encoded by {@code AclCodec} and applied by {@code AclOps}.
+     */
+    sealed interface AclCommand extends Command {
+    }
+
+    /**
+     * Creates or updates a policy by ID; apply keeps the create index of an existing one. Fails
+     * ({@link CommandResult.Failed.Kind#INVALID}) when another policy has the name.
+     * Result: {@link CommandResult.Done}.
+     *
+     * @param policy the policy (its indexes are ignored)
+     */
+    record AclPolicySet(AclPolicy policy) implements AclCommand {
+        /** Checks fields. */
+        public AclPolicySet {
+            Objects.requireNonNull(policy, "policy");
+        }
+    }
+
+    /**
+     * Deletes a policy by ID (absent: nothing changes). Tokens that link it keep the link, which
+     * resolves to nothing, as in Consul. Result: {@link CommandResult.Bool} true.
+     *
+     * @param id the policy ID
+     */
+    record AclPolicyDelete(String id) implements AclCommand {
+        /** Checks fields. */
+        public AclPolicyDelete {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * Creates or updates a token by AccessorID; apply keeps the create index and time of an
+     * existing one. Fails ({@link CommandResult.Failed.Kind#INVALID}) when another token has the
+     * secret or a linked policy does not exist. Result: {@link CommandResult.Done}.
+     *
+     * @param token the token (its indexes are ignored)
+     */
+    record AclTokenSet(AclToken token) implements AclCommand {
+        /** Checks fields. */
+        public AclTokenSet {
+            Objects.requireNonNull(token, "token");
+        }
+    }
+
+    /**
+     * Deletes a token by AccessorID (absent: nothing changes). Result: {@link CommandResult.Bool} true.
+     *
+     * @param accessorId the token's AccessorID
+     */
+    record AclTokenDelete(String accessorId) implements AclCommand {
+        /** Checks fields. */
+        public AclTokenDelete {
+            Objects.requireNonNull(accessorId, "accessorId");
+        }
+    }
+
+    /**
+     * The one-time ACL bootstrap: stores the first management token and records this index as the
+     * bootstrap index. Allowed once; again only when {@code resetIndex} equals the recorded
+     * bootstrap index (Consul's reset procedure: the operator writes that index into the
+     * {@code acl-bootstrap-reset} file of the leader's data directory). Otherwise fails with
+     * {@link CommandResult.Failed.Kind#REJECTED} naming the index to write.
+     * Result: {@link CommandResult.Done}.
+     *
+     * @param token      the management token to store
+     * @param resetIndex the index read from the reset file, 0 when there is none
+     */
+    record AclBootstrap(AclToken token, long resetIndex) implements AclCommand {
+        /** Checks fields. */
+        public AclBootstrap {
+            Objects.requireNonNull(token, "token");
+        }
+    }
+
+    /**
+     * Creates the built-in objects when they are missing (the leader proposes it once ACLs are
+     * on): each of {@code policy} and {@code token} is stored only if no policy with its ID, or
+     * no token with its AccessorID, exists. Result: {@link CommandResult.Done}.
+     *
+     * @param policy the global-management policy
+     * @param token  the anonymous token
+     */
+    record AclInit(AclPolicy policy, AclToken token) implements AclCommand {
+        /** Checks fields. */
+        public AclInit {
+            Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(token, "token");
+        }
+    }
 }

@@ -132,6 +132,8 @@ public final class CommandValidator {
             }
         } else if (c instanceof Command.RestoreCommit m) {
             restoreId(m.id(), p);
+        } else if (c instanceof Command.AclCommand a) {
+            io.tribune.state.internal.AclOps.check(a, p);
         } else {
             CatalogValidation.check(c, p);
         }

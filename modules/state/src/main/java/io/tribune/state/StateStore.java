@@ -797,4 +797,56 @@ public final class StateStore implements StateMachine {
         State s = state;
         return new Indexed<>(atLeastOne(s.tableIndex(Table.COORDINATES)), rangeValues(s.coordinates, node));
     }
+
+    // ------------------------------------------------------------------ ACL
+
+    /** {@code GET /v1/acl/policy/<id>}: the policy with that ID. Indexed by the policies table. */
+    public Indexed<Optional<AclPolicy>> aclPolicy(String id) {
+        State s = state;
+        return new Indexed<>(atLeastOne(s.tableIndex(Table.ACL_POLICIES)), Optional.ofNullable(s.acl.policies.get(id)));
+    }
+
+    /** The policy named {@code name}. */
+    public Indexed<Optional<AclPolicy>> aclPolicyByName(String name) {
+        State s = state;
+        String id = s.acl.policyNames.get(name);
+        return new Indexed<>(atLeastOne(s.tableIndex(Table.ACL_POLICIES)),
+                Optional.ofNullable(id == null ? null : s.acl.policies.get(id)));
+    }
+
+    /** {@code GET /v1/acl/policies}: every policy, ordered by ID. */
+    public Indexed<List<AclPolicy>> aclPolicies() {
+        State s = state;
+        List<AclPolicy> out = new ArrayList<>();
+        s.acl.policies.forEachEntry((k, v) -> out.add(v));
+        return new Indexed<>(atLeastOne(s.tableIndex(Table.ACL_POLICIES)), out);
+    }
+
+    /** {@code GET /v1/acl/token/<accessor>}: the token with that AccessorID. Indexed by the tokens table. */
+    public Indexed<Optional<AclToken>> aclToken(String accessorId) {
+        State s = state;
+        return new Indexed<>(atLeastOne(s.tableIndex(Table.ACL_TOKENS)),
+                Optional.ofNullable(s.acl.tokens.get(accessorId)));
+    }
+
+    /** The token whose SecretID is {@code secretId} (token resolution). */
+    public Indexed<Optional<AclToken>> aclTokenBySecret(String secretId) {
+        State s = state;
+        String accessor = s.acl.secrets.get(secretId);
+        return new Indexed<>(atLeastOne(s.tableIndex(Table.ACL_TOKENS)),
+                Optional.ofNullable(accessor == null ? null : s.acl.tokens.get(accessor)));
+    }
+
+    /** {@code GET /v1/acl/tokens}: every token, ordered by AccessorID. */
+    public Indexed<List<AclToken>> aclTokens() {
+        State s = state;
+        List<AclToken> out = new ArrayList<>();
+        s.acl.tokens.forEachEntry((k, v) -> out.add(v));
+        return new Indexed<>(atLeastOne(s.tableIndex(Table.ACL_TOKENS)), out);
+    }
+
+    /** The index of the ACL bootstrap, 0 when ACLs were never bootstrapped. */
+    public long aclBootstrapIndex() {
+        return state.acl.bootstrapIndex;
+    }
 }

@@ -19,5 +19,14 @@ public enum Table {
     /** User events (the most recent {@link StateStore#MAX_EVENTS}), keyed by id. */
     EVENTS,
     /** Network coordinates, keyed by node name and segment. */
-    COORDINATES
+    COORDINATES,
+    /** ACL policies, keyed by ID. Its index travels in the snapshot's ACL section. */
+    ACL_POLICIES,
+    /** ACL tokens, keyed by AccessorID. Its index travels in the snapshot's ACL section. */
+    ACL_TOKENS;
+
+    /** Whether the table holds ACL data (its index is written with the ACL tables, not with the others). */
+    public boolean isAcl() {
+        return this == ACL_POLICIES || this == ACL_TOKENS;
+    }
 }

@@ -44,7 +44,11 @@ public final class ConfigLoader {
             "log_level", "dev", "performance", "limits", "services", "service", "checks", "check",
             "enable_script_checks", "anti_entropy_interval", "ca_file", "cert_file", "key_file", "verify_incoming",
             "verify_outgoing", "verify_server_hostname", "domain", "recursors", "dns_config", "discovery_max_stale",
-            "start_join_wan", "retry_join_wan", "retry_interval_wan", "retry_max_wan");
+            "start_join_wan", "retry_join_wan", "retry_interval_wan", "retry_max_wan",
+            // ACLs (io.tribune.agent.acl.AclSettings): the acl block, and Consul's legacy acl_* keys
+            "acl", "primary_datacenter", "acl_datacenter", "acl_default_policy", "acl_down_policy", "acl_ttl",
+            "acl_token", "acl_agent_token", "acl_agent_master_token", "acl_master_token", "acl_replication_token",
+            "enable_acl_replication");
     /** Most services, and most checks, that config files may define together. */
     static final int MAX_DEFINITIONS = 1024;
     private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan");
@@ -120,7 +124,7 @@ public final class ConfigLoader {
                 continue;
             }
             if ((k.equals("ports") || k.equals("plugins") || k.equals("plugin_config") || k.equals("performance")
-                    || k.equals("limits") || k.equals("dns_config"))) {
+                    || k.equals("limits") || k.equals("dns_config") || k.equals("acl"))) {
                 if (!v.isJsonObject()) {
                     throw new ConfigException("configuration key '" + k + "' in " + source + " must be an object");
                 }
@@ -195,6 +199,7 @@ public final class ConfigLoader {
         }
         dnsSettings(pluginProps);
         wanSettings(pluginProps, server && !dev, ports);
+        aclSettings(pluginProps);
         if (merged.has("performance")) {
             JsonObject perf = merged.getAsJsonObject("performance");
             if (perf.has("raft_multiplier")) {
@@ -297,6 +302,24 @@ public final class ConfigLoader {
         }
         return Optional.of(new io.tribune.api.transport.TransportSetup.Tls(Path.of(ca), Path.of(cert), Path.of(key),
                 vin, vout, vhost, "server." + dc + "." + domain));
+    }
+
+    /** Consul's ACL keys as {@code acl.*} properties ({@link io.tribune.agent.acl.AclSettings}). */
+    private void aclSettings(Map<String, String> props) {
+        Map<String, String> acl = new TreeMap<>();
+        if (merged.has("acl")) {
+            for (Map.Entry<String, JsonElement> e : merged.getAsJsonObject("acl").entrySet()) {
+                if (e.getKey().equals("tokens") && e.getValue().isJsonObject()) {
+                    for (Map.Entry<String, JsonElement> t : e.getValue().getAsJsonObject().entrySet()) {
+                        acl.put("tokens." + t.getKey(), primitive("acl.tokens." + t.getKey(), t.getValue()).getAsString());
+                    }
+                } else {
+                    acl.put(e.getKey(), primitive("acl." + e.getKey(), e.getValue()).getAsString());
+                }
+            }
+        }
+        io.tribune.agent.acl.AclSettings.toProperties(k -> merged.has(k) ? primitive(k, merged.get(k)).getAsString()
+                : null, acl, props);
     }
 
     /**

@@ -47,7 +47,8 @@ public final class Backend {
 
     /** The layer's options for a read with {@code opts}. */
     public static Options options(ReadOptions opts) {
-        return new Options(opts.getDatacenter(), opts.getToken(), mode(opts),
+        String token = opts.getToken().isEmpty() ? CallToken.current() : opts.getToken();
+        return new Options(opts.getDatacenter(), token, mode(opts),
                 Duration.ofMillis(Math.max(0, opts.getMaxStaleMillis())), opts.getMinIndex(),
                 Duration.ofMillis(Math.max(0, opts.getWaitMillis())), false);
     }
@@ -74,8 +75,8 @@ public final class Backend {
      * {@code build} on the server's executor. Call on the thread of the service method.
      */
     public <R, T> CompletableFuture<T> write(Op<R> op, Function<Response<R>, T> build) {
-        return requests.call(op, Options.DEFAULT.withDatacenter(DatacenterHeader.current()))
-                .thenApplyAsync(build, executor);
+        return requests.call(op, Options.DEFAULT.withDatacenter(DatacenterHeader.current())
+                .withToken(CallToken.current())).thenApplyAsync(build, executor);
     }
 
     /** Query metadata of an answer. */

@@ -73,6 +73,8 @@ public final class GrpcApiServer implements AutoCloseable {
                 .addService(new StatusService(backend))
                 // Writes name another datacenter in their metadata (reads in ReadOptions).
                 .intercept(new DatacenterHeader())
+                // ACL token from the call's metadata, for every service.
+                .intercept(new CallToken())
                 .build();
     }
 

@@ -27,7 +27,7 @@ public final class StatusService extends StatusGrpc.StatusImplBase {
 
     @Override
     public void leader(LeaderRequest req, StreamObserver<LeaderResponse> out) {
-        Backend.unary(out, () -> b.requests().call(new Operator.RaftConfiguration(), STALE).thenApply(r -> {
+        Backend.unary(out, () -> b.requests().call(new Operator.RaftConfiguration(), STALE.withToken(CallToken.current())).thenApply(r -> {
             LeaderResponse.Builder resp = LeaderResponse.newBuilder().setKnown(false).setTerm(r.value().term());
             r.value().servers().stream().filter(Operator.RaftServer::leader).findFirst().ifPresent(s ->
                     resp.setKnown(true).setLeaderId(s.id()).setLeaderAddress(s.address()));
@@ -37,7 +37,7 @@ public final class StatusService extends StatusGrpc.StatusImplBase {
 
     @Override
     public void peers(PeersRequest req, StreamObserver<PeersResponse> out) {
-        Backend.unary(out, () -> b.requests().call(new Operator.RaftConfiguration(), STALE).thenApply(r -> {
+        Backend.unary(out, () -> b.requests().call(new Operator.RaftConfiguration(), STALE.withToken(CallToken.current())).thenApply(r -> {
             PeersResponse.Builder resp = PeersResponse.newBuilder().setAppliedIndex(r.meta().index());
             r.value().servers().forEach(s -> resp.addPeers(Peer.newBuilder().setId(s.id()).setAddress(s.address())
                     .setVoter(s.voter())));

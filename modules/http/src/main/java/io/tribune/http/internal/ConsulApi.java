@@ -32,6 +32,9 @@ public final class ConsulApi {
         http.route("/v1/event/", sessions::event);
         http.route("/v1/coordinate/", sessions::coordinate);
         http.route("/v1/status/", agent::status);
+        AclRoutes acl = new AclRoutes(requests);
+        http.route("/v1/acl/", acl::acl);
+        http.route("/v1/agent/token/", acl::agentToken);
         http.route("/v1/agent/", agent::agent);
         http.route("/v1/operator/raft/", operator::raft);
         http.route("/v1/operator/keyring", operator::keyring);

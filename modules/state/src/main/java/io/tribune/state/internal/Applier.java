@@ -28,6 +28,8 @@ public final class Applier {
             return KvOps.txn(tx, t.ops(), t.nowMillis());
         } else if (c instanceof Command.TombstoneReap r) {
             return new CommandResult.Count(KvOps.reap(tx, r.upToIndex(), r.nowMillis()));
+        } else if (c instanceof Command.AclCommand a) {
+            return AclOps.apply(tx, a);
         }
         return CatalogOps.apply(tx, c);
     }

@@ -35,7 +35,11 @@ import java.util.zip.CRC32C;
  * staged, so every other snapshot stays a version 1 file that older readers still read. Version 3
  * holds the version 1 sections, the staged restore section when a restore is staged, then the
  * table of recent client requests ({@link DedupTable}); it is written whenever that table is not
- * empty, i.e. once any write carried a request id. This reader reads all three.
+ * empty, i.e. once any write carried a request id. Version 4 holds the version 1 sections, the
+ * staged restore and the dedup table when there are any, then the ACL section (policies, tokens,
+ * the bootstrap index and the two ACL tables' indexes); it is written once the ACL tables hold
+ * anything, so a cluster that never used ACLs keeps writing the older versions byte for byte.
+ * This reader reads all four.
  */
 public final class SnapshotCodec {
     /** The magic bytes that open a snapshot. */
@@ -46,6 +50,8 @@ public final class SnapshotCodec {
     public static final int VERSION_STAGED = 2;
     /** Format version written once the dedup table holds a request: version 1, the staged restore if any, the table. */
     public static final int VERSION_DEDUP = 3;
+    /** Format version written once ACL tables hold anything: the sections of version 3 (dedup optional), then ACL. */
+    public static final int VERSION_ACL = 4;
     /** Largest snapshot accepted by {@link #read}: 1 GiB (it is read into memory to be verified first). */
     public static final int MAX_SNAPSHOT_BYTES = 1 << 30;
 
@@ -65,6 +71,7 @@ public final class SnapshotCodec {
     static final int KV_REAP_INDEX = 13;
     static final int STAGED_RESTORE = 14;
     static final int DEDUP = 15;
+    static final int ACL = 16;
     /** The sections of every version, in order; versions 2 and 3 add theirs after them. */
     private static final int[] ORDER = {TABLE_INDEXES, KV, TOMBSTONES, LOCK_DELAYS, NODES, SERVICES, CHECKS, SESSIONS,
         EVENTS, COORDINATES, SERVICE_INDEX, NODE_INDEX, KV_REAP_INDEX};
@@ -83,11 +90,18 @@ public final class SnapshotCodec {
         for (byte b : MAGIC) {
             w.u8(b);
         }
-        int version = !s.dedup.isEmpty() ? VERSION_DEDUP : s.staged != null ? VERSION_STAGED : VERSION;
+        int version = !s.acl.isEmpty() ? VERSION_ACL : !s.dedup.isEmpty() ? VERSION_DEDUP
+                : s.staged != null ? VERSION_STAGED : VERSION;
         w.i32(version).i64(s.index);
 
-        Table[] tables = Table.values();
-        w.u8(TABLE_INDEXES).i32(tables.length);
+        // The ACL tables' indexes travel in the ACL section, so that older versions stay unchanged.
+        List<Table> tables = new ArrayList<>();
+        for (Table t : Table.values()) {
+            if (!t.isAcl()) {
+                tables.add(t);
+            }
+        }
+        w.u8(TABLE_INDEXES).i32(tables.size());
         for (Table t : tables) {
             w.str(t.name()).i64(s.tableIndex(t));
         }
@@ -142,11 +156,26 @@ public final class SnapshotCodec {
                 sink.maybeFlush();
             }
         }
-        if (version == VERSION_DEDUP) {
+        if (!s.dedup.isEmpty()) {
             DedupTable d = s.dedup;
             w.u8(DEDUP).i32(1).i64(d.clockMillis()).i64(d.currentSinceMillis());
             generation(sink, d.previous());
             generation(sink, d.current());
+        }
+        if (version == VERSION_ACL) {
+            AclTables a = s.acl;
+            w.u8(ACL).i32(1).i64(a.bootstrapIndex).i64(s.tableIndex(Table.ACL_POLICIES))
+                    .i64(s.tableIndex(Table.ACL_TOKENS));
+            w.i32(a.policies.size());
+            for (Map.Entry<String, io.tribune.state.AclPolicy> e : a.policies) {
+                AclCodec.policy(w, e.getValue());
+                sink.maybeFlush();
+            }
+            w.i32(a.tokens.size());
+            for (Map.Entry<String, io.tribune.state.AclToken> e : a.tokens) {
+                AclCodec.token(w, e.getValue());
+                sink.maybeFlush();
+            }
         }
         w.u8(END);
         sink.flush();
@@ -270,9 +299,9 @@ public final class SnapshotCodec {
 
     private static State parse(WireReader r, long index, boolean keepStaged) {
         int version = r.i32("version");
-        if (version != VERSION && version != VERSION_STAGED && version != VERSION_DEDUP) {
+        if (version != VERSION && version != VERSION_STAGED && version != VERSION_DEDUP && version != VERSION_ACL) {
             throw new MalformedInputException("unsupported snapshot version " + version + " (this server reads "
-                    + VERSION + ", " + VERSION_STAGED + " and " + VERSION_DEDUP + ")");
+                    + VERSION + ", " + VERSION_STAGED + ", " + VERSION_DEDUP + " and " + VERSION_ACL + ")");
         }
         long captured = r.i64("captured index");
         Tx t = new Tx();
@@ -375,11 +404,18 @@ public final class SnapshotCodec {
             }
             tag = r.u8(version == VERSION_STAGED ? "end tag" : "section tag");
         }
-        if (version == VERSION_DEDUP) {
+        if (version == VERSION_DEDUP || (version == VERSION_ACL && tag == DEDUP)) {
             if (tag != DEDUP) {
                 throw new MalformedInputException("expected section " + DEDUP + ", found " + tag);
             }
             t.dedup = dedup(r, captured);
+            tag = r.u8(version == VERSION_ACL ? "section tag" : "end tag");
+        }
+        if (version == VERSION_ACL) {
+            if (tag != ACL) {
+                throw new MalformedInputException("expected section " + ACL + ", found " + tag);
+            }
+            acl(r, t);
             tag = r.u8("end tag");
         }
         int end = tag;
@@ -388,6 +424,33 @@ public final class SnapshotCodec {
         }
         r.expectEnd();
         return t.commit();
+    }
+
+    private static void acl(WireReader r, Tx t) {
+        if (r.count("ACL section rows", 1) != 1) {
+            throw new MalformedInputException("ACL section must hold one set of tables");
+        }
+        long bootstrap = r.i64("ACL bootstrap index");
+        t.tableIndex[Table.ACL_POLICIES.ordinal()] = r.i64("ACL policies index");
+        t.tableIndex[Table.ACL_TOKENS.ordinal()] = r.i64("ACL tokens index");
+        AclTables a = AclTables.EMPTY.withBootstrapIndex(bootstrap);
+        int np = r.count("ACL policies", AclOps.MAX_POLICIES);
+        for (int i = 0; i < np; i++) {
+            io.tribune.state.AclPolicy p = AclCodec.policy(r);
+            if (a.policies.containsKey(p.id()) || a.policyNames.containsKey(p.name())) {
+                throw new MalformedInputException("ACL policy " + p.id() + " or its name appears twice");
+            }
+            a = a.withPolicy(p);
+        }
+        int nt = r.count("ACL tokens", AclOps.MAX_TOKENS);
+        for (int i = 0; i < nt; i++) {
+            io.tribune.state.AclToken tok = AclCodec.token(r);
+            if (a.tokens.containsKey(tok.accessorId()) || a.secrets.containsKey(tok.secretId())) {
+                throw new MalformedInputException("ACL token " + tok.accessorId() + " or its secret appears twice");
+            }
+            a = a.withToken(tok);
+        }
+        t.acl = a;
     }
 
     private static DedupTable dedup(WireReader r, long captured) {

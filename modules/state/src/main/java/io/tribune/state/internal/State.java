@@ -60,6 +60,8 @@ public final class State {
     public final StagedRestore staged;
     /** Recent client requests and their results, for applying each request at most once. */
     public final DedupTable dedup;
+    /** ACL policies and tokens. */
+    public final AclTables acl;
 
     State(Tx t) {
         this.index = t.index;
@@ -82,6 +84,7 @@ public final class State {
         this.coordinates = t.coordinates;
         this.staged = t.staged;
         this.dedup = t.dedup;
+        this.acl = t.acl;
     }
 
     /** The empty state at index 0. */

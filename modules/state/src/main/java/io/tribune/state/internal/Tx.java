@@ -43,6 +43,8 @@ public final class Tx {
     StagedRestore staged;
     /** Recent client requests; only the store changes it, after the command applied. */
     DedupTable dedup;
+    /** ACL policies and tokens. */
+    AclTables acl;
     final List<Change> changes = new ArrayList<>();
     private boolean dirty;
 
@@ -66,6 +68,7 @@ public final class Tx {
         events = List.of();
         coordinates = PersistentMap.empty();
         dedup = DedupTable.empty(DedupTable.DEFAULT);
+        acl = AclTables.EMPTY;
     }
 
     /** A working copy of {@code s} for the command at {@code index}. */
@@ -90,6 +93,7 @@ public final class Tx {
         this.coordinates = s.coordinates;
         this.staged = s.staged;
         this.dedup = s.dedup;
+        this.acl = s.acl;
     }
 
     /** The raft index being applied. */
@@ -153,6 +157,7 @@ public final class Tx {
         nodeIndex = m.nodeIndex;
         events = m.events;
         coordinates = m.coordinates;
+        acl = m.acl;
         while (changes.size() > m.changeCount) {
             changes.remove(changes.size() - 1);
         }
@@ -178,6 +183,7 @@ public final class Tx {
         final PersistentMap<String, Long> nodeIndex;
         final List<EventRecord> events;
         final PersistentMap<Key2, Coordinate> coordinates;
+        final AclTables acl;
         final int changeCount;
         final boolean dirty;
 
@@ -199,6 +205,7 @@ public final class Tx {
             nodeIndex = t.nodeIndex;
             events = t.events;
             coordinates = t.coordinates;
+            acl = t.acl;
             changeCount = t.changes.size();
             dirty = t.dirty;
         }

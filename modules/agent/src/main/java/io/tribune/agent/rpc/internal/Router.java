@@ -172,6 +172,8 @@ public final class Router implements Requests, AutoCloseable {
     private final AgentCache cache;
     private final RemoteServers remote;
     private volatile boolean closed;
+    /** Authorization (the ACL system), or null when nothing is checked. */
+    private volatile AccessControl access;
     private Subscription subscription;
     private Cancellable rebalanceTimer;
 
@@ -237,6 +239,49 @@ public final class Router implements Requests, AutoCloseable {
         }
     }
 
+    /**
+     * Puts {@code ac} in charge of authorizing the operations decided here (see {@link AccessControl}).
+     * Set once while the agent starts, before front ends take requests.
+     */
+    public void accessControl(AccessControl ac) {
+        this.access = ac;
+    }
+
+    /**
+     * Whether this agent decides {@code o}'s authorization: agent operations always; state
+     * operations only on a server and for this datacenter (a client forwards them, token and all, to
+     * a server that checks them; another datacenter checks its own).
+     */
+    private boolean checksHere(Op<?> op, Options o) {
+        if (op instanceof Op.LocalOp) {
+            return true;
+        }
+        String dc = o.datacenter();
+        return !isClient() && (dc.isEmpty() || dc.equalsIgnoreCase(settings.datacenter()));
+    }
+
+    /** Routes {@code e} once {@code ac} admitted it, and cuts the answer to what the caller may read. */
+    private CompletableFuture<Response<?>> admitted(AccessControl ac, Envelope e) {
+        CompletableFuture<java.util.function.UnaryOperator<Object>> admit;
+        try {
+            admit = ac.admit(e.op(), e.options(), e.originNode());
+        } catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+        if (admit.isDone() && !admit.isCompletedExceptionally()) {
+            // Admitted at once (a server, a cached token): no extra stage; an unfiltered answer as it is.
+            java.util.function.UnaryOperator<Object> filter = admit.join();
+            CompletableFuture<Response<?>> routed = route(e);
+            return filter == AccessControl.UNFILTERED ? routed : routed.thenApply(r -> filtered(r,
+                    filter));
+        }
+        return admit.thenCompose(filter -> route(e).thenApply(r -> filtered(r, filter)));
+    }
+
+    private static Response<?> filtered(Response<?> r, java.util.function.UnaryOperator<Object> filter) {
+        return new Response<>(filter.apply(r.value()), r.meta());
+    }
+
     /** Whether this agent is a client (no state): everything but agent operations is forwarded. */
     public boolean isClient() {
         return consensus.isEmpty();
@@ -292,8 +337,13 @@ public final class Router implements Requests, AutoCloseable {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(options, "options");
         Optional<RequestId> id = op instanceof Op.Write ? Optional.of(ids.next()) : Optional.empty();
+        AccessControl ac = access;
+        if (ac != null && options.token().isEmpty()) {
+            String dflt = ac.defaultToken();
+            options = dflt.isEmpty() ? options : options.withToken(dflt);
+        }
         Envelope e = new Envelope(op, options, id, settings.nodeName(), Hop.NONE);
-        CompletableFuture<Response<?>> f = route(e);
+        CompletableFuture<Response<?>> f = ac != null && checksHere(op, options) ? admitted(ac, e) : route(e);
         return f.handle((r, t) -> {
             if (t != null) {
                 throw AgentException.of(mapFailure(t));
@@ -317,7 +367,10 @@ public final class Router implements Requests, AutoCloseable {
             // A caller that is not an agent gave no id: one is chosen here and kept by every retry below.
             in = new Envelope(in.op(), in.options(), Optional.of(ids.next()), in.originNode(), in.hop());
         }
-        return route(in).handle((r, t) -> {
+        AccessControl ac = access;
+        CompletableFuture<Response<?>> routed = ac != null && checksHere(in.op(), in.options()) ? admitted(ac, in)
+                : route(in);
+        return routed.handle((r, t) -> {
             if (t != null) {
                 Throwable c = AgentException.unwrap(t);
                 throw c instanceof NotLeaderHere n ? n : AgentException.of(mapFailure(c));

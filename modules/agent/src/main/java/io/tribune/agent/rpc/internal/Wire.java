@@ -246,12 +246,13 @@ public final class Wire {
     public static List<String> methods() {
         List<String> out = new ArrayList<>();
         BY_TYPE.keySet().forEach(t -> out.add(Op.nameOf(t)));
+        out.addAll(AclWire.methods());
         return out;
     }
 
     /** Whether operations of {@code type} travel between agents. */
     static boolean travels(Class<?> type) {
-        return BY_TYPE.containsKey(type);
+        return BY_TYPE.containsKey(type) || AclWire.travels(type);
     }
 
     // ---------------------------------------------------------------- calls
@@ -288,16 +289,17 @@ public final class Wire {
             throw AgentException.badRequest("malformed request: " + ex.getMessage());
         }
         Kind0 k = BY_CASE.get(c.getOpCase());
-        if (k == null) {
+        if (k == null && c.getOpCase() != Call.OpCase.ACL) {
             throw AgentException.badRequest("the request names no operation this agent knows");
         }
         Op<?> op;
         try {
-            op = k.decode().apply(c);
+            op = k == null ? AclWire.decode(c.getAcl()) : k.decode().apply(c);
         } catch (AgentException ex) {
             throw ex;
         } catch (RuntimeException ex) {
-            throw AgentException.badRequest("malformed " + Op.nameOf(k.type()) + " request: " + ex.getMessage());
+            throw AgentException.badRequest("malformed " + (k == null ? c.getAcl().getOp() : Op.nameOf(k.type()))
+                    + " request: " + ex.getMessage());
         }
         if (!op.opName().equals(method)) {
             throw AgentException.badRequest("RPC method " + method + " carries a " + op.opName() + " request");
@@ -324,9 +326,12 @@ public final class Wire {
     /** An answer as bytes. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     static byte[] encodeReply(Op<?> op, Response<?> r) {
-        Kind0 k = kind(op);
         Value.Builder v = Value.newBuilder();
-        ((Shape) k.shape()).put().accept(r.value(), v);
+        if (op instanceof io.tribune.agent.rpc.Acl.AclOp) {
+            v.setText(AclWire.encodeValue(op, r.value()));
+        } else {
+            ((Shape) kind(op).shape()).put().accept(r.value(), v);
+        }
         Response.Meta m = r.meta();
         return Reply.newBuilder().setMeta(Meta.newBuilder().setIndex(m.index()).setKnownLeader(m.knownLeader())
                         .setLastContactMillis(m.lastContact().toMillis()).setServedAs(consistency(m.servedAs())))
@@ -369,10 +374,10 @@ public final class Wire {
             }
             throw new AgentException(kind(e.getKind()), e.getMessage());
         }
-        Kind0 k = kind(op);
         R value;
         try {
-            value = ((Shape<R>) k.shape()).get().apply(r.getValue());
+            value = op instanceof io.tribune.agent.rpc.Acl.AclOp ? (R) AclWire.decodeValue(op, r.getValue().getText())
+                    : ((Shape<R>) kind(op).shape()).get().apply(r.getValue());
         } catch (RuntimeException ex) {
             throw new AgentException(Kind.INTERNAL, "malformed " + op.opName() + " answer from the server: "
                     + ex.getMessage());
@@ -417,6 +422,8 @@ public final class Wire {
         } else if (op instanceof Kv.Release o) {
             c.setKvRelease(io.tribune.agent.rpc.wire.KvRelease.newBuilder().setKey(o.key())
                     .setValue(ByteString.copyFrom(o.value())).setFlags(o.flags()).setSession(o.session()));
+        } else if (op instanceof io.tribune.agent.rpc.Acl.AclOp<?> o) {
+            c.setAcl(AclWire.encode(o));
         } else if (op instanceof Txn.Apply o) {
             c.setTxnApply(io.tribune.agent.rpc.wire.TxnApply.newBuilder().addAllOps(map(o.ops(), Wire::txnOp)));
         } else if (op instanceof Catalog.Register o) {
