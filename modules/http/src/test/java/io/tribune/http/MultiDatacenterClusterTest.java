@@ -86,6 +86,11 @@ class MultiDatacenterClusterTest {
         assertEquals(List.of("dc1", "dc2"), strings(bodyOf(dc1.client(), "/v1/catalog/datacenters")));
         assertEquals(List.of("dc1", "dc2"), strings(bodyOf(dc1.servers().get(0), "/v1/catalog/datacenters")));
         assertEquals(List.of("dc2", "dc1"), strings(bodyOf(dc2.client(), "/v1/catalog/datacenters")));
+        List<String> areas = new ArrayList<>();
+        for (JsonElement e : JsonParser.parseString(bodyOf(dc1.client(), "/v1/coordinate/datacenters")).getAsJsonArray()) {
+            areas.add(e.getAsJsonObject().get("Datacenter").getAsString());
+        }
+        assertEquals(List.of("dc1", "dc2"), areas, "/v1/coordinate/datacenters has an entry per datacenter");
     }
 
     @Test

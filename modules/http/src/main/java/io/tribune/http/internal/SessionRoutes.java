@@ -3,6 +3,7 @@ package io.tribune.http.internal;
 import com.google.gson.JsonElement;
 import io.tribune.agent.local.JsonIn;
 import io.tribune.agent.rpc.AgentException;
+import io.tribune.agent.rpc.Catalog;
 import io.tribune.agent.rpc.Coordinates;
 import io.tribune.agent.rpc.Events;
 import io.tribune.agent.rpc.Requests;
@@ -135,12 +136,19 @@ final class SessionRoutes {
     CompletableFuture<HttpResponse> coordinate(HttpRequest req, String rest) {
         if (rest.equals("datacenters")) {
             Params.method(req, "GET");
-            // No WAN pool yet: this datacenter with no server coordinates.
-            Map<String, Object> dc = new LinkedHashMap<>();
-            dc.put("Datacenter", datacenter);
-            dc.put("AreaID", "WAN");
-            dc.put("Coordinates", List.of());
-            return CompletableFuture.completedFuture(Json.ok(List.of(dc), req));
+            // Every datacenter the WAN pool knows, in the catalog's order; servers keep no network
+            // coordinates yet (issue 14, part 2), so each lists none.
+            return Calls.read(requests, new Catalog.Datacenters(), Params.read(req), dcs -> {
+                List<Object> out = new ArrayList<>();
+                for (String dc : dcs) {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("Datacenter", dc);
+                    o.put("AreaID", "WAN");
+                    o.put("Coordinates", List.of());
+                    out.add(o);
+                }
+                return Json.ok(out, req);
+            });
         }
         if (rest.equals("nodes")) {
             Params.method(req, "GET");
