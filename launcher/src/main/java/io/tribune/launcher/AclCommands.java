@@ -27,14 +27,7 @@ final class AclCommands {
 
     @Command(name = "acl", description = "Manages ACL tokens and policies.",
             subcommands = {Bootstrap.class, Policy.class, Token.class, SetAgentToken.class})
-    static final class AclRoot implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
-        }
+    static final class AclRoot extends GroupCommand {
     }
 
     @Command(name = "bootstrap", description = "Creates the first management token (once).")
@@ -51,14 +44,7 @@ final class AclCommands {
     @Command(name = "policy", description = "Manages ACL policies.",
             subcommands = {PolicyCreate.class, PolicyList.class, PolicyRead.class, PolicyUpdate.class,
                 PolicyDelete.class})
-    static final class Policy implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
-        }
+    static final class Policy extends GroupCommand {
     }
 
     @Command(name = "create", description = "Creates a policy.")
@@ -183,14 +169,7 @@ final class AclCommands {
     @Command(name = "token", description = "Manages ACL tokens.",
             subcommands = {TokenCreate.class, TokenList.class, TokenRead.class, TokenUpdate.class, TokenDelete.class,
                 TokenClone.class})
-    static final class Token implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
-        }
+    static final class Token extends GroupCommand {
     }
 
     @Command(name = "create", description = "Creates a token.")

@@ -210,14 +210,7 @@ final class ClientCommands {
 
     @Command(name = "catalog", description = "Reads the service catalog.",
             subcommands = {CatalogServices.class, CatalogNodes.class, CatalogDatacenters.class})
-    static final class Catalog implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: services, nodes or datacenters");
-        }
+    static final class Catalog extends GroupCommand {
     }
 
     @Command(name = "services", description = "Lists the services in the catalog.")
@@ -273,14 +266,7 @@ final class ClientCommands {
 
     @Command(name = "kv", description = "Reads and writes the key/value store.",
             subcommands = {KvGet.class, KvPut.class, KvDelete.class})
-    static final class Kv implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: get, put or delete");
-        }
+    static final class Kv extends GroupCommand {
     }
 
     @Command(name = "get", description = "Prints the value of a key (or of every key under a prefix with -recurse).")

@@ -13,11 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * Operator CLI commands with Consul's names and output: {@code operator raft list-peers|remove-peer},
@@ -33,26 +31,12 @@ final class OperatorCommands {
     }
 
     @Command(name = "operator", description = "Cluster operator tools.", subcommands = {OperatorRaft.class})
-    static final class Operator implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            throw new ParameterException(spec.commandLine(), "a subcommand is required: raft");
-        }
+    static final class Operator extends GroupCommand {
     }
 
     @Command(name = "raft", description = "Inspects and changes the Raft configuration.",
             subcommands = {ListPeers.class, RemovePeer.class})
-    static final class OperatorRaft implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            throw new ParameterException(spec.commandLine(), "a subcommand is required: list-peers or remove-peer");
-        }
+    static final class OperatorRaft extends GroupCommand {
     }
 
     @Command(name = "list-peers", description = "Lists the servers of the Raft configuration.")
@@ -101,14 +85,7 @@ final class OperatorCommands {
 
     @Command(name = "snapshot", description = "Saves and restores the cluster state.",
             subcommands = {SnapshotSave.class, SnapshotRestore.class})
-    static final class Snapshot implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            throw new ParameterException(spec.commandLine(), "a subcommand is required: save or restore");
-        }
+    static final class Snapshot extends GroupCommand {
     }
 
     @Command(name = "save", description = "Saves a snapshot of the state to FILE (written atomically).")
