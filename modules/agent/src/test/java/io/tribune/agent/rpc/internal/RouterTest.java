@@ -1,5 +1,6 @@
 package io.tribune.agent.rpc.internal;
 
+import static io.tribune.testkit.Futures.causeOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -684,7 +685,7 @@ class RouterTest {
         FakeTransport probe = new FakeTransport(new Endpoint("127.0.0.9", 1));
         CompletableFuture<byte[]> tooEarly = probe.call(ep, "Kv.Get", call, Duration.ofSeconds(30));
         sim.runFor(RpcServer.STARTING_WAIT.plusMillis(1));
-        TransportException te = assertInstanceOf(TransportException.class, cause(tooEarly));
+        TransportException te = assertInstanceOf(TransportException.class, causeOf(tooEarly));
         assertEquals(TransportException.Code.NO_HANDLER, te.code());
         assertTrue(te.notDelivered());
 
@@ -693,16 +694,6 @@ class RouterTest {
         early.attach(leader.router);
         sim.runFor(Duration.ofMillis(1));
         assertTrue(Wire.decodeReply(new Kv.Get("k"), waiting.join()).value().isEmpty());
-    }
-
-    private static Throwable cause(CompletableFuture<?> f) {
-        assertTrue(f.isCompletedExceptionally(), "expected a failure");
-        try {
-            f.join();
-            throw new AssertionError("unreachable");
-        } catch (CompletionException e) {
-            return e.getCause();
-        }
     }
 
     // ---------------------------------------------------------------- the RPC port

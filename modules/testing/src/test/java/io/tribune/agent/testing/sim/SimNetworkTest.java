@@ -1,5 +1,6 @@
 package io.tribune.agent.testing.sim;
 
+import static io.tribune.testkit.Futures.causeOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -84,7 +84,7 @@ class SimNetworkTest {
         sim.runFor(Duration.ofMillis(10));
         a.close();
         assertTrue(f.isCompletedExceptionally());
-        TransportException e = assertInstanceOf(TransportException.class, cause(f));
+        TransportException e = assertInstanceOf(TransportException.class, causeOf(f));
         assertEquals(TransportException.Code.CANCELLED, e.code());
         assertTrue(e.notDelivered(), "it never left, and the failure says so");
         sim.runFor(Duration.ofSeconds(1));
@@ -108,7 +108,7 @@ class SimNetworkTest {
         sim.runFor(Duration.ofMillis(60));
         assertEquals(1, served.get(), "the request arrived");
         a.close();
-        TransportException e = assertInstanceOf(TransportException.class, cause(f));
+        TransportException e = assertInstanceOf(TransportException.class, causeOf(f));
         assertEquals(TransportException.Code.CANCELLED, e.code());
         assertFalse(e.notDelivered(), "the peer may have acted on it");
     }
@@ -182,12 +182,4 @@ class SimNetworkTest {
         return times;
     }
 
-    private static Throwable cause(CompletableFuture<?> f) {
-        try {
-            f.join();
-            throw new AssertionError("succeeded");
-        } catch (CompletionException e) {
-            return e.getCause();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.tribune.consensus.single.internal;
 
+import static io.tribune.testkit.Futures.causeOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** Unit tests of {@link SingleServerConsensus} on a deterministic scheduler and storage-memory. */
@@ -50,18 +50,6 @@ class SingleServerConsensusTest {
     private static <T> T done(CompletableFuture<T> f) {
         assertTrue(f.isDone(), "future should be complete");
         return f.join();
-    }
-
-    private static Throwable cause(CompletableFuture<?> f) {
-        assertTrue(f.isCompletedExceptionally(), "future should have failed");
-        try {
-            f.get();
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-        throw new AssertionError("unreachable");
     }
 
     @Test
@@ -105,18 +93,18 @@ class SingleServerConsensusTest {
         long at = sm.failedAt();
         assertEquals(2, at, "the poison is the second command");
         for (CompletableFuture<Applied> f : List.of(poison, after, last)) {
-            ConsensusException e = assertInstanceOf(ConsensusException.class, cause(f));
+            ConsensusException e = assertInstanceOf(ConsensusException.class, causeOf(f));
             assertTrue(e.getMessage().contains("index 2"), e.getMessage());
         }
-        assertInstanceOf(IllegalStateException.class, cause(poison).getCause(), "the state machine's exception is the cause");
+        assertInstanceOf(IllegalStateException.class, causeOf(poison).getCause(), "the state machine's exception is the cause");
         assertEquals(List.of("a"), sm.commands(), "nothing after the failed entry is applied");
         assertEquals(1, c.appliedIndex());
         // No further part: every call is refused, naming the index, and the server leads no more.
-        assertTrue(cause(run(c.apply(RecordingStateMachine.command("later"), T))).getMessage().contains("index 2"));
+        assertTrue(causeOf(run(c.apply(RecordingStateMachine.command("later"), T))).getMessage().contains("index 2"));
         for (ReadConsistency mode : ReadConsistency.values()) {
-            assertTrue(cause(c.readBarrier(mode, T)).getMessage().contains("index 2"), mode.toString());
+            assertTrue(causeOf(c.readBarrier(mode, T)).getMessage().contains("index 2"), mode.toString());
         }
-        assertInstanceOf(ConsensusException.class, cause(c.snapshotNow()));
+        assertInstanceOf(ConsensusException.class, causeOf(c.snapshotNow()));
         assertFalse(c.isLeader());
         assertFalse(seen.get(seen.size() - 1).isLeader(), "listeners hear that the server no longer leads");
         assertEquals("Stopped", c.stats().get("state"));
@@ -221,7 +209,7 @@ class SingleServerConsensusTest {
         // The timer is scheduled before the drain task, so on the simulated scheduler it fires first.
         CompletableFuture<Applied> f = c.apply(RecordingStateMachine.command("slow"), Duration.ZERO);
         sim.runUntilIdle(100);
-        Throwable t = cause(f);
+        Throwable t = causeOf(f);
         assertInstanceOf(ConsensusException.class, t);
         assertTrue(t.getMessage().contains("may still commit"), t.getMessage());
         assertEquals(List.of("slow"), sm.commands(), "the timed-out command is still applied");
@@ -245,20 +233,20 @@ class SingleServerConsensusTest {
         Consensus c = create(Map.of());
         c.start();
         ServerInfo other = new ServerInfo("n2", new Endpoint("127.0.0.1", 1), true);
-        Throwable t = cause(c.addVoter(other, T));
+        Throwable t = causeOf(c.addVoter(other, T));
         assertInstanceOf(ConsensusException.class, t);
         assertEquals("single-server consensus cannot change membership", t.getMessage());
-        assertInstanceOf(ConsensusException.class, cause(c.removeServer("n1", T)));
-        assertInstanceOf(ConsensusException.class, cause(c.transferLeadership(Optional.empty(), T)));
+        assertInstanceOf(ConsensusException.class, causeOf(c.removeServer("n1", T)));
+        assertInstanceOf(ConsensusException.class, causeOf(c.transferLeadership(Optional.empty(), T)));
     }
 
     @Test
     void badInputIsRefusedAndChangesNothing() {
         Consensus c = create(Map.of("consensus-single.max-command-bytes", "16"));
-        assertInstanceOf(ConsensusException.class, cause(c.apply(new byte[1], T)), "apply before start");
+        assertInstanceOf(ConsensusException.class, causeOf(c.apply(new byte[1], T)), "apply before start");
         c.start();
-        assertInstanceOf(IllegalArgumentException.class, cause(c.apply(new byte[17], T)));
-        assertInstanceOf(IllegalArgumentException.class, cause(c.apply(null, T)));
+        assertInstanceOf(IllegalArgumentException.class, causeOf(c.apply(new byte[17], T)));
+        assertInstanceOf(IllegalArgumentException.class, causeOf(c.apply(null, T)));
         sim.runUntilIdle(100);
         assertEquals(0, storage.log().lastIndex(), "nothing may be logged");
         assertThrows(IllegalArgumentException.class, () -> create(Map.of("consensus-single.snapshot.threshold", "0")));
@@ -290,7 +278,7 @@ class SingleServerConsensusTest {
         storage.failNextAppend = true;
         CompletableFuture<Applied> f = c.apply(RecordingStateMachine.command("lost"), T);
         sim.runUntilIdle(100);
-        assertInstanceOf(ConsensusException.class, cause(f));
+        assertInstanceOf(ConsensusException.class, causeOf(f));
         assertEquals(List.of(), sm.commands(), "a command that was not logged is not applied");
         CompletableFuture<Applied> g = c.apply(RecordingStateMachine.command("kept"), T);
         sim.runUntilIdle(100);

@@ -1,5 +1,6 @@
 package io.tribune.raft.internal.driver;
 
+import static io.tribune.testkit.Futures.causeOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,18 +37,6 @@ class FollowerReadTest {
         if (cluster != null) {
             cluster.close();
         }
-    }
-
-    private static Throwable cause(CompletableFuture<?> f) {
-        assertTrue(f.isCompletedExceptionally(), "the future should have failed: " + f);
-        try {
-            f.get();
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-        throw new AssertionError("unreachable");
     }
 
     @Test
@@ -104,7 +92,7 @@ class FollowerReadTest {
         for (ReadConsistency mode : List.of(ReadConsistency.DEFAULT, ReadConsistency.CONSISTENT)) {
             CompletableFuture<Long> barrier = follower.consensus.readBarrier(mode, T);
             cluster.sim.runFor(Duration.ofMillis(10));
-            NotLeaderException e = assertInstanceOf(NotLeaderException.class, cause(barrier));
+            NotLeaderException e = assertInstanceOf(NotLeaderException.class, causeOf(barrier));
             assertTrue(e.leader().isEmpty(), "no hint when no leader is known");
         }
     }
@@ -121,7 +109,7 @@ class FollowerReadTest {
         long start = cluster.sim.clock().nanos();
         CompletableFuture<Long> barrier = follower.consensus.readBarrier(ReadConsistency.CONSISTENT, T);
         assertTrue(cluster.sim.runUntil(barrier::isDone, T));
-        NotLeaderException e = assertInstanceOf(NotLeaderException.class, cause(barrier));
+        NotLeaderException e = assertInstanceOf(NotLeaderException.class, causeOf(barrier));
         e.leader().ifPresent(l -> assertEquals(leader.id, l.id(), "a hint names the leader the follower knew"));
         // 10 ticks of 50 ms: the follower gives up its request, or its leader, within an election timeout.
         assertTrue(cluster.sim.clock().nanos() - start <= Duration.ofMillis(500).toNanos(),
@@ -136,7 +124,7 @@ class FollowerReadTest {
         cluster.commit(leader, "w");
         CompletableFuture<Long> barrier = follower.consensus.readBarrier(ReadConsistency.CONSISTENT, Duration.ZERO);
         cluster.sim.runFor(Duration.ofMillis(10));
-        Throwable t = cause(barrier);
+        Throwable t = causeOf(barrier);
         assertInstanceOf(ConsensusException.class, t);
         assertFalse(t instanceof NotLeaderException, t.toString());
         assertTrue(t.getMessage().contains("timed out"), t.getMessage());
@@ -157,7 +145,7 @@ class FollowerReadTest {
         for (ReadConsistency mode : List.of(ReadConsistency.DEFAULT, ReadConsistency.CONSISTENT)) {
             CompletableFuture<Long> barrier = follower.consensus.readBarrier(mode, T);
             cluster.sim.runFor(Duration.ofMillis(10));
-            NotLeaderException e = assertInstanceOf(NotLeaderException.class, cause(barrier));
+            NotLeaderException e = assertInstanceOf(NotLeaderException.class, causeOf(barrier));
             assertEquals(leader.id, e.leader().orElseThrow().id());
         }
         CompletableFuture<Long> stale = follower.consensus.readBarrier(ReadConsistency.STALE, T);

@@ -1,5 +1,6 @@
 package io.tribune.raft.internal.driver;
 
+import static io.tribune.testkit.Futures.causeOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,18 +40,6 @@ class RaftFailStopTest {
         }
     }
 
-    private static Throwable cause(CompletableFuture<?> f) {
-        assertTrue(f.isCompletedExceptionally(), "the future should have failed: " + f);
-        try {
-            f.get();
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-        throw new AssertionError("unreachable");
-    }
-
     private static void assertNamesIndex(Throwable t, long index) {
         ConsensusException e = assertInstanceOf(ConsensusException.class, t);
         assertFalse(e instanceof NotLeaderException, "a stopped server does not redirect: " + e);
@@ -64,11 +52,11 @@ class RaftFailStopTest {
         assertFalse(n.consensus.leadership().isLeader());
         CompletableFuture<Applied> later = n.consensus.apply(RecordingStateMachine.command("later"), T);
         cluster.sim.runFor(Duration.ofMillis(10));
-        assertNamesIndex(cause(later), index);
+        assertNamesIndex(causeOf(later), index);
         for (ReadConsistency mode : ReadConsistency.values()) {
             CompletableFuture<Long> read = n.consensus.readBarrier(mode, T);
             cluster.sim.runFor(Duration.ofMillis(10));
-            assertNamesIndex(cause(read), index);
+            assertNamesIndex(causeOf(read), index);
         }
         assertEquals("Stopped", n.consensus.stats().get("state"));
         String why = n.consensus.stats().get("stopped");
@@ -128,9 +116,9 @@ class RaftFailStopTest {
         long at = leader.sm.failedAt();
         assertTrue(at > 0);
         for (CompletableFuture<Applied> f : fs) {
-            assertNamesIndex(cause(f), at);
+            assertNamesIndex(causeOf(f), at);
         }
-        assertInstanceOf(IllegalStateException.class, cause(fs.get(0)).getCause(), "the state machine's exception is the cause");
+        assertInstanceOf(IllegalStateException.class, causeOf(fs.get(0)).getCause(), "the state machine's exception is the cause");
         assertFalse(leader.consensus.isLeader(), "a stopped leader leads no more, at once");
         assertStopped(leader, at);
         long oldLog = leader.storage.log().lastIndex();
@@ -175,9 +163,9 @@ class RaftFailStopTest {
         CompletableFuture<Applied> y = only.consensus.apply(RecordingStateMachine.command("y"), T);
         assertTrue(cluster.sim.runUntil(() -> x.isDone() && y.isDone(), T));
         long at = recording.lastIndex();
-        assertNamesIndex(cause(x), at);
-        assertNamesIndex(cause(y), at);
-        assertTrue(cause(x).getMessage().contains("returned null"), cause(x).getMessage());
+        assertNamesIndex(causeOf(x), at);
+        assertNamesIndex(causeOf(y), at);
+        assertTrue(causeOf(x).getMessage().contains("returned null"), causeOf(x).getMessage());
         assertEquals(List.of("a", "x"), recording.commands(), "y is not applied after x's null result");
         assertFalse(only.consensus.isLeader());
         assertTrue(only.consensus.stats().get("stopped").contains("returned null"));
