@@ -29,7 +29,9 @@ import java.util.function.Function;
  *
  * <p><b>Indexes.</b> A value is sent only when its index exceeds the last one sent (or the request's
  * {@code min_index} at first), so a stream's indexes strictly increase. A blocking query that ends
- * without a change is simply issued again.
+ * without a change is simply issued again; so is one that reports a higher index with the same value
+ * as the last message (a missing key reports the KV table's index, which other keys' writes raise):
+ * the stream then waits past that index without sending.
  *
  * <p><b>Failures.</b> While no leader or server can answer (an election, servers unreachable) the
  * query is retried with backoff (250 ms doubling to 10 s) and the stream stays open; any other
@@ -54,6 +56,8 @@ public final class WatchStream<R, M extends MessageLite> {
     private final int maxMessageBytes;
     private final Consumer<WatchStream<?, ?>> onEnd;
     private long sentIndex;
+    /** The value of the last message sent; meaningful once {@link #sent} > 0. */
+    private R sentValue;
     private boolean started;
     private boolean inFlight;
     private boolean ended;
@@ -140,7 +144,9 @@ public final class WatchStream<R, M extends MessageLite> {
                 return;
             }
             long idx = r.meta().index();
-            if (idx > sentIndex) {
+            if (idx > sentIndex && sent > 0 && java.util.Objects.equals(r.value(), sentValue)) {
+                sentIndex = idx;
+            } else if (idx > sentIndex) {
                 M m;
                 try {
                     m = render.apply(r);
@@ -154,6 +160,7 @@ public final class WatchStream<R, M extends MessageLite> {
                     return;
                 }
                 sentIndex = idx;
+                sentValue = r.value();
                 sent++;
                 call.onNext(m);
             }
