@@ -46,6 +46,8 @@ class WatchStreamTest {
         final List<KvWatchEvent> sent = new CopyOnWriteArrayList<>();
         volatile Throwable error;
         volatile boolean ready = true;
+        /** Not ready after each message, until {@link #becomeReady}. */
+        volatile boolean pauseAfterEach;
         volatile Runnable onReady;
         volatile Runnable onCancel;
 
@@ -88,6 +90,9 @@ class WatchStreamTest {
         @Override
         public void onNext(KvWatchEvent v) {
             sent.add(v);
+            if (pauseAfterEach) {
+                ready = false;
+            }
         }
 
         @Override
@@ -174,6 +179,27 @@ class WatchStreamTest {
 
     private static void await(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
         assertTrue(GrpcApiServerTest.waitFor(LIMIT, cond), what);
+    }
+
+    @Test
+    void aMissingKeysHigherIndexWithTheSameAbsenceIsNotSent() throws Exception {
+        // The call takes one message, then is not ready: the next query starts only after another
+        // key's write, so it answers at once, with the KV table's higher index and the same absence.
+        FakeCall call = new FakeCall();
+        call.pauseAfterEach = true;
+        Observed requests = new Observed(agent.requests());
+        watch(call, requests, "ws/missing", 1 << 20).start(0);
+        await("the key's absence", () -> call.sent.size() == 1);
+        assertNull(value(call.sent.get(0)));
+        long other = put("ws/missing-not", "x");
+        assertTrue(other > call.sent.get(0).getIndex());
+        call.becomeReady();
+        await("the query after the other write", () -> requests.completed.get() == 2);
+        assertEquals(1, call.sent.size(), "the same absence at a higher index sent nothing: " + call.sent);
+        long set = put("ws/missing", "v");
+        await("the key's own change", () -> call.sent.size() == 2);
+        assertEquals("v", value(call.sent.get(1)));
+        assertEquals(set, call.sent.get(1).getIndex());
     }
 
     @Test
