@@ -46,8 +46,12 @@ public final class AclReplicator {
     private static final System.Logger LOG = System.getLogger(AclReplicator.class.getName());
     /** First wait after a failed round. */
     static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
-    /** Longest wait after failed rounds. */
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /**
+     * Longest wait after failed rounds: 10 s, so that a secondary that started before it could
+     * reach the primary (no WAN path yet) replicates within seconds once it can, while a primary
+     * that is down gets one question per loop every 10 s.
+     */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
     /**
      * How fast to replicate. Consul's leader replicates at most {@code ACLReplicationRate} rounds
