@@ -172,6 +172,8 @@ public final class AgentAcl implements AutoCloseable {
                     return CompletableFuture.failedFuture(new AgentException(AgentException.Kind.BAD_REQUEST,
                             "the primary's ACL data cannot be applied here: " + bad.get()));
                 }
+                // No request id (Dedup): a replication batch states what the objects are, so applying
+                // it twice leaves the same objects (only modify indexes move); a retry is harmless.
                 return c.apply(cmd.encode(), Router.APPLY_TIMEOUT).thenApply(a -> {
                     CommandResult r = CommandResult.decode(a.result());
                     if (r instanceof CommandResult.Failed) {
