@@ -189,6 +189,8 @@ public final class AclReplicator {
         boolean primed;
         Duration backoff = Duration.ZERO;
         Cancellable timer;
+        /** This loop's last failure, "" after a success (for logging a lasting failure once). */
+        String lastError = "";
 
         Loop(String kind) {
             this.kind = kind;
@@ -320,6 +322,7 @@ public final class AclReplicator {
         }
         loop.index = remoteIndex;
         loop.backoff = Duration.ZERO;
+        loop.lastError = "";
         lastSuccessMillis = clock.wallMillis();
         round(loop, gen);
     }
@@ -330,12 +333,17 @@ public final class AclReplicator {
         }
         Throwable c = AgentException.unwrap(t);
         String message = c.getMessage() == null ? c.toString() : c.getMessage();
+        String error = "replicating " + loop.kind + " from " + source + ": " + message;
+        // The same failure again (a primary that stays down) is logged once, not every round.
+        System.Logger.Level level = error.equals(loop.lastError) ? System.Logger.Level.DEBUG
+                : System.Logger.Level.WARNING;
+        loop.lastError = error;
         lastErrorMillis = clock.wallMillis();
-        lastError = "replicating " + loop.kind + " from " + source + ": " + message;
+        lastError = error;
         loop.backoff = loop.backoff.isZero() ? MIN_BACKOFF
                 : min(loop.backoff.multipliedBy(2), MAX_BACKOFF);
-        LOG.log(System.Logger.Level.WARNING, "ACL replication of {0} from {1} failed, trying again in {2}: {3}",
-                loop.kind, source, loop.backoff, message);
+        LOG.log(level, "ACL replication of {0} from {1} failed, trying again in {2}: {3}", loop.kind, source,
+                loop.backoff, message);
         loop.timer = scheduler.schedule(loop.backoff, () -> retryIfCurrent(loop, gen));
     }
 
