@@ -1,13 +1,11 @@
 package io.tribune.itests;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.tribune.testkit.linearizability.CheckResult;
-import io.tribune.testkit.linearizability.LinearizabilityChecker;
+import io.tribune.itests.FaultChecks.Outcome;
+import io.tribune.itests.FaultChecks.WriteRecord;
 import io.tribune.testkit.linearizability.Operation;
-import io.tribune.testkit.linearizability.RegisterModel;
 import io.tribune.testkit.linearizability.RegisterModel.Cas;
 import io.tribune.testkit.linearizability.RegisterModel.CasResult;
 import io.tribune.testkit.linearizability.RegisterModel.Input;
@@ -55,7 +53,8 @@ import java.util.function.BooleanSupplier;
  * server has applied a final write, and checks: every acknowledged write is on every server
  * (read with {@code ?stale}), no write refused with a definite error is there, the counter lies
  * between the acknowledged increments and those plus the indeterminate ones, and the history of
- * reads, writes and CAS is linearizable per key ({@link LinearizabilityChecker}).
+ * reads, writes and CAS is linearizable per key
+ * ({@link io.tribune.testkit.linearizability.LinearizabilityChecker}); the pure part is {@link FaultChecks}.
  *
  * <p>A write is indeterminate when its answer never came (timeout, connection cut after sending)
  * or said the outcome is unknown; it is definite-failed only when the connection was refused, or
@@ -116,16 +115,10 @@ final class FaultHarness implements AutoCloseable {
     private final AtomicLong recentNext = new AtomicLong();
     private final AtomicLong ackedIncrements = new AtomicLong();
     private final AtomicLong unknownIncrements = new AtomicLong();
-    private final AtomicLong reads = new AtomicLong();
     private final AtomicLong failedReads = new AtomicLong();
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean stop;
     private final long t0 = System.nanoTime();
-
-    private enum Outcome { ACKED, FAILED, UNKNOWN }
-
-    private record WriteRecord(String key, String value, Outcome outcome) {
-    }
 
     /** One agent: its place in the lab and its current process. */
     private final class Node {
@@ -268,7 +261,7 @@ final class FaultHarness implements AutoCloseable {
             Node target = nodes.get(rnd.nextInt(nodes.size()));
             long call = now();
             Answer a = request(target, "PUT", "/v1/kv/" + key, value);
-            Outcome o = writeOutcome(a, "true");
+            Outcome o = writeOutcome(a, false);
             writes.add(new WriteRecord(key, value, o));
             if (o == Outcome.ACKED) {
                 history.add(Operation.completed(client, new Write<>(key, value), new Ok<>(), call, now()));
@@ -294,7 +287,6 @@ final class FaultHarness implements AutoCloseable {
             JsonObject entry = JsonParser.parseString(a.body).getAsJsonArray().get(0).getAsJsonObject();
             String value = decode(entry.get("Value"));
             long index = entry.get("ModifyIndex").getAsLong();
-            reads.incrementAndGet();
             history.add(Operation.completed(client, new Read<>(COUNTER), new ReadResult<>(value), call, ret));
             String next = Long.toString(Long.parseLong(value) + 1);
             // The counter only grows, so each value is written once and "ModifyIndex unchanged"
@@ -302,7 +294,7 @@ final class FaultHarness implements AutoCloseable {
             Cas<String> cas = new Cas<>(COUNTER, value, next);
             call = now();
             Answer w = request(target, "PUT", "/v1/kv/" + COUNTER + "?cas=" + index, next);
-            Outcome o = writeOutcome(w, null);
+            Outcome o = writeOutcome(w, true);
             if (o == Outcome.ACKED) {
                 boolean swapped = w.body.trim().equals("true");
                 if (swapped) {
@@ -332,49 +324,21 @@ final class FaultHarness implements AutoCloseable {
             if (a.status == 200) {
                 String value = decode(JsonParser.parseString(a.body).getAsJsonArray().get(0).getAsJsonObject().get("Value"));
                 history.add(Operation.completed(client, new Read<>(key), new ReadResult<>(value), call, ret));
-                reads.incrementAndGet();
-            } else if (a.status == 404) {
+                } else if (a.status == 404) {
                 history.add(Operation.completed(client, new Read<>(key), new ReadResult<>(null), call, ret));
-                reads.incrementAndGet();
-            } else {
+                } else {
                 failedReads.incrementAndGet();
                 Thread.sleep(100);
             }
         }
     }
 
-    /**
-     * How a write ended. {@code expect} is the body of success ("true"), or null when any 200 is an
-     * answer (a CAS answers true or false).
-     */
-    private static Outcome writeOutcome(Answer a, String expect) {
-        if (a.status == 200) {
-            if (expect == null || a.body.trim().equals(expect)) {
-                return Outcome.ACKED;
-            }
-            return Outcome.UNKNOWN; // a 200 that is not "true" for a plain PUT: not understood, assume nothing
-        }
-        if (a.status == Answer.NOT_SENT) {
-            return Outcome.FAILED;
-        }
-        if (a.status == Answer.LOST) {
-            return Outcome.UNKNOWN;
-        }
-        if ((a.status >= 400 && a.status < 500) || a.status == 501) {
-            return Outcome.FAILED;
-        }
-        String b = a.body;
-        boolean definite = (b.startsWith("No cluster leader") || b.startsWith("No known Consul servers"))
-                && !b.contains("may");
-        return definite ? Outcome.FAILED : Outcome.UNKNOWN;
+    private static Outcome writeOutcome(Answer a, boolean cas) {
+        return FaultChecks.writeOutcome(a.status(), a.body(), cas);
     }
 
     /** An HTTP answer, or why there was none. */
     private record Answer(int status, String body) {
-        /** The request never left: connection refused or not established in time. */
-        static final int NOT_SENT = -1;
-        /** The request may have been sent, and no answer came. */
-        static final int LOST = -2;
     }
 
     private Answer request(Node n, String method, String path, String body) throws InterruptedException {
@@ -386,9 +350,9 @@ final class FaultHarness implements AutoCloseable {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body());
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            return new Answer(Answer.NOT_SENT, String.valueOf(e));
+            return new Answer(FaultChecks.NOT_SENT, String.valueOf(e));
         } catch (IOException e) {
-            return new Answer(Answer.LOST, String.valueOf(e));
+            return new Answer(FaultChecks.LOST, String.valueOf(e));
         }
     }
 
@@ -545,14 +509,13 @@ final class FaultHarness implements AutoCloseable {
     // ---- the checks ----
 
     private Report check(Map<Fault, Integer> faults) throws Exception {
-        List<String> details = new ArrayList<>();
         // a last write through each server in turn until one is acknowledged, then wait until every
         // server has applied it: after that, each server's stale read shows everything committed before
         String barrier = "barrier-" + config.seed();
         boolean written = waitUntil(RECOVERY, () -> {
             try {
                 Node l = leader();
-                return l != null && writeOutcome(request(l, "PUT", "/v1/kv/" + PREFIX + "barrier", barrier), "true")
+                return l != null && writeOutcome(request(l, "PUT", "/v1/kv/" + PREFIX + "barrier", barrier), false)
                         == Outcome.ACKED;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -588,81 +551,11 @@ final class FaultHarness implements AutoCloseable {
             stores.add(kv);
         }
 
-        long acked = 0;
-        long lost = 0;
-        long indeterminate = 0;
-        long phantoms = 0;
-        long failed = 0;
-        for (WriteRecord w : writes) {
-            switch (w.outcome()) {
-                case ACKED -> {
-                    acked++;
-                    List<String> missing = new ArrayList<>();
-                    for (int i = 0; i < stores.size(); i++) {
-                        if (!w.value().equals(stores.get(i).get(w.key()))) {
-                            missing.add(servers().get(i).name + "=" + stores.get(i).get(w.key()));
-                        }
-                    }
-                    if (!missing.isEmpty()) {
-                        lost++;
-                        detail(details, "lost " + w.key() + "=" + w.value() + " on " + missing);
-                    }
-                }
-                case UNKNOWN -> indeterminate++;
-                case FAILED -> {
-                    failed++;
-                    for (int i = 0; i < stores.size(); i++) {
-                        if (stores.get(i).containsKey(w.key())) {
-                            phantoms++;
-                            detail(details, "phantom: " + w.key() + " was refused with a definite error but is on "
-                                    + servers().get(i).name);
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        long duplicated = 0;
-        long inc = ackedIncrements.get();
-        long incUnknown = unknownIncrements.get();
-        for (int i = 0; i < stores.size(); i++) {
-            long c = Long.parseLong(stores.get(i).getOrDefault(COUNTER, "-1"));
-            if (c < inc) {
-                lost += inc - c;
-                detail(details, "counter on " + servers().get(i).name + " is " + c + " < " + inc + " acknowledged increments");
-            } else if (c > inc + incUnknown) {
-                duplicated += c - inc - incUnknown;
-                detail(details, "counter on " + servers().get(i).name + " is " + c + " > " + inc + " acknowledged + "
-                        + incUnknown + " indeterminate increments");
-            }
-        }
-        long counter = Long.parseLong(stores.get(0).getOrDefault(COUNTER, "-1"));
-
-        List<Operation<Input<String>, Output<String>>> h = new ArrayList<>(history);
-        CheckResult lin = LinearizabilityChecker.checkPartitioned(new RegisterModel<String>(), h, Input::key);
-        long stale = 0;
-        long unchecked = 0;
-        for (CheckResult r : lin.partitions()) {
-            if (r.outcome() == CheckResult.Outcome.NOT_LINEARIZABLE) {
-                stale++;
-                detail(details, "not linearizable: key " + r.partition() + ": " + r.detail());
-            } else if (r.outcome() == CheckResult.Outcome.UNKNOWN) {
-                unchecked++;
-                detail(details, "not decided: key " + r.partition() + ": " + r.detail());
-            }
-        }
-        String figures = "writes=" + writes.size() + " (acked " + acked + ", indeterminate " + indeterminate
-                + ", refused " + failed + ") increments=" + inc + " (indeterminate " + incUnknown + ", counter "
-                + counter + ") consistent_reads=" + reads.get() + " (failed " + failedReads.get() + ") keys="
-                + lin.partitions().size() + " checker_steps=" + lin.steps() + " faults=" + faults;
-        return new Report(config.rounds(), acked + inc, lost, duplicated, indeterminate + incUnknown, stale,
-                phantoms, unchecked, faults, figures, details);
-    }
-
-    private static void detail(List<String> details, String d) {
-        if (details.size() < 50) {
-            details.add(d);
-        }
+        FaultChecks.Verdict v = FaultChecks.check(List.copyOf(writes), servers().stream().map(n -> n.name).toList(),
+                stores, COUNTER, ackedIncrements.get(), unknownIncrements.get(), new ArrayList<>(history));
+        String figures = v.figures() + " failed_reads=" + failedReads.get() + " faults=" + faults;
+        return new Report(config.rounds(), v.acked(), v.lost(), v.duplicated(), v.indeterminate(), v.staleReads(),
+                v.phantoms(), v.unchecked(), faults, figures, v.details());
     }
 
     private void note(String s) {
