@@ -47,7 +47,8 @@ import java.util.function.BooleanSupplier;
  * namespace of a {@link NetLab}. While writers of unique keys, clients incrementing a counter by
  * read-then-CAS ({@code ?cas=<ModifyIndex>}) and readers ({@code ?consistent}) run against every
  * agent, a seeded schedule applies one fault per round: SIGKILL of the leader or a server (then a
- * restart on the same data dir), SIGKILL of two servers at once (quorum lost), SIGSTOP/SIGCONT of a
+ * restart on the same data dir), SIGKILL of two servers at once (quorum lost) and of every server
+ * (what was acknowledged must come back from disk), SIGSTOP/SIGCONT of a
  * server, and three partitions (leader from the other servers; one server from every other agent; a
  * client agent from the servers). After the last round it heals everything, waits until every
  * server has applied a final write, and checks: every acknowledged write is on every server
@@ -80,7 +81,7 @@ final class FaultHarness implements AutoCloseable {
 
     /** The kinds of fault, one per round. */
     enum Fault {
-        KILL_LEADER, KILL_TWO, PAUSE, PARTITION_LEADER, PARTITION_ONE, PARTITION_CLIENT
+        KILL_LEADER, KILL_TWO, KILL_ALL, PAUSE, PARTITION_LEADER, PARTITION_ONE, PARTITION_CLIENT
     }
 
     /** What a run found. */
@@ -383,6 +384,15 @@ final class FaultHarness implements AutoCloseable {
                 pick.get(0).process.process.destroyForcibly();
                 pick.get(1).process.kill();
                 pick.get(0).process.kill();
+            }
+            case KILL_ALL -> {
+                note("round " + round + ": SIGKILL every server at once");
+                for (Node n : servers) {
+                    n.process.process.destroyForcibly();
+                }
+                for (Node n : servers) {
+                    n.process.kill();
+                }
             }
             case PAUSE -> {
                 Node victim = rnd.nextBoolean() && leader != null ? leader : servers.get(rnd.nextInt(servers.size()));

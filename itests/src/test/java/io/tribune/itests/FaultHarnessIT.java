@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fault harness of real processes ({@link FaultHarness}) in its short form for CI: 3 servers and
- * 1 client agent in network namespaces, six rounds (every kind of fault once: SIGKILL of the
- * leader, of two servers at once, SIGSTOP, and the three partitions), then the check. It prints
+ * 1 client agent in network namespaces, seven rounds (every kind of fault once: SIGKILL of the
+ * leader, of two servers at once, of every server, SIGSTOP, and the three partitions), then the
+ * check. It prints
  * {@code faults rounds=R acked=A lost=L duplicated=D indeterminate=I stale_reads=S} and asserts
  * {@code L = D = S = 0}.
  *
@@ -38,7 +39,7 @@ class FaultHarnessIT {
     void acknowledgedWritesSurviveKillsPausesAndPartitionsAndReadsAreLinearizable() throws Exception {
         String why = NetLab.unavailableReason();
         Assumptions.assumeTrue(why == null, () -> "fault harness skipped: " + why);
-        int rounds = Integer.getInteger("tribune.faults.rounds", 6);
+        int rounds = Integer.getInteger("tribune.faults.rounds", FaultHarness.Fault.values().length);
         long seed = Long.getLong("tribune.faults.seed", 17L);
         int servers = Integer.getInteger("tribune.faults.servers", 3);
         int clients = Integer.getInteger("tribune.faults.clients", 1);
