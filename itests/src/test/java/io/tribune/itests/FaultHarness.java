@@ -118,6 +118,8 @@ final class FaultHarness implements AutoCloseable {
     private final AtomicLong unknownIncrements = new AtomicLong();
     private final AtomicLong failedReads = new AtomicLong();
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final List<Path> logs = Collections.synchronizedList(new ArrayList<>());
+    private final List<RuntimeException> workerFailures = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean stop;
     private final long t0 = System.nanoTime();
 
@@ -152,6 +154,7 @@ final class FaultHarness implements AutoCloseable {
                 args.addAll(List.of("-server", "-bootstrap-expect", Integer.toString(config.servers())));
             }
             process = AgentProcess.startWrapped(lab.execPrefix(index), ip, 8500, args);
+            logs.add(process.log);
             paused = false;
         }
 
@@ -226,6 +229,16 @@ final class FaultHarness implements AutoCloseable {
                 t.join(REQUEST_TIMEOUT.toMillis() * 3);
             }
         }
+        for (Thread t : workers) {
+            // a worker still running could have its operation applied after the final reads and
+            // look like a duplicate; every request has a timeout, so this is a harness bug
+            if (t.isAlive()) {
+                throw new AssertionError(t.getName() + " did not stop within " + REQUEST_TIMEOUT.multipliedBy(3));
+            }
+        }
+        if (!workerFailures.isEmpty()) {
+            throw new AssertionError("a worker failed: " + workerFailures.get(0), workerFailures.get(0));
+        }
         healAll();
         awaitHealthy("end");
         return check(applied);
@@ -239,8 +252,9 @@ final class FaultHarness implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
+                // a worker that died would quietly lighten the load; the run fails instead
                 note(name + " failed: " + e);
-                throw e;
+                workerFailures.add(e);
             }
         }, "faults-" + name);
         t.setDaemon(true);
@@ -591,6 +605,19 @@ final class FaultHarness implements AutoCloseable {
             }
         }
         return sb.toString();
+    }
+
+    /** Deletes the agents' log files (a clean run's; a failing run keeps them for reading). */
+    void deleteLogs() {
+        synchronized (logs) {
+            for (Path p : logs) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // a temp file left behind is harmless
+                }
+            }
+        }
     }
 
     private long now() {

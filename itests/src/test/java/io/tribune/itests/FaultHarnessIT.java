@@ -48,6 +48,9 @@ class FaultHarnessIT {
         try (FaultHarness h = new FaultHarness(new FaultHarness.Config(servers, clients, rounds, seed, data))) {
             report = h.run();
             tails = report.clean() ? "" : h.logTails();
+            if (report.clean()) {
+                h.deleteLogs();
+            }
         }
         List<String> out = new ArrayList<>();
         out.add(report.line());
