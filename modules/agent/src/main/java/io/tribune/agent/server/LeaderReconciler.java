@@ -67,8 +67,10 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
     private final Clock clock;
     private final Settings settings;
     private final Map<String, Long> failedSinceNanos = new HashMap<>();
-    // Servers this reconciler saw in the LEFT state (kept when the pool later reaps them).
-    private final java.util.Set<String> seenLeft = new java.util.HashSet<>();
+    // Servers seen in the LEFT state (kept when the pool later reaps them). Noted from every event,
+    // leader or not, and from every round: a server may leave and be reaped between two rounds, or
+    // before this server leads, and would then look merely absent, and stay a voter for good.
+    private final java.util.Set<String> seenLeft = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Subscription membershipSub;
     private Subscription leaderSub;
     private Cancellable periodic;
@@ -102,6 +104,10 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
 
     @Override
     public void onMemberEvent(MemberEvent event) {
+        Member m = event.member();
+        if (m.status() == MemberStatus.LEFT && ServerTags.isServer(m, datacenter)) {
+            seenLeft.add(m.name());
+        }
         kick();
     }
 

@@ -41,9 +41,11 @@ class LeaderReconcilerTest {
                 ServerTags.PORT, Integer.toString(port)), MemberStatus.ALIVE, 1);
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean leading = new java.util.concurrent.atomic.AtomicBoolean(true);
+
     private Consensus consensus(CompletableFuture<Void> addition) {
         Consensus c = mock(Consensus.class);
-        when(c.isLeader()).thenReturn(true);
+        when(c.isLeader()).thenAnswer(i -> leading.get());
         when(c.configuration()).thenAnswer(i -> List.copyOf(config));
         when(c.addVoter(any(), any())).thenAnswer(i -> {
             config.add(i.getArgument(0));
@@ -85,6 +87,36 @@ class LeaderReconcilerTest {
         addition.complete(null);
         sim.runFor(Duration.ofSeconds(1));
         assertEquals(List.of("s4"), removed, "a server seen leaving is removed once the change before it is done");
+        r.close();
+    }
+
+    @Test
+    void aServerThatLeavesAndIsReapedBeforeThisServerLeadsIsRemovedOnceItLeads() {
+        for (int i = 1; i <= 4; i++) {
+            view.put(server("s" + i, 8300 + i));
+            config.add(new ServerInfo("s" + i, new Endpoint("127.0.0.1", 8300 + i), true));
+        }
+        leading.set(false);
+        LeaderReconciler r = new LeaderReconciler(consensus(CompletableFuture.completedFuture(null)),
+                new StateStore(Runnable::run), new ScriptedMembership(view, "s1"), "dc1", "s1", sim, clock,
+                new LeaderReconciler.Settings(Duration.ofMillis(100), 32, Duration.ofSeconds(30)));
+        r.start();
+        sim.runFor(Duration.ofSeconds(1));
+
+        // s4 leaves and is reaped while s1 is a follower: no round runs, only the events arrive.
+        view.setStatus("s4", MemberStatus.LEFT);
+        view.remove("s4");
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(List.of(), removed, "a follower changes nothing");
+
+        leading.set(true);
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(List.of("s4"), removed, "the server seen leaving is removed, though the pool no longer shows it");
+
+        // One merely absent from the pool (never seen leaving) stays a voter.
+        view.remove("s3");
+        sim.runFor(Duration.ofSeconds(2));
+        assertEquals(List.of("s4"), removed, "an absent server that never left is kept");
         r.close();
     }
 }
