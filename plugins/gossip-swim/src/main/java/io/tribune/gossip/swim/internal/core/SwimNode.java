@@ -1238,6 +1238,16 @@ public final class SwimNode {
         return vivaldi.coordinate();
     }
 
+    /** This node's Vivaldi adjustment term, ms ({@link Vivaldi#adjustment()}). */
+    public double coordinateAdjustment() {
+        return vivaldi.adjustment();
+    }
+
+    /** Whether this node has taken at least one Vivaldi sample. */
+    public boolean coordinateSampled() {
+        return vivaldi.updates() > 0;
+    }
+
     /** The last coordinate heard from {@code member}, or null. */
     public Vivaldi.Coordinate coordinateOf(String member) {
         return coordinates.get(member);
