@@ -181,6 +181,8 @@ public final class SwimNode {
     private final Awareness awareness;
     private final BroadcastQueue broadcasts = new BroadcastQueue();
     private final EventBuffer userEvents = new EventBuffer();
+    /** The Vivaldi sample of a probe answered within the tick it was sent in, ms. */
+    static final double SUB_TICK_RTT_MILLIS = 0.5;
     private final Vivaldi vivaldi = new Vivaldi();
     /** Last coordinate heard from each member; lookup and removal only. */
     private final Map<String, Vivaldi.Coordinate> coordinates = new java.util.HashMap<>();
@@ -918,9 +920,13 @@ public final class SwimNode {
         if (probe != null && probe.seq == a.seq()) {
             if (coordinatesEnabled && coord != null && coord.name().equals(probe.target)) {
                 // The direct round trip of this probe is one Vivaldi sample. Time is in whole
-                // milliseconds, so sub-millisecond round trips (loopback) give no sample.
-                long rtt = now - probe.startMillis;
-                if (rtt > 0 && vivaldi.observe(coord.coordinate(), rtt, random)) {
+                // milliseconds: a round trip that ends in the tick it started (below the clock's
+                // resolution, e.g. loopback or one LAN switch) counts as half a tick, the middle of
+                // [0, 1) ms, so that such nodes still get coordinates (Serf measures in nanoseconds
+                // and would see them).
+                long ticks = now - probe.startMillis;
+                double rtt = ticks == 0 ? SUB_TICK_RTT_MILLIS : ticks;
+                if (ticks >= 0 && vivaldi.observe(coord.coordinate(), rtt, random)) {
                     coordinates.put(coord.name(), coord.coordinate());
                     count("coordinate.updates");
                 }
