@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.24.0/24 with {@code coordinate_update_period} shortened to 500 ms: dc1 has a server and two
  * client agents, dc2 one server that joins the WAN pool. It checks that every node of dc1 gets a
  * coordinate in the catalog from its own gossip probes, that {@code ?near=} orders catalog and health
- * answers (with two external nodes whose coordinates are placed 100 ms apart, around a real agent's
+ * answers (with two external nodes whose coordinates are placed 1 s apart, around a real agent's
  * coordinate), that {@code tribune rtt} answers on the LAN and the WAN, and that
  * {@code /v1/coordinate/datacenters} lists both datacenters with their servers' WAN coordinates.
  */
@@ -143,7 +143,8 @@ class CoordinatesIT {
         assertEquals(200, ca.get("/v1/coordinate/node/dc1-client-3").statusCode());
 
         // Two external nodes with a service, placed around client 2's real coordinate: ext-a on it,
-        // ext-b 100 ms away on the first axis. Nobody's agent overwrites external nodes' coordinates.
+        // ext-b 1 s away on the first axis (far more than the real coordinates move while the test runs).
+        // Nobody's agent overwrites external nodes' coordinates.
         JsonObject real = array(ca, "/v1/coordinate/node/dc1-client-2").get(0).getAsJsonObject().getAsJsonObject("Coord");
         for (String n : List.of("ext-b", "ext-a")) {
             assertEquals(200, ca.send("PUT", "/v1/catalog/register", "{\"Node\": \"" + n + "\", \"Address\": "
@@ -151,7 +152,7 @@ class CoordinatesIT {
             JsonObject c = real.deepCopy();
             if (n.equals("ext-b")) {
                 JsonArray vec = c.getAsJsonArray("Vec");
-                vec.set(0, new com.google.gson.JsonPrimitive(vec.get(0).getAsDouble() + 0.1));
+                vec.set(0, new com.google.gson.JsonPrimitive(vec.get(0).getAsDouble() + 1.0));
             }
             HttpResponse<String> r = ca.send("PUT", "/v1/coordinate/update", "{\"Node\": \"" + n + "\", \"Coord\": "
                     + c + "}");
@@ -166,19 +167,19 @@ class CoordinatesIT {
         assertEquals(List.of("ext-a", "ext-b"), nodes(ca, "/v1/health/service/db?near=_agent"));
         assertEquals("ext-b", nodes(ca, "/v1/catalog/nodes?near=ext-b").get(0));
 
-        // rtt on the LAN: between two agents, and the 100 ms placed by hand.
+        // rtt on the LAN: between two agents, and the 1 s placed by hand.
         AgentProcess.Result lan = cli(DC1_CLIENT_A, "rtt", "dc1-client-3");
         assertEquals(0, lan.exitCode(), lan.output());
         assertTrue(lan.output().contains("Estimated dc1-client-3 <-> dc1-client-2 rtt: "), lan.output());
         // Real estimates depend on the machine's load (probe round trips are measured): only bounds.
         double loopback = rttMillis(lan, "LAN");
         assertTrue(loopback > 0 && loopback < 5_000, "loopback estimate " + loopback + " ms");
-        // ext-a and ext-b: 100 ms apart plus both (equal) heights and adjustments of the copied coordinate.
+        // ext-a and ext-b: 1 s apart plus both (equal) heights and adjustments of the copied coordinate.
         double h = real.get("Height").getAsDouble();
         double adj = real.get("Adjustment").getAsDouble();
-        double expected = (0.1 + 2 * h + 2 * adj > 0 ? 0.1 + 2 * h + 2 * adj : 0.1 + 2 * h) * 1000;
+        double expected = (1.0 + 2 * h + 2 * adj > 0 ? 1.0 + 2 * h + 2 * adj : 1.0 + 2 * h) * 1000;
         double placed = rttMillis(cli(DC1_CLIENT_A, "rtt", "ext-a", "ext-b"), "LAN");
-        assertEquals(expected, placed, 0.002, "placed 100 ms apart (+ heights and adjustments)");
+        assertEquals(expected, placed, 0.002, "placed 1 s apart (+ heights and adjustments)");
         AgentProcess.Result missing = cli(DC1_CLIENT_A, "rtt", "nobody");
         assertEquals(1, missing.exitCode(), missing.output());
         assertTrue(missing.output().contains("Could not find a coordinate for node \"nobody\""), missing.output());
