@@ -184,6 +184,8 @@ public final class SwimNode {
     /** The Vivaldi sample of a probe answered within the tick it was sent in, ms. */
     static final double SUB_TICK_RTT_MILLIS = 0.5;
     private final Vivaldi vivaldi = new Vivaldi();
+    /** Median of each peer's last round trips, fed to Vivaldi (Serf's latency filter). */
+    private final LatencyFilter latencyFilter = new LatencyFilter();
     /** Last coordinate heard from each member; lookup and removal only. */
     private final Map<String, Vivaldi.Coordinate> coordinates = new java.util.HashMap<>();
     private boolean coordinatesEnabled = true;
@@ -926,7 +928,8 @@ public final class SwimNode {
                 // and would see them).
                 long ticks = now - probe.startMillis;
                 double rtt = ticks == 0 ? SUB_TICK_RTT_MILLIS : ticks;
-                if (ticks >= 0 && vivaldi.observe(coord.coordinate(), rtt, random)) {
+                if (ticks >= 0 && coord.coordinate().valid()
+                        && vivaldi.observe(coord.coordinate(), latencyFilter.observe(coord.name(), rtt), random)) {
                     coordinates.put(coord.name(), coord.coordinate());
                     count("coordinate.updates");
                 }
@@ -1132,6 +1135,7 @@ public final class SwimNode {
         nodeList.remove(s);
         suspicions.remove(s.name);
         coordinates.remove(s.name);
+        latencyFilter.forget(s.name);
         events.add(new MemberEvent(MemberEvent.Type.REAP, toMember(s)));
         count("reaped");
     }

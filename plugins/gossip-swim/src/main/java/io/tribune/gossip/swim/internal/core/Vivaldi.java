@@ -20,7 +20,8 @@ import java.util.random.RandomGenerator;
  * uses raw distances, as Serf's does. Serf's step moves along the Euclidean unit vector and scales
  * the height change by the Euclidean distance; this one moves along the unit height-vector of §5.4
  * (both parts divided by the full distance), a smaller step that the simulation tests converge with.
- * Not done here: Serf's per-peer median latency filter and its gravity toward the origin.
+ * Serf's per-peer median of the last 3 round trips is applied by the caller ({@code LatencyFilter});
+ * Serf's gravity toward the origin is not done here.
  */
 public final class Vivaldi {
     /** Euclidean dimensions (the paper finds 2-3 plus height enough for the Internet; 8 gives room). */
