@@ -325,12 +325,20 @@ class ConsulClientIT {
     void coordinatesListDatacentersAndNodes() throws Exception {
         assertEquals("dc1", consul.getDatacenters().getValue().get(0).getDatacenter());
         HttpResponse<String> r = agent.send("PUT", "/v1/coordinate/update", "{\"Node\": \"" + agent.nodeName()
-                + "\", \"Coord\": {\"Vec\": [0.5, 0.25], \"Error\": 1.5, \"Adjustment\": 0, \"Height\": 0.001}}");
+                + "\", \"Coord\": {\"Vec\": [0.5, 0.25, 0, 0, 0, 0, 0, 0], \"Error\": 1.5, \"Adjustment\": 0, "
+                + "\"Height\": 0.001}}");
         assertEquals(200, r.statusCode(), r.body());
-        var nodes = consul.getNodes(QueryParams.DEFAULT).getValue();
-        var mine = nodes.stream().filter(n -> n.getNode().equals(agent.nodeName())).findFirst().orElseThrow();
-        assertEquals(1.5, mine.getCoord().getError());
-        assertEquals(List.of(0.5, 0.25), mine.getCoord().getVec());
+        // Servers write coordinates in batches every coordinate_update_period (5 s), as Consul's do.
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        var mine = consul.getNodes(QueryParams.DEFAULT).getValue().stream()
+                .filter(n -> n.getNode().equals(agent.nodeName())).findFirst();
+        while (mine.isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(100);
+            mine = consul.getNodes(QueryParams.DEFAULT).getValue().stream()
+                    .filter(n -> n.getNode().equals(agent.nodeName())).findFirst();
+        }
+        assertEquals(1.5, mine.orElseThrow().getCoord().getError());
+        assertEquals(List.of(0.5, 0.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), mine.get().getCoord().getVec());
     }
 
     // ---- txn (not in the library: plain HTTP) ----

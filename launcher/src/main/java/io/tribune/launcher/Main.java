@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
         subcommands = {AgentCommand.class, PluginsCommand.class, VersionCommand.class,
             ClientCommands.Members.class, ClientCommands.Join.class, ClientCommands.Leave.class,
             ClientCommands.ForceLeave.class, ClientCommands.Info.class, ClientCommands.Keygen.class,
-            ClientCommands.Catalog.class, ClientCommands.Kv.class, OperatorCommands.Operator.class,
+            ClientCommands.Catalog.class, ClientCommands.Kv.class, RttCommand.class, OperatorCommands.Operator.class,
             OperatorCommands.Snapshot.class, OperatorCommands.Keyring.class, AclCommands.AclRoot.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

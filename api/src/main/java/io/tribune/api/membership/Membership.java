@@ -80,6 +80,25 @@ public interface Membership extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The local node's network coordinate in this pool, when the plugin computes one (from the round
+     * trips of its probes). Plugins without coordinates keep this default, which is always empty; a
+     * plugin that has them may still answer empty until its first sample. Thread-safe, never blocks;
+     * each call returns the latest value.
+     */
+    default Optional<NetworkCoordinate> coordinate() {
+        return Optional.empty();
+    }
+
+    /**
+     * The coordinate that {@code member} last reported to this node in this pool (learned from probe
+     * answers, as Serf's agents keep a cache of their peers'), or empty when none is known, the member
+     * is gone, or the plugin has no coordinates (the default). Thread-safe, never blocks.
+     */
+    default Optional<NetworkCoordinate> coordinateOf(String member) {
+        return Optional.empty();
+    }
+
     /** Plugin-specific figures (member counts, health score, message counters). */
     default Map<String, String> stats() {
         return Map.of();

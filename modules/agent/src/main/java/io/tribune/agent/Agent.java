@@ -340,11 +340,22 @@ public final class Agent {
         io.tribune.agent.acl.AgentAcl acl = io.tribune.agent.acl.AgentAcl.start(config, router, handlers,
                 Optional.ofNullable(consensus), Optional.ofNullable(state), clock, scheduler);
         closeables.push(acl);
+        io.tribune.agent.config.CoordinateSettings coordinateSettings =
+                io.tribune.agent.config.CoordinateSettings.of(config);
         if (config.server()) {
-            DatacenterList.register(handlers, config.datacenter(), Optional.ofNullable(wan), DatacenterList::noEstimate);
+            io.tribune.agent.server.WanCoordinates wanCoordinates =
+                    new io.tribune.agent.server.WanCoordinates(Optional.ofNullable(wan));
+            wanCoordinates.register(handlers);
+            DatacenterList.register(handlers, config.datacenter(), Optional.ofNullable(wan),
+                    wanCoordinates.rttFunction());
             String consensusPlugin = chosen.getOrDefault(SpiKind.CONSENSUS, "");
+            io.tribune.agent.server.CoordinateBatcher batcher =
+                    new io.tribune.agent.server.CoordinateBatcher(consensus, coordinateSettings);
+            batcher.start(scheduler);
+            closeables.push(batcher);
             ServerEndpoints.register(handlers, new ServerEndpoints.Setup(config.datacenter(), consensus, membership,
-                    clock, scheduler, hold, SnapshotRestore.chunkBytes(config.pluginConfig(), consensusPlugin)));
+                    clock, scheduler, hold, SnapshotRestore.chunkBytes(config.pluginConfig(), consensusPlugin),
+                    Optional.of(batcher)));
             rpcServer.attach(router);
             LeaderDuties duties = new LeaderDuties(consensus, state, clock::wallMillis, clock::millis);
             duties.start(scheduler);
@@ -359,6 +370,11 @@ public final class Agent {
                 () -> shutdownAsync(true)));
         router.start();
         local.registerSelf();
+        // Every agent publishes its LAN coordinate (Consul's coordinate_update_period).
+        io.tribune.agent.cluster.CoordinateSender coordinateSender = new io.tribune.agent.cluster.CoordinateSender(
+                config.nodeName(), membership, acl.agentRequests(router), coordinateSettings);
+        coordinateSender.start(scheduler, random("coordinates"));
+        closeables.push(coordinateSender);
 
         List<AgentService> services = new ArrayList<>();
         (Agent.class.getModule().isNamed()

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -130,18 +131,35 @@ class AgentTxnEventCoordinateApiTest {
         assertEquals("dc1", a.get("/v1/coordinate/datacenters").getAsJsonArray().get(0).getAsJsonObject()
                 .get("Datacenter").getAsString());
         assertEquals(404, a.send("GET", "/v1/coordinate/node/txntest", null).statusCode());
-        a.put("/v1/coordinate/update", "{\"Node\": \"txntest\", \"Coord\": {\"Vec\": [0.1, 0.2], \"Error\": 1.5, "
-                + "\"Adjustment\": 0.01, \"Height\": 0.0001}}");
+        a.put("/v1/coordinate/update", "{\"Node\": \"txntest\", \"Coord\": {\"Vec\": [0.1, 0.2, 0, 0, 0, 0, 0, 0], "
+                + "\"Error\": 1.5, \"Adjustment\": 0.01, \"Height\": 0.0001}}");
+        // The leader writes queued coordinates every coordinate_update_period (5 s by default).
+        assertTrue(a.waitFor(Duration.ofSeconds(30), () -> {
+            try {
+                return a.send("GET", "/v1/coordinate/node/txntest", null).statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        }));
         JsonObject c = a.get("/v1/coordinate/node/txntest").getAsJsonArray().get(0).getAsJsonObject();
         assertEquals("txntest", c.get("Node").getAsString());
         assertEquals(1.5, c.getAsJsonObject("Coord").get("Error").getAsDouble());
-        assertEquals("[0.1,0.2]", c.getAsJsonObject("Coord").get("Vec").toString());
+        assertEquals("[0.1,0.2,0.0,0.0,0.0,0.0,0.0,0.0]", c.getAsJsonObject("Coord").get("Vec").toString());
         assertEquals(1, a.get("/v1/coordinate/nodes").getAsJsonArray().size());
         assertEquals(400, a.send("PUT", "/v1/coordinate/update", "{\"Node\": \"txntest\", \"Coord\": "
                 + "{\"Vec\": [\"a\"]}}").statusCode());
         assertEquals(400, a.send("PUT", "/v1/coordinate/update", "{\"Node\": \"txntest\"}").statusCode());
         assertEquals(400, a.send("PUT", "/v1/coordinate/update", "{\"Node\": \"txntest\", \"Coord\": "
                 + "{\"Error\": \"big\"}}").statusCode());
+        // Wrong dimensionality, and a node the catalog does not know: refused with the reason.
+        HttpResponse<String> r = a.send("PUT", "/v1/coordinate/update", "{\"Node\": \"txntest\", \"Coord\": "
+                + "{\"Vec\": [0.1, 0.2], \"Error\": 1.5}}");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("has 2 dimensions; coordinates have 8"), r.body());
+        r = a.send("PUT", "/v1/coordinate/update", "{\"Node\": \"ghost\", \"Coord\": "
+                + "{\"Vec\": [0, 0, 0, 0, 0, 0, 0, 0], \"Error\": 1.5}}");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("not registered"), r.body());
         assertEquals(1.5, a.get("/v1/coordinate/node/txntest").getAsJsonArray().get(0).getAsJsonObject()
                 .getAsJsonObject("Coord").get("Error").getAsDouble());
     }

@@ -74,7 +74,7 @@ public final class AclEnforcer {
         return op instanceof Acl.Bootstrap || op instanceof Acl.TokenSelf || op instanceof Acl.Resolve
                 || op instanceof Acl.ReplicationStatus
                 || op instanceof Acl.LegacyInfo || op instanceof Status.Leader || op instanceof Status.Peers
-                || op instanceof Catalog.Datacenters;
+                || op instanceof Catalog.Datacenters || op instanceof io.tribune.agent.rpc.Coordinates.Wan;
     }
 
     /**

@@ -45,6 +45,8 @@ public final class ConfigLoader {
             "enable_script_checks", "anti_entropy_interval", "ca_file", "cert_file", "key_file", "verify_incoming",
             "verify_outgoing", "verify_server_hostname", "domain", "recursors", "dns_config", "discovery_max_stale",
             "start_join_wan", "retry_join_wan", "retry_interval_wan", "retry_max_wan",
+            // network coordinates (CoordinateSettings)
+            "coordinate_update_period", "coordinate_update_batch_size", "coordinate_update_max_batches",
             // ACLs (io.tribune.agent.acl.AclSettings): the acl block, and Consul's legacy acl_* keys
             "acl", "primary_datacenter", "acl_datacenter", "acl_default_policy", "acl_down_policy", "acl_ttl",
             "acl_token", "acl_agent_token", "acl_agent_master_token", "acl_master_token", "acl_replication_token",
@@ -199,6 +201,7 @@ public final class ConfigLoader {
         }
         dnsSettings(pluginProps);
         wanSettings(pluginProps, server && !dev, ports);
+        coordinateSettings(pluginProps);
         aclSettings(pluginProps);
         if (merged.has("performance")) {
             JsonObject perf = merged.getAsJsonObject("performance");
@@ -340,6 +343,18 @@ public final class ConfigLoader {
                     + "only a server outside -dev mode with ports.serf_wan enabled has one");
         }
         props.putAll(w.asProperties());
+    }
+
+    /** Consul's {@code coordinate_update_*} keys as {@code coordinate.*} properties ({@link CoordinateSettings}). */
+    private void coordinateSettings(Map<String, String> props) {
+        try {
+            props.putAll(new CoordinateSettings(duration("coordinate_update_period",
+                    CoordinateSettings.DEFAULT.updatePeriod()), integer("coordinate_update_batch_size",
+                    CoordinateSettings.DEFAULT.batchSize()), integer("coordinate_update_max_batches",
+                    CoordinateSettings.DEFAULT.maxBatches())).asProperties());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /**

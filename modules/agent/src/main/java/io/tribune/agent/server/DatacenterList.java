@@ -39,7 +39,7 @@ public final class DatacenterList {
      * @param localDc this server's datacenter
      * @param wan     its WAN pool, empty in {@code -dev} mode or with the WAN port disabled
      * @param rtt     the estimated round trip to a datacenter, empty while it has no coordinates
-     *                (Tribune keeps no network coordinates yet, so it answers empty for now)
+     *                ({@link WanCoordinates#rttFunction()} on a server)
      */
     public static void register(Handlers h, String localDc, Optional<Membership> wan,
                                 Function<String, Optional<Duration>> rtt) {
@@ -75,12 +75,12 @@ public final class DatacenterList {
         return List.copyOf(out);
     }
 
-    /** No estimate for any datacenter: what servers answer until network coordinates exist. */
+    /** No estimate for any datacenter (tests, and servers without a WAN pool behave the same). */
     public static Optional<Duration> noEstimate(String datacenter) {
         return Optional.empty();
     }
 
-    /** A fixed table of estimates (tests, and a seam for coordinates later). */
+    /** A fixed table of estimates (tests). */
     public static Function<String, Optional<Duration>> estimates(Map<String, Duration> table) {
         Map<String, Duration> copy = Map.copyOf(table);
         return dc -> Optional.ofNullable(copy.get(dc));

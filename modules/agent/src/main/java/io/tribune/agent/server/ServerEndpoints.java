@@ -72,7 +72,7 @@ public final class ServerEndpoints {
      * @param restoreChunk    the piece size of a snapshot restore, in bytes
      */
     public record Setup(String datacenter, Consensus consensus, Membership membership, Clock clock, Scheduler scheduler,
-                        Duration applyWait, int restoreChunk) {
+                        Duration applyWait, int restoreChunk, java.util.Optional<CoordinateBatcher> coordinates) {
         public Setup {
             Objects.requireNonNull(datacenter, "datacenter");
             Objects.requireNonNull(consensus, "consensus");
@@ -80,6 +80,14 @@ public final class ServerEndpoints {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(scheduler, "scheduler");
             Objects.requireNonNull(applyWait, "applyWait");
+            Objects.requireNonNull(coordinates, "coordinates");
+        }
+
+        /** Without a coordinate batcher: coordinate updates are then written one request at a time. */
+        public Setup(String datacenter, Consensus consensus, Membership membership, Clock clock, Scheduler scheduler,
+                     Duration applyWait, int restoreChunk) {
+            this(datacenter, consensus, membership, clock, scheduler, applyWait, restoreChunk,
+                    java.util.Optional.empty());
         }
     }
 
@@ -93,7 +101,7 @@ public final class ServerEndpoints {
         health(h);
         sessions(h);
         events(h, setup);
-        coordinates(h);
+        coordinates(h, setup);
         status(h, setup.consensus());
         operator(h);
         snapshots(h, setup);
@@ -288,11 +296,26 @@ public final class ServerEndpoints {
 
     // ---------------------------------------------------------------- coordinates
 
-    private static void coordinates(Handlers h) {
+    private static void coordinates(Handlers h, Setup setup) {
         h.read(Coordinates.Nodes.class, read(o -> WatchTarget.table(Table.COORDINATES), (o, s) -> s.coordinates()));
         h.read(Coordinates.OfNode.class, read(o -> WatchTarget.table(Table.COORDINATES),
                 (o, s) -> s.nodeCoordinates(o.node())));
-        h.write(Coordinates.Update.class, (o, ctx) -> done(ctx, new Command.CoordinateUpdate(o.coordinates())));
+        if (setup.coordinates().isPresent()) {
+            // The leader queues and writes in batches every period (Consul's Coordinate.Update), so
+            // the answer comes at once, with the index applied so far.
+            CoordinateBatcher batcher = setup.coordinates().get();
+            h.write(Coordinates.Update.class, (o, ctx) -> {
+                if (!ctx.consensus().isLeader()) {
+                    return CompletableFuture.failedFuture(new io.tribune.api.consensus.NotLeaderException(
+                            java.util.Optional.empty()));
+                }
+                batcher.offer(o, ctx.state());
+                return CompletableFuture.completedFuture(new Response<>(true,
+                        Response.Meta.written(ctx.consensus().appliedIndex())));
+            });
+        } else {
+            h.write(Coordinates.Update.class, (o, ctx) -> done(ctx, new Command.CoordinateUpdate(o.coordinates())));
+        }
     }
 
     // ---------------------------------------------------------------- status and operator

@@ -3,9 +3,13 @@ package io.tribune.http.internal;
 import io.tribune.agent.local.CheckDefinitions;
 import io.tribune.agent.local.JsonIn;
 import io.tribune.agent.rpc.Catalog;
+import io.tribune.agent.rpc.Coordinates;
 import io.tribune.agent.rpc.Health;
+import io.tribune.agent.rpc.NearSort;
+import io.tribune.agent.rpc.Op;
 import io.tribune.agent.rpc.Options;
 import io.tribune.agent.rpc.Requests;
+import io.tribune.state.Coordinate;
 import io.tribune.state.HealthCheck;
 import io.tribune.state.HealthStatus;
 import io.tribune.state.Node;
@@ -18,22 +22,52 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * {@code /v1/catalog/*} and {@code /v1/health/*}: register and deregister, datacenters, nodes,
  * services, the instances of a service and the services of a node; the checks of a node, of a
  * service and in a state, and the instances of a service with their checks. Discovery reads follow
- * the agent's {@code discovery_max_stale}.
+ * the agent's {@code discovery_max_stale}. {@code ?near=<node>} (or {@code _agent}, this agent) sorts
+ * catalog nodes, the instances of a service and the healthy instances of a service by estimated round
+ * trip from that node ({@link NearSort}), with the coordinates of the datacenter that answered.
  */
 final class CatalogRoutes {
     private final Requests requests;
     private final String datacenter;
     private final Duration discoveryMaxStale;
+    private final String agentNode;
 
-    CatalogRoutes(Requests requests, String datacenter, Duration discoveryMaxStale) {
+    CatalogRoutes(Requests requests, String datacenter, Duration discoveryMaxStale, String agentNode) {
         this.requests = requests;
         this.datacenter = datacenter;
         this.discoveryMaxStale = discoveryMaxStale;
+        this.agentNode = agentNode;
+    }
+
+    /**
+     * A read whose list answer is sorted by {@code ?near=} when given: after the read, the coordinates
+     * of the same datacenter are read (never blocking, with the same consistency) and the list sorted.
+     * Without coordinates (or when that second read fails) the order is the read's own. The headers
+     * are those of the first read, which is the one a blocking query waits on.
+     */
+    private <T> CompletableFuture<HttpResponse> readNear(HttpRequest req, Op<List<T>> op, Options options,
+                                                         Function<T, String> nodeOf,
+                                                         Function<List<T>, HttpResponse> render) {
+        List<String> near = req.query().getOrDefault("near", List.of());
+        if (near.isEmpty() || near.get(0).isEmpty()) {
+            return Calls.read(requests, op, options, render);
+        }
+        String origin = near.get(0).equals("_agent") ? agentNode : Params.segment(near.get(0), "near node");
+        Options coordinateRead = new Options(options.datacenter(), options.token(), options.consistency(),
+                options.maxStale(), 0, Duration.ZERO, false);
+        return requests.call(op, options).thenCompose(r -> requests.call(new Coordinates.Nodes(), coordinateRead)
+                .handle((cs, e) -> {
+                    Function<String, Optional<Coordinate>> lookup = e == null ? NearSort.lookup(cs.value())
+                            : n -> Optional.empty();
+                    List<T> sorted = NearSort.sort(r.value(), nodeOf, origin, lookup);
+                    return Calls.queryHeaders(render.apply(sorted), r.meta(), options.cached());
+                }));
     }
 
     private Options discovery(HttpRequest req) {
@@ -53,7 +87,7 @@ final class CatalogRoutes {
         }
         if (rest.equals("nodes")) {
             Map<String, String> meta = Params.nodeMeta(req);
-            return Calls.read(requests, new Catalog.Nodes(meta), discovery(req), nodes -> {
+            return readNear(req, new Catalog.Nodes(meta), discovery(req), Node::node, nodes -> {
                 List<Object> out = new ArrayList<>();
                 nodes.forEach(n -> out.add(ConsulJson.node(n, datacenter)));
                 return Json.ok(out, req);
@@ -65,8 +99,8 @@ final class CatalogRoutes {
         }
         if (rest.startsWith("service/")) {
             String name = Params.segment(rest.substring("service/".length()), "service name");
-            return Calls.read(requests, new Catalog.ServiceNodes(name, Params.tags(req), Params.nodeMeta(req)),
-                    discovery(req), list -> {
+            return readNear(req, new Catalog.ServiceNodes(name, Params.tags(req), Params.nodeMeta(req)),
+                    discovery(req), i -> i.node().node(), list -> {
                         List<Object> out = new ArrayList<>();
                         list.forEach(i -> out.add(ConsulJson.catalogService(i, datacenter)));
                         return Json.ok(out, req);
@@ -194,7 +228,7 @@ final class CatalogRoutes {
             String service = Params.segment(rest.substring("service/".length()), "service name");
             Health.ServiceNodes op = new Health.ServiceNodes(service, Params.tags(req), Params.flag(req, "passing"),
                     Params.nodeMeta(req));
-            return Calls.read(requests, op, discovery(req), list -> {
+            return readNear(req, op, discovery(req), h -> h.node().node(), list -> {
                 List<Object> out = new ArrayList<>();
                 list.forEach(h -> out.add(ConsulJson.serviceHealth(h, datacenter)));
                 return Json.ok(out, req);

@@ -17,7 +17,7 @@ public final class ConsulApi {
     public static void register(HttpServer http, Requests requests, AgentConfig config) {
         String dc = config.datacenter();
         KvRoutes kv = new KvRoutes(requests);
-        CatalogRoutes catalog = new CatalogRoutes(requests, dc, config.discoveryMaxStale());
+        CatalogRoutes catalog = new CatalogRoutes(requests, dc, config.discoveryMaxStale(), config.nodeName());
         SessionRoutes sessions = new SessionRoutes(requests, dc);
         OperatorRoutes operator = new OperatorRoutes(requests, dc);
         AgentRoutes agent = new AgentRoutes(requests, config);

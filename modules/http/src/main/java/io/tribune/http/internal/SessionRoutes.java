@@ -5,6 +5,7 @@ import io.tribune.agent.local.JsonIn;
 import io.tribune.agent.rpc.AgentException;
 import io.tribune.agent.rpc.Catalog;
 import io.tribune.agent.rpc.Coordinates;
+import io.tribune.agent.rpc.Options;
 import io.tribune.agent.rpc.Events;
 import io.tribune.agent.rpc.Requests;
 import io.tribune.agent.rpc.Sessions;
@@ -136,19 +137,29 @@ final class SessionRoutes {
     CompletableFuture<HttpResponse> coordinate(HttpRequest req, String rest) {
         if (rest.equals("datacenters")) {
             Params.method(req, "GET");
-            // Every datacenter the WAN pool knows, in the catalog's order; servers keep no network
-            // coordinates yet (issue 14, part 2), so each lists none.
-            return Calls.read(requests, new Catalog.Datacenters(), Params.read(req), dcs -> {
-                List<Object> out = new ArrayList<>();
-                for (String dc : dcs) {
-                    Map<String, Object> o = new LinkedHashMap<>();
-                    o.put("Datacenter", dc);
-                    o.put("AreaID", "WAN");
-                    o.put("Coordinates", List.of());
-                    out.add(o);
-                }
-                return Json.ok(out, req);
-            });
+            // Every datacenter the WAN pool knows, in the catalog's order (nearest first), each with
+            // the WAN coordinates of its servers that this agent's server sees (segment = datacenter).
+            Options o = Params.read(req);
+            return requests.call(new Catalog.Datacenters(), o).thenCompose(dcs -> requests.call(
+                    new Coordinates.Wan(), o).thenApply(wan -> {
+                        List<Object> out = new ArrayList<>();
+                        for (String dc : dcs.value()) {
+                            List<Object> cs = new ArrayList<>();
+                            for (Coordinate c : wan.value()) {
+                                if (c.segment().equals(dc)) {
+                                    Map<String, Object> e = ConsulJson.coordinate(c);
+                                    e.put("Segment", "");
+                                    cs.add(e);
+                                }
+                            }
+                            Map<String, Object> m = new LinkedHashMap<>();
+                            m.put("Datacenter", dc);
+                            m.put("AreaID", "WAN");
+                            m.put("Coordinates", cs);
+                            out.add(m);
+                        }
+                        return Json.ok(out, req);
+                    }));
         }
         if (rest.equals("nodes")) {
             Params.method(req, "GET");

@@ -507,6 +507,32 @@ public abstract class MembershipConformanceTest {
         assertTrue(late.userEvents().isEmpty());
     }
 
+    /**
+     * Kit check: network coordinates, an optional part of the SPI, keep their contract whether or not
+     * the plugin computes them: after a cluster converged, a node's own coordinate is absent or valid,
+     * every known member's coordinate is absent or valid with the local one's dimensionality (the
+     * host computes distances between them), and an unknown member has none.
+     */
+    @Test
+    public void coordinatesAreAbsentOrValid() {
+        List<Node> nodes = cluster(3);
+        env().settle(quietPeriod());
+        for (Node n : nodes) {
+            Membership m = n.membership();
+            var own = m.coordinate();
+            own.ifPresent(c -> assertTrue(c.valid(), "own coordinate is valid: " + c));
+            for (Member other : m.members()) {
+                var c = m.coordinateOf(other.name());
+                c.ifPresent(x -> assertTrue(x.valid(), "coordinate of " + other.name() + " is valid: " + x));
+                if (c.isPresent() && own.isPresent()) {
+                    assertEquals(own.get().vec().size(), c.get().vec().size(), "same dimensionality");
+                    assertTrue(own.get().rttSecondsTo(c.get()) >= 0, "a distance is never negative");
+                }
+            }
+            assertTrue(m.coordinateOf("no-such-member-" + nodes.size()).isEmpty(), "an unknown member has none");
+        }
+    }
+
     /** Kit check: Operations after close fail and close is idempotent. */
     @Test
     public void operationsAfterCloseFailAndCloseIsIdempotent() {

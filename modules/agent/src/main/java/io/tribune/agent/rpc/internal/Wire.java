@@ -224,6 +224,7 @@ public final class Wire {
                 c -> new Coordinates.OfNode(c.getCoordinateNode().getNode()), COORDINATES);
         op(Coordinates.Update.class, Call.OpCase.COORDINATE_UPDATE, c -> new Coordinates.Update(
                 map(c.getCoordinateUpdate().getCoordinatesList(), Wire::coordinate)), BOOL);
+        op(Coordinates.Wan.class, Call.OpCase.COORDINATE_WAN, c -> new Coordinates.Wan(), COORDINATES);
         op(Status.Leader.class, Call.OpCase.STATUS_LEADER, c -> new Status.Leader(), TEXT);
         op(Status.Peers.class, Call.OpCase.STATUS_PEERS, c -> new Status.Peers(), TEXTS);
         op(Operator.RaftConfiguration.class, Call.OpCase.RAFT_CONFIGURATION, c -> new Operator.RaftConfiguration(),
@@ -476,6 +477,8 @@ public final class Wire {
             c.setCoordinateNodes(io.tribune.agent.rpc.wire.CoordinateNodes.getDefaultInstance());
         } else if (op instanceof Coordinates.OfNode o) {
             c.setCoordinateNode(io.tribune.agent.rpc.wire.CoordinateNode.newBuilder().setNode(o.node()));
+        } else if (op instanceof Coordinates.Wan) {
+            c.setCoordinateWan(io.tribune.agent.rpc.wire.CoordinateWan.getDefaultInstance());
         } else if (op instanceof Coordinates.Update o) {
             c.setCoordinateUpdate(io.tribune.agent.rpc.wire.CoordinateUpdate.newBuilder()
                     .addAllCoordinates(map(o.coordinates(), Wire::coordinate)));

@@ -181,7 +181,11 @@ public final class SwimNode {
     private final Awareness awareness;
     private final BroadcastQueue broadcasts = new BroadcastQueue();
     private final EventBuffer userEvents = new EventBuffer();
+    /** The Vivaldi sample of a probe answered within the tick it was sent in, ms. */
+    static final double SUB_TICK_RTT_MILLIS = 0.5;
     private final Vivaldi vivaldi = new Vivaldi();
+    /** Median of each peer's last round trips, fed to Vivaldi (Serf's latency filter). */
+    private final LatencyFilter latencyFilter = new LatencyFilter();
     /** Last coordinate heard from each member; lookup and removal only. */
     private final Map<String, Vivaldi.Coordinate> coordinates = new java.util.HashMap<>();
     private boolean coordinatesEnabled = true;
@@ -918,9 +922,14 @@ public final class SwimNode {
         if (probe != null && probe.seq == a.seq()) {
             if (coordinatesEnabled && coord != null && coord.name().equals(probe.target)) {
                 // The direct round trip of this probe is one Vivaldi sample. Time is in whole
-                // milliseconds, so sub-millisecond round trips (loopback) give no sample.
-                long rtt = now - probe.startMillis;
-                if (rtt > 0 && vivaldi.observe(coord.coordinate(), rtt, random)) {
+                // milliseconds: a round trip that ends in the tick it started (below the clock's
+                // resolution, e.g. loopback or one LAN switch) counts as half a tick, the middle of
+                // [0, 1) ms, so that such nodes still get coordinates (Serf measures in nanoseconds
+                // and would see them).
+                long ticks = now - probe.startMillis;
+                double rtt = ticks == 0 ? SUB_TICK_RTT_MILLIS : ticks;
+                if (ticks >= 0 && coord.coordinate().valid()
+                        && vivaldi.observe(coord.coordinate(), latencyFilter.observe(coord.name(), rtt), random)) {
                     coordinates.put(coord.name(), coord.coordinate());
                     count("coordinate.updates");
                 }
@@ -1126,6 +1135,7 @@ public final class SwimNode {
         nodeList.remove(s);
         suspicions.remove(s.name);
         coordinates.remove(s.name);
+        latencyFilter.forget(s.name);
         events.add(new MemberEvent(MemberEvent.Type.REAP, toMember(s)));
         count("reaped");
     }
@@ -1236,6 +1246,16 @@ public final class SwimNode {
     /** This node's network coordinate. */
     public Vivaldi.Coordinate coordinate() {
         return vivaldi.coordinate();
+    }
+
+    /** This node's Vivaldi adjustment term, ms ({@link Vivaldi#adjustment()}). */
+    public double coordinateAdjustment() {
+        return vivaldi.adjustment();
+    }
+
+    /** Whether this node has taken at least one Vivaldi sample. */
+    public boolean coordinateSampled() {
+        return vivaldi.updates() > 0;
     }
 
     /** The last coordinate heard from {@code member}, or null. */

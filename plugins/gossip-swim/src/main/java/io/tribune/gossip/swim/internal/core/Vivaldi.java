@@ -9,6 +9,19 @@ import java.util.random.RandomGenerator;
  * distance between two coordinates predicts their round-trip time. Every probe answered with the
  * target's coordinate is one spring relaxation step (§3, adaptive timestep with error weights,
  * §3.3/§3.4). Units: milliseconds. Pure and deterministic; randomness only breaks ties.
+ *
+ * <p>Compared with Serf's model (the one Consul's agents publish, described in Consul's "Network
+ * Coordinates" internals page): the same 8 dimensions, error cap 1.5, c_e = c_c = 0.25 and height
+ * floor of 10 µs; and, like Serf, a local <em>adjustment</em> term (Lee et al., "On Suitability of
+ * Euclidean Embedding for Host-based Network Coordinate Systems", the non-Euclidean term): half the
+ * mean residual (measured RTT minus predicted distance) over the last {@link #ADJUSTMENT_WINDOW}
+ * samples, which the host adds to distances when the sum stays positive. The adjustment stays local:
+ * it is published to the servers with the coordinate but not carried in gossip, so the spring step
+ * uses raw distances, as Serf's does. Serf's step moves along the Euclidean unit vector and scales
+ * the height change by the Euclidean distance; this one moves along the unit height-vector of §5.4
+ * (both parts divided by the full distance), a smaller step that the simulation tests converge with.
+ * Serf's per-peer median of the last 3 round trips is applied by the caller ({@code LatencyFilter});
+ * Serf's gravity toward the origin is not done here.
  */
 public final class Vivaldi {
     /** Euclidean dimensions (the paper finds 2-3 plus height enough for the Internet; 8 gives room). */
@@ -23,6 +36,8 @@ public final class Vivaldi {
     static final double MIN_HEIGHT = 0.01;
     /** Largest coordinate component or height accepted from the wire, ms. */
     static final double MAX_COMPONENT = 1e6;
+    /** Samples averaged into the adjustment term (Serf's adjustment window). */
+    public static final int ADJUSTMENT_WINDOW = 20;
 
     /** An immutable coordinate. */
     public record Coordinate(double[] vec, double error, double height) {
@@ -83,6 +98,10 @@ public final class Vivaldi {
     private double error = MAX_ERROR;
     private double height = MIN_HEIGHT;
     private long updates;
+    /** Ring of the last residuals (RTT minus raw distance), ms; unused slots are 0, as in Serf. */
+    private final double[] residuals = new double[ADJUSTMENT_WINDOW];
+    private int residualNext;
+    private double adjustment;
 
     /** The current coordinate. */
     public Coordinate coordinate() {
@@ -91,6 +110,14 @@ public final class Vivaldi {
 
     long updates() {
         return updates;
+    }
+
+    /**
+     * The adjustment term, ms: the sum of the last {@link #ADJUSTMENT_WINDOW} residuals divided by
+     * twice the window (each end of a distance carries half of it). 0 before the first sample.
+     */
+    public double adjustment() {
+        return adjustment;
     }
 
     /**
@@ -137,6 +164,14 @@ public final class Vivaldi {
             vec[i] = Math.max(-MAX_COMPONENT, Math.min(MAX_COMPONENT, vec[i]));
         }
         height = Math.max(MIN_HEIGHT, Math.min(MAX_COMPONENT, height + force * (height + remote.height()) / spread));
+        // The residual of the moved coordinate feeds the adjustment: what the embedding still misses.
+        residuals[residualNext] = rttMillis - coordinate().rttTo(remote);
+        residualNext = (residualNext + 1) % ADJUSTMENT_WINDOW;
+        double sum = 0;
+        for (double r : residuals) {
+            sum += r;
+        }
+        adjustment = sum / (2.0 * ADJUSTMENT_WINDOW);
         updates++;
         return true;
     }

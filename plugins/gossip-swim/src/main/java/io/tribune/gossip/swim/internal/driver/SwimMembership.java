@@ -12,6 +12,7 @@ import io.tribune.api.membership.MemberStatus;
 import io.tribune.api.membership.Membership;
 import io.tribune.api.membership.MembershipListener;
 import io.tribune.api.membership.MembershipSetup;
+import io.tribune.api.membership.NetworkCoordinate;
 import io.tribune.api.membership.Pool;
 import io.tribune.api.membership.Query;
 import io.tribune.api.membership.QueryHandler;
@@ -23,6 +24,7 @@ import io.tribune.gossip.swim.internal.core.MalformedMessageException;
 import io.tribune.gossip.swim.internal.core.Msg;
 import io.tribune.gossip.swim.internal.core.SwimNode;
 import io.tribune.gossip.swim.internal.core.SwimTiming;
+import io.tribune.gossip.swim.internal.core.Vivaldi;
 import io.tribune.gossip.swim.internal.core.WireCodec;
 import io.tribune.gossip.swim.internal.crypto.GossipKeyring;
 import io.tribune.gossip.swim.internal.crypto.PacketCrypto;
@@ -777,6 +779,48 @@ public final class SwimMembership implements Membership {
     @Override
     public Optional<Keyring> keyring() {
         return crypto == null ? Optional.empty() : Optional.of(crypto.keyring());
+    }
+
+    /**
+     * The local Vivaldi coordinate converted from the core's milliseconds to seconds, with the
+     * adjustment term; empty before {@link #start()}, with coordinates turned off, and until the first
+     * probe has been answered with a coordinate (a coordinate at the origin says nothing yet).
+     */
+    @Override
+    public Optional<NetworkCoordinate> coordinate() {
+        synchronized (lock) {
+            if (node == null || !node.coordinateSampled()) {
+                return Optional.empty();
+            }
+            return Optional.of(seconds(node.coordinate(), node.coordinateAdjustment()));
+        }
+    }
+
+    /**
+     * The coordinate {@code member} sent with its last probe answer, in seconds; gossip does not carry
+     * the adjustment, so it is 0 here.
+     */
+    @Override
+    public Optional<NetworkCoordinate> coordinateOf(String member) {
+        synchronized (lock) {
+            if (node == null) {
+                return Optional.empty();
+            }
+            if (member.equals(setup.nodeName())) {
+                return coordinate();
+            }
+            Vivaldi.Coordinate c = node.coordinateOf(member);
+            return c == null ? Optional.empty() : Optional.of(seconds(c, 0));
+        }
+    }
+
+    private static NetworkCoordinate seconds(Vivaldi.Coordinate c, double adjustmentMillis) {
+        double[] v = c.vec();
+        List<Double> vec = new ArrayList<>(v.length);
+        for (double x : v) {
+            vec.add(x / 1000.0);
+        }
+        return new NetworkCoordinate(vec, c.error(), adjustmentMillis / 1000.0, c.height() / 1000.0);
     }
 
     @Override
