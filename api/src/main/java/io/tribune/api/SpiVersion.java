@@ -13,7 +13,7 @@ public final class SpiVersion {
     /** Incremented on a change that breaks existing plugins. */
     public static final int MAJOR = 1;
     /** Incremented when methods with defaults or optional capabilities are added. */
-    public static final int MINOR = 2;
+    public static final int MINOR = 3;
 
     private SpiVersion() {
     }

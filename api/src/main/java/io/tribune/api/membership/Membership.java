@@ -85,6 +85,8 @@ public interface Membership extends AutoCloseable {
      * trips of its probes). Plugins without coordinates keep this default, which is always empty; a
      * plugin that has them may still answer empty until its first sample. Thread-safe, never blocks;
      * each call returns the latest value.
+     *
+     * @since SPI 1.3
      */
     default Optional<NetworkCoordinate> coordinate() {
         return Optional.empty();
@@ -94,6 +96,8 @@ public interface Membership extends AutoCloseable {
      * The coordinate that {@code member} last reported to this node in this pool (learned from probe
      * answers, as Serf's agents keep a cache of their peers'), or empty when none is known, the member
      * is gone, or the plugin has no coordinates (the default). Thread-safe, never blocks.
+     *
+     * @since SPI 1.3
      */
     default Optional<NetworkCoordinate> coordinateOf(String member) {
         return Optional.empty();

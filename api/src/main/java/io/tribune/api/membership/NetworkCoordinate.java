@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param adjustment a term added to every distance to or from this node, seconds; it absorbs what a
  *                   Euclidean space cannot embed (may be negative)
  * @param height     the access-link delay added to every distance, seconds; not negative
+ * @since SPI 1.3
  */
 public record NetworkCoordinate(List<Double> vec, double error, double adjustment, double height) {
     public NetworkCoordinate {
