@@ -37,8 +37,20 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Closing a transport fails what it still owes its callers with {@code CANCELLED}, as the inner
  * transport does with calls in flight; a request whose delay had not run out never left, and its
- * failure says so ({@link TransportException#notDelivered()}). Threading: the delays are
- * timers of the plugin context's scheduler; one simulation thread calls everything.
+ * failure says so ({@link TransportException#notDelivered()}).
+ *
+ * <p><b>Faults.</b> {@link #cut(String, String)} stops every leg from one node to another (a one-way
+ * partition; cut both ways for a symmetric one) until {@link #heal}; {@link #loss(double)} drops each
+ * leg with a seeded probability. Nodes are named by their agents' node names; a target endpoint is
+ * mapped to the node that listens there. A unary request or reply that is cut or lost vanishes, as on
+ * a network that drops packets: the caller learns nothing until its deadline, then fails with
+ * {@code DEADLINE_EXCEEDED} (the handler may have run, so it is not marked {@code notDelivered}). A
+ * stream chunk or a stream's end that is cut or lost breaks the stream, as a reset connection does:
+ * its future fails with {@code UNAVAILABLE} and the stream is cancelled. Loss is drawn from the
+ * sending node's generator, so it is part of the seed's run.
+ *
+ * <p>Threading: the delays are timers of the plugin context's scheduler; one simulation thread calls
+ * everything.
  */
 public final class SimNetwork {
     /** The transport plugin's name, as agents select it ({@code plugins.transport}). */
@@ -50,6 +62,11 @@ public final class SimNetwork {
     private final long seed;
     private final long minNanos;
     private final long maxNanos;
+    /** Cut legs, as {@code "from>to"} node names; ordered so that traces of the state are stable. */
+    private final java.util.TreeSet<String> cuts = new java.util.TreeSet<>();
+    /** Which node listens on each endpoint, filled as transports start. */
+    private final java.util.LinkedHashMap<Endpoint, String> names = new java.util.LinkedHashMap<>();
+    private double lossRate;
 
     /**
      * A network of {@code inner}'s transports with delays uniform in {@code [min, max]} per leg.
@@ -72,6 +89,66 @@ public final class SimNetwork {
         }
     }
 
+    // ---------------------------------------------------------------- faults
+
+    /**
+     * Stops every leg from node {@code from} to node {@code to} (requests, replies, stream chunks)
+     * until {@link #heal}; the other direction is untouched (a one-way partition). Idempotent.
+     *
+     * @throws IllegalArgumentException when both are the same node
+     */
+    public synchronized void cut(String from, String to) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        if (from.equals(to)) {
+            throw new IllegalArgumentException("a node cannot be cut from itself: " + from);
+        }
+        cuts.add(from + ">" + to);
+    }
+
+    /** Restores every cut leg; loss is left as it is. What was dropped stays dropped. */
+    public synchronized void heal() {
+        cuts.clear();
+    }
+
+    /** Whether legs from {@code from} to {@code to} are cut. */
+    public synchronized boolean isCut(String from, String to) {
+        return cuts.contains(from + ">" + to);
+    }
+
+    /**
+     * Drops each leg with probability {@code rate} from now on (0 to stop).
+     *
+     * @throws IllegalArgumentException outside {@code [0, 0.5]}: beyond half, nothing useful gets through
+     */
+    public synchronized void loss(double rate) {
+        if (!(rate >= 0 && rate <= 0.5)) {
+            throw new IllegalArgumentException("loss rate must be in [0, 0.5], got " + rate);
+        }
+        this.lossRate = rate;
+    }
+
+    /** The current loss rate. */
+    public synchronized double lossRate() {
+        return lossRate;
+    }
+
+    private synchronized void listening(Endpoint e, String node) {
+        names.put(e, node);
+    }
+
+    private synchronized String nodeAt(Endpoint e) {
+        return names.get(e);
+    }
+
+    /** Whether a leg from {@code from} to {@code to} gets through; draws from {@code random} when lossy. */
+    private synchronized boolean passes(String from, String to, SplittableRandom random) {
+        if (from != null && to != null && cuts.contains(from + ">" + to)) {
+            return false;
+        }
+        return lossRate == 0 || random.nextDouble() >= lossRate;
+    }
+
     /** A plugin offering the wrapped factory, to register beside the plugins on the class path. */
     public Plugin plugin() {
         TransportFactory f = new TransportFactory() {
@@ -89,7 +166,8 @@ public final class SimNetwork {
             public Transport create(TransportSetup setup, PluginConfig config, PluginContext context) {
                 String hub = config.getString(HUB_KEY, "default");
                 Transport t = inner.create(setup, PluginConfig.of(Map.of("transport-inproc.hub", hub)), context);
-                return new Delayed(t, context.scheduler(), new SplittableRandom(mix(seed, context.nodeName())));
+                return new Delayed(t, context.nodeName(), context.clock(), context.scheduler(),
+                        new SplittableRandom(mix(seed, context.nodeName())));
             }
         };
         return new Plugin() {
@@ -116,6 +194,8 @@ public final class SimNetwork {
 
     /** One node's transport: the inner one, with every leg delayed. */
     private final class Delayed extends ForwardingTransport {
+        private final String node;
+        private final io.tribune.api.Clock clock;
         private final Scheduler scheduler;
         private final SplittableRandom random;
         /** Outcomes still owed to callers, in the order they were asked for. */
@@ -124,8 +204,10 @@ public final class SimNetwork {
         private final LinkedHashSet<CompletableFuture<?>> handedOver = new LinkedHashSet<>();
         private boolean closed;
 
-        Delayed(Transport t, Scheduler scheduler, SplittableRandom random) {
+        Delayed(Transport t, String node, io.tribune.api.Clock clock, Scheduler scheduler, SplittableRandom random) {
             super(t);
+            this.node = node;
+            this.clock = clock;
             this.scheduler = scheduler;
             this.random = random;
         }
@@ -167,15 +249,43 @@ public final class SimNetwork {
                     + " is closed", null, notDelivered);
         }
 
-        /** Completes {@code out} like {@code in}, after a delay. */
-        private <T> void relay(CompletableFuture<T> in, CompletableFuture<T> out) {
-            in.whenComplete((v, e) -> scheduler.schedule(delay(), () -> {
-                if (e != null) {
-                    out.completeExceptionally(e);
-                } else {
-                    out.complete(v);
+        @Override
+        public void start() {
+            delegate.start();
+            listening(delegate.localEndpoint(), node);
+        }
+
+        private synchronized boolean passes(String from, String to) {
+            return SimNetwork.this.passes(from, to, random);
+        }
+
+        /** Completes {@code out} like {@code in}, after a delay: unless the reply from {@code peer} is cut or lost. */
+        private <T> void relay(CompletableFuture<T> in, CompletableFuture<T> out, String peer, long deadlineNanos) {
+            in.whenComplete((v, e) -> {
+                if (!passes(peer, node)) {
+                    vanish(out, deadlineNanos);
+                    return;
                 }
-            }));
+                scheduler.schedule(delay(), () -> {
+                    if (e != null) {
+                        out.completeExceptionally(e);
+                    } else {
+                        out.complete(v);
+                    }
+                });
+            });
+        }
+
+        /** A leg that never arrives: the caller fails at its deadline, not knowing whether it was served. */
+        private void vanish(CompletableFuture<?> out, long deadlineNanos) {
+            long left = Math.max(0, deadlineNanos - now());
+            scheduler.schedule(Duration.ofNanos(left), () -> out.completeExceptionally(new TransportException(
+                    TransportException.Code.DEADLINE_EXCEEDED, "no answer before the deadline (simulated network "
+                    + "dropped a leg)")));
+        }
+
+        private long now() {
+            return clock.nanos();
         }
 
         @Override
@@ -191,6 +301,12 @@ public final class SimNetwork {
             Duration up = delay();
             Duration rest = timeout.minus(up);
             Duration innerTimeout = rest.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : rest;
+            long deadline = now() + timeout.toNanos();
+            String peer = nodeAt(target);
+            if (!passes(node, peer)) {
+                vanish(out, deadline);
+                return out;
+            }
             scheduler.schedule(up, () -> {
                 if (out.isDone()) {
                     return;
@@ -202,7 +318,7 @@ public final class SimNetwork {
                 } catch (RuntimeException e) {
                     in = CompletableFuture.failedFuture(e);
                 }
-                relay(in, out);
+                relay(in, out, peer, deadline);
             });
             return out;
         }
@@ -210,12 +326,29 @@ public final class SimNetwork {
         @Override
         public OutboundStream openStream(Endpoint target, String method, Duration timeout) {
             OutboundStream s = delegate.openStream(target, method, timeout);
+            String peer = nodeAt(target);
             return new OutboundStream() {
+                /** Whether a leg of this stream was dropped: the stream is broken from then on. */
+                private boolean broken;
+
+                /** Breaks the stream when this leg does not get through; whether it did. */
+                private boolean leg(CompletableFuture<?> out, boolean toPeer) {
+                    if (!broken && (toPeer ? passes(node, peer) : passes(peer, node))) {
+                        return true;
+                    }
+                    broken = true;
+                    s.cancel("simulated network dropped a leg");
+                    scheduler.schedule(delay(), () -> out.completeExceptionally(new TransportException(
+                            TransportException.Code.UNAVAILABLE, "stream to " + target + " broke (simulated network "
+                            + "dropped a leg)")));
+                    return false;
+                }
+
                 @Override
                 public CompletableFuture<Void> send(byte[] chunk) {
                     byte[] copy = chunk.clone();
                     CompletableFuture<Void> out = new CompletableFuture<>();
-                    if (track(out)) {
+                    if (track(out) && leg(out, true)) {
                         // The chunk travels for a delay; taking the next one is local flow control, at once.
                         scheduler.schedule(delay(), () -> {
                             if (!out.isDone()) {
@@ -236,11 +369,12 @@ public final class SimNetwork {
                 @Override
                 public CompletableFuture<byte[]> finish() {
                     CompletableFuture<byte[]> out = new CompletableFuture<>();
-                    if (track(out)) {
+                    if (track(out) && leg(out, true)) {
+                        long deadline = now() + timeout.toNanos();
                         scheduler.schedule(delay(), () -> {
                             if (!out.isDone()) {
                                 handedOver(out);
-                                relay(s.finish(), out);
+                                relay(s.finish(), out, peer, deadline);
                             }
                         });
                     }
