@@ -45,7 +45,8 @@ import java.util.stream.Stream;
  * (plugin {@value SimNetwork#PLUGIN_NAME}; call-only on clients). Every agent's membership is a view of one {@link SimPool}
  * (plugin {@value SimPool#PLUGIN_NAME}); every agent joins {@code s1}'s address. HTTP, DNS, gRPC and
  * WAN ports are disabled. Each agent gets {@code AgentPlatform.of(clock, scheduler, seed(name),
- * scheduler)}, its seed derived from the run's seed and its name, and the scheduler is also where its
+ * scheduler)}, its seed derived from the run's seed and its name (and, after a restart, the number of
+ * its start), and the scheduler is also where its
  * answers are built (raft's log writes are tasks of that scheduler too: its ready loop never waits
  * for one). The plugins are found on the class path (the caller's test scope must hold
  * {@code raft}, {@code storage-memory} and {@code transport-inproc}).
@@ -94,6 +95,8 @@ public final class SimCluster implements AutoCloseable {
     private final java.util.SplittableRandom rates;
     private final LinkedHashMap<String, SimHost> hosts = new LinkedHashMap<>();
     private final LinkedHashMap<String, Integer> serverPorts = new LinkedHashMap<>();
+    /** How many times each agent was started. */
+    private final LinkedHashMap<String, Integer> starts = new LinkedHashMap<>();
     /** The server that led each term, as servers reported it. */
     private final java.util.TreeMap<Long, String> leaderOfTerm = new java.util.TreeMap<>();
     private final List<String> leadershipViolations = new ArrayList<>();
@@ -305,8 +308,13 @@ public final class SimCluster implements AutoCloseable {
             host = new SimHost(name, scheduler, rate);
             hosts.put(name, host);
         }
-        AgentPlatform platform = AgentPlatform.of(host.clock(), host.scheduler(), derive(seed, name), host.scheduler());
         boolean again = agents.containsKey(name);
+        // A restarted process draws fresh randomness (a real one seeds from the OS): above all a new
+        // prefix of its write request ids, or the servers' exactly-once table would take its new
+        // writes for retries of the old ones and answer them with the old results.
+        int run = starts.merge(name, 1, Integer::sum);
+        long agentSeed = run == 1 ? derive(seed, name) : derive(seed, name + "#" + run);
+        AgentPlatform platform = AgentPlatform.of(host.clock(), host.scheduler(), agentSeed, host.scheduler());
         Agent a = Agent.start(config(name, server), registry, "simulation", platform);
         agents.put(name, a);
         running.put(name, a);
@@ -331,29 +339,43 @@ public final class SimCluster implements AutoCloseable {
             }
         }));
         if (running.size() > 1) {
-            List<String> seeds = new ArrayList<>();
-            for (Map.Entry<String, Agent> e : running.entrySet()) {
-                if (!e.getKey().equals(name)) {
-                    Member m = e.getValue().membership().localMember();
-                    seeds.add(m.host() + ":" + m.port());
-                }
-            }
             if (awaitJoin) {
-                seeds = List.of(seeds.get(0));
-            }
-            CompletableFuture<Integer> joined = a.membership().join(seeds);
-            if (awaitJoin) {
+                Member first = running.values().iterator().next().membership().localMember();
+                CompletableFuture<Integer> joined = a.membership().join(List.of(first.host() + ":" + first.port()));
                 if (!await(joined, Duration.ofSeconds(10)) || joined.isCompletedExceptionally()) {
                     throw new IllegalStateException(name + " could not join s1's pool: " + joined);
                 }
             } else {
-                joined.whenComplete((n, t) -> {
-                    if (t != null) {
-                        trace("join of " + name + " failed: " + t.getMessage());
-                    }
-                });
+                joinWithRetry(name, a, host);
             }
         }
+    }
+
+    /**
+     * Joins {@code a}'s view to the running agents it can reach, trying again every second of its
+     * clock until one answers, as an agent with {@code retry_join} does (a restart inside a
+     * partition would otherwise leave it alone in a pool of its own). Stops with the agent.
+     */
+    private void joinWithRetry(String name, Agent a, SimHost host) {
+        if (running.get(name) != a) {
+            return;
+        }
+        List<String> seeds = new ArrayList<>();
+        for (Map.Entry<String, Agent> e : running.entrySet()) {
+            if (!e.getKey().equals(name)) {
+                Member m = e.getValue().membership().localMember();
+                seeds.add(m.host() + ":" + m.port());
+            }
+        }
+        if (seeds.isEmpty()) {
+            return;
+        }
+        a.membership().join(seeds).whenComplete((n, t) -> {
+            if (t != null) {
+                trace("join of " + name + " failed, retrying: " + t.getMessage());
+                host.scheduler().schedule(Duration.ofSeconds(1), () -> joinWithRetry(name, a, host));
+            }
+        });
     }
 
     /** A clock rate within the drift bound: any two differ by a factor of at most {@code 1 + maxDrift}. */

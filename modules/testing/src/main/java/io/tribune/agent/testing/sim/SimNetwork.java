@@ -42,17 +42,24 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Faults.</b> {@link #cut(String, String)} stops every leg from one node to another (a one-way
  * partition; cut both ways for a symmetric one) until {@link #heal}; {@link #loss(double)} drops each
  * leg with a seeded probability. Nodes are named by their agents' node names; a target endpoint is
- * mapped to the node that listens there. A unary request or reply that is cut or lost vanishes, as on
- * a network that drops packets: the caller learns nothing until its deadline, then fails with
- * {@code DEADLINE_EXCEEDED} (the handler may have run, so it is not marked {@code notDelivered}). A
- * stream chunk or a stream's end that is cut or lost breaks the stream, as a reset connection does:
- * its future fails with {@code UNAVAILABLE} and the stream is cancelled. Loss is drawn from the
- * sending node's generator, so it is part of the seed's run.
+ * mapped to the node that listens there. Legs behave as on the connection-oriented transports the
+ * agents use (TCP under gRPC): a <em>lost</em> leg is sent again after a retransmission timeout
+ * ({@value #FIRST_RTO_MILLIS} ms, doubling at each further loss of the same leg, up to
+ * {@value #MAX_RTO_MILLIS} ms), so loss delays legs and reorders separate calls; a <em>cut</em> leg
+ * is sent again at such timeouts until the cut heals, and arrives at the first one after the heal.
+ * A leg still cut at the caller's deadline never arrives: the caller fails at the deadline with
+ * {@code DEADLINE_EXCEEDED} (the handler may have run, so it is not marked {@code notDelivered}),
+ * and a stream whose chunk or end expires so is cancelled. Loss is drawn from the sending node's
+ * generator, so it is part of the seed's run.
  *
  * <p>Threading: the delays are timers of the plugin context's scheduler; one simulation thread calls
  * everything.
  */
 public final class SimNetwork {
+    /** Retransmission timeout after a first loss of a leg, in milliseconds (TCP's minimum RTO, RFC 6298 §2.4, is 1 s; Linux uses 200 ms). */
+    public static final int FIRST_RTO_MILLIS = 200;
+    /** Longest retransmission timeout, in milliseconds. */
+    public static final int MAX_RTO_MILLIS = 3_200;
     /** The transport plugin's name, as agents select it ({@code plugins.transport}). */
     public static final String PLUGIN_NAME = "transport-sim";
     /** Configuration key of the {@code transport-inproc} hub the wrapped transports share. */
@@ -141,12 +148,23 @@ public final class SimNetwork {
         return names.get(e);
     }
 
-    /** Whether a leg from {@code from} to {@code to} gets through; draws from {@code random} when lossy. */
-    private synchronized boolean passes(String from, String to, SplittableRandom random) {
-        if (from != null && to != null && cuts.contains(from + ">" + to)) {
-            return false;
+    /** Whether a leg from {@code from} to {@code to} is cut. */
+    private synchronized boolean cutLeg(String from, String to) {
+        return from != null && to != null && cuts.contains(from + ">" + to);
+    }
+
+    /** The retransmission delay of one leg under loss (zero when its first send arrives); draws from {@code random}. */
+    private synchronized long lossDelayNanos(SplittableRandom random) {
+        if (lossRate == 0) {
+            return 0;
         }
-        return lossRate == 0 || random.nextDouble() >= lossRate;
+        long delay = 0;
+        long rto = FIRST_RTO_MILLIS;
+        while (random.nextDouble() < lossRate) {
+            delay += rto * 1_000_000L;
+            rto = Math.min(MAX_RTO_MILLIS, rto * 2);
+        }
+        return delay;
     }
 
     /** A plugin offering the wrapped factory, to register beside the plugins on the class path. */
@@ -212,9 +230,10 @@ public final class SimNetwork {
             this.random = random;
         }
 
+        /** One leg's travel time: the seeded latency plus any retransmissions after losses. */
         private synchronized Duration delay() {
             long d = maxNanos == minNanos ? minNanos : minNanos + random.nextLong(maxNanos - minNanos + 1);
-            return Duration.ofNanos(d);
+            return Duration.ofNanos(d + lossDelayNanos(random));
         }
 
         /** Tracks {@code f} until it completes; false (and {@code f} failed) when closed. */
@@ -255,33 +274,47 @@ public final class SimNetwork {
             listening(delegate.localEndpoint(), node);
         }
 
-        private synchronized boolean passes(String from, String to) {
-            return SimNetwork.this.passes(from, to, random);
+        /**
+         * Sends one leg from {@code from} to {@code to}: after its travel time it arrives and
+         * {@code deliver} runs, unless the leg is cut then; a cut leg is sent again at retransmission
+         * timeouts, as TCP does, and arrives at the first one after the heal; if the deadline comes
+         * first, {@code expire} runs at the deadline instead.
+         */
+        private void transmit(String from, String to, long deadlineNanos, Runnable deliver, Runnable expire) {
+            scheduler.schedule(delay(), () -> arrive(from, to, deadlineNanos, FIRST_RTO_MILLIS, deliver, expire));
         }
 
-        /** Completes {@code out} like {@code in}, after a delay: unless the reply from {@code peer} is cut or lost. */
+        private void arrive(String from, String to, long deadlineNanos, long rtoMillis, Runnable deliver,
+                            Runnable expire) {
+            if (!cutLeg(from, to)) {
+                deliver.run();
+                return;
+            }
+            long now = now();
+            long rto = rtoMillis * 1_000_000L;
+            if (now + rto >= deadlineNanos) {
+                scheduler.schedule(Duration.ofNanos(Math.max(0, deadlineNanos - now)), expire);
+                return;
+            }
+            scheduler.schedule(Duration.ofNanos(rto), () -> arrive(from, to, deadlineNanos,
+                    Math.min(MAX_RTO_MILLIS, rtoMillis * 2), deliver, expire));
+        }
+
+        /** Completes {@code out} like {@code in}, once the reply from {@code peer} has travelled back. */
         private <T> void relay(CompletableFuture<T> in, CompletableFuture<T> out, String peer, long deadlineNanos) {
-            in.whenComplete((v, e) -> {
-                if (!passes(peer, node)) {
-                    vanish(out, deadlineNanos);
-                    return;
+            in.whenComplete((v, e) -> transmit(peer, node, deadlineNanos, () -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else {
+                    out.complete(v);
                 }
-                scheduler.schedule(delay(), () -> {
-                    if (e != null) {
-                        out.completeExceptionally(e);
-                    } else {
-                        out.complete(v);
-                    }
-                });
-            });
+            }, () -> expire(out)));
         }
 
-        /** A leg that never arrives: the caller fails at its deadline, not knowing whether it was served. */
-        private void vanish(CompletableFuture<?> out, long deadlineNanos) {
-            long left = Math.max(0, deadlineNanos - now());
-            scheduler.schedule(Duration.ofNanos(left), () -> out.completeExceptionally(new TransportException(
-                    TransportException.Code.DEADLINE_EXCEEDED, "no answer before the deadline (simulated network "
-                    + "dropped a leg)")));
+        /** A leg that never arrived: the caller fails at its deadline, not knowing whether it was served. */
+        private void expire(CompletableFuture<?> out) {
+            out.completeExceptionally(new TransportException(TransportException.Code.DEADLINE_EXCEEDED,
+                    "no answer before the deadline (the simulated network was cut)"));
         }
 
         private long now() {
@@ -298,20 +331,17 @@ public final class SimNetwork {
             if (!track(out)) {
                 return out;
             }
-            Duration up = delay();
-            Duration rest = timeout.minus(up);
-            Duration innerTimeout = rest.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : rest;
             long deadline = now() + timeout.toNanos();
             String peer = nodeAt(target);
-            if (!passes(node, peer)) {
-                vanish(out, deadline);
-                return out;
-            }
-            scheduler.schedule(up, () -> {
+            transmit(node, peer, deadline, () -> {
                 if (out.isDone()) {
                     return;
                 }
                 handedOver(out);
+                // What is left of the caller's time after the request's travel, so that the call
+                // fails no later than asked.
+                long left = deadline - now();
+                Duration innerTimeout = Duration.ofNanos(Math.max(1_000_000L, left));
                 CompletableFuture<byte[]> in;
                 try {
                     in = delegate.call(target, method, copy, innerTimeout);
@@ -319,7 +349,7 @@ public final class SimNetwork {
                     in = CompletableFuture.failedFuture(e);
                 }
                 relay(in, out, peer, deadline);
-            });
+            }, () -> expire(out));
             return out;
         }
 
@@ -327,30 +357,15 @@ public final class SimNetwork {
         public OutboundStream openStream(Endpoint target, String method, Duration timeout) {
             OutboundStream s = delegate.openStream(target, method, timeout);
             String peer = nodeAt(target);
+            long deadline = now() + timeout.toNanos();
             return new OutboundStream() {
-                /** Whether a leg of this stream was dropped: the stream is broken from then on. */
-                private boolean broken;
-
-                /** Breaks the stream when this leg does not get through; whether it did. */
-                private boolean leg(CompletableFuture<?> out, boolean toPeer) {
-                    if (!broken && (toPeer ? passes(node, peer) : passes(peer, node))) {
-                        return true;
-                    }
-                    broken = true;
-                    s.cancel("simulated network dropped a leg");
-                    scheduler.schedule(delay(), () -> out.completeExceptionally(new TransportException(
-                            TransportException.Code.UNAVAILABLE, "stream to " + target + " broke (simulated network "
-                            + "dropped a leg)")));
-                    return false;
-                }
-
                 @Override
                 public CompletableFuture<Void> send(byte[] chunk) {
                     byte[] copy = chunk.clone();
                     CompletableFuture<Void> out = new CompletableFuture<>();
-                    if (track(out) && leg(out, true)) {
-                        // The chunk travels for a delay; taking the next one is local flow control, at once.
-                        scheduler.schedule(delay(), () -> {
+                    if (track(out)) {
+                        // The chunk travels; taking the next one is local flow control, at once.
+                        transmit(node, peer, deadline, () -> {
                             if (!out.isDone()) {
                                 handedOver(out);
                                 s.send(copy).whenComplete((v, e) -> {
@@ -361,6 +376,9 @@ public final class SimNetwork {
                                     }
                                 });
                             }
+                        }, () -> {
+                            s.cancel("deadline passed while the simulated network was cut");
+                            expire(out);
                         });
                     }
                     return out;
@@ -369,13 +387,15 @@ public final class SimNetwork {
                 @Override
                 public CompletableFuture<byte[]> finish() {
                     CompletableFuture<byte[]> out = new CompletableFuture<>();
-                    if (track(out) && leg(out, true)) {
-                        long deadline = now() + timeout.toNanos();
-                        scheduler.schedule(delay(), () -> {
+                    if (track(out)) {
+                        transmit(node, peer, deadline, () -> {
                             if (!out.isDone()) {
                                 handedOver(out);
                                 relay(s.finish(), out, peer, deadline);
                             }
+                        }, () -> {
+                            s.cancel("deadline passed while the simulated network was cut");
+                            expire(out);
                         });
                     }
                     return out;
