@@ -17,6 +17,10 @@ import io.tribune.state.HealthStatus;
 import io.tribune.state.KvEntry;
 import io.tribune.state.SessionBehavior;
 import io.tribune.state.StateStore;
+import io.tribune.testkit.linearizability.CheckResult;
+import io.tribune.testkit.linearizability.LinearizabilityChecker;
+import io.tribune.testkit.linearizability.Operation;
+import io.tribune.testkit.linearizability.RegisterModel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,12 +72,20 @@ import org.junit.jupiter.api.Timeout;
  *       values, or a value at another index than its write was acknowledged at, or, in the calm
  *       phase, a read blocked below the index of an acknowledged change was not woken within
  *       {@link Run#WAKE_BOUND};</li>
+ *   <li>(linearizable) the history of the registers ({@value Run#REGISTERS} keys {@code reg/i}
+ *       written, read and compare-and-set by every agent, in {@code DEFAULT} and {@code CONSISTENT}
+ *       mode) and of the watched key (its writes and its blocking reads) is not linearizable, as
+ *       decided per key by the testkit's {@link LinearizabilityChecker} over a {@link RegisterModel}.
+ *       Writes whose outcome is unknown (timeouts, {@code OUTCOME_UNKNOWN}, their agent crashed) enter
+ *       as indeterminate; writes that failed definitely are left out, so if one was applied after all,
+ *       a read of its value cannot be placed. A compare-and-set by modify index is modelled as one by
+ *       value: every write writes a value of its own, so an index names exactly one value. A search
+ *       that reaches its step bound is counted apart, not as a violation;</li>
  *   <li>(d) running a seed twice gives another trace (checked on every {@value #DETERMINISM_EVERY}th
  *       seed, and on a replay);</li>
  * </ul>
  * and liveness: writes acknowledged after the heal, every request answered (or abandoned with its
- * crashed agent) by the end; and no scheduler task may throw. Linearizability of whole KV
- * histories is not checked yet (the checker of the fault harness is not on main).
+ * crashed agent) by the end; and no scheduler task may throw.
  *
  * <p>{@code -Dtribune.sim.seeds=N} runs seeds 1..N (default {@value #DEFAULT_SEEDS}),
  * {@code -Dtribune.sim.first=F} starts at F, {@code -Dtribune.sim.seed=S} replays seed S alone
@@ -100,7 +112,7 @@ class ClusterFaultSimulationTest {
         int violations = 0;
         long failingSeed = 0;
         Run failing = null;
-        long[] totals = new long[12];
+        long[] totals = new long[14];
         long t0 = System.nanoTime();
         for (long seed = first; seed < first + seeds; seed++) {
             Run a = Run.of(seed);
@@ -132,6 +144,16 @@ class ClusterFaultSimulationTest {
             totals[9] += a.lockGrants;
             totals[10] += a.blockingAnswers;
             totals[11] += a.tasks;
+            totals[12] += a.linearizabilityOps;
+            totals[13] += a.linearizabilityUnknown;
+            long done = seed - first + 1;
+            if (done % 100 == 0 && done < seeds) {
+                // A long run prints as it goes, so that a run cut short still has its figure.
+                System.out.println("cluster-sim progress seeds=" + done + " violations=" + violations + " after "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms" + (failing == null ? ""
+                        : " (first failing seed " + failingSeed + ")"));
+                System.out.flush();
+            }
             if (one != null) {
                 a.trace.forEach(System.out::println);
                 System.out.println("seed " + seed + " trace hash " + Long.toHexString(a.traceHash));
@@ -142,7 +164,9 @@ class ClusterFaultSimulationTest {
                 + totals[0] + " reads checked=" + totals[1] + " writes failed definitely=" + totals[2]
                 + " outcome unknown=" + totals[3] + " crashes=" + totals[4] + " restarts=" + totals[5]
                 + " partitions=" + totals[6] + " loss spells=" + totals[7] + " joins and leaves=" + totals[8]
-                + " lock grants=" + totals[9] + " blocking answers=" + totals[10] + " scheduler tasks=" + totals[11]);
+                + " lock grants=" + totals[9] + " blocking answers=" + totals[10] + " operations checked for "
+                + "linearizability=" + totals[12] + " keys undecided at the step bound=" + totals[13]
+                + " scheduler tasks=" + totals[11]);
         String summary = "cluster-sim seeds=" + seeds + " violations=" + violations;
         System.out.println(summary);
         String detail = "";
@@ -172,6 +196,9 @@ class ClusterFaultSimulationTest {
         Run h = Run.of(2, EnumSet.of(Control.DEAD_EXPECTED_PASSING));
         assertTrue(h.violations.stream().anyMatch(v -> v.startsWith("(health)")),
                 "(health) caught nothing: " + h.violations);
+        Run l = Run.of(2, EnumSet.of(Control.READ_OF_A_VALUE_NEVER_WRITTEN));
+        assertTrue(l.violations.stream().anyMatch(v -> v.startsWith("(linearizable)")),
+                "(linearizable) caught nothing: " + l.violations);
         int lockCaught = 0;
         int wakeCaught = 0;
         for (long seed = 1; seed <= 5; seed++) {
@@ -202,7 +229,9 @@ class ClusterFaultSimulationTest {
         /** Let no release end a lock interval: (lock) must object as soon as two sessions held the lock. */
         RELEASE_NOT_COUNTED,
         /** Demand that a blocked read be woken in no time at all: (blocking) must object. */
-        WAKE_AT_ONCE
+        WAKE_AT_ONCE,
+        /** Record one register read as having returned a value nobody wrote: (linearizable) must object. */
+        READ_OF_A_VALUE_NEVER_WRITTEN
     }
 
     enum Outcome { PENDING, OK, DEFINITE, UNKNOWN }
@@ -279,6 +308,8 @@ class ClusterFaultSimulationTest {
     static final class Run {
         static final String WATCHED = "watch/k";
         static final String LOCK = "lock/l";
+        /** How many register keys the linearizability check covers. */
+        static final int REGISTERS = 3;
         /** How long after the heal the catalog must show every member's true health. */
         static final Duration HEALTH_BOUND = Duration.ofSeconds(60);
         /** How long, in the calm phase, a blocked read may take to return after a change it waits for. */
@@ -301,6 +332,14 @@ class ClusterFaultSimulationTest {
         final List<String> violations = new ArrayList<>();
         final java.util.TreeSet<Integer> seen = new java.util.TreeSet<>();
         final List<Pending> pending = new ArrayList<>();
+        /** The history the linearizability check reads: register and watched-key operations. */
+        final List<Operation<RegisterModel.Input<String>, RegisterModel.Output<String>>> history = new ArrayList<>();
+        final Map<String, Integer> clientIds = new LinkedHashMap<>();
+        int registerValues;
+        /** Whether the deliberate mistake READ_OF_A_VALUE_NEVER_WRITTEN was made already. */
+        boolean corrupted;
+        long linearizabilityOps;
+        long linearizabilityUnknown;
         final Map<String, Contender> contenders = new LinkedHashMap<>();
         final List<Hold> holds = new ArrayList<>();
         final TreeMap<Long, String> blockingAnswersByIndex = new TreeMap<>();
@@ -433,6 +472,7 @@ class ClusterFaultSimulationTest {
                     .appliedIndex()).toList());
             checkServers(servers);
             checkLocks();
+            checkLinearizable();
             cluster.leadershipViolations().forEach(v -> violations.add("(leader) " + v));
         }
 
@@ -634,10 +674,12 @@ class ClusterFaultSimulationTest {
                 return;
             }
             int pick = random.nextInt(10);
-            if (pick < 4) {
+            if (pick < 3) {
                 write(false);
-            } else if (pick == 4) {
+            } else if (pick == 3) {
                 write(true);
+            } else if (pick <= 5) {
+                registerOp();
             } else {
                 read();
             }
@@ -651,6 +693,7 @@ class ClusterFaultSimulationTest {
             }
             String via = anyAgent("c1");
             boolean afterHeal = healed;
+            long call = nowNanos();
             cluster.trace("W" + w.index + " " + w.key + " via " + via);
             send(via, new Kv.Set(w.key, w.value.getBytes(StandardCharsets.UTF_8), 0, OptionalLong.empty()),
                     Options.DEFAULT, (r, t) -> {
@@ -665,6 +708,8 @@ class ClusterFaultSimulationTest {
                             cluster.trace("W" + w.index + " ok at index " + r.meta().index());
                             if (watched) {
                                 watchedChanged(w);
+                                history.add(Operation.completed(clientId(via), new RegisterModel.Write<>(WATCHED,
+                                        w.value), new RegisterModel.Ok<>(), call, nowNanos()));
                             }
                         } else if (t == null) {
                             w.outcome = Outcome.DEFINITE;
@@ -678,6 +723,10 @@ class ClusterFaultSimulationTest {
                             w.failure = e.kind() + ": " + e.getMessage();
                             if (unknownOutcome) {
                                 unknown++;
+                                if (watched) {
+                                    history.add(Operation.indeterminate(clientId(via), new RegisterModel.Write<>(WATCHED,
+                                            w.value), call));
+                                }
                             } else {
                                 definite++;
                             }
@@ -687,6 +736,10 @@ class ClusterFaultSimulationTest {
                         w.outcome = Outcome.UNKNOWN;
                         w.failure = "its agent " + via + " crashed";
                         unknown++;
+                        if (watched) {
+                            history.add(Operation.indeterminate(clientId(via), new RegisterModel.Write<>(WATCHED, w.value),
+                                    call));
+                        }
                         cluster.trace("W" + w.index + " abandoned: " + via + " crashed");
                     });
         }
@@ -730,6 +783,91 @@ class ClusterFaultSimulationTest {
             return s.get(random.nextInt(s.size()));
         }
 
+        // ------------------------------------------------------------ registers (linearizability)
+
+        private int clientId(String via) {
+            return clientIds.computeIfAbsent(via, v -> clientIds.size());
+        }
+
+        private static boolean unknownOutcome(Throwable t) {
+            AgentException e = AgentException.of(t);
+            return e.kind() == AgentException.Kind.OUTCOME_UNKNOWN || e.kind() == AgentException.Kind.TIMEOUT;
+        }
+
+        /** One operation on a register: a write of a new value, or a read (then, half the time, a compare-and-set). */
+        private void registerOp() {
+            String key = "reg/" + random.nextInt(REGISTERS);
+            String via = random.nextInt(3) == 0 ? anyServer() : anyAgent(null);
+            if (random.nextInt(3) == 0) {
+                registerWrite(key, via, OptionalLong.empty(), null);
+                return;
+            }
+            ReadConsistency mode = random.nextBoolean() ? ReadConsistency.CONSISTENT : ReadConsistency.DEFAULT;
+            long call = nowNanos();
+            int id = readCount++;
+            cluster.trace("R" + id + " " + key + " " + mode + " via " + via);
+            send(via, new Kv.Get(key), Options.of(mode), (r, t) -> {
+                if (t != null) {
+                    cluster.trace("R" + id + " failed " + AgentException.of(t).kind());
+                    return;
+                }
+                reads++;
+                Optional<KvEntry> e = r.value();
+                String value = e.map(x -> new String(x.value(), StandardCharsets.UTF_8)).orElse(null);
+                if (controls.contains(Control.READ_OF_A_VALUE_NEVER_WRITTEN) && value != null && !corrupted) {
+                    corrupted = true;
+                    value = "never-written";
+                }
+                cluster.trace("R" + id + " saw " + value + " at index " + r.meta().index());
+                history.add(Operation.completed(clientId(via), new RegisterModel.Read<>(key),
+                        new RegisterModel.ReadResult<>(value), call, nowNanos()));
+                if (!stopped && random.nextBoolean()) {
+                    // Compare-and-set on what was read: the modify index names the value read.
+                    registerWrite(key, anyAgent(via), OptionalLong.of(e.map(KvEntry::modifyIndex).orElse(0L)),
+                            e.isPresent() ? value : null);
+                }
+            }, x -> { });
+        }
+
+        /** A write of a new value to {@code key}; with {@code cas}, a compare-and-set expecting {@code expected}. */
+        private void registerWrite(String key, String via, OptionalLong cas, String expected) {
+            String value = "r" + registerValues++;
+            RegisterModel.Input<String> in = cas.isPresent() ? new RegisterModel.Cas<>(key, expected, value)
+                    : new RegisterModel.Write<>(key, value);
+            long call = nowNanos();
+            int client = clientId(via);
+            cluster.trace("X " + key + " := " + value + (cas.isPresent() ? " if index " + cas.getAsLong() : "")
+                    + " via " + via);
+            send(via, new Kv.Set(key, value.getBytes(StandardCharsets.UTF_8), 0, cas), Options.DEFAULT, (r, t) -> {
+                if (t == null) {
+                    boolean ok = Boolean.TRUE.equals(r.value());
+                    cluster.trace("X " + value + " answered " + ok + " at index " + r.meta().index());
+                    if (cas.isPresent()) {
+                        history.add(Operation.completed(client, in, new RegisterModel.CasResult<>(ok), call, nowNanos()));
+                    } else if (ok) {
+                        history.add(Operation.completed(client, in, new RegisterModel.Ok<>(), call, nowNanos()));
+                    }
+                } else if (unknownOutcome(t)) {
+                    cluster.trace("X " + value + " outcome unknown");
+                    history.add(Operation.indeterminate(client, in, call));
+                } else {
+                    cluster.trace("X " + value + " failed " + AgentException.of(t).kind());
+                }
+            }, x -> history.add(Operation.indeterminate(client, in, call)));
+        }
+
+        private void checkLinearizable() {
+            linearizabilityOps = history.size();
+            CheckResult result = LinearizabilityChecker.checkPartitioned(new RegisterModel<String>(), history,
+                    RegisterModel.Input::key);
+            linearizabilityUnknown = result.partitions().stream()
+                    .filter(p -> p.outcome() == CheckResult.Outcome.UNKNOWN).count();
+            cluster.trace("linearizability: " + result.outcome() + " over " + history.size() + " operations");
+            if (result.outcome() == CheckResult.Outcome.NOT_LINEARIZABLE) {
+                violations.add("(linearizable) " + result);
+            }
+        }
+
         // ------------------------------------------------------------ blocking reads of the watched key
 
         private void watch() {
@@ -742,6 +880,7 @@ class ClusterFaultSimulationTest {
             blocked.add(b);
             Options o = watchIndex == 0 ? Options.DEFAULT : Options.DEFAULT.blocking(watchIndex, WATCH_WAIT);
             cluster.trace("B blocking read of " + WATCHED + " at index " + watchIndex + " via " + via);
+            long call = nowNanos();
             send(via, new Kv.Get(WATCHED), o, (r, t) -> {
                 b.answered = true;
                 watching = false;
@@ -753,6 +892,9 @@ class ClusterFaultSimulationTest {
                 }
                 blockingAnswers++;
                 checkBlockingAnswer(r.meta().index(), r.value());
+                history.add(Operation.completed(clientId(via), new RegisterModel.Read<>(WATCHED),
+                        new RegisterModel.ReadResult<>(r.value().map(e -> new String(e.value(), StandardCharsets.UTF_8))
+                                .orElse(null)), call, nowNanos()));
                 watchIndex = Math.max(watchIndex, r.meta().index());
                 cluster.scheduler().execute(this::watch);
             }, x -> {
