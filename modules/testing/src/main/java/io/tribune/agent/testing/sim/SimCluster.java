@@ -39,14 +39,15 @@ import java.util.stream.Stream;
  *
  * <p><b>Shape.</b> Servers {@code s1..sN} run {@code raft} (with {@code raft.storage.own-threads =
  * false}, so its log writes are scheduler tasks too, and {@code raft.leave.transfer = false}, so that
- * closing a leader is a crash, not a hand-over) and {@code storage-memory}, with
- * {@code bootstrap_expect = N}; clients {@code c1..cM} hold no state. Every agent's transport is
+ * closing a leader is a crash, not a hand-over) and {@link SimDisk}'s {@code storage-sim}
+ * ({@code storage-memory} kept across restarts), with {@code bootstrap_expect = N}; clients
+ * {@code c1..cM} hold no state. Every agent's transport is
  * {@code transport-inproc} in a hub of this cluster's own, behind {@link SimNetwork}'s seeded latency
  * (plugin {@value SimNetwork#PLUGIN_NAME}; call-only on clients). Every agent's membership is a view of one {@link SimPool}
  * (plugin {@value SimPool#PLUGIN_NAME}); every agent joins {@code s1}'s address. HTTP, DNS, gRPC and
- * WAN ports are disabled. Each agent gets {@code AgentPlatform.of(clock, scheduler, seed(name),
- * scheduler)}, its seed derived from the run's seed and its name (and, after a restart, the number of
- * its start), and the scheduler is also where its
+ * WAN ports are disabled. Each agent gets {@code AgentPlatform.of(host.clock(), host.scheduler(),
+ * seed, host.scheduler())} over its {@link SimHost}, the seed derived from the run's seed and its name
+ * (and, after a restart, the number of its start), and the host's scheduler is also where its
  * answers are built (raft's log writes are tasks of that scheduler too: its ready loop never waits
  * for one). The plugins are found on the class path (the caller's test scope must hold
  * {@code raft}, {@code storage-memory} and {@code transport-inproc}).
@@ -62,7 +63,7 @@ import java.util.stream.Stream;
  * nothing the agent left on the scheduler runs afterwards. Servers keep their Raft state on a
  * {@link SimDisk} ({@code storage-sim}: {@code storage-memory} kept across restarts), so
  * {@link #restart} brings a server back with its log, term and vote on the same RPC address.
- * {@link #network()} cuts legs between agents and drops messages; {@link #pool()} cuts gossip
+ * {@link #network()} cuts legs between agents and loses messages; {@link #pool()} cuts gossip
  * between them. {@link #addClient} and {@link #leave} make member churn. Every change of leadership
  * a server reports is checked against the rule that a term has at most one leader
  * ({@link #leadershipViolations()}).
@@ -331,11 +332,7 @@ public final class SimCluster implements AutoCloseable {
             trace("leadership at " + name + ": term " + l.term() + (l.isLeader() ? " leading" : "")
                     + " leader " + l.leader().map(ServerInfo::id).orElse("none"));
             if (l.isLeader()) {
-                String before = leaderOfTerm.putIfAbsent(l.term(), name);
-                if (before != null && !before.equals(name) && leadershipViolations.size() < 100) {
-                    leadershipViolations.add("two leaders in term " + l.term() + ": " + before + " and " + name
-                            + " (at " + now().toMillis() + " ms)");
-                }
+                observeLeader(l.term(), name);
             }
         }));
         if (running.size() > 1) {
@@ -376,6 +373,15 @@ public final class SimCluster implements AutoCloseable {
                 host.scheduler().schedule(Duration.ofSeconds(1), () -> joinWithRetry(name, a, host));
             }
         });
+    }
+
+    /** Notes that {@code name} reported leading {@code term}; a second server for one term is a violation. */
+    void observeLeader(long term, String name) {
+        String before = leaderOfTerm.putIfAbsent(term, name);
+        if (before != null && !before.equals(name) && leadershipViolations.size() < 100) {
+            leadershipViolations.add("two leaders in term " + term + ": " + before + " and " + name + " (at "
+                    + now().toMillis() + " ms)");
+        }
     }
 
     /** A clock rate within the drift bound: any two differ by a factor of at most {@code 1 + maxDrift}. */
