@@ -39,13 +39,15 @@ import java.util.stream.Stream;
  *
  * <p><b>Shape.</b> Servers {@code s1..sN} run {@code raft} (with {@code raft.storage.own-threads =
  * false}, so its log writes are scheduler tasks too, and {@code raft.leave.transfer = false}, so that
- * closing a leader is a crash, not a hand-over) and {@code storage-memory}, with
- * {@code bootstrap_expect = N}; clients {@code c1..cM} hold no state. Every agent's transport is
+ * closing a leader is a crash, not a hand-over) and {@link SimDisk}'s {@code storage-sim}
+ * ({@code storage-memory} kept across restarts), with {@code bootstrap_expect = N}; clients
+ * {@code c1..cM} hold no state. Every agent's transport is
  * {@code transport-inproc} in a hub of this cluster's own, behind {@link SimNetwork}'s seeded latency
  * (plugin {@value SimNetwork#PLUGIN_NAME}; call-only on clients). Every agent's membership is a view of one {@link SimPool}
  * (plugin {@value SimPool#PLUGIN_NAME}); every agent joins {@code s1}'s address. HTTP, DNS, gRPC and
- * WAN ports are disabled. Each agent gets {@code AgentPlatform.of(clock, scheduler, seed(name),
- * scheduler)}, its seed derived from the run's seed and its name, and the scheduler is also where its
+ * WAN ports are disabled. Each agent gets {@code AgentPlatform.of(host.clock(), host.scheduler(),
+ * seed, host.scheduler())} over its {@link SimHost}, the seed derived from the run's seed and its name
+ * (and, after a restart, the number of its start), and the host's scheduler is also where its
  * answers are built (raft's log writes are tasks of that scheduler too: its ready loop never waits
  * for one). The plugins are found on the class path (the caller's test scope must hold
  * {@code raft}, {@code storage-memory} and {@code transport-inproc}).
@@ -55,6 +57,16 @@ import java.util.stream.Stream;
  * a virtual deadline passes. Agents start and stop on the calling thread between scheduler turns.
  * A task that throws does not stop the run: the scheduler records it ({@code scheduler().failures()})
  * for the caller to judge.
+ *
+ * <p><b>Faults.</b> Every agent runs on a {@link SimHost} of its own: its clock and timers run at a
+ * rate drawn from the seed within {@link Builder#drift}, and {@link #kill} cuts the host's power, so
+ * nothing the agent left on the scheduler runs afterwards. Servers keep their Raft state on a
+ * {@link SimDisk} ({@code storage-sim}: {@code storage-memory} kept across restarts), so
+ * {@link #restart} brings a server back with its log, term and vote on the same RPC address.
+ * {@link #network()} cuts legs between agents and loses messages; {@link #pool()} cuts gossip
+ * between them. {@link #addClient} and {@link #leave} make member churn. Every change of leadership
+ * a server reports is checked against the rule that a term has at most one leader
+ * ({@link #leadershipViolations()}).
  *
  * <p><b>Trace.</b> The cluster records a line for every agent started or killed, every change of
  * leadership a server observes and every change of the pool; the caller adds its own
@@ -78,6 +90,17 @@ public final class SimCluster implements AutoCloseable {
     private final int clientCount;
     private final Map<String, String> pluginConfig;
     private final Duration holdTimeout;
+    private final double maxDrift;
+    private final SimNetwork network;
+    private final SimDisk disk;
+    private final java.util.SplittableRandom rates;
+    private final LinkedHashMap<String, SimHost> hosts = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Integer> serverPorts = new LinkedHashMap<>();
+    /** How many times each agent was started. */
+    private final LinkedHashMap<String, Integer> starts = new LinkedHashMap<>();
+    /** The server that led each term, as servers reported it. */
+    private final java.util.TreeMap<Long, String> leaderOfTerm = new java.util.TreeMap<>();
+    private final List<String> leadershipViolations = new ArrayList<>();
     private final VirtualClock clock = new VirtualClock();
     private final SimScheduler scheduler = new SimScheduler(clock).failOnTaskError(false);
     private final SimPool pool;
@@ -96,6 +119,8 @@ public final class SimCluster implements AutoCloseable {
         this.clientCount = b.clients;
         this.pluginConfig = Map.copyOf(b.pluginConfig);
         this.holdTimeout = b.holdTimeout;
+        this.maxDrift = b.maxDrift;
+        this.rates = new java.util.SplittableRandom(derive(b.seed, "clock-rates"));
         this.pool = SimPool.builder(scheduler).seed(derive(b.seed, "membership-sim"))
                 .propagation(b.minPropagation, b.maxPropagation).build();
         this.pool.observe(line -> trace("pool: " + line));
@@ -105,8 +130,13 @@ public final class SimCluster implements AutoCloseable {
         TransportFactory inproc = plugins.stream().flatMap(p -> p.plugin().transportFactories().stream())
                 .filter(f -> f.name().equals("transport-inproc")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("transport-inproc is not on the class path"));
-        plugins.add(LoadedPlugin.of(new SimNetwork(inproc, derive(b.seed, SimNetwork.PLUGIN_NAME), b.minLatency,
-                b.maxLatency).plugin(), "simulation: " + SimNetwork.PLUGIN_NAME));
+        this.network = new SimNetwork(inproc, derive(b.seed, SimNetwork.PLUGIN_NAME), b.minLatency, b.maxLatency);
+        plugins.add(LoadedPlugin.of(network.plugin(), "simulation: " + SimNetwork.PLUGIN_NAME));
+        var memory = plugins.stream().flatMap(p -> p.plugin().storageFactories().stream())
+                .filter(f -> f.name().equals("storage-memory")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("storage-memory is not on the class path"));
+        this.disk = new SimDisk(memory);
+        plugins.add(LoadedPlugin.of(disk.plugin(), "simulation: " + SimDisk.PLUGIN_NAME));
         this.registry = PluginRegistry.of(plugins);
         // One hub per cluster: runs of the same seed side by side never reach each other.
         this.hub = "sim-" + HUBS.incrementAndGet();
@@ -128,6 +158,7 @@ public final class SimCluster implements AutoCloseable {
         private Duration maxPropagation = Duration.ofMillis(50);
         private Duration minLatency = Duration.ofNanos(500_000);
         private Duration maxLatency = Duration.ofMillis(3);
+        private double maxDrift;
 
         private Builder(long seed) {
             this.seed = seed;
@@ -195,6 +226,24 @@ public final class SimCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Clock drift: each agent's clock and timers run at a rate drawn from the seed in
+         * {@code [1/sqrt(1 + maxDrift), sqrt(1 + maxDrift)]}, so that no two agents' rates differ by
+         * more than a factor {@code 1 + maxDrift} (default 0: every clock exact). Raft's leases assume
+         * that bound: {@code raft.lease.max-drift} (0.05 by default) is the rate by which a follower's
+         * clock may run faster than the leader's while the leader's lease still ends before the
+         * follower's election timeout (thesis §6.4.1); pass that value here to stay within it.
+         *
+         * @throws IllegalArgumentException outside {@code [0, 0.5]}
+         */
+        public Builder drift(double maxDrift) {
+            if (!(maxDrift >= 0 && maxDrift <= 0.5)) {
+                throw new IllegalArgumentException("drift must be in [0, 0.5], got " + maxDrift);
+            }
+            this.maxDrift = maxDrift;
+            return this;
+        }
+
         /** The cluster, with no agent started. */
         public SimCluster build() {
             return new SimCluster(this);
@@ -222,10 +271,10 @@ public final class SimCluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         for (int i = 1; i <= serverCount; i++) {
-            startAgent("s" + i, true);
+            startAgent("s" + i, true, true);
         }
         for (int i = 1; i <= clientCount; i++) {
-            startAgent("c" + i, false);
+            startAgent("c" + i, false, true);
         }
         boolean formed = runUntil(this::formed, FORM_LIMIT);
         if (!formed) {
@@ -252,29 +301,101 @@ public final class SimCluster implements AutoCloseable {
         return clients().stream().allMatch(c -> c.serverList().size() == serverCount);
     }
 
-    private void startAgent(String name, boolean server) {
-        AgentPlatform platform = AgentPlatform.of(clock, scheduler, derive(seed, name), scheduler);
+    private void startAgent(String name, boolean server, boolean awaitJoin) {
+        SimHost host = hosts.get(name);
+        if (host == null || host.isCrashed()) {
+            // A machine keeps its oscillator across a restart: the rate is drawn once per name.
+            double rate = host != null ? host.rate() : drawRate();
+            host = new SimHost(name, scheduler, rate);
+            hosts.put(name, host);
+        }
+        boolean again = agents.containsKey(name);
+        // A restarted process draws fresh randomness (a real one seeds from the OS): above all a new
+        // prefix of its write request ids, or the servers' exactly-once table would take its new
+        // writes for retries of the old ones and answer them with the old results.
+        int run = starts.merge(name, 1, Integer::sum);
+        long agentSeed = run == 1 ? derive(seed, name) : derive(seed, name + "#" + run);
+        AgentPlatform platform = AgentPlatform.of(host.clock(), host.scheduler(), agentSeed, host.scheduler());
         Agent a = Agent.start(config(name, server), registry, "simulation", platform);
         agents.put(name, a);
         running.put(name, a);
-        trace("start " + name + (server ? " (server)" : " (client)"));
+        if (server) {
+            serverPorts.putIfAbsent(name, a.transport().localEndpoint().port());
+        }
+        trace((again ? "restart " : "start ") + name + (server ? " (server)" : " (client)")
+                + (host.rate() == 1.0 ? "" : String.format(java.util.Locale.ROOT, " clock rate %.4f", host.rate())));
+        SimHost h = host;
         a.consensus().ifPresent(c -> c.onLeadershipChange(l -> {
-            if (running.containsKey(name)) {
-                trace("leadership at " + name + ": term " + l.term() + (l.isLeader() ? " leading" : "")
-                        + " leader " + l.leader().map(ServerInfo::id).orElse("none"));
+            if (h.isCrashed() || running.get(name) != a) {
+                return;
+            }
+            trace("leadership at " + name + ": term " + l.term() + (l.isLeader() ? " leading" : "")
+                    + " leader " + l.leader().map(ServerInfo::id).orElse("none"));
+            if (l.isLeader()) {
+                observeLeader(l.term(), name);
             }
         }));
-        if (agents.size() > 1) {
-            Member first = agents.get("s1").membership().localMember();
-            CompletableFuture<Integer> joined = a.membership().join(List.of(first.host() + ":" + first.port()));
-            if (!await(joined, Duration.ofSeconds(10)) || joined.isCompletedExceptionally()) {
-                throw new IllegalStateException(name + " could not join s1's pool: " + joined);
+        if (running.size() > 1) {
+            if (awaitJoin) {
+                Member first = running.values().iterator().next().membership().localMember();
+                CompletableFuture<Integer> joined = a.membership().join(List.of(first.host() + ":" + first.port()));
+                if (!await(joined, Duration.ofSeconds(10)) || joined.isCompletedExceptionally()) {
+                    throw new IllegalStateException(name + " could not join s1's pool: " + joined);
+                }
+            } else {
+                joinWithRetry(name, a, host);
             }
         }
     }
 
+    /**
+     * Joins {@code a}'s view to the running agents it can reach, trying again every second of its
+     * clock until one answers, as an agent with {@code retry_join} does (a restart inside a
+     * partition would otherwise leave it alone in a pool of its own). Stops with the agent.
+     */
+    private void joinWithRetry(String name, Agent a, SimHost host) {
+        if (running.get(name) != a) {
+            return;
+        }
+        List<String> seeds = new ArrayList<>();
+        for (Map.Entry<String, Agent> e : running.entrySet()) {
+            if (!e.getKey().equals(name)) {
+                Member m = e.getValue().membership().localMember();
+                seeds.add(m.host() + ":" + m.port());
+            }
+        }
+        if (seeds.isEmpty()) {
+            return;
+        }
+        a.membership().join(seeds).whenComplete((n, t) -> {
+            if (t != null) {
+                trace("join of " + name + " failed, retrying: " + t.getMessage());
+                host.scheduler().schedule(Duration.ofSeconds(1), () -> joinWithRetry(name, a, host));
+            }
+        });
+    }
+
+    /** Notes that {@code name} reported leading {@code term}; a second server for one term is a violation. */
+    void observeLeader(long term, String name) {
+        String before = leaderOfTerm.putIfAbsent(term, name);
+        if (before != null && !before.equals(name) && leadershipViolations.size() < 100) {
+            leadershipViolations.add("two leaders in term " + term + ": " + before + " and " + name + " (at "
+                    + now().toMillis() + " ms)");
+        }
+    }
+
+    /** A clock rate within the drift bound: any two differ by a factor of at most {@code 1 + maxDrift}. */
+    private double drawRate() {
+        if (maxDrift == 0) {
+            return 1.0;
+        }
+        double half = Math.log1p(maxDrift) / 2;
+        return Math.exp((rates.nextDouble() * 2 - 1) * half);
+    }
+
     /** The configuration of agent {@code name}. */
     private AgentConfig config(String name, boolean server) {
+        int rpcPort = serverPorts.getOrDefault(name, 0);
         JsonObject o = new JsonObject();
         o.addProperty("node_name", name);
         o.addProperty("datacenter", "dc1");
@@ -289,11 +410,12 @@ public final class SimCluster implements AutoCloseable {
         for (String p : List.of("http", "dns", "grpc", "serf_wan")) {
             ports.addProperty(p, -1);
         }
-        ports.addProperty("server", 0);
+        // A restarted server listens where its peers' Raft configuration says it does.
+        ports.addProperty("server", rpcPort);
         ports.addProperty("serf_lan", 0);
         o.add("ports", ports);
         JsonObject plugins = new JsonObject();
-        plugins.addProperty("storage", "storage-memory");
+        plugins.addProperty("storage", SimDisk.PLUGIN_NAME);
         plugins.addProperty("consensus", "raft");
         plugins.addProperty("transport", SimNetwork.PLUGIN_NAME);
         plugins.addProperty("membership", SimPool.PLUGIN_NAME);
@@ -324,8 +446,64 @@ public final class SimCluster implements AutoCloseable {
             throw new IllegalArgumentException("no agent '" + name + "' is running");
         }
         trace("kill " + name + " (failure detected after " + failAfter.toMillis() + " ms)");
-        a.shutdown(false);
+        // Power off first: nothing of the dead process runs or reaches its disk afterwards.
+        hosts.get(name).crash();
+        disk.crash(name);
+        try {
+            a.shutdown(false);
+        } catch (RuntimeException e) {
+            trace("kill " + name + ": shutdown threw " + e);
+        }
         pool.fail(name, failAfter);
+    }
+
+    /**
+     * Starts {@code name} again after a {@link #kill}: same configuration; a server finds its Raft
+     * state on its {@link SimDisk} and listens on its old RPC address. Its pool view joins any
+     * running agent it can reach (the join is not awaited: this may run inside a scheduler task).
+     *
+     * @throws IllegalArgumentException when {@code name} was never started or is running
+     */
+    public void restart(String name) {
+        Agent old = agents.get(name);
+        if (old == null || running.containsKey(name)) {
+            throw new IllegalArgumentException("'" + name + "' is " + (old == null ? "unknown" : "running"));
+        }
+        startAgent(name, old.consensus().isPresent(), false);
+    }
+
+    /**
+     * Starts a new client agent {@code name} (member churn) and joins it to the running agents it can
+     * reach, without waiting.
+     *
+     * @throws IllegalArgumentException when the name was used already
+     */
+    public void addClient(String name) {
+        if (agents.containsKey(name)) {
+            throw new IllegalArgumentException("'" + name + "' was started already");
+        }
+        startAgent(name, false, false);
+    }
+
+    /**
+     * Makes {@code name} leave the pool gracefully, then stops it once the leave has spread (or after
+     * 5 s of its clock); it is no longer running from this call on.
+     *
+     * @throws IllegalArgumentException when no agent of that name is running
+     */
+    public void leave(String name) {
+        Agent a = running.remove(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no agent '" + name + "' is running");
+        }
+        trace("leave " + name);
+        // Not Agent.shutdown(true): it waits for the leave on this thread, which runs the scheduler.
+        a.membership().leave(Duration.ofSeconds(5)).whenComplete((v, t) -> {
+            hosts.get(name).crash();
+            disk.crash(name);
+            a.shutdown(false);
+            trace("left " + name);
+        });
     }
 
     /** Shuts every running agent down (no leave) and deletes the data directories. Idempotent. */
@@ -396,6 +574,35 @@ public final class SimCluster implements AutoCloseable {
     /** The virtual clock. */
     public VirtualClock clock() {
         return clock;
+    }
+
+    /** The simulated network between the agents (cuts and loss). */
+    public SimNetwork network() {
+        return network;
+    }
+
+    /** The host (clock rate, power) of {@code name}'s current or last run. */
+    public SimHost host(String name) {
+        SimHost h = hosts.get(name);
+        if (h == null) {
+            throw new IllegalArgumentException("no agent '" + name + "' was started");
+        }
+        return h;
+    }
+
+    /** The names of every agent ever started, in start order. */
+    public List<String> names() {
+        return List.copyOf(agents.keySet());
+    }
+
+    /** Breaches of "at most one leader per term" seen so far, as servers reported leadership. */
+    public List<String> leadershipViolations() {
+        return List.copyOf(leadershipViolations);
+    }
+
+    /** How many terms had a leader, as servers reported it. */
+    public int termsLed() {
+        return leaderOfTerm.size();
     }
 
     /** The gossip pool of every agent. */

@@ -175,7 +175,7 @@ final class SimMembership implements Membership {
             int contacted = 0;
             for (Endpoint e : parsed) {
                 SimMembership seed = pool.lookup(e.host(), e.port());
-                if (seed == null || seed.left) {
+                if (seed == null || seed.left || pool.isCut(seed.name, name) || pool.isCut(name, seed.name)) {
                     continue;
                 }
                 contacted++;
@@ -424,6 +424,33 @@ final class SimMembership implements Membership {
         }
     }
 
+    /**
+     * A cut: this view no longer hears {@code member} and concludes it failed (this view only).
+     * Whether it marked it (false when it did not know it as alive). Under the lock.
+     */
+    boolean markFailed(String member) {
+        Member m = known.get(member);
+        if (closed || m == null || (m.status() != MemberStatus.ALIVE && m.status() != MemberStatus.SUSPECT)) {
+            return false;
+        }
+        pool.note("view of " + name + " marks " + member + " failed (cut)");
+        send(this, new Delivery(MemberEvent.Type.FAILED, SimPool.withStatus(m, MemberStatus.FAILED, m.incarnation()),
+                false, null, null), true);
+        return true;
+    }
+
+    /** After a heal: a running member that views marked failed comes back with its next incarnation. Under the lock. */
+    void refute() {
+        if (closed || left || !started || self.status() != MemberStatus.ALIVE) {
+            return;
+        }
+        self = SimPool.withStatus(self, MemberStatus.ALIVE, self.incarnation() + 1);
+        pool.note("refute " + name + " at incarnation " + self.incarnation());
+        for (SimMembership w : openViews(this)) {
+            send(w, new Delivery(MemberEvent.Type.JOIN, self, false, null, null), false);
+        }
+    }
+
     // ---------------------------------------------------------------- delivery
 
     /** The open views of this view's group but {@code except}, in join order. Under the lock. */
@@ -442,6 +469,15 @@ final class SimMembership implements Membership {
      * change, after a propagation delay otherwise. Under the lock.
      */
     private void send(SimMembership to, Delivery d, boolean local) {
+        String about = d.member != null ? d.member.name() : name;
+        if (!local && pool.isCut(about, to.name)) {
+            pool.hold(() -> {
+                if (!to.closed) {
+                    send(to, d, false);
+                }
+            });
+            return;
+        }
         to.inbox.add(d);
         long delay = local ? 0 : pool.delayNanos();
         pool.scheduler.schedule(Duration.ofNanos(delay), () -> to.receiveUpTo(d));

@@ -50,7 +50,16 @@ import java.util.function.Consumer;
  * pruning. With {@link Builder#detectClosedAfter}, a view closed
  * without leaving is failed that long after its close, so the pool passes the membership kit's
  * failure-detection case; a simulation that wants to choose the moment leaves it unset and calls
- * {@code fail} itself. Partitions are not modelled.
+ * {@code fail} itself.
+ *
+ * <p><b>Partitions.</b> {@link #cut(String, String, Duration)} stops news of one member from reaching
+ * another view (a one-way cut; cut both ways for a symmetric partition): deliveries about the member
+ * (and its user events) to that view are held, and after the given delay the view concludes the
+ * member failed, as a failure detector that no longer hears it would (the event reaches that view
+ * only; the others keep their own opinion). {@link #heal()} releases what was held, in order, and
+ * every running member that some view had marked failed refutes, as SWIM's suspicion does: it
+ * comes back ALIVE with the next incarnation, and every view gets a JOIN event. A join across a cut
+ * cannot reach its seed.
  *
  * <p><b>Not offered.</b> {@link Membership#queries()} is empty (so keyring operations report that
  * the membership has no queries); there is no keyring and no WAN pool (a {@link Pool#WAN} setup is
@@ -90,6 +99,12 @@ public final class SimPool {
     private final LinkedHashMap<String, SimMembership> views = new LinkedHashMap<>();
     private int nextPort = FIRST_PORT;
     private final List<Consumer<String>> observers = new ArrayList<>();
+    /** Cut pairs, as {@code "member>view"} names: the view hears nothing of the member. */
+    private final java.util.TreeSet<String> cuts = new java.util.TreeSet<>();
+    /** Deliveries held by a cut, in the order they were sent. */
+    private final List<Runnable> held = new ArrayList<>();
+    /** Members some view marked failed because of a cut: they refute at the heal. */
+    private final java.util.LinkedHashSet<String> markedByCut = new java.util.LinkedHashSet<>();
 
     private SimPool(Builder b) {
         this.scheduler = b.scheduler;
@@ -233,6 +248,79 @@ public final class SimPool {
             }
             scheduler.schedule(after, () -> v.failNow());
         }
+    }
+
+    /**
+     * Cuts news of member {@code member} off from the view of {@code view} until {@link #heal()}; after
+     * {@code detectAfter}, that view marks the member failed (unless the cut was healed by then).
+     * Idempotent for a pair already cut (the first detection stands).
+     *
+     * @throws IllegalArgumentException when either was never started, they are the same, or the delay
+     *                                  is negative
+     */
+    public void cut(String member, String view, Duration detectAfter) {
+        Objects.requireNonNull(member, "member");
+        Objects.requireNonNull(view, "view");
+        if (detectAfter.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, got " + detectAfter);
+        }
+        synchronized (lock) {
+            SimMembership m = views.get(member);
+            SimMembership v = views.get(view);
+            if (m == null || v == null || member.equals(view)) {
+                throw new IllegalArgumentException("cannot cut '" + member + "' from '" + view + "': both must be "
+                        + "started members, and different");
+            }
+            if (!cuts.add(member + ">" + view)) {
+                return;
+            }
+            note("cut " + member + " > " + view);
+            scheduler.schedule(detectAfter, () -> {
+                synchronized (lock) {
+                    if (!cuts.contains(member + ">" + view)) {
+                        return;
+                    }
+                    SimMembership current = views.get(view);
+                    if (current != null && current.markFailed(member)) {
+                        markedByCut.add(member);
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Removes every cut: held deliveries go out (with fresh propagation delays, in the order they were
+     * held), and every running member marked failed by a cut refutes with its next incarnation.
+     */
+    public void heal() {
+        synchronized (lock) {
+            if (cuts.isEmpty() && held.isEmpty() && markedByCut.isEmpty()) {
+                return;
+            }
+            note("heal (" + held.size() + " held deliveries)");
+            cuts.clear();
+            List<Runnable> out = List.copyOf(held);
+            held.clear();
+            out.forEach(Runnable::run);
+            for (String name : List.copyOf(markedByCut)) {
+                SimMembership v = views.get(name);
+                if (v != null) {
+                    v.refute();
+                }
+            }
+            markedByCut.clear();
+        }
+    }
+
+    /** Whether news of {@code member} cannot reach {@code view}. Under the lock. */
+    boolean isCut(String member, String view) {
+        return !cuts.isEmpty() && cuts.contains(member + ">" + view);
+    }
+
+    /** Holds a delivery until the heal. Under the lock. */
+    void hold(Runnable resend) {
+        held.add(resend);
     }
 
     /** The pool's truth about {@code name} (what its own view says of itself), if it was started. */

@@ -66,6 +66,56 @@ class SimClusterTest {
     }
 
     @Test
+    void aRestartedServerKeepsItsRaftStateAndCatchesUp() {
+        try (SimCluster c = SimCluster.builder(4).drift(0.05).build()) {
+            c.start();
+            String follower = c.servers().stream().map(a -> a.config().nodeName())
+                    .filter(n -> !n.equals(c.leader().orElseThrow().config().nodeName())).findFirst().orElseThrow();
+            CompletableFuture<Response<Boolean>> w = c.agent("c1").requests()
+                    .call(new Kv.Set("before", bytes("1"), 0, OptionalLong.empty()), Options.DEFAULT);
+            assertTrue(c.await(w, Duration.ofSeconds(30)) && w.join().value());
+            c.runFor(Duration.ofSeconds(1));
+            long term = c.agent(follower).consensus().orElseThrow().leadership().term();
+            c.kill(follower, Duration.ofSeconds(1));
+            CompletableFuture<Response<Boolean>> w2 = c.agent("c1").requests()
+                    .call(new Kv.Set("while-down", bytes("2"), 0, OptionalLong.empty()), Options.DEFAULT);
+            assertTrue(c.await(w2, Duration.ofSeconds(30)) && w2.join().value(), "two of three servers commit");
+            c.restart(follower);
+            Agent again = c.agent(follower);
+            assertTrue(again.consensus().orElseThrow().hasState(), "the Raft state came back from the disk");
+            c.runFor(Duration.ofMillis(5)); // less than an election timeout: recovered, not elected
+            assertTrue(again.consensus().orElseThrow().leadership().term() >= term,
+                    "the term came back from the disk, not from zero");
+            assertTrue(c.runUntil(() -> again.state().orElseThrow().kvGet("while-down").value().isPresent(),
+                    Duration.ofSeconds(30)), "the restarted server caught up");
+            assertTrue(again.state().orElseThrow().kvGet("before").value().isPresent());
+            assertTrue(c.leadershipViolations().isEmpty(), c.leadershipViolations().toString());
+            assertTrue(c.termsLed() >= 1);
+            // The check itself: a second server claiming a term already led is caught.
+            long led = c.leader().orElseThrow().consensus().orElseThrow().leadership().term();
+            String other = c.servers().stream().map(a -> a.config().nodeName())
+                    .filter(n -> !n.equals(c.leader().orElseThrow().config().nodeName())).findFirst().orElseThrow();
+            c.observeLeader(led, other);
+            assertEquals(1, c.leadershipViolations().size(), c.leadershipViolations().toString());
+            assertThrows(IllegalArgumentException.class, () -> c.restart(follower), "it runs");
+            assertThrows(IllegalArgumentException.class, () -> c.restart("nobody"));
+        }
+    }
+
+    @Test
+    void clientsJoinAndLeaveAndTheLeaverIsGoneFromThePool() {
+        try (SimCluster c = SimCluster.builder(5).build()) {
+            c.start();
+            c.addClient("c9");
+            assertTrue(c.runUntil(() -> status(c.agent("s1"), "c9") == MemberStatus.ALIVE, Duration.ofSeconds(10)));
+            c.leave("c9");
+            assertFalse(c.isRunning("c9"));
+            assertTrue(c.runUntil(() -> status(c.agent("s1"), "c9") == MemberStatus.LEFT, Duration.ofSeconds(10)));
+            assertThrows(IllegalArgumentException.class, () -> c.addClient("c9"), "names are not reused");
+        }
+    }
+
+    @Test
     void badInputIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> SimCluster.builder(1).servers(0));
         assertThrows(IllegalArgumentException.class, () -> SimCluster.builder(1).clients(17));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tribune.agent.testing.TestCluster;
@@ -182,4 +183,88 @@ class SimNetworkTest {
         return times;
     }
 
+    @Test
+    void aCutLegIsRetransmittedAndArrivesAtTheFirstRetransmissionAfterTheHeal() {
+        SimNetwork net = network(5, Duration.ofMillis(5), Duration.ofMillis(5));
+        String hub = hub();
+        Transport a = transport(net, hub, "a", 7001);
+        Transport b = transport(net, hub, "b", 7002);
+        long[] servedAt = {-1};
+        b.register("echo", (ctx, req) -> {
+            servedAt[0] = sim.clock().nanos();
+            return CompletableFuture.completedFuture(req);
+        });
+        net.cut("a", "b");
+        assertTrue(net.isCut("a", "b"));
+        assertFalse(net.isCut("b", "a"), "a cut is one way");
+        CompletableFuture<byte[]> f = a.call(b.localEndpoint(), "echo", new byte[] {1}, CALL_TIMEOUT);
+        sim.runFor(Duration.ofMillis(500));
+        assertEquals(-1, servedAt[0], "nothing crosses the cut");
+        net.heal();
+        sim.runUntil(f::isDone, Duration.ofSeconds(2));
+        assertArrayEquals(new byte[] {1}, f.join());
+        // Arrives at 5 ms, cut; retransmitted at 205 ms, cut; the heal comes at 500 ms, and the next
+        // retransmission, at 5 + 200 + 400 = 605 ms, gets through.
+        assertEquals(Duration.ofMillis(605).toNanos(), servedAt[0]);
+    }
+
+    @Test
+    void aLegCutUntilTheDeadlineFailsTheCallWithDeadlineExceeded() {
+        SimNetwork net = network(6, Duration.ofMillis(5), Duration.ofMillis(5));
+        String hub = hub();
+        Transport a = transport(net, hub, "a", 7001);
+        Transport b = transport(net, hub, "b", 7002);
+        AtomicInteger served = new AtomicInteger();
+        b.register("echo", (ctx, req) -> {
+            served.incrementAndGet();
+            return CompletableFuture.completedFuture(req);
+        });
+        net.cut("b", "a");
+        CompletableFuture<byte[]> f = a.call(b.localEndpoint(), "echo", new byte[] {1}, Duration.ofSeconds(2));
+        sim.runUntil(f::isDone, Duration.ofSeconds(5));
+        assertEquals(1, served.get(), "the request crossed; only the reply is cut");
+        TransportException e = assertInstanceOf(TransportException.class, causeOf(f));
+        assertEquals(TransportException.Code.DEADLINE_EXCEEDED, e.code());
+        assertFalse(e.notDelivered(), "the handler ran: the caller must not be told it did not");
+        assertEquals(Duration.ofSeconds(2).toNanos(), sim.clock().nanos(), "it fails at the deadline, not before");
+    }
+
+    @Test
+    void lossDelaysLegsByRetransmissionsButLosesNothingAndReplaysBySeed() {
+        List<Long> first = lossyRun(11);
+        assertEquals(first, lossyRun(11), "same seed, same delays");
+        assertEquals(50, first.size(), "every call completed");
+        assertTrue(first.stream().anyMatch(t -> t >= SimNetwork.FIRST_RTO_MILLIS),
+                "at 30% loss some leg was retransmitted: " + first);
+        assertThrows(IllegalArgumentException.class, () -> network(1, Duration.ZERO, Duration.ZERO).loss(0.6));
+        assertThrows(IllegalArgumentException.class, () -> network(1, Duration.ZERO, Duration.ZERO).cut("a", "a"));
+    }
+
+    /** Round-trip times in ms of 50 sequential calls at 30% loss. */
+    private List<Long> lossyRun(long seed) {
+        SimScheduler s = new SimScheduler();
+        SimNetwork net = network(seed, Duration.ofMillis(1), Duration.ofMillis(1));
+        net.loss(0.3);
+        String hub = hub();
+        Transport a = net.plugin().transportFactories().get(0).create(
+                TransportSetup.plain(new Endpoint("127.0.0.1", 7001)), PluginConfig.of(Map.of(SimNetwork.HUB_KEY, hub)),
+                TestContext.simulated("a", s, 1));
+        Transport b = net.plugin().transportFactories().get(0).create(
+                TransportSetup.plain(new Endpoint("127.0.0.1", 7002)), PluginConfig.of(Map.of(SimNetwork.HUB_KEY, hub)),
+                TestContext.simulated("b", s, 1));
+        a.start();
+        b.start();
+        b.register("echo", (ctx, req) -> CompletableFuture.completedFuture(req));
+        List<Long> rtts = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            long t0 = s.clock().nanos();
+            CompletableFuture<byte[]> f = a.call(b.localEndpoint(), "echo", new byte[] {(byte) i}, Duration.ofSeconds(30));
+            s.runUntil(f::isDone, Duration.ofSeconds(30));
+            f.join();
+            rtts.add((s.clock().nanos() - t0) / 1_000_000);
+        }
+        a.close();
+        b.close();
+        return rtts;
+    }
 }

@@ -216,4 +216,46 @@ class SimPoolTest {
         return viewer.members().stream().filter(m -> m.name().equals(name)).findFirst().map(Member::status)
                 .orElse(null);
     }
+    @Test
+    void aCutViewMarksTheMemberFailedAfterTheDelayAndTheHealBringsItBackAtAHigherIncarnation() {
+        SimPool pool = pool(3);
+        List<String> log = new ArrayList<>();
+        List<Membership> v = cluster(pool, log);
+        sim.runFor(Duration.ofSeconds(1));
+        long before = v.get(0).localMember().incarnation();
+        pool.cut("a", "b", Duration.ofMillis(500));
+        v.get(0).updateTags(Map.of("role", "node", "n", "1"));
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(MemberStatus.FAILED, seenBy(v.get(1), "a").status(), "b no longer hears a");
+        assertEquals("-", seenBy(v.get(1), "a").tags().getOrDefault("n", "-"), "a's news is held from b");
+        assertEquals(MemberStatus.ALIVE, seenBy(v.get(2), "a").status(), "c still hears a");
+        assertEquals(MemberStatus.ALIVE, seenBy(v.get(0), "b").status(), "the cut is one way");
+        pool.heal();
+        sim.runFor(Duration.ofSeconds(1));
+        Member a = seenBy(v.get(1), "a");
+        assertEquals(MemberStatus.ALIVE, a.status(), "a refuted");
+        assertEquals("1", a.tags().get("n"), "the held news arrived");
+        assertTrue(a.incarnation() > before + 1, "the refutation has a higher incarnation than the tags update");
+    }
+
+    @Test
+    void aJoinAcrossACutReachesNoSeed() {
+        SimPool pool = pool(4);
+        List<String> log = new ArrayList<>();
+        Membership a = view(pool, "a", log);
+        Membership d = view(pool, "d", log);
+        pool.cut("a", "d", Duration.ofSeconds(10));
+        Member seed = a.localMember();
+        CompletableFuture<Integer> joined = d.join(List.of(seed.host() + ":" + seed.port()));
+        assertTrue(joined.isCompletedExceptionally());
+        assertThrows(IllegalArgumentException.class, () -> pool.cut("a", "a", Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> pool.cut("a", "nobody", Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> pool.cut("a", "d", Duration.ofMillis(-1)));
+        pool.heal();
+        assertEquals(1, d.join(List.of(seed.host() + ":" + seed.port())).getNow(-1), "after the heal it can");
+    }
+
+    private static Member seenBy(Membership viewer, String name) {
+        return viewer.members().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
+    }
 }
