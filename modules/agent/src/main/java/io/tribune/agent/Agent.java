@@ -345,6 +345,10 @@ public final class Agent {
             String consensusPlugin = chosen.getOrDefault(SpiKind.CONSENSUS, "");
             ServerEndpoints.register(handlers, new ServerEndpoints.Setup(config.datacenter(), consensus, membership,
                     clock, scheduler, hold, SnapshotRestore.chunkBytes(config.pluginConfig(), consensusPlugin)));
+            // Prepared queries; the near-sort call point keeps the shuffled order until coordinates exist.
+            io.tribune.agent.query.QueryEndpoints.register(handlers, new io.tribune.agent.query.QueryEndpoints.Setup(
+                    config.datacenter(), random("query"),
+                    io.tribune.agent.query.QueryExecution.NearSorter.KEEP));
             rpcServer.attach(router);
             LeaderDuties duties = new LeaderDuties(consensus, state, clock::wallMillis, clock::millis);
             duties.start(scheduler);
@@ -354,6 +358,7 @@ public final class Agent {
                 router::canWrite, config.server() ? OptionalInt.of(transport.localEndpoint().port())
                 : OptionalInt.empty()));
         closeables.push(local);
+        new io.tribune.agent.query.QueryExecutor(router, config.nodeName(), "").register(handlers);
         LocalEndpoints.register(handlers, new LocalEndpoints.Setup(config.nodeName(), local, membership,
                 Optional.ofNullable(wan), keyring, chosen.getOrDefault(SpiKind.MEMBERSHIP, "?"), this::self,
                 () -> shutdownAsync(true)));

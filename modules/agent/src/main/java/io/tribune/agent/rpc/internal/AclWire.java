@@ -10,6 +10,7 @@ import com.google.gson.JsonPrimitive;
 import io.tribune.agent.rpc.Acl;
 import io.tribune.agent.rpc.AgentException;
 import io.tribune.agent.rpc.Op;
+import io.tribune.agent.rpc.Queries;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -21,10 +22,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How the ACL operations ({@link Acl}) and their answers travel between agents: one schema case
- * ({@code AclCall}: the operation's name and its record as JSON) and the answer as JSON text. The
- * records hold only strings, booleans, numbers, lists, optionals and other such records, so one
- * walk over their components encodes and decodes them all; decoding goes through the canonical
+ * How the ACL operations ({@link Acl}) and the prepared-query operations ({@link Queries}) and
+ * their answers travel between agents: one schema case per area ({@code AclCall}, {@code QueryCall}:
+ * the operation's name and its record as JSON) and the answer as JSON text. The records hold only
+ * strings, booleans, numbers, enums, lists, string-keyed maps, optionals and other such records, so
+ * one walk over their components encodes and decodes them all; decoding goes through the canonical
  * constructors, so an operation from another agent is held to the same checks as one from a front end.
  *
  * <p>Stateless and thread-safe.
@@ -37,9 +39,11 @@ final class AclWire {
     private static final Map<String, Class<?>> TRAVELLING = new LinkedHashMap<>();
 
     static {
-        for (Class<?> c : Acl.AclOp.class.getPermittedSubclasses()) {
-            if (!Op.LocalOp.class.isAssignableFrom(c)) {
-                TRAVELLING.put(Op.nameOf(c), c);
+        for (Class<?> family : List.of(Acl.AclOp.class, Queries.QueryOp.class)) {
+            for (Class<?> c : family.getPermittedSubclasses()) {
+                if (!Op.LocalOp.class.isAssignableFrom(c)) {
+                    TRAVELLING.put(Op.nameOf(c), c);
+                }
             }
         }
     }
@@ -53,6 +57,22 @@ final class AclWire {
         return TRAVELLING.containsValue(type);
     }
 
+    /** Whether {@code op}'s answer travels as JSON text (an ACL or prepared-query operation). */
+    static boolean carriesJson(Op<?> op) {
+        return op instanceof Acl.AclOp || op instanceof Queries.QueryOp;
+    }
+
+    /** A prepared-query operation as {@code QueryCall} fields: its name and JSON. */
+    static io.tribune.agent.rpc.wire.QueryCall encodeQuery(Op<?> op) {
+        return io.tribune.agent.rpc.wire.QueryCall.newBuilder().setOp(op.opName())
+                .setJson(toJson(op, op.getClass()).toString()).build();
+    }
+
+    /** @throws AgentException BAD_REQUEST for an unknown operation or malformed fields */
+    static Op<?> decodeQuery(io.tribune.agent.rpc.wire.QueryCall call) {
+        return decode(call.getOp(), call.getJson(), Queries.QueryOp.class);
+    }
+
     /** The operation as {@code AclCall} fields: its name and JSON. */
     static io.tribune.agent.rpc.wire.AclCall encode(Op<?> op) {
         return io.tribune.agent.rpc.wire.AclCall.newBuilder().setOp(op.opName())
@@ -61,14 +81,20 @@ final class AclWire {
 
     /** @throws AgentException BAD_REQUEST for an unknown operation or malformed fields */
     static Op<?> decode(io.tribune.agent.rpc.wire.AclCall call) {
-        Class<?> type = TRAVELLING.get(call.getOp());
-        if (type == null) {
-            throw AgentException.badRequest("unknown ACL operation " + call.getOp());
+        return decode(call.getOp(), call.getJson(), Acl.AclOp.class);
+    }
+
+    private static Op<?> decode(String name, String json, Class<?> family) {
+        Class<?> type = TRAVELLING.get(name);
+        if (type == null || !family.isAssignableFrom(type)) {
+            throw AgentException.badRequest("unknown " + (family == Acl.AclOp.class ? "ACL" : "prepared query")
+                    + " operation " + name);
         }
         try {
-            return (Op<?>) fromJson(JsonParser.parseString(call.getJson()), type);
-        } catch (JsonParseException | IllegalStateException | ClassCastException | UnsupportedOperationException e) {
-            throw AgentException.badRequest("malformed " + call.getOp() + " request: " + e.getMessage());
+            return (Op<?>) fromJson(JsonParser.parseString(json), type);
+        } catch (JsonParseException | IllegalStateException | ClassCastException | UnsupportedOperationException
+                 | IllegalArgumentException e) {
+            throw AgentException.badRequest("malformed " + name + " request: " + e.getMessage());
         }
     }
 
@@ -90,7 +116,8 @@ final class AclWire {
     /** The {@code R} of {@code Op<R>} as the record declares it. */
     static Type resultType(Class<?> opType) {
         for (Type t : opType.getGenericInterfaces()) {
-            if (t instanceof ParameterizedType p && p.getRawType() == Acl.AclOp.class) {
+            if (t instanceof ParameterizedType p
+                    && (p.getRawType() == Acl.AclOp.class || p.getRawType() == Queries.QueryOp.class)) {
                 return p.getActualTypeArguments()[0];
             }
         }
@@ -118,6 +145,17 @@ final class AclWire {
                 a.add(toJson(x, item));
             }
             return a;
+        }
+        if (raw == Map.class) {
+            JsonObject o = new JsonObject();
+            Type item = ((ParameterizedType) type).getActualTypeArguments()[1];
+            for (Map.Entry<?, ?> x : ((Map<?, ?>) v).entrySet()) {
+                o.add((String) x.getKey(), toJson(x.getValue(), item));
+            }
+            return o;
+        }
+        if (raw.isEnum()) {
+            return new JsonPrimitive(((Enum<?>) v).name());
         }
         if (raw == Optional.class) {
             JsonArray a = new JsonArray();
@@ -159,6 +197,19 @@ final class AclWire {
                 out.add(fromJson(x, item));
             }
             return out;
+        }
+        if (raw == Map.class) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            Type item = ((ParameterizedType) type).getActualTypeArguments()[1];
+            for (Map.Entry<String, JsonElement> x : e.getAsJsonObject().entrySet()) {
+                out.put(x.getKey(), fromJson(x.getValue(), item));
+            }
+            return out;
+        }
+        if (raw.isEnum()) {
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            Object constant = Enum.valueOf((Class) raw, e.getAsString());
+            return constant;
         }
         if (raw == Optional.class) {
             JsonArray a = e.getAsJsonArray();

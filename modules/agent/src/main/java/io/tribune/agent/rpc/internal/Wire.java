@@ -289,16 +289,18 @@ public final class Wire {
             throw AgentException.badRequest("malformed request: " + ex.getMessage());
         }
         Kind0 k = BY_CASE.get(c.getOpCase());
-        if (k == null && c.getOpCase() != Call.OpCase.ACL) {
+        if (k == null && c.getOpCase() != Call.OpCase.ACL && c.getOpCase() != Call.OpCase.QUERY) {
             throw AgentException.badRequest("the request names no operation this agent knows");
         }
         Op<?> op;
         try {
-            op = k == null ? AclWire.decode(c.getAcl()) : k.decode().apply(c);
+            op = k != null ? k.decode().apply(c)
+                    : c.getOpCase() == Call.OpCase.QUERY ? AclWire.decodeQuery(c.getQuery()) : AclWire.decode(c.getAcl());
         } catch (AgentException ex) {
             throw ex;
         } catch (RuntimeException ex) {
-            throw AgentException.badRequest("malformed " + (k == null ? c.getAcl().getOp() : Op.nameOf(k.type()))
+            throw AgentException.badRequest("malformed " + (k != null ? Op.nameOf(k.type())
+                    : c.getOpCase() == Call.OpCase.QUERY ? c.getQuery().getOp() : c.getAcl().getOp())
                     + " request: " + ex.getMessage());
         }
         if (!op.opName().equals(method)) {
@@ -327,7 +329,7 @@ public final class Wire {
     @SuppressWarnings({"unchecked", "rawtypes"})
     static byte[] encodeReply(Op<?> op, Response<?> r) {
         Value.Builder v = Value.newBuilder();
-        if (op instanceof io.tribune.agent.rpc.Acl.AclOp) {
+        if (AclWire.carriesJson(op)) {
             v.setText(AclWire.encodeValue(op, r.value()));
         } else {
             ((Shape) kind(op).shape()).put().accept(r.value(), v);
@@ -376,7 +378,7 @@ public final class Wire {
         }
         R value;
         try {
-            value = op instanceof io.tribune.agent.rpc.Acl.AclOp ? (R) AclWire.decodeValue(op, r.getValue().getText())
+            value = AclWire.carriesJson(op) ? (R) AclWire.decodeValue(op, r.getValue().getText())
                     : ((Shape<R>) kind(op).shape()).get().apply(r.getValue());
         } catch (RuntimeException ex) {
             throw new AgentException(Kind.INTERNAL, "malformed " + op.opName() + " answer from the server: "
@@ -424,6 +426,8 @@ public final class Wire {
                     .setValue(ByteString.copyFrom(o.value())).setFlags(o.flags()).setSession(o.session()));
         } else if (op instanceof io.tribune.agent.rpc.Acl.AclOp<?> o) {
             c.setAcl(AclWire.encode(o));
+        } else if (op instanceof io.tribune.agent.rpc.Queries.QueryOp<?> o) {
+            c.setQuery(AclWire.encodeQuery(o));
         } else if (op instanceof Txn.Apply o) {
             c.setTxnApply(io.tribune.agent.rpc.wire.TxnApply.newBuilder().addAllOps(map(o.ops(), Wire::txnOp)));
         } else if (op instanceof Catalog.Register o) {
