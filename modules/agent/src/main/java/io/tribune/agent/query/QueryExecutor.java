@@ -7,6 +7,7 @@ import io.tribune.agent.rpc.Queries;
 import io.tribune.agent.rpc.Requests;
 import io.tribune.agent.rpc.Response;
 import io.tribune.agent.rpc.internal.Handlers;
+import io.tribune.state.PreparedQuery;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -59,25 +60,30 @@ public final class QueryExecutor {
                     return requests.call(new Catalog.Datacenters(), options).thenCompose(dcs -> {
                         List<String> targets = QueryExecution.failoverTargets(first.query().service().failover(),
                                 dcs.value(), first.datacenter());
-                        return tryFrom(first, targets, 0, op.limit(), options);
+                        // The query as it ran here, as a static query: other datacenters run it as it is.
+                        PreparedQuery q = first.query();
+                        PreparedQuery rendered = new PreparedQuery(q.id(), q.name(), q.session(), "",
+                                PreparedQuery.Template.NONE, q.service(), q.dnsTtl(), q.createIndex(),
+                                q.modifyIndex());
+                        return tryFrom(first, rendered, targets, 0, op.limit(), options);
                     });
                 });
     }
 
-    private CompletableFuture<Queries.Result> tryFrom(Queries.Result first, List<String> targets, int i, int limit,
-                                                      Options options) {
+    private CompletableFuture<Queries.Result> tryFrom(Queries.Result first, PreparedQuery rendered,
+                                                      List<String> targets, int i, int limit, Options options) {
         if (i >= targets.size()) {
             return CompletableFuture.completedFuture(first.withFailovers(targets.size()));
         }
         CompletableFuture<Response<Queries.Result>> call;
         try {
-            call = requests.call(new Queries.RunRemote(first.query(), limit), options.withDatacenter(targets.get(i)));
+            call = requests.call(new Queries.RunRemote(rendered, limit), options.withDatacenter(targets.get(i)));
         } catch (AgentException e) {
             call = CompletableFuture.failedFuture(e);
         }
         return call.handle((r, err) -> err == null && !r.value().nodes().isEmpty()
                         ? CompletableFuture.completedFuture(r.value().withFailovers(i + 1))
-                        : tryFrom(first, targets, i + 1, limit, options))
+                        : tryFrom(first, rendered, targets, i + 1, limit, options))
                 .thenCompose(f -> f);
     }
 }
