@@ -11,7 +11,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
@@ -78,19 +73,11 @@ class PreparedQueryIT {
     }
 
     static String body(AgentProcess a, String path) {
-        try {
-            HttpResponse<String> r = a.get(path);
-            return r.statusCode() == 200 ? r.body() : "";
-        } catch (Exception e) {
-            return "";
-        }
+        return MultiDatacenterIT.body(a, path);
     }
 
     static Message dig(String server, String name, int type) throws IOException {
-        SimpleResolver r = new SimpleResolver(InetAddress.getByName(server));
-        r.setPort(8600);
-        r.setTimeout(Duration.ofSeconds(5));
-        return r.send(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
+        return MultiDatacenterIT.dig(server, name, type);
     }
 
     static JsonObject execute(AgentProcess a, String query) throws Exception {

@@ -413,9 +413,16 @@ public final class DnsResolver {
             return;
         }
         shuffle(found);
-        long ttl = settings.serviceTtl().toSeconds();
+        instancesAnswer(found, qname, qtype, settings.serviceTtl().toSeconds(), dc.isEmpty() ? datacenter : dc, resp);
+    }
+
+    /**
+     * Answers {@code found} in their order: SRV records (targets in datacenter {@code dc}) for an
+     * SRV question, else the address records of each (duplicates once); NODATA when none fits.
+     */
+    private void instancesAnswer(List<ServiceHealth> found, Name qname, int qtype, long ttl, String dc, Message resp) {
         if (qtype == Type.SRV) {
-            srvAnswer(found, qname, ttl, dc.isEmpty() ? datacenter : dc, resp);
+            srvAnswer(found, qname, ttl, dc, resp);
         } else {
             Set<Record> seen = new LinkedHashSet<>();
             for (ServiceHealth h : found) {
@@ -447,23 +454,9 @@ public final class DnsResolver {
             nxdomain(resp);
             return;
         }
-        List<ServiceHealth> found = answer.get().nodes();
-        long ttl = answer.get().ttl().orElse(settings.serviceTtl()).toSeconds();
-        if (qtype == Type.SRV) {
-            String from = answer.get().datacenter();
-            srvAnswer(new ArrayList<>(found), qname, ttl, from.isEmpty() ? datacenter : from, resp);
-        } else {
-            Set<Record> seen = new LinkedHashSet<>();
-            for (ServiceHealth h : found) {
-                seen.addAll(addressRecords(qname, qtype, effectiveAddress(h), ttl));
-            }
-            for (Record r : seen) {
-                resp.addRecord(r, Section.ANSWER);
-            }
-        }
-        if (resp.getSection(Section.ANSWER).isEmpty()) {
-            resp.addRecord(soa(), Section.AUTHORITY);
-        }
+        String from = answer.get().datacenter();
+        instancesAnswer(answer.get().nodes(), qname, qtype, answer.get().ttl().orElse(settings.serviceTtl()).toSeconds(),
+                from.isEmpty() ? datacenter : from, resp);
     }
 
     private List<ServiceHealth> healthy(String service, String tag, String dc) {
