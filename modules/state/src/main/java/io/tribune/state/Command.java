@@ -464,11 +464,12 @@ public sealed interface Command {
         }
     }
 
-    // ------------------------------------------------------------------ ACL (tags 100..119)
+    // ------------------------------------------------------------------ ACL (tags 100..109)
 
     /**
-     * The ACL commands (Consul 1.4's policies and tokens). Their codec tags are 100..119, far from
-     * the others; they are encoded by {@code AclCodec} and applied by {@code AclOps}.
+     * The ACL commands (Consul 1.4's policies and tokens). Their codec tags are 100..109 (110..119
+     * are the prepared queries'), far from the others; they are encoded by {@code AclCodec} and
+     * applied by {@code AclOps}.
      */
     sealed interface AclCommand extends Command {
     }
