@@ -42,7 +42,17 @@ final class AgentProcess implements AutoCloseable {
 
     /** Like {@link #start}, for an agent whose HTTP API listens on {@code host} (its {@code -client}). */
     static AgentProcess startOn(String host, int httpPort, List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return startWrapped(List.of(), host, httpPort, args);
+    }
+
+    /**
+     * Like {@link #startOn}, with {@code wrapper} before {@code bin/tribune} (for example
+     * {@code ip netns exec NAME}); the wrapper must exec the agent, so that {@link #pid()} is the
+     * agent's JVM.
+     */
+    static AgentProcess startWrapped(List<String> wrapper, String host, int httpPort, List<String> args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(DIST.resolve("bin/tribune").toString());
         cmd.addAll(args);
         Path log = Files.createTempFile("tribune-it-", ".log");
@@ -127,6 +137,29 @@ final class AgentProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         return cond.getAsBoolean();
+    }
+
+    /** The PID of the process this object started. */
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Sends {@code signal} (a name such as {@code STOP} or {@code CONT}) to the process this object
+     * started, by PID, if it is still running.
+     *
+     * @throws IOException when {@code kill} fails for a live process
+     */
+    void signal(String signal) throws IOException, InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        String out = new String(k.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (k.waitFor() != 0 && process.isAlive()) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " failed: " + out);
+        }
     }
 
     /** Sends SIGKILL (the process this object started, by PID) and waits for it to die. */

@@ -561,6 +561,48 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * A batch of ACL policy replication from the primary datacenter (applied in a secondary by its
+     * leader's replicator): first every policy of {@code deletes} is removed (absent: nothing
+     * changes), then every policy of {@code upserts} is stored under its own (the primary's) ID,
+     * keeping the create index of an existing one. The primary is authoritative for names: a
+     * policy here that holds an upserted policy's name under another ID is removed. The
+     * built-in global-management policy is never deleted. Tokens that link a removed policy keep
+     * the link. Result: {@link CommandResult.Done}.
+     *
+     * @param upserts the policies to store (their indexes are ignored); at most
+     *                {@code AclOps.MAX_REPLICATION_BATCH} together with {@code deletes}
+     * @param deletes the IDs of the policies to remove
+     */
+    record AclReplicatePolicies(List<AclPolicy> upserts, List<String> deletes) implements AclCommand {
+        /** Copies the lists. */
+        public AclReplicatePolicies {
+            upserts = List.copyOf(upserts);
+            deletes = List.copyOf(deletes);
+        }
+    }
+
+    /**
+     * A batch of global-token replication from the primary datacenter: first every token of
+     * {@code deletes} that exists and is not local is removed, then every token of {@code upserts}
+     * is stored under its own AccessorID (keeping the create index of an existing one). Local
+     * tokens are never changed: a replicated token whose AccessorID or SecretID a local token
+     * holds is skipped. A global token here that holds an upserted token's secret under another
+     * AccessorID is removed (the primary is authoritative). Links to policies that do not exist
+     * are kept, as the primary keeps them. Result: {@link CommandResult.Done}.
+     *
+     * @param upserts the global tokens to store (none local; their indexes are ignored); at most
+     *                {@code AclOps.MAX_REPLICATION_BATCH} together with {@code deletes}
+     * @param deletes the AccessorIDs of the global tokens to remove
+     */
+    record AclReplicateTokens(List<AclToken> upserts, List<String> deletes) implements AclCommand {
+        /** Copies the lists; does not print secrets. */
+        public AclReplicateTokens {
+            upserts = List.copyOf(upserts);
+            deletes = List.copyOf(deletes);
+        }
+    }
+
     // ------------------------------------------------------------------ prepared queries (tags 110..119)
 
     /**

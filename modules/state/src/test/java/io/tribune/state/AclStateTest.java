@@ -174,4 +174,69 @@ class AclStateTest {
         assertFalse(policies.isDone());
         assertEquals(h.index, tokens.join());
     }
+
+    static final String GM = "00000000-0000-0000-0000-000000000001";
+
+    @Test
+    void replicatedPoliciesKeepThePrimarysIdsAndReplaceWhatVanished() {
+        Harness h = new Harness();
+        h.run(new Command.AclPolicySet(policy(GM, "global-management")));
+        h.run(new Command.AclPolicySet(policy(P1, "mine")));
+        h.run(new Command.AclPolicySet(policy("old", "old")));
+        // the primary has P2 under the name "mine" (ours is stale), deletes "old" and, wrongly, the built-in
+        assertEquals(new CommandResult.Done(), h.run(new Command.AclReplicatePolicies(
+                List.of(policy(P2, "mine"), policy("p3", "other")), List.of("old", GM, "never-existed"))));
+        long at = h.index;
+        assertEquals(List.of(GM, P2, "p3"), h.store.aclPolicies().value().stream().map(AclPolicy::id).sorted().toList());
+        assertEquals(P2, h.store.aclPolicyByName("mine").value().orElseThrow().id());
+        assertEquals(at, h.store.aclPolicy(P2).value().orElseThrow().createIndex());
+        assertEquals(at, h.store.tableIndex(Table.ACL_POLICIES));
+        // an update keeps the create index
+        AclPolicy changed = new AclPolicy(P2, "mine", "new text", "", List.of("dc2"), "h2", 0, 0);
+        h.run(new Command.AclReplicatePolicies(List.of(changed), List.of()));
+        AclPolicy p = h.store.aclPolicy(P2).value().orElseThrow();
+        assertEquals("new text", p.description());
+        assertEquals(at, p.createIndex());
+        assertEquals(h.index, p.modifyIndex());
+    }
+
+    @Test
+    void replicatedTokensNeverTouchLocalOnes() {
+        Harness h = new Harness();
+        AclToken local = new AclToken(T1, "local-secret", "local", List.of(), true, 1, "h", "", "", 0, 0);
+        h.run(new Command.AclTokenSet(local));
+        h.run(new Command.AclTokenSet(token("g-old", "g-old-secret", List.of())));
+        h.run(new Command.AclTokenSet(token("g-dup", "shared", List.of())));
+        AclToken global = token(T2, "s2", List.of("no-such-policy"));
+        AclToken sameAccessorAsLocal = token(T1, "other", List.of());
+        AclToken sameSecretAsLocal = token("x", "local-secret", List.of());
+        AclToken takesSecret = token("g-new", "shared", List.of());
+        assertEquals(new CommandResult.Done(), h.run(new Command.AclReplicateTokens(
+                List.of(global, sameAccessorAsLocal, sameSecretAsLocal, takesSecret), List.of(T1, "g-old"))));
+        assertEquals(local, h.store.aclToken(T1).value().orElseThrow().withIndexes(1, 0, 0),
+                "a local token is neither replaced nor deleted");
+        assertTrue(h.store.aclToken("g-old").value().isEmpty());
+        assertTrue(h.store.aclToken("x").value().isEmpty(), "a local token's secret is not taken");
+        assertTrue(h.store.aclToken("g-dup").value().isEmpty(), "the primary's holder of a secret wins");
+        assertEquals("g-new", h.store.aclTokenBySecret("shared").value().orElseThrow().accessorId());
+        assertEquals(List.of("no-such-policy"), h.store.aclToken(T2).value().orElseThrow().policyIds(),
+                "dangling links are kept as the primary keeps them");
+    }
+
+    @Test
+    void replicationBatchesAreBoundedAndCarryNoLocalTokens() {
+        List<String> many = java.util.stream.IntStream.range(0, io.tribune.state.internal.AclOps.MAX_REPLICATION_BATCH + 1)
+                .mapToObj(i -> "id" + i).toList();
+        assertTrue(CommandValidator.validate(new Command.AclReplicatePolicies(List.of(), many)).isPresent());
+        assertTrue(CommandValidator.validate(new Command.AclReplicateTokens(List.of(), many)).isPresent());
+        assertTrue(CommandValidator.validate(new Command.AclReplicateTokens(List.of(new AclToken(T1, "s", "", List.of(),
+                true, 0, "", "", "", 0, 0)), List.of())).orElseThrow().contains("local"));
+        assertTrue(CommandValidator.validate(new Command.AclReplicatePolicies(List.of(policy(P1, "bad name!")),
+                List.of())).isPresent());
+        Command.AclReplicateTokens ok = new Command.AclReplicateTokens(List.of(token(T1, "s", List.of(P1))),
+                List.of(T2));
+        assertEquals(ok, Command.decode(ok.encode()));
+        Command.AclReplicatePolicies okp = new Command.AclReplicatePolicies(List.of(policy(P1, "a")), List.of(P2));
+        assertEquals(okp, Command.decode(okp.encode()));
+    }
 }

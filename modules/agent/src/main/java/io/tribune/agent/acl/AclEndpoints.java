@@ -13,6 +13,7 @@ import io.tribune.agent.rpc.internal.Handlers.WriteContext;
 import io.tribune.agent.rpc.internal.RequestIds;
 import io.tribune.api.consensus.Applied;
 import io.tribune.api.consensus.Consensus;
+import io.tribune.api.consensus.NotLeaderException;
 import io.tribune.state.AclPolicy;
 import io.tribune.state.AclToken;
 import io.tribune.state.Command;
@@ -35,6 +36,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
+import java.util.function.Supplier;
 import java.util.function.Function;
 
 /**
@@ -46,6 +49,11 @@ import java.util.function.Function;
  * <p><b>Identifiers.</b> AccessorIDs and policy IDs are derived from the request id, so that a
  * retried write names the same object; SecretIDs are drawn from a {@link SecureRandom} (never
  * derivable), and a retry answers with the secret the state machine stored the first time.
+ *
+ * <p><b>Secondary datacenters.</b> Where another datacenter is the primary, the writes of global
+ * objects (policies, the bootstrap, tokens that are not local here, the legacy token API) are sent
+ * to the primary as they are ({@link WriteContext#forwardTo}) and come back with replication; local
+ * tokens are written here. {@link Acl.ReplicationStatus} is answered by the leader.
  *
  * <p>With ACLs disabled every endpoint answers Consul's "ACL support disabled"
  * ({@link Kind#UNSUPPORTED}). Handlers are non-blocking; errors are {@link AgentException}s.
@@ -65,10 +73,30 @@ public final class AclEndpoints {
     /**
      * Registers the server endpoints.
      *
-     * @param dataDir where the reset file is looked for; empty in dev mode (no reset)
+     * @param dataDir     where the reset file is looked for; empty in dev mode (no reset)
+     * @param primary     the primary datacenter when this one is a secondary (global ACL writes are
+     *                    sent there, as Consul does); empty in the primary or without one configured
+     * @param replication the replication status of this server (asked on the leader only)
      */
-    public static void registerServer(Handlers h, AclSettings settings, AclResolver resolver, Optional<Path> dataDir) {
-        Guard g = new Guard(settings.enabled());
+    public static void registerServer(Handlers h, AclSettings settings, AclResolver resolver, Optional<Path> dataDir,
+                                      Optional<String> primary, Supplier<Acl.Replication> replication) {
+        Guard g = new Guard(settings.enabled(), primary);
+        h.read(Acl.ReplicationStatus.class, new Handlers.ReadHandler<>() {
+            @Override
+            public Optional<WatchTarget> target(Acl.ReplicationStatus op) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Indexed<Acl.Replication> read(Acl.ReplicationStatus op, StateStore state, Consensus consensus,
+                                                 long barrierIndex) {
+                if (!consensus.isLeader()) {
+                    // Only the leader replicates: the router sends the question there.
+                    throw new NotLeaderException(consensus.leadership().leader());
+                }
+                return new Indexed<>(Math.max(1, barrierIndex), replication.get());
+            }
+        });
         h.read(Acl.PolicyRead.class, g.read(Table.ACL_POLICIES, (o, s) -> s.aclPolicy(o.id())));
         h.read(Acl.PolicyList.class, g.read(Table.ACL_POLICIES, (o, s) -> s.aclPolicies()));
         h.read(Acl.TokenRead.class, g.read(Table.ACL_TOKENS, (o, s) -> info(s, s.aclToken(o.accessorId()))));
@@ -89,17 +117,19 @@ public final class AclEndpoints {
         h.read(Acl.Resolve.class, g.read(Table.ACL_TOKENS, (o, s) -> new Indexed<>(
                 Math.max(1, s.tableIndex(Table.ACL_TOKENS)), resolver.identify(o.secretId()))));
 
-        h.write(Acl.Bootstrap.class, g.write((o, ctx) -> bootstrap(ctx, dataDir)));
-        h.write(Acl.PolicyWrite.class, g.write(AclEndpoints::policyWrite));
-        h.write(Acl.PolicyDelete.class, g.write((o, ctx) -> {
+        h.write(Acl.Bootstrap.class, g.global((o, s) -> true, (o, ctx) -> bootstrap(ctx, dataDir)));
+        h.write(Acl.PolicyWrite.class, g.global((o, s) -> true, AclEndpoints::policyWrite));
+        h.write(Acl.PolicyDelete.class, g.global((o, s) -> true, (o, ctx) -> {
             if (o.id().equals(Builtins.GLOBAL_MANAGEMENT_ID)) {
                 throw AgentException.badRequest("Delete of the builtin global-management policy is not permitted");
             }
             return propose(ctx, new Command.AclPolicyDelete(o.id())).thenApply(a -> new Response<>(true,
                     Response.Meta.written(a.index())));
         }));
-        h.write(Acl.TokenWrite.class, g.write(AclEndpoints::tokenWrite));
-        h.write(Acl.TokenClone.class, g.write((o, ctx) -> {
+        // Local tokens are made and changed in their own datacenter; everything else in the primary.
+        h.write(Acl.TokenWrite.class, g.global((o, s) -> o.accessorId().isEmpty() ? !o.local()
+                : !isLocal(s.aclToken(o.accessorId()).value()), AclEndpoints::tokenWrite));
+        h.write(Acl.TokenClone.class, g.global((o, s) -> !isLocal(s.aclToken(o.accessorId()).value()), (o, ctx) -> {
             AclToken src = ctx.state().aclToken(o.accessorId()).value()
                     .orElseThrow(() -> AgentException.notFound("Token not found"));
             if (src.accessorId().equals(Builtins.ANONYMOUS_ACCESSOR_ID)) {
@@ -111,15 +141,17 @@ public final class AclEndpoints {
                     src.legacyRules(), 0, 0);
             return storeToken(ctx, t);
         }));
-        h.write(Acl.TokenDelete.class, g.write((o, ctx) -> {
+        h.write(Acl.TokenDelete.class, g.global((o, s) -> !isLocal(s.aclToken(o.accessorId()).value()), (o, ctx) -> {
             if (o.accessorId().equals(Builtins.ANONYMOUS_ACCESSOR_ID)) {
                 throw AgentException.badRequest("Delete of the anonymous token is not permitted");
             }
             return propose(ctx, new Command.AclTokenDelete(o.accessorId())).thenApply(a -> new Response<>(true,
                     Response.Meta.written(a.index())));
         }));
-        h.write(Acl.LegacyWrite.class, g.write(AclEndpoints::legacyWrite));
-        h.write(Acl.LegacyDestroy.class, g.write((o, ctx) -> {
+        h.write(Acl.LegacyWrite.class, g.global((o, s) -> !isLocal(s.aclTokenBySecret(o.secretId()).value()),
+                AclEndpoints::legacyWrite));
+        h.write(Acl.LegacyDestroy.class, g.global((o, s) -> !isLocal(s.aclTokenBySecret(o.secretId()).value()),
+                (o, ctx) -> {
             Optional<AclToken> t = ctx.state().aclTokenBySecret(o.secretId()).value();
             if (t.isEmpty()) {
                 return CompletableFuture.completedFuture(new Response<>(true, Response.Meta.written(
@@ -131,7 +163,8 @@ public final class AclEndpoints {
             return propose(ctx, new Command.AclTokenDelete(t.get().accessorId())).thenApply(a -> new Response<>(true,
                     Response.Meta.written(a.index())));
         }));
-        h.write(Acl.LegacyClone.class, g.write((o, ctx) -> {
+        h.write(Acl.LegacyClone.class, g.global((o, s) -> !isLocal(s.aclTokenBySecret(o.secretId()).value()),
+                (o, ctx) -> {
             AclToken src = ctx.state().aclTokenBySecret(o.secretId()).value()
                     .orElseThrow(() -> AgentException.notFound("ACL not found"));
             String accessor = RequestIds.uuid(ctx.requestId(), "acl-token");
@@ -390,8 +423,15 @@ public final class AclEndpoints {
         }
     }
 
-    /** Answers "ACL support disabled" while ACLs are off. */
-    private record Guard(boolean enabled) {
+    private static boolean isLocal(Optional<AclToken> t) {
+        return t.isPresent() && t.get().local();
+    }
+
+    /**
+     * Answers "ACL support disabled" while ACLs are off; in a secondary datacenter, sends the
+     * writes of global objects to the primary.
+     */
+    private record Guard(boolean enabled, Optional<String> primary) {
         <O extends Op.Read<R>, R> Handlers.ReadHandler<O, R> read(Table table,
                                                                   BiFunction<O, StateStore, Indexed<R>> read) {
             Function<O, WatchTarget> target = o -> WatchTarget.table(table);
@@ -408,6 +448,22 @@ public final class AclEndpoints {
                     }
                     return read.apply(op, state);
                 }
+            };
+        }
+
+        /**
+         * {@code write}, or in a secondary datacenter, when {@code global} says the write concerns a
+         * global object (given this datacenter's state), the primary's answer to it.
+         */
+        @SuppressWarnings("unchecked")
+        <O extends Op.Write<R>, R> Handlers.WriteHandler<O, R> global(BiPredicate<O, StateStore> global,
+                BiFunction<O, WriteContext, CompletableFuture<Response<R>>> write) {
+            Handlers.WriteHandler<O, R> here = write(write);
+            return (o, ctx) -> {
+                if (enabled && primary.isPresent() && global.test(o, ctx.state())) {
+                    return ctx.forwardTo(primary.get()).thenApply(r -> (Response<R>) r);
+                }
+                return here.write(o, ctx);
             };
         }
 

@@ -58,6 +58,9 @@ public final class AclEnforcer {
     private AclEnforcer() {
     }
 
+    /** The SecretID shown to callers who may read tokens but not change ACLs. */
+    public static final String HIDDEN_SECRET = "<hidden>";
+
     /** {@link AgentException.Kind#PERMISSION_DENIED} with Consul's message. */
     public static AgentException denied() {
         return new AgentException(AgentException.Kind.PERMISSION_DENIED, DENIED);
@@ -69,6 +72,7 @@ public final class AclEnforcer {
      */
     public static boolean exempt(Op<?> op) {
         return op instanceof Acl.Bootstrap || op instanceof Acl.TokenSelf || op instanceof Acl.Resolve
+                || op instanceof Acl.ReplicationStatus
                 || op instanceof Acl.LegacyInfo || op instanceof Status.Leader || op instanceof Status.Peers
                 || op instanceof Catalog.Datacenters;
     }
@@ -353,7 +357,7 @@ public final class AclEnforcer {
     /** A token without its secret, for callers who may read ACLs but not change them. */
     static Acl.TokenInfo redact(Acl.TokenInfo t) {
         AclToken x = t.token();
-        return new Acl.TokenInfo(new AclToken(x.accessorId(), "<hidden>", x.description(), x.policyIds(), x.local(),
+        return new Acl.TokenInfo(new AclToken(x.accessorId(), HIDDEN_SECRET, x.description(), x.policyIds(), x.local(),
                 x.createTimeMillis(), x.hash(), x.legacyType(), x.legacyRules(), x.createIndex(), x.modifyIndex()),
                 t.policies());
     }

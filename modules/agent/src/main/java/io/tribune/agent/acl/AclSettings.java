@@ -20,13 +20,15 @@ import java.util.Set;
  * @param tokenTtl               how long a client agent caches a resolved token ({@code acl.token_ttl}, 30 s)
  * @param policyTtl              how long policies are cached ({@code acl.policy_ttl}, 30 s); a resolved
  *                               token includes its policies, so the cache keeps it for the shorter of both
- * @param enableTokenReplication {@code acl.enable_token_replication} (kept for replication, not used yet)
+ * @param enableTokenReplication {@code acl.enable_token_replication}: a secondary datacenter copies the
+ *                               primary's global tokens too, not only its policies
  * @param primaryDatacenter      {@code primary_datacenter}: where ACLs are authoritative; "" for this one
  * @param master                 {@code acl.tokens.master}: a management token known from the configuration
  * @param agent                  {@code acl.tokens.agent}: the token of the agent's own requests
  * @param agentMaster            {@code acl.tokens.agent_master}: agent endpoints of this agent, even with
  *                               no server reachable
- * @param replication            {@code acl.tokens.replication} (kept for replication)
+ * @param replication            {@code acl.tokens.replication}: the token a secondary's leader reads the
+ *                               primary with
  * @param defaultToken           {@code acl.tokens.default}: the token of requests that carry none
  */
 public record AclSettings(boolean enabled, boolean defaultAllow, DownPolicy downPolicy, Duration tokenTtl,

@@ -1,6 +1,17 @@
 package io.tribune.agent.acl;
 
 import io.tribune.agent.config.AgentConfig;
+import io.tribune.agent.config.ConfigException;
+import io.tribune.agent.rpc.Acl;
+import io.tribune.agent.rpc.AgentException;
+import io.tribune.api.PluginConfig;
+import io.tribune.api.Subscription;
+import io.tribune.state.AclPolicy;
+import io.tribune.state.AclToken;
+import io.tribune.state.Command;
+import io.tribune.state.CommandResult;
+import io.tribune.state.CommandValidator;
+import java.util.concurrent.CompletableFuture;
 import io.tribune.agent.rpc.Options;
 import io.tribune.agent.rpc.Requests;
 import io.tribune.agent.rpc.internal.Handlers;
@@ -28,16 +39,37 @@ public final class AgentAcl implements AutoCloseable {
     /** How often the leader checks that the built-in objects exist. */
     static final Duration INIT_PERIOD = Duration.ofSeconds(2);
 
+    /** Property key: most replication rounds per second of each loop (Consul's ACLReplicationRate, 1). */
+    public static final String REPLICATION_RATE = "acl.replication.rate";
+    /** Property key: replication rounds that may run back to back (Consul's ACLReplicationBurst, 5). */
+    public static final String REPLICATION_BURST = "acl.replication.burst";
+    /** Property key: the wait of each blocking query to the primary (60s). */
+    public static final String REPLICATION_WAIT = "acl.replication.wait";
+
     private final AclSettings settings;
     private final AgentTokens tokens;
     private final AclResolver resolver;
     private final Cancellable initTimer;
+    private final Optional<AclReplicator> replicator;
+    private final Subscription leadership;
 
-    private AgentAcl(AclSettings settings, AgentTokens tokens, AclResolver resolver, Cancellable initTimer) {
+    private AgentAcl(AclSettings settings, AgentTokens tokens, AclResolver resolver, Cancellable initTimer,
+                     Optional<AclReplicator> replicator, Subscription leadership) {
         this.settings = settings;
         this.tokens = tokens;
         this.resolver = resolver;
         this.initTimer = initTimer;
+        this.replicator = replicator;
+        this.leadership = leadership;
+    }
+
+    /**
+     * Whether a datacenter named {@code datacenter} replicates ACLs: ACLs are on and a primary
+     * datacenter other than it is configured.
+     */
+    public static boolean secondary(AclSettings settings, String datacenter) {
+        return settings.enabled() && !settings.primaryDatacenter().isEmpty()
+                && !settings.primaryDatacenter().equalsIgnoreCase(datacenter);
     }
 
     /**
@@ -52,8 +84,30 @@ public final class AgentAcl implements AutoCloseable {
         AclSettings settings = AclSettings.from(config.pluginConfig());
         AgentTokens tokens = new AgentTokens(settings);
         AclResolver resolver = new AclResolver(settings, tokens, state, router, clock);
+        boolean secondary = secondary(settings, config.datacenter());
+        Optional<AclReplicator> replicator = Optional.empty();
+        Subscription leadership = () -> { };
+        if (secondary && consensus.isPresent() && state.isPresent()) {
+            AclReplicator r = new AclReplicator(settings.primaryDatacenter(),
+                    AclReplicator.primaryThrough(router, settings.primaryDatacenter(), tokens::replication),
+                    local(consensus.get(), state.get()), clock, scheduler,
+                    replicationSettings(config.pluginConfig(), settings.enableTokenReplication()));
+            replicator = Optional.of(r);
+            // Only the leader replicates (Consul's leader loop); losing leadership stops it.
+            leadership = consensus.get().onLeadershipChange(l -> {
+                if (l.isLeader()) {
+                    r.start();
+                } else {
+                    r.stop();
+                }
+            });
+        }
         if (state.isPresent()) {
-            AclEndpoints.registerServer(handlers, settings, resolver, config.dataDir());
+            Optional<AclReplicator> rep = replicator;
+            Acl.Replication off = new Acl.Replication(false, false, settings.primaryDatacenter(), "", 0, 0, 0, 0, "");
+            AclEndpoints.registerServer(handlers, settings, resolver, config.dataDir(),
+                    secondary ? Optional.of(settings.primaryDatacenter()) : Optional.empty(),
+                    () -> rep.map(AclReplicator::status).orElse(off));
         }
         AclEndpoints.registerLocal(handlers, settings, tokens);
         if (settings.enabled()) {
@@ -83,7 +137,57 @@ public final class AgentAcl implements AutoCloseable {
         if (settings.enabled()) {
             LOG.log(System.Logger.Level.INFO, "ACLs enabled: {0}", settings);
         }
-        return new AgentAcl(settings, tokens, resolver, timer);
+        return new AgentAcl(settings, tokens, resolver, timer, replicator, leadership);
+    }
+
+    /** Replication settings from the agent's properties (defaults: Consul's rate and burst). */
+    static AclReplicator.Settings replicationSettings(PluginConfig p, boolean tokens) {
+        AclReplicator.Settings d = AclReplicator.Settings.defaults(tokens);
+        try {
+            return new AclReplicator.Settings(Double.parseDouble(p.getString(REPLICATION_RATE,
+                    Double.toString(d.roundsPerSecond()))), p.getInt(REPLICATION_BURST, d.burst()),
+                    p.getDuration(REPLICATION_WAIT, d.blockingWait()), tokens);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** This datacenter as the replicator sees it: its state, and proposals through its consensus. */
+    private static AclReplicator.Local local(Consensus c, StateStore s) {
+        return new AclReplicator.Local() {
+            @Override
+            public java.util.List<AclPolicy> policies() {
+                return s.aclPolicies().value();
+            }
+
+            @Override
+            public java.util.List<AclToken> tokens() {
+                return s.aclTokens().value();
+            }
+
+            @Override
+            public CompletableFuture<Void> apply(Command cmd) {
+                Optional<String> bad = CommandValidator.validate(cmd);
+                if (bad.isPresent()) {
+                    return CompletableFuture.failedFuture(new AgentException(AgentException.Kind.BAD_REQUEST,
+                            "the primary's ACL data cannot be applied here: " + bad.get()));
+                }
+                // No request id (Dedup): a replication batch states what the objects are, so applying
+                // it twice leaves the same objects (only modify indexes move); a retry is harmless.
+                return c.apply(cmd.encode(), Router.APPLY_TIMEOUT).thenApply(a -> {
+                    CommandResult r = CommandResult.decode(a.result());
+                    if (r instanceof CommandResult.Failed) {
+                        throw AclEndpoints.failure(r);
+                    }
+                    return null;
+                });
+            }
+        };
+    }
+
+    /** The replicator of this server, when its datacenter is a secondary one (tests and figures). */
+    public Optional<AclReplicator> replicator() {
+        return replicator;
     }
 
     /** The settings in force. */
@@ -116,9 +220,11 @@ public final class AgentAcl implements AutoCloseable {
         };
     }
 
-    /** Stops the leader's duty. */
+    /** Stops the leader's duties (the built-ins' check, replication). */
     @Override
     public void close() {
         initTimer.cancel();
+        leadership.close();
+        replicator.ifPresent(AclReplicator::stop);
     }
 }

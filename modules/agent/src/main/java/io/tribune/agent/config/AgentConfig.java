@@ -75,6 +75,15 @@ public record AgentConfig(boolean dev, String nodeName, String datacenter, boole
     }
 
     /**
+     * The datacenter where ACLs are authoritative: {@code primary_datacenter} (or the legacy
+     * {@code acl_datacenter}) when configured, else this agent's own.
+     */
+    public String primaryDatacenter() {
+        String p = pluginConfig.getString("acl.primary-datacenter", "");
+        return p.isEmpty() ? datacenter : p;
+    }
+
+    /**
      * Listening ports, Consul's defaults: HTTP 8500, DNS 8600, gRPC 8502, server RPC 8300, LAN gossip
      * 8301, WAN gossip 8302. A negative port disables the listener.
      */

@@ -33,7 +33,7 @@ public final class Acl {
     /** Every ACL operation. */
     public sealed interface AclOp<R> extends Op<R> permits Bootstrap, PolicyWrite, PolicyDelete, PolicyRead,
             PolicyList, TokenWrite, TokenClone, TokenDelete, TokenRead, TokenSelf, TokenList, LegacyWrite,
-            LegacyDestroy, LegacyInfo, LegacyClone, Resolve, TranslateRules, SetAgentToken {
+            LegacyDestroy, LegacyInfo, LegacyClone, Resolve, ReplicationStatus, TranslateRules, SetAgentToken {
     }
 
     /** A policy as a token links it: by ID, with its name when known. */
@@ -272,6 +272,39 @@ public final class Acl {
         public String toString() {
             return "Resolve[secretId=<hidden>]";
         }
+    }
+
+    /**
+     * The state of ACL replication in a datacenter, as its leader sees it (Consul's
+     * {@code /v1/acl/replication}).
+     *
+     * @param enabled              whether this datacenter replicates (ACLs on, a primary datacenter
+     *                             configured and not this one)
+     * @param running              whether the leader's replicator runs now
+     * @param sourceDatacenter     the primary datacenter ("" when none is configured)
+     * @param replicationType      {@code policies}, or {@code tokens} when global tokens are replicated too
+     * @param replicatedIndex      the primary's policy index last copied in full (0: none yet)
+     * @param replicatedTokenIndex the primary's token index last copied in full (0: none yet)
+     * @param lastSuccessMillis    wall time of the last round that succeeded, epoch milliseconds (0: never)
+     * @param lastErrorMillis      wall time of the last failed round, epoch milliseconds (0: never)
+     * @param lastErrorMessage     what failed then ("" when nothing failed)
+     */
+    public record Replication(boolean enabled, boolean running, String sourceDatacenter, String replicationType,
+                              long replicatedIndex, long replicatedTokenIndex, long lastSuccessMillis,
+                              long lastErrorMillis, String lastErrorMessage) {
+        public Replication {
+            Objects.requireNonNull(sourceDatacenter, "sourceDatacenter");
+            Objects.requireNonNull(replicationType, "replicationType");
+            Objects.requireNonNull(lastErrorMessage, "lastErrorMessage");
+        }
+    }
+
+    /**
+     * {@code GET /v1/acl/replication}: answered by the leader of the datacenter asked (a follower
+     * sends it there), needs no token (it shows no secret), and works with ACLs off (then
+     * {@link Replication#enabled()} is false).
+     */
+    public record ReplicationStatus() implements AclOp<Replication>, Op.Read<Replication> {
     }
 
     /** {@code POST /v1/acl/rules/translate}: legacy rules in the 1.4 syntax. Runs on the agent. */

@@ -85,4 +85,28 @@ class AclSettingsTest {
             assertTrue(e.getMessage().contains(c[1]), e.getMessage());
         }
     }
+
+    @Test
+    void replicationSettingsAndWhoIsASecondary() {
+        AgentConfig c = new ConfigLoader().add(JsonParser.parseString("{\"dev\": true, \"datacenter\": \"dc2\", "
+                + "\"primary_datacenter\": \"dc1\", \"acl\": {\"enabled\": true}, \"plugin_config\": "
+                + "{\"acl.replication.rate\": \"2.5\", \"acl.replication.burst\": \"7\", "
+                + "\"acl.replication.wait\": \"10s\"}}").getAsJsonObject(), "test").build();
+        AclSettings s = AclSettings.from(c.pluginConfig());
+        assertTrue(AgentAcl.secondary(s, "dc2"));
+        assertFalse(AgentAcl.secondary(s, "DC1"), "the primary itself");
+        assertFalse(AgentAcl.secondary(AclSettings.DISABLED, "dc2"), "ACLs off");
+        assertEquals("dc1", c.primaryDatacenter(), "what /v1/agent/self shows");
+        assertEquals(new AclReplicator.Settings(2.5, 7, Duration.ofSeconds(10), true),
+                AgentAcl.replicationSettings(c.pluginConfig(), true));
+        assertEquals(AclReplicator.Settings.defaults(false), AgentAcl.replicationSettings(
+                io.tribune.api.PluginConfig.of(java.util.Map.of()), false));
+        assertThrows(ConfigException.class, () -> AgentAcl.replicationSettings(io.tribune.api.PluginConfig.of(
+                java.util.Map.of("acl.replication.rate", "0")), false));
+        assertThrows(ConfigException.class, () -> AgentAcl.replicationSettings(io.tribune.api.PluginConfig.of(
+                java.util.Map.of("acl.replication.burst", "-1")), false));
+        AgentConfig plain = new ConfigLoader().add(JsonParser.parseString("{\"dev\": true, \"datacenter\": "
+                + "\"dc3\"}").getAsJsonObject(), "test").build();
+        assertEquals("dc3", plain.primaryDatacenter(), "no primary configured: the agent's own");
+    }
 }

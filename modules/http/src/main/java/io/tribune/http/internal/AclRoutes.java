@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionException;
 /**
  * Consul 1.4's ACL API: {@code /v1/acl/bootstrap}, {@code /v1/acl/policy} and {@code /v1/acl/policies},
  * {@code /v1/acl/token} (create, read, update, delete, {@code clone}, {@code self}) and
- * {@code /v1/acl/tokens}, {@code /v1/acl/rules/translate}, the legacy
+ * {@code /v1/acl/tokens}, {@code /v1/acl/replication}, {@code /v1/acl/rules/translate}, the legacy
  * {@code /v1/acl/create|update|destroy|info|clone|list}, and {@code /v1/agent/token/<kind>}. Field
  * names and statuses as Consul's; who may do what is decided by the request layer.
  */
@@ -69,6 +69,11 @@ final class AclRoutes {
                 Params.method(req, "GET");
                 return Calls.read(requests, new Acl.TokenSelf(Params.token(req)), Params.read(req),
                         t -> Json.ok(token(t.orElseThrow(AclRoutes::notFound), true), req));
+            }
+            case "replication" -> {
+                Params.method(req, "GET");
+                return Calls.read(requests, new Acl.ReplicationStatus(), Params.read(req),
+                        r -> Json.ok(replication(r), req));
             }
             case "rules/translate" -> {
                 Params.method(req, "POST");
@@ -224,6 +229,25 @@ final class AclRoutes {
         m.put("CreateIndex", t.createIndex());
         m.put("ModifyIndex", t.modifyIndex());
         return m;
+    }
+
+    /** Consul's {@code ACLReplicationStatus}: times in RFC 3339, Go's zero time for never. */
+    static Map<String, Object> replication(Acl.Replication r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Enabled", r.enabled());
+        m.put("Running", r.running());
+        m.put("SourceDatacenter", r.sourceDatacenter());
+        m.put("ReplicationType", r.replicationType());
+        m.put("ReplicatedIndex", r.replicatedIndex());
+        m.put("ReplicatedTokenIndex", r.replicatedTokenIndex());
+        m.put("LastSuccess", time(r.lastSuccessMillis()));
+        m.put("LastError", time(r.lastErrorMillis()));
+        m.put("LastErrorMessage", r.lastErrorMessage());
+        return m;
+    }
+
+    private static String time(long millis) {
+        return millis == 0 ? "0001-01-01T00:00:00Z" : Instant.ofEpochMilli(millis).toString();
     }
 
     private static Map<String, Object> tokenStub(Acl.TokenInfo info) {

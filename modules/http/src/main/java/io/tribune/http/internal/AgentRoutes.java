@@ -168,7 +168,7 @@ final class AgentRoutes {
         AgentConfig cfg = info.config();
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("Datacenter", cfg.datacenter());
-        config.put("PrimaryDatacenter", cfg.datacenter());
+        config.put("PrimaryDatacenter", cfg.primaryDatacenter());
         config.put("NodeName", cfg.nodeName());
         config.put("NodeID", info.nodeId());
         config.put("Revision", "tribune");

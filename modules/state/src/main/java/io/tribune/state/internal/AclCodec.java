@@ -4,6 +4,8 @@ import io.tribune.state.AclPolicy;
 import io.tribune.state.AclToken;
 import io.tribune.state.Command;
 import io.tribune.state.internal.WireReader.MalformedInputException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Binary forms of the ACL commands (tags {@value #FIRST}..{@value #LAST}, apart from every other
@@ -17,6 +19,8 @@ final class AclCodec {
     static final int TOKEN_DELETE = 103;
     static final int BOOTSTRAP = 104;
     static final int INIT = 105;
+    static final int REPLICATE_POLICIES = 106;
+    static final int REPLICATE_TOKENS = 107;
     static final int LAST = 119;
 
     private AclCodec() {
@@ -41,6 +45,14 @@ final class AclCodec {
         } else if (c instanceof Command.AclInit i) {
             policy(w.u8(INIT), i.policy());
             token(w, i.token());
+        } else if (c instanceof Command.AclReplicatePolicies rp) {
+            w.u8(REPLICATE_POLICIES).i32(rp.upserts().size());
+            rp.upserts().forEach(p -> policy(w, p));
+            w.strList(rp.deletes());
+        } else if (c instanceof Command.AclReplicateTokens rt) {
+            w.u8(REPLICATE_TOKENS).i32(rt.upserts().size());
+            rt.upserts().forEach(t -> token(w, t));
+            w.strList(rt.deletes());
         } else {
             throw new IllegalArgumentException("unknown ACL command " + c.getClass().getSimpleName());
         }
@@ -54,6 +66,22 @@ final class AclCodec {
             case TOKEN_DELETE -> new Command.AclTokenDelete(r.str("accessor id"));
             case BOOTSTRAP -> new Command.AclBootstrap(token(r), r.i64("reset index"));
             case INIT -> new Command.AclInit(policy(r), token(r));
+            case REPLICATE_POLICIES -> {
+                int n = r.count("replicated policies", AclOps.MAX_REPLICATION_BATCH);
+                List<AclPolicy> ps = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    ps.add(policy(r));
+                }
+                yield new Command.AclReplicatePolicies(ps, r.strList("deleted policies", AclOps.MAX_REPLICATION_BATCH));
+            }
+            case REPLICATE_TOKENS -> {
+                int n = r.count("replicated tokens", AclOps.MAX_REPLICATION_BATCH);
+                List<AclToken> ts = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    ts.add(token(r));
+                }
+                yield new Command.AclReplicateTokens(ts, r.strList("deleted tokens", AclOps.MAX_REPLICATION_BATCH));
+            }
             default -> throw new MalformedInputException("unknown ACL command type " + tag);
         };
     }

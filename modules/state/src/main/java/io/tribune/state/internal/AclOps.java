@@ -29,6 +29,10 @@ public final class AclOps {
     public static final int MAX_RULES_BYTES = 128 * 1024;
     /** Most datacenters of a policy, and policies linked by a token. */
     public static final int MAX_LINKS = 256;
+    /** Most objects (upserts and deletes together) of one replication command. */
+    public static final int MAX_REPLICATION_BATCH = 1024;
+    /** The built-in global-management policy, which replication never deletes. */
+    static final String GLOBAL_MANAGEMENT_ID = "00000000-0000-0000-0000-000000000001";
 
     private static final Pattern POLICY_NAME = Pattern.compile("[A-Za-z0-9\\-_]{1," + MAX_POLICY_NAME + "}");
 
@@ -86,8 +90,76 @@ public final class AclOps {
                 tx.emit(new Change(tx.index, Table.ACL_TOKENS, Change.Op.UPSERT, i.token().accessorId(), "", ""));
             }
             return new CommandResult.Done();
+        } else if (c instanceof Command.AclReplicatePolicies rp) {
+            replicatePolicies(tx, rp);
+            return new CommandResult.Done();
+        } else if (c instanceof Command.AclReplicateTokens rt) {
+            replicateTokens(tx, rt);
+            return new CommandResult.Done();
         }
         throw new IllegalStateException("unknown ACL command " + c.getClass().getSimpleName());
+    }
+
+    private static void replicatePolicies(Tx tx, Command.AclReplicatePolicies c) {
+        for (String id : c.deletes()) {
+            if (!id.equals(GLOBAL_MANAGEMENT_ID)) {
+                deletePolicy(tx, id);
+            }
+        }
+        for (AclPolicy p : c.upserts()) {
+            String holder = tx.acl.policyNames.get(p.name());
+            if (holder != null && !holder.equals(p.id())) {
+                // The primary names it so; a policy of ours under that name is stale and would vanish anyway.
+                deletePolicy(tx, holder);
+            }
+            AclPolicy old = tx.acl.policies.get(p.id());
+            if (old == null && tx.acl.policies.size() >= MAX_POLICIES) {
+                continue;
+            }
+            tx.acl = tx.acl.withPolicy(p.withIndexes(old == null ? tx.index : old.createIndex(), tx.index));
+            tx.emit(new Change(tx.index, Table.ACL_POLICIES, Change.Op.UPSERT, p.id(), "", ""));
+        }
+    }
+
+    private static void deletePolicy(Tx tx, String id) {
+        if (tx.acl.policies.containsKey(id)) {
+            tx.acl = tx.acl.withoutPolicy(id);
+            tx.emit(new Change(tx.index, Table.ACL_POLICIES, Change.Op.DELETE, id, "", ""));
+        }
+    }
+
+    private static void replicateTokens(Tx tx, Command.AclReplicateTokens c) {
+        for (String accessor : c.deletes()) {
+            AclToken old = tx.acl.tokens.get(accessor);
+            if (old != null && !old.local()) {
+                deleteToken(tx, accessor);
+            }
+        }
+        for (AclToken t : c.upserts()) {
+            AclToken old = tx.acl.tokens.get(t.accessorId());
+            if (old != null && old.local()) {
+                continue;
+            }
+            String holder = tx.acl.secrets.get(t.secretId());
+            if (holder != null && !holder.equals(t.accessorId())) {
+                if (tx.acl.tokens.get(holder).local()) {
+                    continue;
+                }
+                deleteToken(tx, holder);
+            }
+            if (old == null && tx.acl.tokens.size() >= MAX_TOKENS) {
+                continue;
+            }
+            AclToken stored = old == null ? t.withIndexes(t.createTimeMillis(), tx.index, tx.index)
+                    : t.withIndexes(t.createTimeMillis(), old.createIndex(), tx.index);
+            tx.acl = tx.acl.withToken(stored);
+            tx.emit(new Change(tx.index, Table.ACL_TOKENS, Change.Op.UPSERT, t.accessorId(), "", ""));
+        }
+    }
+
+    private static void deleteToken(Tx tx, String accessor) {
+        tx.acl = tx.acl.withoutToken(accessor);
+        tx.emit(new Change(tx.index, Table.ACL_TOKENS, Change.Op.DELETE, accessor, "", ""));
     }
 
     private static CommandResult setToken(Tx tx, AclToken t) {
@@ -134,6 +206,23 @@ public final class AclOps {
         } else if (c instanceof Command.AclInit i) {
             policy(i.policy(), p);
             token(i.token(), p);
+        } else if (c instanceof Command.AclReplicatePolicies rp) {
+            if (rp.upserts().size() + rp.deletes().size() > MAX_REPLICATION_BATCH) {
+                p.add("a replication batch holds more than " + MAX_REPLICATION_BATCH + " objects");
+            }
+            rp.upserts().forEach(x -> policy(x, p));
+            rp.deletes().forEach(x -> id("policy ID", x, p));
+        } else if (c instanceof Command.AclReplicateTokens rt) {
+            if (rt.upserts().size() + rt.deletes().size() > MAX_REPLICATION_BATCH) {
+                p.add("a replication batch holds more than " + MAX_REPLICATION_BATCH + " objects");
+            }
+            for (AclToken t : rt.upserts()) {
+                token(t, p);
+                if (t.local()) {
+                    p.add("local token " + clip(t.accessorId()) + " cannot be replicated");
+                }
+            }
+            rt.deletes().forEach(x -> id("AccessorID", x, p));
         }
     }
 

@@ -1,33 +1,22 @@
 package io.tribune.agent.rpc.internal;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import io.tribune.agent.rpc.Acl;
 import io.tribune.agent.rpc.AgentException;
-import io.tribune.agent.rpc.Op;
-import io.tribune.agent.rpc.Queries;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
+import io.tribune.agent.rpc.internal.Wire.Shape;
+import io.tribune.agent.rpc.wire.Call;
+import io.tribune.state.AclPolicy;
+import io.tribune.state.AclToken;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * How the ACL operations ({@link Acl}) and the prepared-query operations ({@link Queries}) and
- * their answers travel between agents: one schema case per area ({@code AclCall}, {@code QueryCall}:
- * the operation's name and its record as JSON) and the answer as JSON text. The records hold only
- * strings, booleans, numbers, enums, lists, string-keyed maps, optionals and other such records, so
- * one walk over their components encodes and decodes them all; decoding goes through the canonical
- * constructors, so an operation from another agent is held to the same checks as one from a front end.
+ * How the ACL operations ({@link Acl}) and their answers travel between agents: one typed case of
+ * {@code Call} per operation (fields 91..107 of {@code rpc.proto}) and the answers in
+ * {@code Value}'s {@code acl_*} fields, registered in {@link Wire}'s table like every other
+ * operation. Decoding goes through the records' canonical constructors, so an operation from
+ * another agent is held to the same checks (sizes, required IDs) as one from a front end.
  *
  * <p>Stateless and thread-safe.
  */
@@ -35,224 +24,190 @@ final class AclWire {
     private AclWire() {
     }
 
-    /** The ACL operations that travel (every one but the agent operations), by name. */
-    private static final Map<String, Class<?>> TRAVELLING = new LinkedHashMap<>();
+    // ---------------------------------------------------------------- answer shapes
 
-    static {
-        for (Class<?> family : List.of(Acl.AclOp.class, Queries.QueryOp.class)) {
-            for (Class<?> c : family.getPermittedSubclasses()) {
-                if (!Op.LocalOp.class.isAssignableFrom(c)) {
-                    TRAVELLING.put(Op.nameOf(c), c);
-                }
-            }
+    static final Shape<AclPolicy> POLICY = new Shape<>((v, b) -> b.addAclPolicies(policy(v)),
+            x -> one(x.getAclPoliciesList(), "policy").map(AclWire::policy).orElseThrow());
+    static final Shape<Optional<AclPolicy>> OPT_POLICY = new Shape<>((v, b) -> v.ifPresent(p ->
+            b.addAclPolicies(policy(p))), x -> atMostOne(x.getAclPoliciesList(), "policy").map(AclWire::policy));
+    static final Shape<List<AclPolicy>> POLICIES = new Shape<>((v, b) -> v.forEach(p -> b.addAclPolicies(policy(p))),
+            x -> map(x.getAclPoliciesList(), AclWire::policy));
+    static final Shape<Acl.TokenInfo> TOKEN = new Shape<>((v, b) -> b.addAclTokens(info(v)),
+            x -> one(x.getAclTokensList(), "token").map(AclWire::info).orElseThrow());
+    static final Shape<Optional<Acl.TokenInfo>> OPT_TOKEN = new Shape<>((v, b) -> v.ifPresent(t ->
+            b.addAclTokens(info(t))), x -> atMostOne(x.getAclTokensList(), "token").map(AclWire::info));
+    static final Shape<List<Acl.TokenInfo>> TOKENS = new Shape<>((v, b) -> v.forEach(t -> b.addAclTokens(info(t))),
+            x -> map(x.getAclTokensList(), AclWire::info));
+    static final Shape<Acl.Identity> IDENTITY = new Shape<>((v, b) -> b.setAclIdentity(
+            io.tribune.agent.rpc.wire.AclIdentity.newBuilder().setFound(v.found()).setAccessorId(v.accessorId())
+                    .setManagement(v.management()).addAllRules(v.rules())),
+            x -> new Acl.Identity(x.getAclIdentity().getFound(), x.getAclIdentity().getAccessorId(),
+                    x.getAclIdentity().getManagement(), List.copyOf(x.getAclIdentity().getRulesList())));
+    static final Shape<Acl.Replication> REPLICATION = new Shape<>((v, b) -> b.setAclReplication(
+            io.tribune.agent.rpc.wire.AclReplication.newBuilder().setEnabled(v.enabled()).setRunning(v.running())
+                    .setSourceDatacenter(v.sourceDatacenter()).setReplicationType(v.replicationType())
+                    .setReplicatedIndex(v.replicatedIndex()).setReplicatedTokenIndex(v.replicatedTokenIndex())
+                    .setLastSuccessMillis(v.lastSuccessMillis()).setLastErrorMillis(v.lastErrorMillis())
+                    .setLastErrorMessage(v.lastErrorMessage())), x -> {
+                var r = x.getAclReplication();
+                return new Acl.Replication(r.getEnabled(), r.getRunning(), r.getSourceDatacenter(),
+                        r.getReplicationType(), r.getReplicatedIndex(), r.getReplicatedTokenIndex(),
+                        r.getLastSuccessMillis(), r.getLastErrorMillis(), r.getLastErrorMessage());
+            });
+
+    /** Adds every travelling ACL operation to {@link Wire}'s table; called once from its initializer. */
+    static void register() {
+        Wire.op(Acl.Bootstrap.class, Call.OpCase.ACL_BOOTSTRAP, c -> new Acl.Bootstrap(), TOKEN);
+        Wire.op(Acl.PolicyWrite.class, Call.OpCase.ACL_POLICY_WRITE, c -> {
+            var m = c.getAclPolicyWrite();
+            return new Acl.PolicyWrite(m.getId(), m.getName(), m.getDescription(), m.getRules(),
+                    List.copyOf(m.getDatacentersList()));
+        }, POLICY);
+        Wire.op(Acl.PolicyDelete.class, Call.OpCase.ACL_POLICY_DELETE,
+                c -> new Acl.PolicyDelete(c.getAclPolicyDelete().getId()), Wire.BOOL);
+        Wire.op(Acl.PolicyRead.class, Call.OpCase.ACL_POLICY_READ,
+                c -> new Acl.PolicyRead(c.getAclPolicyRead().getId()), OPT_POLICY);
+        Wire.op(Acl.PolicyList.class, Call.OpCase.ACL_POLICY_LIST, c -> new Acl.PolicyList(), POLICIES);
+        Wire.op(Acl.TokenWrite.class, Call.OpCase.ACL_TOKEN_WRITE, c -> {
+            var m = c.getAclTokenWrite();
+            return new Acl.TokenWrite(m.getAccessorId(), m.getSecretId(), m.getDescription(),
+                    map(m.getPoliciesList(), l -> new Acl.PolicyLink(l.getId(), l.getName())), m.getLocal());
+        }, TOKEN);
+        Wire.op(Acl.TokenClone.class, Call.OpCase.ACL_TOKEN_CLONE, c -> new Acl.TokenClone(
+                c.getAclTokenClone().getAccessorId(), c.getAclTokenClone().getDescription()), TOKEN);
+        Wire.op(Acl.TokenDelete.class, Call.OpCase.ACL_TOKEN_DELETE,
+                c -> new Acl.TokenDelete(c.getAclTokenDelete().getAccessorId()), Wire.BOOL);
+        Wire.op(Acl.TokenRead.class, Call.OpCase.ACL_TOKEN_READ,
+                c -> new Acl.TokenRead(c.getAclTokenRead().getAccessorId()), OPT_TOKEN);
+        Wire.op(Acl.TokenSelf.class, Call.OpCase.ACL_TOKEN_SELF,
+                c -> new Acl.TokenSelf(c.getAclTokenSelf().getSecretId()), OPT_TOKEN);
+        Wire.op(Acl.TokenList.class, Call.OpCase.ACL_TOKEN_LIST, c -> new Acl.TokenList(), TOKENS);
+        Wire.op(Acl.LegacyWrite.class, Call.OpCase.ACL_LEGACY_WRITE, c -> {
+            var m = c.getAclLegacyWrite();
+            return new Acl.LegacyWrite(m.getSecretId(), m.getName(), m.getType(), m.getRules(), m.getUpdate());
+        }, Wire.TEXT);
+        Wire.op(Acl.LegacyDestroy.class, Call.OpCase.ACL_LEGACY_DESTROY,
+                c -> new Acl.LegacyDestroy(c.getAclLegacyDestroy().getSecretId()), Wire.BOOL);
+        Wire.op(Acl.LegacyInfo.class, Call.OpCase.ACL_LEGACY_INFO,
+                c -> new Acl.LegacyInfo(c.getAclLegacyInfo().getSecretId()), OPT_TOKEN);
+        Wire.op(Acl.LegacyClone.class, Call.OpCase.ACL_LEGACY_CLONE,
+                c -> new Acl.LegacyClone(c.getAclLegacyClone().getSecretId()), Wire.TEXT);
+        Wire.op(Acl.Resolve.class, Call.OpCase.ACL_RESOLVE, c -> new Acl.Resolve(c.getAclResolve().getSecretId()),
+                IDENTITY);
+        Wire.op(Acl.ReplicationStatus.class, Call.OpCase.ACL_REPLICATION_STATUS, c -> new Acl.ReplicationStatus(),
+                REPLICATION);
+    }
+
+    /** Sets the case of {@code op} on {@code c}. */
+    static void encode(Acl.AclOp<?> op, Call.Builder c) {
+        if (op instanceof Acl.Bootstrap) {
+            c.setAclBootstrap(io.tribune.agent.rpc.wire.AclBootstrap.getDefaultInstance());
+        } else if (op instanceof Acl.PolicyWrite o) {
+            c.setAclPolicyWrite(io.tribune.agent.rpc.wire.AclPolicyWrite.newBuilder().setId(o.id()).setName(o.name())
+                    .setDescription(o.description()).setRules(o.rules()).addAllDatacenters(o.datacenters()));
+        } else if (op instanceof Acl.PolicyDelete o) {
+            c.setAclPolicyDelete(io.tribune.agent.rpc.wire.AclPolicyDelete.newBuilder().setId(o.id()));
+        } else if (op instanceof Acl.PolicyRead o) {
+            c.setAclPolicyRead(io.tribune.agent.rpc.wire.AclPolicyRead.newBuilder().setId(o.id()));
+        } else if (op instanceof Acl.PolicyList) {
+            c.setAclPolicyList(io.tribune.agent.rpc.wire.AclPolicyList.getDefaultInstance());
+        } else if (op instanceof Acl.TokenWrite o) {
+            c.setAclTokenWrite(io.tribune.agent.rpc.wire.AclTokenWrite.newBuilder().setAccessorId(o.accessorId())
+                    .setSecretId(o.secretId()).setDescription(o.description())
+                    .addAllPolicies(map(o.policies(), AclWire::link)).setLocal(o.local()));
+        } else if (op instanceof Acl.TokenClone o) {
+            c.setAclTokenClone(io.tribune.agent.rpc.wire.AclTokenClone.newBuilder().setAccessorId(o.accessorId())
+                    .setDescription(o.description()));
+        } else if (op instanceof Acl.TokenDelete o) {
+            c.setAclTokenDelete(io.tribune.agent.rpc.wire.AclTokenDelete.newBuilder().setAccessorId(o.accessorId()));
+        } else if (op instanceof Acl.TokenRead o) {
+            c.setAclTokenRead(io.tribune.agent.rpc.wire.AclTokenRead.newBuilder().setAccessorId(o.accessorId()));
+        } else if (op instanceof Acl.TokenSelf o) {
+            c.setAclTokenSelf(io.tribune.agent.rpc.wire.AclTokenSelf.newBuilder().setSecretId(o.secretId()));
+        } else if (op instanceof Acl.TokenList) {
+            c.setAclTokenList(io.tribune.agent.rpc.wire.AclTokenList.getDefaultInstance());
+        } else if (op instanceof Acl.LegacyWrite o) {
+            c.setAclLegacyWrite(io.tribune.agent.rpc.wire.AclLegacyWrite.newBuilder().setSecretId(o.secretId())
+                    .setName(o.name()).setType(o.type()).setRules(o.rules()).setUpdate(o.update()));
+        } else if (op instanceof Acl.LegacyDestroy o) {
+            c.setAclLegacyDestroy(io.tribune.agent.rpc.wire.AclLegacyDestroy.newBuilder().setSecretId(o.secretId()));
+        } else if (op instanceof Acl.LegacyInfo o) {
+            c.setAclLegacyInfo(io.tribune.agent.rpc.wire.AclLegacyInfo.newBuilder().setSecretId(o.secretId()));
+        } else if (op instanceof Acl.LegacyClone o) {
+            c.setAclLegacyClone(io.tribune.agent.rpc.wire.AclLegacyClone.newBuilder().setSecretId(o.secretId()));
+        } else if (op instanceof Acl.Resolve o) {
+            c.setAclResolve(io.tribune.agent.rpc.wire.AclResolve.newBuilder().setSecretId(o.secretId()));
+        } else if (op instanceof Acl.ReplicationStatus) {
+            c.setAclReplicationStatus(io.tribune.agent.rpc.wire.AclReplicationStatus.getDefaultInstance());
+        } else {
+            throw new AgentException(AgentException.Kind.INTERNAL, op.opName() + " does not travel between agents");
         }
     }
 
-    /** The RPC methods of the travelling ACL operations. */
-    static List<String> methods() {
-        return List.copyOf(TRAVELLING.keySet());
+    // ---------------------------------------------------------------- entities
+
+    static io.tribune.agent.rpc.wire.AclPolicy policy(AclPolicy p) {
+        return io.tribune.agent.rpc.wire.AclPolicy.newBuilder().setId(p.id()).setName(p.name())
+                .setDescription(p.description()).setRules(p.rules()).addAllDatacenters(p.datacenters())
+                .setHash(p.hash()).setCreateIndex(p.createIndex()).setModifyIndex(p.modifyIndex()).build();
     }
 
-    static boolean travels(Class<?> type) {
-        return TRAVELLING.containsValue(type);
+    static AclPolicy policy(io.tribune.agent.rpc.wire.AclPolicy p) {
+        return new AclPolicy(p.getId(), p.getName(), p.getDescription(), p.getRules(),
+                List.copyOf(p.getDatacentersList()), p.getHash(), p.getCreateIndex(), p.getModifyIndex());
     }
 
-    /** Whether {@code op}'s answer travels as JSON text (an ACL or prepared-query operation). */
-    static boolean carriesJson(Op<?> op) {
-        return op instanceof Acl.AclOp || op instanceof Queries.QueryOp;
+    static io.tribune.agent.rpc.wire.AclToken token(AclToken t) {
+        return io.tribune.agent.rpc.wire.AclToken.newBuilder().setAccessorId(t.accessorId()).setSecretId(t.secretId())
+                .setDescription(t.description()).addAllPolicyIds(t.policyIds()).setLocal(t.local())
+                .setCreateTimeMillis(t.createTimeMillis()).setHash(t.hash()).setLegacyType(t.legacyType())
+                .setLegacyRules(t.legacyRules()).setCreateIndex(t.createIndex()).setModifyIndex(t.modifyIndex())
+                .build();
     }
 
-    /** A prepared-query operation as {@code QueryCall} fields: its name and JSON. */
-    static io.tribune.agent.rpc.wire.QueryCall encodeQuery(Op<?> op) {
-        return io.tribune.agent.rpc.wire.QueryCall.newBuilder().setOp(op.opName())
-                .setJson(toJson(op, op.getClass()).toString()).build();
+    static AclToken token(io.tribune.agent.rpc.wire.AclToken t) {
+        return new AclToken(t.getAccessorId(), t.getSecretId(), t.getDescription(), List.copyOf(t.getPolicyIdsList()),
+                t.getLocal(), t.getCreateTimeMillis(), t.getHash(), t.getLegacyType(), t.getLegacyRules(),
+                t.getCreateIndex(), t.getModifyIndex());
     }
 
-    /** @throws AgentException BAD_REQUEST for an unknown operation or malformed fields */
-    static Op<?> decodeQuery(io.tribune.agent.rpc.wire.QueryCall call) {
-        return decode(call.getOp(), call.getJson(), Queries.QueryOp.class);
+    private static io.tribune.agent.rpc.wire.AclPolicyLink link(Acl.PolicyLink l) {
+        return io.tribune.agent.rpc.wire.AclPolicyLink.newBuilder().setId(l.id()).setName(l.name()).build();
     }
 
-    /** The operation as {@code AclCall} fields: its name and JSON. */
-    static io.tribune.agent.rpc.wire.AclCall encode(Op<?> op) {
-        return io.tribune.agent.rpc.wire.AclCall.newBuilder().setOp(op.opName())
-                .setJson(toJson(op, op.getClass()).toString()).build();
+    private static io.tribune.agent.rpc.wire.AclTokenInfo info(Acl.TokenInfo i) {
+        return io.tribune.agent.rpc.wire.AclTokenInfo.newBuilder().setToken(token(i.token()))
+                .addAllPolicies(map(i.policies(), AclWire::link)).build();
     }
 
-    /** @throws AgentException BAD_REQUEST for an unknown operation or malformed fields */
-    static Op<?> decode(io.tribune.agent.rpc.wire.AclCall call) {
-        return decode(call.getOp(), call.getJson(), Acl.AclOp.class);
+    private static Acl.TokenInfo info(io.tribune.agent.rpc.wire.AclTokenInfo i) {
+        if (!i.hasToken()) {
+            throw new IllegalArgumentException("a token answer without its token");
+        }
+        return new Acl.TokenInfo(token(i.getToken()), map(i.getPoliciesList(),
+                l -> new Acl.PolicyLink(l.getId(), l.getName())));
     }
 
-    private static Op<?> decode(String name, String json, Class<?> family) {
-        Class<?> type = TRAVELLING.get(name);
-        if (type == null || !family.isAssignableFrom(type)) {
-            throw AgentException.badRequest("unknown " + (family == Acl.AclOp.class ? "ACL" : "prepared query")
-                    + " operation " + name);
+    /** The one element of an answer that must hold exactly one. */
+    private static <T> Optional<T> one(List<T> l, String what) {
+        if (l.size() != 1) {
+            throw new IllegalArgumentException("the answer must hold one " + what + ", got " + l.size());
         }
-        try {
-            return (Op<?>) fromJson(JsonParser.parseString(json), type);
-        } catch (JsonParseException | IllegalStateException | ClassCastException | UnsupportedOperationException
-                 | IllegalArgumentException e) {
-            throw AgentException.badRequest("malformed " + name + " request: " + e.getMessage());
-        }
+        return Optional.of(l.get(0));
     }
 
-    /** An answer's value as JSON text. */
-    static String encodeValue(Op<?> op, Object value) {
-        return toJson(value, resultType(op.getClass())).toString();
+    private static <T> Optional<T> atMostOne(List<T> l, String what) {
+        if (l.size() > 1) {
+            throw new IllegalArgumentException("the answer must hold at most one " + what + ", got " + l.size());
+        }
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
     }
 
-    /** @throws AgentException INTERNAL for a malformed answer */
-    static Object decodeValue(Op<?> op, String json) {
-        try {
-            return fromJson(JsonParser.parseString(json), resultType(op.getClass()));
-        } catch (RuntimeException e) {
-            throw new AgentException(AgentException.Kind.INTERNAL, "malformed " + op.opName() + " answer: "
-                    + e.getMessage());
+    private static <A, B> List<B> map(List<A> in, Function<A, B> f) {
+        List<B> out = new ArrayList<>(in.size());
+        for (A a : in) {
+            out.add(f.apply(a));
         }
-    }
-
-    /** The {@code R} of {@code Op<R>} as the record declares it. */
-    static Type resultType(Class<?> opType) {
-        for (Type t : opType.getGenericInterfaces()) {
-            if (t instanceof ParameterizedType p
-                    && (p.getRawType() == Acl.AclOp.class || p.getRawType() == Queries.QueryOp.class)) {
-                return p.getActualTypeArguments()[0];
-            }
-        }
-        throw new IllegalStateException(opType + " declares no result type");
-    }
-
-    private static JsonElement toJson(Object v, Type type) {
-        if (v == null) {
-            return JsonNull.INSTANCE;
-        }
-        Class<?> raw = raw(type);
-        if (raw == String.class) {
-            return new JsonPrimitive((String) v);
-        }
-        if (raw == boolean.class || raw == Boolean.class) {
-            return new JsonPrimitive((Boolean) v);
-        }
-        if (raw == long.class || raw == Long.class || raw == int.class || raw == Integer.class) {
-            return new JsonPrimitive((Number) v);
-        }
-        if (raw == List.class) {
-            JsonArray a = new JsonArray();
-            Type item = arg(type);
-            for (Object x : (List<?>) v) {
-                a.add(toJson(x, item));
-            }
-            return a;
-        }
-        if (raw == Map.class) {
-            JsonObject o = new JsonObject();
-            Type item = ((ParameterizedType) type).getActualTypeArguments()[1];
-            for (Map.Entry<?, ?> x : ((Map<?, ?>) v).entrySet()) {
-                o.add((String) x.getKey(), toJson(x.getValue(), item));
-            }
-            return o;
-        }
-        if (raw.isEnum()) {
-            return new JsonPrimitive(((Enum<?>) v).name());
-        }
-        if (raw == Optional.class) {
-            JsonArray a = new JsonArray();
-            ((Optional<?>) v).ifPresent(x -> a.add(toJson(x, arg(type))));
-            return a;
-        }
-        if (raw.isRecord()) {
-            JsonObject o = new JsonObject();
-            for (RecordComponent c : raw.getRecordComponents()) {
-                try {
-                    o.add(c.getName(), toJson(c.getAccessor().invoke(v), c.getGenericType()));
-                } catch (IllegalAccessException | InvocationTargetException e) {
-                    throw new IllegalStateException("cannot read " + raw.getSimpleName() + "." + c.getName(), e);
-                }
-            }
-            return o;
-        }
-        throw new IllegalStateException("no JSON form for " + type);
-    }
-
-    private static Object fromJson(JsonElement e, Type type) {
-        Class<?> raw = raw(type);
-        if (raw == String.class) {
-            return e.isJsonNull() ? null : e.getAsString();
-        }
-        if (raw == boolean.class || raw == Boolean.class) {
-            return e.getAsBoolean();
-        }
-        if (raw == long.class || raw == Long.class) {
-            return e.getAsLong();
-        }
-        if (raw == int.class || raw == Integer.class) {
-            return e.getAsInt();
-        }
-        if (raw == List.class) {
-            List<Object> out = new ArrayList<>();
-            Type item = arg(type);
-            for (JsonElement x : e.getAsJsonArray()) {
-                out.add(fromJson(x, item));
-            }
-            return out;
-        }
-        if (raw == Map.class) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            Type item = ((ParameterizedType) type).getActualTypeArguments()[1];
-            for (Map.Entry<String, JsonElement> x : e.getAsJsonObject().entrySet()) {
-                out.put(x.getKey(), fromJson(x.getValue(), item));
-            }
-            return out;
-        }
-        if (raw.isEnum()) {
-            @SuppressWarnings({"unchecked", "rawtypes"})
-            Object constant = Enum.valueOf((Class) raw, e.getAsString());
-            return constant;
-        }
-        if (raw == Optional.class) {
-            JsonArray a = e.getAsJsonArray();
-            return a.isEmpty() ? Optional.empty() : Optional.of(fromJson(a.get(0), arg(type)));
-        }
-        if (raw.isRecord()) {
-            JsonObject o = e.getAsJsonObject();
-            RecordComponent[] cs = raw.getRecordComponents();
-            Object[] args = new Object[cs.length];
-            Class<?>[] types = new Class<?>[cs.length];
-            for (int i = 0; i < cs.length; i++) {
-                JsonElement x = o.get(cs[i].getName());
-                if (x == null) {
-                    throw new IllegalStateException("missing field " + cs[i].getName());
-                }
-                args[i] = fromJson(x, cs[i].getGenericType());
-                types[i] = cs[i].getType();
-            }
-            try {
-                return raw.getDeclaredConstructor(types).newInstance(args);
-            } catch (InvocationTargetException ex) {
-                if (ex.getCause() instanceof AgentException a) {
-                    throw a;
-                }
-                throw new IllegalStateException(String.valueOf(ex.getCause()), ex.getCause());
-            } catch (ReflectiveOperationException ex) {
-                throw new IllegalStateException("cannot build " + raw.getSimpleName(), ex);
-            }
-        }
-        throw new IllegalStateException("no JSON form for " + type);
-    }
-
-    private static Class<?> raw(Type t) {
-        if (t instanceof Class<?> c) {
-            return c;
-        }
-        if (t instanceof ParameterizedType p) {
-            return (Class<?>) p.getRawType();
-        }
-        throw new IllegalStateException("unsupported type " + t);
-    }
-
-    private static Type arg(Type t) {
-        return ((ParameterizedType) t).getActualTypeArguments()[0];
+        return out;
     }
 }

@@ -95,6 +95,18 @@ public final class Handlers {
 
         /** As {@link #propose(Command)} under {@code id} (one of several commands of one request). */
         CompletableFuture<Applied> propose(Command cmd, RequestId id);
+
+        /**
+         * Sends this write unchanged (its request id, token and origin) to a server of datacenter
+         * {@code datacenter}, which serves it as a write of its own (Consul's secondary datacenters
+         * forward ACL writes to the primary this way); completes with that answer or its failure.
+         * Non-blocking; a datacenter with no known server fails at once with
+         * {@code NO_PATH_TO_DATACENTER}.
+         */
+        default CompletableFuture<Response<?>> forwardTo(String datacenter) {
+            return CompletableFuture.failedFuture(new AgentException(AgentException.Kind.UNSUPPORTED,
+                    "this write cannot be forwarded"));
+        }
     }
 
     private final Map<Class<?>, Object> handlers = new LinkedHashMap<>();

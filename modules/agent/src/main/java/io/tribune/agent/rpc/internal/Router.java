@@ -693,6 +693,18 @@ public final class Router implements Requests, AutoCloseable {
                 Command once = new Command.Dedup(requestId, clock.wallMillis(), cmd);
                 return c.apply(once.encode(), APPLY_TIMEOUT).thenApply(Router.this::firstApplication);
             }
+
+            @Override
+            public CompletableFuture<Response<?>> forwardTo(String datacenter) {
+                if (datacenter.equalsIgnoreCase(settings.datacenter())) {
+                    return CompletableFuture.failedFuture(new AgentException(Kind.INTERNAL,
+                            "a write cannot be forwarded to its own datacenter"));
+                }
+                // Hop.NONE: toDatacenter marks it as having crossed, so the other side never sends it on.
+                Envelope fwd = new Envelope(e.op(), e.options().withDatacenter(datacenter), e.requestId(),
+                        e.originNode(), Hop.NONE);
+                return toDatacenter(fwd, datacenter);
+            }
         };
     }
 

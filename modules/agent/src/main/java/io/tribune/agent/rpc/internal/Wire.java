@@ -68,7 +68,7 @@ public final class Wire {
     }
 
     /** How one operation type's answer value is carried. */
-    private record Shape<R>(BiConsumer<R, Value.Builder> put, Function<Value, R> get) {
+    record Shape<R>(BiConsumer<R, Value.Builder> put, Function<Value, R> get) {
     }
 
     /** One operation type: its oneof case, how it is decoded, and its answer's shape. */
@@ -80,8 +80,8 @@ public final class Wire {
 
     // ---------------------------------------------------------------- shapes
 
-    private static final Shape<Boolean> BOOL = new Shape<>((v, b) -> b.setFlag(v), Value::getFlag);
-    private static final Shape<String> TEXT = new Shape<>((v, b) -> b.setText(v), Value::getText);
+    static final Shape<Boolean> BOOL = new Shape<>((v, b) -> b.setFlag(v), Value::getFlag);
+    static final Shape<String> TEXT = new Shape<>((v, b) -> b.setText(v), Value::getText);
     private static final Shape<List<String>> TEXTS = new Shape<>((v, b) -> b.addAllTexts(v),
             x -> List.copyOf(x.getTextsList()));
     private static final Shape<byte[]> BYTES = new Shape<>((v, b) -> b.setData(ByteString.copyFrom(v)),
@@ -233,9 +233,10 @@ public final class Wire {
         op(Snapshots.Save.class, Call.OpCase.SNAPSHOT_SAVE, c -> new Snapshots.Save(), BYTES);
         op(Snapshots.Restore.class, Call.OpCase.SNAPSHOT_RESTORE,
                 c -> new Snapshots.Restore(c.getSnapshotRestore().getSnapshot().toByteArray()), BOOL);
+        AclWire.register();
     }
 
-    private static <O extends Op<R>, R> void op(Class<O> type, Call.OpCase opCase, Function<Call, Op<?>> decode,
+    static <O extends Op<R>, R> void op(Class<O> type, Call.OpCase opCase, Function<Call, Op<?>> decode,
                                                  Shape<R> shape) {
         Kind0 k = new Kind0(type, opCase, decode, shape);
         BY_TYPE.put(type, k);
@@ -246,13 +247,13 @@ public final class Wire {
     public static List<String> methods() {
         List<String> out = new ArrayList<>();
         BY_TYPE.keySet().forEach(t -> out.add(Op.nameOf(t)));
-        out.addAll(AclWire.methods());
+        out.addAll(QueryWire.methods());
         return out;
     }
 
     /** Whether operations of {@code type} travel between agents. */
     static boolean travels(Class<?> type) {
-        return BY_TYPE.containsKey(type) || AclWire.travels(type);
+        return BY_TYPE.containsKey(type) || QueryWire.travels(type);
     }
 
     // ---------------------------------------------------------------- calls
@@ -289,18 +290,16 @@ public final class Wire {
             throw AgentException.badRequest("malformed request: " + ex.getMessage());
         }
         Kind0 k = BY_CASE.get(c.getOpCase());
-        if (k == null && c.getOpCase() != Call.OpCase.ACL && c.getOpCase() != Call.OpCase.QUERY) {
+        if (k == null && c.getOpCase() != Call.OpCase.QUERY) {
             throw AgentException.badRequest("the request names no operation this agent knows");
         }
         Op<?> op;
         try {
-            op = k != null ? k.decode().apply(c)
-                    : c.getOpCase() == Call.OpCase.QUERY ? AclWire.decodeQuery(c.getQuery()) : AclWire.decode(c.getAcl());
+            op = k != null ? k.decode().apply(c) : QueryWire.decodeQuery(c.getQuery());
         } catch (AgentException ex) {
             throw ex;
         } catch (RuntimeException ex) {
-            throw AgentException.badRequest("malformed " + (k != null ? Op.nameOf(k.type())
-                    : c.getOpCase() == Call.OpCase.QUERY ? c.getQuery().getOp() : c.getAcl().getOp())
+            throw AgentException.badRequest("malformed " + (k != null ? Op.nameOf(k.type()) : c.getQuery().getOp())
                     + " request: " + ex.getMessage());
         }
         if (!op.opName().equals(method)) {
@@ -329,8 +328,8 @@ public final class Wire {
     @SuppressWarnings({"unchecked", "rawtypes"})
     static byte[] encodeReply(Op<?> op, Response<?> r) {
         Value.Builder v = Value.newBuilder();
-        if (AclWire.carriesJson(op)) {
-            v.setText(AclWire.encodeValue(op, r.value()));
+        if (QueryWire.carriesJson(op)) {
+            v.setText(QueryWire.encodeValue(op, r.value()));
         } else {
             ((Shape) kind(op).shape()).put().accept(r.value(), v);
         }
@@ -378,7 +377,7 @@ public final class Wire {
         }
         R value;
         try {
-            value = AclWire.carriesJson(op) ? (R) AclWire.decodeValue(op, r.getValue().getText())
+            value = QueryWire.carriesJson(op) ? (R) QueryWire.decodeValue(op, r.getValue().getText())
                     : ((Shape<R>) kind(op).shape()).get().apply(r.getValue());
         } catch (RuntimeException ex) {
             throw new AgentException(Kind.INTERNAL, "malformed " + op.opName() + " answer from the server: "
@@ -425,9 +424,9 @@ public final class Wire {
             c.setKvRelease(io.tribune.agent.rpc.wire.KvRelease.newBuilder().setKey(o.key())
                     .setValue(ByteString.copyFrom(o.value())).setFlags(o.flags()).setSession(o.session()));
         } else if (op instanceof io.tribune.agent.rpc.Acl.AclOp<?> o) {
-            c.setAcl(AclWire.encode(o));
+            AclWire.encode(o, c);
         } else if (op instanceof io.tribune.agent.rpc.Queries.QueryOp<?> o) {
-            c.setQuery(AclWire.encodeQuery(o));
+            c.setQuery(QueryWire.encodeQuery(o));
         } else if (op instanceof Txn.Apply o) {
             c.setTxnApply(io.tribune.agent.rpc.wire.TxnApply.newBuilder().addAllOps(map(o.ops(), Wire::txnOp)));
         } else if (op instanceof Catalog.Register o) {

@@ -32,7 +32,7 @@ class AclWireTest {
                 new Acl.TokenClone("a1", "copy"), new Acl.TokenDelete("a1"), new Acl.TokenRead("a1"),
                 new Acl.TokenSelf("s1"), new Acl.TokenList(), new Acl.LegacyWrite("", "n", "client", "r", false),
                 new Acl.LegacyDestroy("s1"), new Acl.LegacyInfo("s1"), new Acl.LegacyClone("s1"),
-                new Acl.Resolve("s1"));
+                new Acl.Resolve("s1"), new Acl.ReplicationStatus());
         for (Op<?> op : ops) {
             Envelope e = new Envelope(op, Options.DEFAULT.withToken("t"), Optional.empty(), "n1", Hop.CLIENT);
             Envelope back = Wire.decodeCall(op.opName(), Wire.encodeCall(e));
@@ -55,6 +55,12 @@ class AclWireTest {
         roundTrip(new Acl.PolicyDelete("p1"), true);
         roundTrip(new Acl.LegacyClone("s1"), "s2");
         roundTrip(new Acl.Resolve("s1"), new Acl.Identity(true, "a1", false, List.of("key \"\" {}")));
+        roundTrip(new Acl.Bootstrap(), info);
+        roundTrip(new Acl.PolicyRead("p1"), Optional.of(POLICY));
+        roundTrip(new Acl.PolicyRead("p1"), Optional.<AclPolicy>empty());
+        roundTrip(new Acl.LegacyInfo("s1"), Optional.of(info));
+        roundTrip(new Acl.ReplicationStatus(), new Acl.Replication(true, true, "dc1", "tokens", 12, 13, 1000, 0, ""));
+        roundTrip(new Acl.ReplicationStatus(), new Acl.Replication(false, false, "", "", 0, 0, 0, 5, "boom"));
     }
 
     private static <R> void roundTrip(Op<R> op, R value) {
@@ -70,21 +76,40 @@ class AclWireTest {
                 Hop.CLIENT));
         AgentException wrongMethod = assertThrows(AgentException.class, () -> Wire.decodeCall("Acl.PolicyList", ok));
         assertEquals(AgentException.Kind.BAD_REQUEST, wrongMethod.kind());
-        io.tribune.agent.rpc.wire.Call bad = io.tribune.agent.rpc.wire.Call.newBuilder()
-                .setAcl(io.tribune.agent.rpc.wire.AclCall.newBuilder().setOp("Acl.PolicyRead").setJson("{\"id\": \"\"}"))
-                .build();
-        AgentException empty = assertThrows(AgentException.class, () -> Wire.decodeCall("Acl.PolicyRead",
-                bad.toByteArray()));
-        assertEquals(AgentException.Kind.BAD_REQUEST, empty.kind());
-        io.tribune.agent.rpc.wire.Call unknown = io.tribune.agent.rpc.wire.Call.newBuilder()
-                .setAcl(io.tribune.agent.rpc.wire.AclCall.newBuilder().setOp("Acl.TranslateRules").setJson("{}"))
+        io.tribune.agent.rpc.wire.Call emptyId = io.tribune.agent.rpc.wire.Call.newBuilder()
+                .setAclPolicyRead(io.tribune.agent.rpc.wire.AclPolicyRead.newBuilder().setId("")).build();
+        assertEquals(AgentException.Kind.BAD_REQUEST, assertThrows(AgentException.class,
+                () -> Wire.decodeCall("Acl.PolicyRead", emptyId.toByteArray())).kind());
+        io.tribune.agent.rpc.wire.Call longRules = io.tribune.agent.rpc.wire.Call.newBuilder()
+                .setAclPolicyWrite(io.tribune.agent.rpc.wire.AclPolicyWrite.newBuilder().setName("p")
+                        .setRules("x".repeat(Acl.MAX_RULES_BYTES + 1))).build();
+        assertEquals(AgentException.Kind.BAD_REQUEST, assertThrows(AgentException.class,
+                () -> Wire.decodeCall("Acl.PolicyWrite", longRules.toByteArray())).kind());
+        io.tribune.agent.rpc.wire.Call badType = io.tribune.agent.rpc.wire.Call.newBuilder()
+                .setAclLegacyWrite(io.tribune.agent.rpc.wire.AclLegacyWrite.newBuilder().setType("root")).build();
+        assertEquals(AgentException.Kind.BAD_REQUEST, assertThrows(AgentException.class,
+                () -> Wire.decodeCall("Acl.LegacyWrite", badType.toByteArray())).kind());
+        io.tribune.agent.rpc.wire.Call legacyCase = io.tribune.agent.rpc.wire.Call.newBuilder()
+                .setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(90,
+                        com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                                .addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8("x")).build()).build())
                 .build();
         assertEquals(AgentException.Kind.BAD_REQUEST, assertThrows(AgentException.class,
-                () -> Wire.decodeCall("Acl.TranslateRules", unknown.toByteArray())).kind());
-        io.tribune.agent.rpc.wire.Call notJson = io.tribune.agent.rpc.wire.Call.newBuilder()
-                .setAcl(io.tribune.agent.rpc.wire.AclCall.newBuilder().setOp("Acl.PolicyRead").setJson("{{"))
+                () -> Wire.decodeCall("Acl.PolicyRead", legacyCase.toByteArray())).kind(),
+                "the retired JSON case 90 names no operation");
+    }
+
+    @Test
+    void malformedAclAnswersAreInternalErrors() {
+        io.tribune.agent.rpc.wire.Reply two = io.tribune.agent.rpc.wire.Reply.newBuilder()
+                .setValue(io.tribune.agent.rpc.wire.Value.newBuilder()
+                        .addAclPolicies(AclWire.policy(POLICY)).addAclPolicies(AclWire.policy(POLICY)))
                 .build();
-        assertEquals(AgentException.Kind.BAD_REQUEST, assertThrows(AgentException.class,
-                () -> Wire.decodeCall("Acl.PolicyRead", notJson.toByteArray())).kind());
+        assertEquals(AgentException.Kind.INTERNAL, assertThrows(AgentException.class,
+                () -> Wire.decodeReply(new Acl.PolicyRead("p1"), two.toByteArray())).kind());
+        io.tribune.agent.rpc.wire.Reply none = io.tribune.agent.rpc.wire.Reply.newBuilder()
+                .setValue(io.tribune.agent.rpc.wire.Value.getDefaultInstance()).build();
+        assertEquals(AgentException.Kind.INTERNAL, assertThrows(AgentException.class,
+                () -> Wire.decodeReply(new Acl.Bootstrap(), none.toByteArray())).kind());
     }
 }
