@@ -234,6 +234,7 @@ public final class Wire {
         op(Snapshots.Restore.class, Call.OpCase.SNAPSHOT_RESTORE,
                 c -> new Snapshots.Restore(c.getSnapshotRestore().getSnapshot().toByteArray()), BOOL);
         AclWire.register();
+        QueryWire.register();
     }
 
     static <O extends Op<R>, R> void op(Class<O> type, Call.OpCase opCase, Function<Call, Op<?>> decode,
@@ -247,13 +248,12 @@ public final class Wire {
     public static List<String> methods() {
         List<String> out = new ArrayList<>();
         BY_TYPE.keySet().forEach(t -> out.add(Op.nameOf(t)));
-        out.addAll(QueryWire.methods());
         return out;
     }
 
     /** Whether operations of {@code type} travel between agents. */
     static boolean travels(Class<?> type) {
-        return BY_TYPE.containsKey(type) || QueryWire.travels(type);
+        return BY_TYPE.containsKey(type);
     }
 
     // ---------------------------------------------------------------- calls
@@ -290,17 +290,16 @@ public final class Wire {
             throw AgentException.badRequest("malformed request: " + ex.getMessage());
         }
         Kind0 k = BY_CASE.get(c.getOpCase());
-        if (k == null && c.getOpCase() != Call.OpCase.QUERY) {
+        if (k == null) {
             throw AgentException.badRequest("the request names no operation this agent knows");
         }
         Op<?> op;
         try {
-            op = k != null ? k.decode().apply(c) : QueryWire.decodeQuery(c.getQuery());
+            op = k.decode().apply(c);
         } catch (AgentException ex) {
             throw ex;
         } catch (RuntimeException ex) {
-            throw AgentException.badRequest("malformed " + (k != null ? Op.nameOf(k.type()) : c.getQuery().getOp())
-                    + " request: " + ex.getMessage());
+            throw AgentException.badRequest("malformed " + Op.nameOf(k.type()) + " request: " + ex.getMessage());
         }
         if (!op.opName().equals(method)) {
             throw AgentException.badRequest("RPC method " + method + " carries a " + op.opName() + " request");
@@ -328,11 +327,7 @@ public final class Wire {
     @SuppressWarnings({"unchecked", "rawtypes"})
     static byte[] encodeReply(Op<?> op, Response<?> r) {
         Value.Builder v = Value.newBuilder();
-        if (QueryWire.carriesJson(op)) {
-            v.setText(QueryWire.encodeValue(op, r.value()));
-        } else {
-            ((Shape) kind(op).shape()).put().accept(r.value(), v);
-        }
+        ((Shape) kind(op).shape()).put().accept(r.value(), v);
         Response.Meta m = r.meta();
         return Reply.newBuilder().setMeta(Meta.newBuilder().setIndex(m.index()).setKnownLeader(m.knownLeader())
                         .setLastContactMillis(m.lastContact().toMillis()).setServedAs(consistency(m.servedAs())))
@@ -377,8 +372,7 @@ public final class Wire {
         }
         R value;
         try {
-            value = QueryWire.carriesJson(op) ? (R) QueryWire.decodeValue(op, r.getValue().getText())
-                    : ((Shape<R>) kind(op).shape()).get().apply(r.getValue());
+            value = ((Shape<R>) kind(op).shape()).get().apply(r.getValue());
         } catch (RuntimeException ex) {
             throw new AgentException(Kind.INTERNAL, "malformed " + op.opName() + " answer from the server: "
                     + ex.getMessage());
@@ -426,7 +420,7 @@ public final class Wire {
         } else if (op instanceof io.tribune.agent.rpc.Acl.AclOp<?> o) {
             AclWire.encode(o, c);
         } else if (op instanceof io.tribune.agent.rpc.Queries.QueryOp<?> o) {
-            c.setQuery(QueryWire.encodeQuery(o));
+            QueryWire.encode(o, c);
         } else if (op instanceof Txn.Apply o) {
             c.setTxnApply(io.tribune.agent.rpc.wire.TxnApply.newBuilder().addAllOps(map(o.ops(), Wire::txnOp)));
         } else if (op instanceof Catalog.Register o) {
