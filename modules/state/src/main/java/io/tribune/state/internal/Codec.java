@@ -202,7 +202,7 @@ public final class Codec {
             case RESTORE_BEGIN -> new Command.RestoreBegin(r.str("restore id"), r.i64("total bytes"), r.i64("crc32c"));
             case RESTORE_CHUNK -> new Command.RestoreChunk(r.str("restore id"), r.i64("offset"), r.bytes("piece"));
             case RESTORE_COMMIT -> new Command.RestoreCommit(r.str("restore id"));
-            // Prepared-query tags (110..119) are tested first: they lie inside the range AclCodec claims.
+            // The ACL (100..109) and prepared-query (110..119) ranges are apart (CodecTagRangesTest).
             default -> QueryCodec.handles(tag) ? QueryCodec.decode(tag, r)
                     : AclCodec.handles(tag) ? AclCodec.decode(tag, r) : CatalogCodec.decode(tag, r);
         };
