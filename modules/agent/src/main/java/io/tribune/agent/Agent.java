@@ -356,6 +356,9 @@ public final class Agent {
             ServerEndpoints.register(handlers, new ServerEndpoints.Setup(config.datacenter(), consensus, membership,
                     clock, scheduler, hold, SnapshotRestore.chunkBytes(config.pluginConfig(), consensusPlugin),
                     Optional.of(batcher)));
+            // Prepared queries, sorted near a node by the network coordinates in the state each read sees.
+            io.tribune.agent.query.QueryEndpoints.register(handlers, new io.tribune.agent.query.QueryEndpoints.Setup(
+                    config.datacenter(), random("query"), io.tribune.agent.query.QueryExecution::byCoordinates));
             rpcServer.attach(router);
             LeaderDuties duties = new LeaderDuties(consensus, state, clock::wallMillis, clock::millis);
             duties.start(scheduler);
@@ -365,6 +368,7 @@ public final class Agent {
                 router::canWrite, config.server() ? OptionalInt.of(transport.localEndpoint().port())
                 : OptionalInt.empty()));
         closeables.push(local);
+        new io.tribune.agent.query.QueryExecutor(router, config.nodeName(), "").register(handlers);
         LocalEndpoints.register(handlers, new LocalEndpoints.Setup(config.nodeName(), local, membership,
                 Optional.ofNullable(wan), keyring, chosen.getOrDefault(SpiKind.MEMBERSHIP, "?"), this::self,
                 () -> shutdownAsync(true)));

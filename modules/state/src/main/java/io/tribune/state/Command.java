@@ -464,11 +464,12 @@ public sealed interface Command {
         }
     }
 
-    // ------------------------------------------------------------------ ACL (tags 100..119)
+    // ------------------------------------------------------------------ ACL (tags 100..109)
 
     /**
-     * The ACL commands (Consul 1.4's policies and tokens). Their codec tags are 100..119, far from
-     * the others; they are encoded by {@code AclCodec} and applied by {@code AclOps}.
+     * The ACL commands (Consul 1.4's policies and tokens). Their codec tags are 100..109 (110..119
+     * are the prepared queries'), far from the others; they are encoded by {@code AclCodec} and
+     * applied by {@code AclOps}.
      */
     sealed interface AclCommand extends Command {
     }
@@ -599,6 +600,43 @@ public sealed interface Command {
         public AclReplicateTokens {
             upserts = List.copyOf(upserts);
             deletes = List.copyOf(deletes);
+        }
+    }
+
+    // ------------------------------------------------------------------ prepared queries (tags 110..119)
+
+    /**
+     * The prepared-query commands. Their codec tags are 110..119; they are encoded by
+     * {@code QueryCodec} and applied by {@code QueryOps}.
+     */
+    sealed interface QueryCommand extends Command {
+    }
+
+    /**
+     * Creates or updates a prepared query by ID; apply keeps the create index of an existing one.
+     * Fails ({@link CommandResult.Failed.Kind#INVALID}) when its name is another query's name or
+     * ID, when it is a template with an empty name and another such template exists, when its
+     * template does not compile, or when its session does not exist.
+     * Result: {@link CommandResult.Done}.
+     *
+     * @param query the query (its indexes are ignored)
+     */
+    record PreparedQuerySet(PreparedQuery query) implements QueryCommand {
+        /** Checks fields. */
+        public PreparedQuerySet {
+            Objects.requireNonNull(query, "query");
+        }
+    }
+
+    /**
+     * Deletes a prepared query by ID. Result: {@link CommandResult.Bool}, whether it existed.
+     *
+     * @param id the query's ID
+     */
+    record PreparedQueryDelete(String id) implements QueryCommand {
+        /** Checks fields. */
+        public PreparedQueryDelete {
+            Objects.requireNonNull(id, "id");
         }
     }
 }

@@ -134,6 +134,8 @@ public final class CommandValidator {
             restoreId(m.id(), p);
         } else if (c instanceof Command.AclCommand a) {
             io.tribune.state.internal.AclOps.check(a, p);
+        } else if (c instanceof Command.QueryCommand q) {
+            io.tribune.state.internal.QueryOps.check(q, p);
         } else {
             CatalogValidation.check(c, p);
         }

@@ -849,4 +849,47 @@ public final class StateStore implements StateMachine {
     public long aclBootstrapIndex() {
         return state.acl.bootstrapIndex;
     }
+
+    // ------------------------------------------------------------------ prepared queries
+
+    /** {@code GET /v1/query/<id>}: the query with that ID. Indexed by the prepared-query table. */
+    public Indexed<Optional<PreparedQuery>> preparedQuery(String id) {
+        State s = state;
+        return new Indexed<>(atLeastOne(s.tableIndex(Table.PREPARED_QUERIES)),
+                Optional.ofNullable(s.queries.byId.get(id)));
+    }
+
+    /** {@code GET /v1/query}: every query, ordered by ID. */
+    public Indexed<List<PreparedQuery>> preparedQueries() {
+        State s = state;
+        List<PreparedQuery> out = new ArrayList<>();
+        s.queries.byId.forEachEntry((k, v) -> out.add(v));
+        return new Indexed<>(atLeastOne(s.tableIndex(Table.PREPARED_QUERIES)), out);
+    }
+
+    /**
+     * The query that executing {@code idOrName} runs, as Consul resolves it: the query with that
+     * ID when it is a UUID, else the query with that exact name, else the template whose name is
+     * the longest prefix of it; empty when none (and always for ""). A template is returned as
+     * stored: the caller renders it for the name ({@link QueryTemplate}).
+     */
+    public Indexed<Optional<PreparedQuery>> preparedQueryResolve(String idOrName) {
+        State s = state;
+        long index = atLeastOne(s.tableIndex(Table.PREPARED_QUERIES));
+        if (idOrName.isEmpty()) {
+            return new Indexed<>(index, Optional.empty());
+        }
+        if (CommandValidator.isSessionId(idOrName)) {
+            PreparedQuery q = s.queries.byId.get(idOrName);
+            if (q != null) {
+                return new Indexed<>(index, Optional.of(q));
+            }
+        }
+        String id = s.queries.byName.get(idOrName);
+        PreparedQuery q = id == null ? null : s.queries.byId.get(id);
+        if (q == null) {
+            q = s.queries.longestTemplate(idOrName);
+        }
+        return new Indexed<>(index, Optional.ofNullable(q));
+    }
 }

@@ -23,10 +23,21 @@ public enum Table {
     /** ACL policies, keyed by ID. Its index travels in the snapshot's ACL section. */
     ACL_POLICIES,
     /** ACL tokens, keyed by AccessorID. Its index travels in the snapshot's ACL section. */
-    ACL_TOKENS;
+    ACL_TOKENS,
+    /** Prepared queries, keyed by ID. Its index travels in the snapshot's prepared-query section. */
+    PREPARED_QUERIES;
 
     /** Whether the table holds ACL data (its index is written with the ACL tables, not with the others). */
     public boolean isAcl() {
         return this == ACL_POLICIES || this == ACL_TOKENS;
+    }
+
+    /**
+     * Whether the table's index is written in a snapshot section of its own (ACL, prepared
+     * queries) rather than with the first tables, so that snapshots of clusters that never used
+     * them keep their older versions byte for byte.
+     */
+    public boolean hasOwnSnapshotSection() {
+        return isAcl() || this == PREPARED_QUERIES;
     }
 }

@@ -217,6 +217,10 @@ public final class AclEnforcer {
         if (op instanceof Acl.AclOp && !(op instanceof Acl.SetAgentToken)) {
             return a.aclWrite();
         }
+        // ---- prepared queries (their rules live with them)
+        if (op instanceof io.tribune.agent.rpc.Queries.QueryOp<?> q) {
+            return io.tribune.agent.query.QueryAccess.allowed(q, a, state);
+        }
         // ---- this agent
         if (op instanceof AgentOps.Self) {
             return a.read(Resource.AGENT, localNode);
@@ -264,7 +268,7 @@ public final class AclEnforcer {
                 || op instanceof Sessions.Info || op instanceof Sessions.OfNode || op instanceof Sessions.All
                 || op instanceof Events.Named || op instanceof Coordinates.Nodes || op instanceof Coordinates.OfNode
                 || op instanceof AgentOps.Members || op instanceof AgentOps.Services || op instanceof Acl.TokenRead
-                || op instanceof Acl.TokenList;
+                || op instanceof Acl.TokenList || io.tribune.agent.query.QueryAccess.filters(op);
     }
 
     /**
@@ -330,6 +334,9 @@ public final class AclEnforcer {
         }
         if (op instanceof AgentOps.Services) {
             return only((List<NodeService>) value, s -> a.read(Resource.SERVICE, s.service()));
+        }
+        if (op instanceof io.tribune.agent.rpc.Queries.QueryOp) {
+            return io.tribune.agent.query.QueryAccess.filter(op, value, a, mayWriteAcl);
         }
         if (!mayWriteAcl && (op instanceof Acl.TokenRead)) {
             return ((Optional<Acl.TokenInfo>) value).map(AclEnforcer::redact);

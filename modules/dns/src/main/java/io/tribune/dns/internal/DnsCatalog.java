@@ -2,6 +2,7 @@ package io.tribune.dns.internal;
 
 import io.tribune.state.Node;
 import io.tribune.state.ServiceHealth;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -56,6 +57,28 @@ public interface DnsCatalog {
             return serviceHealth(service, tag);
         }
         throw new NoPathException("no path to datacenter " + datacenter);
+    }
+
+    /**
+     * What a prepared query executed for DNS answered.
+     *
+     * @param nodes      the instances, in the order to answer them (already filtered and shuffled)
+     * @param ttl        the query's {@code DNS.TTL}, empty when it sets none
+     * @param datacenter the datacenter that answered (another one after a failover)
+     */
+    record QueryAnswer(List<ServiceHealth> nodes, Optional<Duration> ttl, String datacenter) {
+        /** Copies the list. */
+        public QueryAnswer {
+            nodes = List.copyOf(nodes);
+        }
+    }
+
+    /**
+     * Executes the prepared query {@code idOrName} in {@code datacenter} ("" for this agent's), with
+     * its failover; empty when no query applies. The default knows no prepared queries.
+     */
+    default Optional<QueryAnswer> preparedQuery(String idOrName, String datacenter) {
+        throw new UnavailableException("this catalog cannot execute prepared queries");
     }
 
     /**

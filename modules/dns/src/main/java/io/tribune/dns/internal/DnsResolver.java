@@ -45,7 +45,8 @@ import org.xbill.DNS.Type;
  *
  * <p>Names (Consul's): {@code <node>.node[.<dc>].<domain>}, {@code [<tag>.]<service>.service[.<dc>].<domain>},
  * RFC 2782 {@code _<service>._<tag>.service[.<dc>].<domain>} (tag {@code tcp} means any) and
- * {@code <hex-ip>.addr[.<dc>].<domain>}; a datacenter other than this agent's is read from that
+ * {@code <hex-ip>.addr[.<dc>].<domain>} and {@code <query>.query[.<dc>].<domain>} (a prepared query by ID
+ * or name, executed with its failover); a datacenter other than this agent's is read from that
  * datacenter's servers through the request layer (a server of this one forwards). Reverse lookups
  * ({@code PTR} under {@code in-addr.arpa} and {@code ip6.arpa}) name the nodes of this datacenter
  * with that address.
@@ -313,6 +314,7 @@ public final class DnsResolver {
             switch (kind) {
                 case "node" -> nodeLookup(qname, qtype, prefix, dc, resp);
                 case "service" -> serviceLookup(qname, qtype, prefix, dc, resp);
+                case "query" -> queryLookup(qname, qtype, prefix, dc, resp);
                 default -> addrLookup(qname, qtype, prefix, resp);
             }
         } catch (DnsCatalog.NoPathException e) {
@@ -335,7 +337,7 @@ public final class DnsResolver {
             "[a-z0-9][a-z0-9_-]{0,63}");
 
     private static boolean isKind(String label) {
-        return label.equals("node") || label.equals("service") || label.equals("addr");
+        return label.equals("node") || label.equals("service") || label.equals("addr") || label.equals("query");
     }
 
     private static String lower(String s) {
@@ -411,9 +413,16 @@ public final class DnsResolver {
             return;
         }
         shuffle(found);
-        long ttl = settings.serviceTtl().toSeconds();
+        instancesAnswer(found, qname, qtype, settings.serviceTtl().toSeconds(), dc.isEmpty() ? datacenter : dc, resp);
+    }
+
+    /**
+     * Answers {@code found} in their order: SRV records (targets in datacenter {@code dc}) for an
+     * SRV question, else the address records of each (duplicates once); NODATA when none fits.
+     */
+    private void instancesAnswer(List<ServiceHealth> found, Name qname, int qtype, long ttl, String dc, Message resp) {
         if (qtype == Type.SRV) {
-            srvAnswer(found, qname, ttl, dc.isEmpty() ? datacenter : dc, resp);
+            srvAnswer(found, qname, ttl, dc, resp);
         } else {
             Set<Record> seen = new LinkedHashSet<>();
             for (ServiceHealth h : found) {
@@ -426,6 +435,28 @@ public final class DnsResolver {
         if (resp.getSection(Section.ANSWER).isEmpty()) {
             resp.addRecord(soa(), Section.AUTHORITY);
         }
+    }
+
+    /**
+     * {@code <query>.query[.<dc>].<domain>}: executes the prepared query (ID or name, a name may
+     * span labels) with its filters and failover, and answers its instances as a service lookup
+     * does (A/AAAA, or SRV naming the datacenter that answered), in the order the query gave, with
+     * the query's {@code DNS.TTL} when it sets one, else {@code service_ttl}. No such query, or no
+     * instance anywhere: NXDOMAIN.
+     */
+    private void queryLookup(Name qname, int qtype, List<String> prefix, String dc, Message resp) {
+        if (prefix.isEmpty()) {
+            nxdomain(resp);
+            return;
+        }
+        Optional<DnsCatalog.QueryAnswer> answer = catalog.preparedQuery(String.join(".", prefix), dc);
+        if (answer.isEmpty() || answer.get().nodes().isEmpty()) {
+            nxdomain(resp);
+            return;
+        }
+        String from = answer.get().datacenter();
+        instancesAnswer(answer.get().nodes(), qname, qtype, answer.get().ttl().orElse(settings.serviceTtl()).toSeconds(),
+                from.isEmpty() ? datacenter : from, resp);
     }
 
     private List<ServiceHealth> healthy(String service, String tag, String dc) {

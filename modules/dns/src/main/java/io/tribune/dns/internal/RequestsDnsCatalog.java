@@ -5,6 +5,7 @@ import io.tribune.agent.rpc.Catalog;
 import io.tribune.agent.rpc.Health;
 import io.tribune.agent.rpc.Op;
 import io.tribune.agent.rpc.Options;
+import io.tribune.agent.rpc.Queries;
 import io.tribune.agent.rpc.Requests;
 import io.tribune.api.consensus.ReadConsistency;
 import io.tribune.state.Node;
@@ -97,6 +98,33 @@ public final class RequestsDnsCatalog implements DnsCatalog {
     }
 
     @Override
+    public Optional<QueryAnswer> preparedQuery(String idOrName, String datacenter) {
+        Queries.Result r;
+        try {
+            r = get(() -> new Queries.Execute(idOrName, "", 0), datacenter);
+        } catch (NotFound e) {
+            return Optional.empty();
+        }
+        Optional<Duration> ttl = Optional.empty();
+        if (!r.query().dnsTtl().isEmpty()) {
+            // Validated when the query was written; a TTL this agent cannot read falls back to the default.
+            try {
+                ttl = Optional.of(io.tribune.state.BlockingWait.parseDuration(r.query().dnsTtl()));
+            } catch (IllegalArgumentException e) {
+                ttl = Optional.empty();
+            }
+        }
+        return Optional.of(new QueryAnswer(r.nodes(), ttl, r.datacenter()));
+    }
+
+    /** No prepared query matched the name: the name does not exist (NXDOMAIN), nothing failed. */
+    private static final class NotFound extends RuntimeException {
+        NotFound(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    @Override
     public List<Node> nodes(String datacenter) {
         return get(() -> new Catalog.Nodes(Map.of()), datacenter);
     }
@@ -128,6 +156,9 @@ public final class RequestsDnsCatalog implements DnsCatalog {
             AgentException ae = AgentException.of(e);
             if (ae.kind() == AgentException.Kind.NO_PATH_TO_DATACENTER) {
                 throw new NoPathException(ae.getMessage());
+            }
+            if (ae.kind() == AgentException.Kind.NOT_FOUND) {
+                throw new NotFound(ae.getMessage());
             }
             if (local && unreachable(ae.kind())) {
                 failFast();

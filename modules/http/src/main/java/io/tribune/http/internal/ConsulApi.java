@@ -39,5 +39,8 @@ public final class ConsulApi {
         http.route("/v1/operator/raft/", operator::raft);
         http.route("/v1/operator/keyring", operator::keyring);
         http.route("/v1/snapshot", operator::snapshot);
+        QueryRoutes queries = new QueryRoutes(requests);
+        http.route("/v1/query/", queries::query);
+        http.route("/v1/query", queries::root);
     }
 }

@@ -21,7 +21,7 @@ final class AclCodec {
     static final int INIT = 105;
     static final int REPLICATE_POLICIES = 106;
     static final int REPLICATE_TOKENS = 107;
-    static final int LAST = 119;
+    static final int LAST = 109;
 
     private AclCodec() {
     }

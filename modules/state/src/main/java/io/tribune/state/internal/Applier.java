@@ -30,6 +30,8 @@ public final class Applier {
             return new CommandResult.Count(KvOps.reap(tx, r.upToIndex(), r.nowMillis()));
         } else if (c instanceof Command.AclCommand a) {
             return AclOps.apply(tx, a);
+        } else if (c instanceof Command.QueryCommand q) {
+            return QueryOps.apply(tx, q);
         }
         return CatalogOps.apply(tx, c);
     }

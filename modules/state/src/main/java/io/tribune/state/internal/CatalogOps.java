@@ -276,6 +276,8 @@ final class CatalogOps {
         tx.sessions = tx.sessions.remove(s.id());
         tx.sessionsByNode = tx.sessionsByNode.remove(new Key2(s.node(), s.id()));
         emit(tx, Table.SESSIONS, Op.DELETE, s.id(), s.node(), "");
+        // Consul deletes the prepared queries bound to a session with it.
+        QueryOps.deleteForSession(tx, s.id());
     }
 
     private static void invalidateSessionsOnCheck(Tx tx, String node, String checkId, long nowMillis) {

@@ -100,6 +100,8 @@ public final class Codec {
             w.u8(RESTORE_CHUNK).str(k.id()).i64(k.offset()).bytes(k.bytes());
         } else if (c instanceof Command.RestoreCommit m) {
             w.u8(RESTORE_COMMIT).str(m.id());
+        } else if (c instanceof Command.QueryCommand q) {
+            QueryCodec.encode(w, q);
         } else if (c instanceof Command.AclCommand a) {
             AclCodec.encode(w, a);
         } else {
@@ -200,7 +202,9 @@ public final class Codec {
             case RESTORE_BEGIN -> new Command.RestoreBegin(r.str("restore id"), r.i64("total bytes"), r.i64("crc32c"));
             case RESTORE_CHUNK -> new Command.RestoreChunk(r.str("restore id"), r.i64("offset"), r.bytes("piece"));
             case RESTORE_COMMIT -> new Command.RestoreCommit(r.str("restore id"));
-            default -> AclCodec.handles(tag) ? AclCodec.decode(tag, r) : CatalogCodec.decode(tag, r);
+            // The ACL (100..109) and prepared-query (110..119) ranges are apart (CodecTagRangesTest).
+            default -> QueryCodec.handles(tag) ? QueryCodec.decode(tag, r)
+                    : AclCodec.handles(tag) ? AclCodec.decode(tag, r) : CatalogCodec.decode(tag, r);
         };
     }
 

@@ -39,7 +39,10 @@ import java.util.zip.CRC32C;
  * staged restore and the dedup table when there are any, then the ACL section (policies, tokens,
  * the bootstrap index and the two ACL tables' indexes); it is written once the ACL tables hold
  * anything, so a cluster that never used ACLs keeps writing the older versions byte for byte.
- * This reader reads all four.
+ * Version 5 holds the version 1 sections, the staged restore, the dedup table and the ACL section
+ * when there are any, then the prepared-query section (the table's index and every query); it is
+ * written once a prepared query was ever written, so clusters that never used them keep writing
+ * the older versions. This reader reads all five.
  */
 public final class SnapshotCodec {
     /** The magic bytes that open a snapshot. */
@@ -52,6 +55,8 @@ public final class SnapshotCodec {
     public static final int VERSION_DEDUP = 3;
     /** Format version written once ACL tables hold anything: the sections of version 3 (dedup optional), then ACL. */
     public static final int VERSION_ACL = 4;
+    /** Format version written once prepared queries were used: the sections of version 4 (ACL optional), then queries. */
+    public static final int VERSION_QUERIES = 5;
     /** Largest snapshot accepted by {@link #read}: 1 GiB (it is read into memory to be verified first). */
     public static final int MAX_SNAPSHOT_BYTES = 1 << 30;
 
@@ -72,6 +77,7 @@ public final class SnapshotCodec {
     static final int STAGED_RESTORE = 14;
     static final int DEDUP = 15;
     static final int ACL = 16;
+    static final int QUERIES = 17;
     /** The sections of every version, in order; versions 2 and 3 add theirs after them. */
     private static final int[] ORDER = {TABLE_INDEXES, KV, TOMBSTONES, LOCK_DELAYS, NODES, SERVICES, CHECKS, SESSIONS,
         EVENTS, COORDINATES, SERVICE_INDEX, NODE_INDEX, KV_REAP_INDEX};
@@ -90,14 +96,15 @@ public final class SnapshotCodec {
         for (byte b : MAGIC) {
             w.u8(b);
         }
-        int version = !s.acl.isEmpty() ? VERSION_ACL : !s.dedup.isEmpty() ? VERSION_DEDUP
+        boolean queries = !s.queries.isEmpty() || s.tableIndex(Table.PREPARED_QUERIES) != 0;
+        int version = queries ? VERSION_QUERIES : !s.acl.isEmpty() ? VERSION_ACL : !s.dedup.isEmpty() ? VERSION_DEDUP
                 : s.staged != null ? VERSION_STAGED : VERSION;
         w.i32(version).i64(s.index);
 
         // The ACL tables' indexes travel in the ACL section, so that older versions stay unchanged.
         List<Table> tables = new ArrayList<>();
         for (Table t : Table.values()) {
-            if (!t.isAcl()) {
+            if (!t.hasOwnSnapshotSection()) {
                 tables.add(t);
             }
         }
@@ -162,7 +169,7 @@ public final class SnapshotCodec {
             generation(sink, d.previous());
             generation(sink, d.current());
         }
-        if (version == VERSION_ACL) {
+        if (!s.acl.isEmpty()) {
             AclTables a = s.acl;
             w.u8(ACL).i32(1).i64(a.bootstrapIndex).i64(s.tableIndex(Table.ACL_POLICIES))
                     .i64(s.tableIndex(Table.ACL_TOKENS));
@@ -174,6 +181,13 @@ public final class SnapshotCodec {
             w.i32(a.tokens.size());
             for (Map.Entry<String, io.tribune.state.AclToken> e : a.tokens) {
                 AclCodec.token(w, e.getValue());
+                sink.maybeFlush();
+            }
+        }
+        if (queries) {
+            w.u8(QUERIES).i32(1).i64(s.tableIndex(Table.PREPARED_QUERIES)).i32(s.queries.byId.size());
+            for (Map.Entry<String, io.tribune.state.PreparedQuery> e : s.queries.byId) {
+                QueryCodec.query(w, e.getValue());
                 sink.maybeFlush();
             }
         }
@@ -299,9 +313,9 @@ public final class SnapshotCodec {
 
     private static State parse(WireReader r, long index, boolean keepStaged) {
         int version = r.i32("version");
-        if (version != VERSION && version != VERSION_STAGED && version != VERSION_DEDUP && version != VERSION_ACL) {
+        if (version < VERSION || version > VERSION_QUERIES) {
             throw new MalformedInputException("unsupported snapshot version " + version + " (this server reads "
-                    + VERSION + ", " + VERSION_STAGED + ", " + VERSION_DEDUP + " and " + VERSION_ACL + ")");
+                    + VERSION + " to " + VERSION_QUERIES + ")");
         }
         long captured = r.i64("captured index");
         Tx t = new Tx();
@@ -404,18 +418,25 @@ public final class SnapshotCodec {
             }
             tag = r.u8(version == VERSION_STAGED ? "end tag" : "section tag");
         }
-        if (version == VERSION_DEDUP || (version == VERSION_ACL && tag == DEDUP)) {
+        if (version == VERSION_DEDUP || (version >= VERSION_ACL && tag == DEDUP)) {
             if (tag != DEDUP) {
                 throw new MalformedInputException("expected section " + DEDUP + ", found " + tag);
             }
             t.dedup = dedup(r, captured);
-            tag = r.u8(version == VERSION_ACL ? "section tag" : "end tag");
+            tag = r.u8(version >= VERSION_ACL ? "section tag" : "end tag");
         }
-        if (version == VERSION_ACL) {
+        if (version == VERSION_ACL || (version == VERSION_QUERIES && tag == ACL)) {
             if (tag != ACL) {
                 throw new MalformedInputException("expected section " + ACL + ", found " + tag);
             }
             acl(r, t);
+            tag = r.u8(version == VERSION_QUERIES ? "section tag" : "end tag");
+        }
+        if (version == VERSION_QUERIES) {
+            if (tag != QUERIES) {
+                throw new MalformedInputException("expected section " + QUERIES + ", found " + tag);
+            }
+            queries(r, t);
             tag = r.u8("end tag");
         }
         int end = tag;
@@ -451,6 +472,24 @@ public final class SnapshotCodec {
             a = a.withToken(tok);
         }
         t.acl = a;
+    }
+
+    private static void queries(WireReader r, Tx t) {
+        if (r.count("prepared query section rows", 1) != 1) {
+            throw new MalformedInputException("prepared query section must hold one table");
+        }
+        t.tableIndex[Table.PREPARED_QUERIES.ordinal()] = r.i64("prepared queries index");
+        int n = r.count("prepared queries", QueryOps.MAX_QUERIES);
+        QueryTables q = QueryTables.EMPTY;
+        for (int i = 0; i < n; i++) {
+            io.tribune.state.PreparedQuery x = QueryCodec.query(r);
+            if (q.byId.containsKey(x.id()) || (!x.name().isEmpty() && q.byName.containsKey(x.name()))
+                    || (x.isTemplate() && q.templates.containsKey(x.name()))) {
+                throw new MalformedInputException("prepared query " + x.id() + " or its name appears twice");
+            }
+            q = q.with(x);
+        }
+        t.queries = q;
     }
 
     private static DedupTable dedup(WireReader r, long captured) {

@@ -62,6 +62,8 @@ public final class State {
     public final DedupTable dedup;
     /** ACL policies and tokens. */
     public final AclTables acl;
+    /** Prepared queries. */
+    public final QueryTables queries;
 
     State(Tx t) {
         this.index = t.index;
@@ -85,6 +87,7 @@ public final class State {
         this.staged = t.staged;
         this.dedup = t.dedup;
         this.acl = t.acl;
+        this.queries = t.queries;
     }
 
     /** The empty state at index 0. */

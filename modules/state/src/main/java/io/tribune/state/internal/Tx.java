@@ -45,6 +45,8 @@ public final class Tx {
     DedupTable dedup;
     /** ACL policies and tokens. */
     AclTables acl;
+    /** Prepared queries. */
+    QueryTables queries;
     final List<Change> changes = new ArrayList<>();
     private boolean dirty;
 
@@ -69,6 +71,7 @@ public final class Tx {
         coordinates = PersistentMap.empty();
         dedup = DedupTable.empty(DedupTable.DEFAULT);
         acl = AclTables.EMPTY;
+        queries = QueryTables.EMPTY;
     }
 
     /** A working copy of {@code s} for the command at {@code index}. */
@@ -94,6 +97,7 @@ public final class Tx {
         this.staged = s.staged;
         this.dedup = s.dedup;
         this.acl = s.acl;
+        this.queries = s.queries;
     }
 
     /** The raft index being applied. */
@@ -158,6 +162,7 @@ public final class Tx {
         events = m.events;
         coordinates = m.coordinates;
         acl = m.acl;
+        queries = m.queries;
         while (changes.size() > m.changeCount) {
             changes.remove(changes.size() - 1);
         }
@@ -184,6 +189,7 @@ public final class Tx {
         final List<EventRecord> events;
         final PersistentMap<Key2, Coordinate> coordinates;
         final AclTables acl;
+        final QueryTables queries;
         final int changeCount;
         final boolean dirty;
 
@@ -206,6 +212,7 @@ public final class Tx {
             events = t.events;
             coordinates = t.coordinates;
             acl = t.acl;
+            queries = t.queries;
             changeCount = t.changes.size();
             dirty = t.dirty;
         }

@@ -235,6 +235,7 @@ public final class Wire {
         op(Snapshots.Restore.class, Call.OpCase.SNAPSHOT_RESTORE,
                 c -> new Snapshots.Restore(c.getSnapshotRestore().getSnapshot().toByteArray()), BOOL);
         AclWire.register();
+        QueryWire.register();
     }
 
     static <O extends Op<R>, R> void op(Class<O> type, Call.OpCase opCase, Function<Call, Op<?>> decode,
@@ -419,6 +420,8 @@ public final class Wire {
                     .setValue(ByteString.copyFrom(o.value())).setFlags(o.flags()).setSession(o.session()));
         } else if (op instanceof io.tribune.agent.rpc.Acl.AclOp<?> o) {
             AclWire.encode(o, c);
+        } else if (op instanceof io.tribune.agent.rpc.Queries.QueryOp<?> o) {
+            QueryWire.encode(o, c);
         } else if (op instanceof Txn.Apply o) {
             c.setTxnApply(io.tribune.agent.rpc.wire.TxnApply.newBuilder().addAllOps(map(o.ops(), Wire::txnOp)));
         } else if (op instanceof Catalog.Register o) {
