@@ -105,4 +105,28 @@ class QueryExecutionTest {
                 List.of()), known, "dc3"), "from dc3: every other one, in the list's order");
         assertEquals(List.of(), QueryExecution.failoverTargets(PreparedQuery.Failover.NONE, known, "dc1"));
     }
+
+    @Test
+    void byCoordinatesSortsNearestFirstFromTheStateAndKeepsTheOrderWhenTheOriginHasNone() {
+        io.tribune.state.StateStore state = new io.tribune.state.StateStore(Runnable::run);
+        long index = 1;
+        for (String n : List.of("origin", "far", "near", "mid", "unknown", "lost")) {
+            state.apply(index++, new io.tribune.state.Command.Register(Node.of(n, "10.0.0.1"),
+                    java.util.Optional.empty(), List.of(), 0));
+        }
+        // One axis of 8, seconds: near 1 ms from the origin, mid 5 ms, far 20 ms; "unknown" has none.
+        Map<String, Double> x = Map.of("origin", 0.0, "near", 0.001, "mid", 0.005, "far", 0.020);
+        List<io.tribune.state.Coordinate> cs = new ArrayList<>();
+        x.forEach((n, v) -> {
+            List<Double> vec = new ArrayList<>(java.util.Collections.nCopies(8, 0.0));
+            vec.set(0, v);
+            cs.add(new io.tribune.state.Coordinate(n, "", vec, 0.1, 0, 0));
+        });
+        state.apply(index, new io.tribune.state.Command.CoordinateUpdate(cs));
+        List<ServiceHealth> given = List.of(instance("far", List.of()), instance("unknown", List.of()),
+                instance("mid", List.of()), instance("near", List.of()));
+        QueryExecution.NearSorter sorter = QueryExecution.byCoordinates(state);
+        assertEquals(List.of("near", "mid", "far", "unknown"), names(sorter.sort(given, "origin")));
+        assertEquals(names(given), names(sorter.sort(given, "lost")), "no coordinate for the origin: order kept");
+    }
 }
