@@ -1,5 +1,6 @@
 package io.tribune.itests;
 
+import static io.tribune.itests.AgentGroup.awaitLeaders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,18 +8,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ACL replication between two datacenters of real processes on 127.0.23.0/24, with
@@ -37,37 +31,12 @@ class AclReplicationIT {
     static final String MASTER = "acl-replication-it-master-token";
     static final Duration LONG = Duration.ofSeconds(60);
 
-    @TempDir
-    Path data;
-
-    final Map<String, AgentProcess> agents = new LinkedHashMap<>();
-
-    @AfterEach
-    void stopAll() {
-        agents.values().forEach(AgentProcess::close);
-    }
-
-    AgentProcess start(String ip, String dc, boolean server, List<String> extra) throws IOException {
-        String name = dc + "-" + (server ? "server-" : "client-") + ip.substring(ip.lastIndexOf('.') + 1);
-        Path dir = data.resolve(name);
-        Files.createDirectories(dir);
-        Path cfg = data.resolve(name + ".json");
-        // The same ACL block everywhere, as Consul wants: the primary named, the master token known
-        // to every server (it is also the agents' and the replication token here).
-        Files.writeString(cfg, "{\"primary_datacenter\": \"dc1\", \"acl\": {\"enabled\": true, \"default_policy\": "
-                + "\"deny\", \"enable_token_replication\": true, \"tokens\": {\"master\": \"" + MASTER + "\", "
-                + "\"agent\": \"" + MASTER + "\", \"replication\": \"" + MASTER + "\"}}}", StandardCharsets.UTF_8);
-        List<String> args = new ArrayList<>(List.of("agent", "-node", name, "-datacenter", dc, "-bind", ip,
-                "-client", ip, "-data-dir", dir.toString(), "-retry-interval", "1s", "-config-file", cfg.toString(),
-                "-log-level", "info"));
-        if (server) {
-            args.addAll(List.of("-server", "-bootstrap-expect", "1"));
-        }
-        args.addAll(extra);
-        AgentProcess p = AgentProcess.startOn(ip, 8500, args);
-        agents.put(name, p);
-        return p;
-    }
+    // The same ACL block everywhere, as Consul wants: the primary named, the master token known
+    // to every server (it is also the agents' and the replication token here).
+    @AutoClose
+    final AgentGroup agents = new AgentGroup("{\"primary_datacenter\": \"dc1\", \"acl\": {\"enabled\": true, "
+            + "\"default_policy\": \"deny\", \"enable_token_replication\": true, \"tokens\": {\"master\": \""
+            + MASTER + "\", \"agent\": \"" + MASTER + "\", \"replication\": \"" + MASTER + "\"}}}");
 
     static JsonObject json(HttpResponse<String> r) {
         assertEquals(200, r.statusCode(), r.body());
@@ -88,13 +57,11 @@ class AclReplicationIT {
     @Test
     void policiesAndGlobalTokensReachTheSecondaryLocalTokensStayAndTheSecondaryOutlivesThePrimary()
             throws Exception {
-        AgentProcess s1 = start(DC1_SERVER, "dc1", true, List.of());
-        AgentProcess s2 = start(DC2_SERVER, "dc2", true, List.of("-retry-join-wan", DC1_SERVER,
-                "-retry-interval-wan", "1s"));
-        AgentProcess c2 = start(DC2_CLIENT, "dc2", false, List.of("-retry-join", DC2_SERVER));
-        s1.awaitLeader(LONG);
-        s2.awaitLeader(LONG);
-        c2.awaitLeader(LONG);
+        AgentProcess s1 = agents.start(DC1_SERVER, "dc1", true, List.of("-bootstrap-expect", "1"));
+        AgentProcess s2 = agents.start(DC2_SERVER, "dc2", true, List.of("-bootstrap-expect", "1", "-retry-join-wan",
+                DC1_SERVER, "-retry-interval-wan", "1s"));
+        AgentProcess c2 = agents.start(DC2_CLIENT, "dc2", false, List.of("-retry-join", DC2_SERVER));
+        awaitLeaders(LONG, s1, s2, c2);
 
         String auth = "?token=" + MASTER;
         JsonObject policy = json(s1.send("PUT", "/v1/acl/policy" + auth, "{\"Name\": \"app\", \"Rules\": "

@@ -1,11 +1,11 @@
 package io.tribune.itests;
 
+import static io.tribune.itests.AgentGroup.aliveMembers;
+import static io.tribune.itests.AgentGroup.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.tribune.api.grpc.v1.Consistency;
 import io.tribune.api.grpc.v1.KvWatchEvent;
@@ -22,17 +22,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One datacenter for real: three servers (RocksDB, gRPC transport, SWIM gossip, Raft) and two
@@ -48,29 +43,16 @@ class ClusterIT {
     static final List<String> CLIENTS = List.of("127.0.0.5", "127.0.0.6");
     static final Duration LONG = Duration.ofSeconds(90);
 
-    @TempDir
-    Path data;
+    @AutoClose
+    final AgentGroup agents = new AgentGroup();
 
-    final Map<String, AgentProcess> agents = new LinkedHashMap<>();
-
-    @AfterEach
-    void stopAll() {
-        agents.values().forEach(AgentProcess::close);
-    }
-
+    /** Starts a server (of three) or a client agent on {@code ip}, with no -datacenter, joining the first server. */
     AgentProcess start(String ip, boolean server) throws IOException {
-        String name = (server ? "server-" : "client-") + ip.substring(ip.lastIndexOf('.') + 1);
-        Path dir = data.resolve(name);
-        Files.createDirectories(dir);
-        List<String> args = new ArrayList<>(List.of("agent", "-node", name, "-bind", ip, "-client", ip,
-                "-data-dir", dir.toString(), "-retry-join", SERVERS.get(0), "-retry-interval", "1s",
-                "-log-level", "info"));
+        List<String> extra = new ArrayList<>(List.of("-retry-join", SERVERS.get(0)));
         if (server) {
-            args.addAll(List.of("-server", "-bootstrap-expect", "3"));
+            extra.addAll(List.of("-bootstrap-expect", "3"));
         }
-        AgentProcess p = AgentProcess.startOn(ip, 8500, args);
-        agents.put(name, p);
-        return p;
+        return agents.start(ip, null, server, extra);
     }
 
     static String leaderOf(AgentProcess a) {
@@ -79,21 +61,6 @@ class ClusterIT {
             return r.statusCode() == 200 ? JsonParser.parseString(r.body()).getAsString() : "";
         } catch (Exception e) {
             return "";
-        }
-    }
-
-    static int aliveMembers(AgentProcess a) {
-        try {
-            JsonArray arr = JsonParser.parseString(a.get("/v1/agent/members").body()).getAsJsonArray();
-            int n = 0;
-            for (JsonElement e : arr) {
-                if (e.getAsJsonObject().get("Status").getAsInt() == 1) {
-                    n++;
-                }
-            }
-            return n;
-        } catch (Exception e) {
-            return -1;
         }
     }
 
@@ -180,10 +147,6 @@ class ClusterIT {
         }
     }
 
-    AgentProcess agent(String name) {
-        return agents.get(name);
-    }
-
     @Test
     void oneDatacenterSurvivesLeaderAndClientLoss() throws Exception {
         for (String ip : SERVERS) {
@@ -192,12 +155,12 @@ class ClusterIT {
         for (String ip : CLIENTS) {
             start(ip, false);
         }
-        AgentProcess s1 = agent("server-2");
-        AgentProcess c1 = agent("client-5");
-        AgentProcess c2 = agent("client-6");
+        AgentProcess s1 = agents.get("server-2");
+        AgentProcess c1 = agents.get("client-5");
+        AgentProcess c2 = agents.get("client-6");
         assertTrue(s1.waitFor(LONG, () -> !leaderOf(s1).isEmpty()), "no leader:\n" + s1.output());
-        for (AgentProcess a : agents.values()) {
-            assertTrue(a.waitFor(LONG, () -> aliveMembers(a) == 5), "members not converged:\n" + a.output());
+        for (AgentProcess a : agents.byName().values()) {
+            await(a, LONG, () -> aliveMembers(a, false) == 5, () -> "members not converged:\n" + a.output());
         }
 
         // Write through one client, read through the other.
@@ -254,8 +217,8 @@ class ClusterIT {
         // SIGKILL the leader: a new one is elected and every acknowledged write is still there.
         String oldLeader = leaderOf(s1);
         String leaderName = "server-" + oldLeader.substring(oldLeader.lastIndexOf('.') + 1, oldLeader.indexOf(':'));
-        agent(leaderName).kill();
-        AgentProcess survivor = agents.entrySet().stream()
+        agents.get(leaderName).kill();
+        AgentProcess survivor = agents.byName().entrySet().stream()
                 .filter(e -> e.getKey().startsWith("server-") && !e.getKey().equals(leaderName))
                 .findFirst().orElseThrow().getValue();
         assertTrue(survivor.waitFor(LONG, () -> {
@@ -294,7 +257,7 @@ class ClusterIT {
         for (String sip : SERVERS) {
             start(sip, true);
         }
-        AgentProcess again = agent("server-3");
+        AgentProcess again = agents.get("server-3");
         assertTrue(again.waitFor(LONG, () -> !leaderOf(again).isEmpty()), again.output());
         assertTrue(again.waitFor(LONG, () -> "v19".equals(raw(again, "acked/19"))), again.output());
         assertNotEquals(null, raw(again, "after-failover"));

@@ -1,5 +1,7 @@
 package io.tribune.itests;
 
+import static io.tribune.itests.AgentGroup.awaitLeaders;
+import static io.tribune.itests.AgentGroup.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,21 +9,15 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Network coordinates across real processes on loopback, each agent on an address of its own under
@@ -43,45 +39,11 @@ class CoordinatesIT {
     static final Pattern RTT = Pattern.compile("Estimated (\\S+) <-> (\\S+) rtt: (\\d+\\.\\d{3}) ms \\(using (LAN|WAN) "
             + "coordinates\\)");
 
-    @TempDir
-    Path data;
-
-    final Map<String, AgentProcess> agents = new LinkedHashMap<>();
-
-    @AfterEach
-    void stopAll() {
-        agents.values().forEach(AgentProcess::close);
-    }
-
-    AgentProcess start(String ip, String dc, boolean server, List<String> extra) throws IOException {
-        String name = dc + "-" + (server ? "server-" : "client-") + ip.substring(ip.lastIndexOf('.') + 1);
-        Path dir = data.resolve(name);
-        Files.createDirectories(dir);
-        Path config = dir.resolve("coordinates.json");
-        // A short update period, and LAN timing for the WAN pool too (probes every second instead of
-        // every 5 s), so that coordinates arrive within seconds.
-        Files.writeString(config, "{\"coordinate_update_period\": \"500ms\", "
-                + "\"plugin_config\": {\"gossip-swim.wan.profile\": \"lan\"}}");
-        List<String> args = new ArrayList<>(List.of("agent", "-node", name, "-datacenter", dc, "-bind", ip,
-                "-client", ip, "-data-dir", dir.toString(), "-retry-interval", "1s", "-log-level", "info",
-                "-config-file", config.toString()));
-        if (server) {
-            args.add("-server");
-        }
-        args.addAll(extra);
-        AgentProcess p = AgentProcess.startOn(ip, 8500, args);
-        agents.put(name, p);
-        return p;
-    }
-
-    static String body(AgentProcess a, String path) {
-        try {
-            HttpResponse<String> r = a.get(path);
-            return r.statusCode() == 200 ? r.body() : "";
-        } catch (Exception e) {
-            return "";
-        }
-    }
+    // A short update period, and LAN timing for the WAN pool too (probes every second instead of
+    // every 5 s), so that coordinates arrive within seconds.
+    @AutoClose
+    final AgentGroup agents = new AgentGroup("{\"coordinate_update_period\": \"500ms\", "
+            + "\"plugin_config\": {\"gossip-swim.wan.profile\": \"lan\"}}");
 
     static JsonArray array(AgentProcess a, String path) {
         String b = body(a, path);
@@ -126,15 +88,12 @@ class CoordinatesIT {
 
     @Test
     void coordinatesFlowFromGossipToTheCatalogAndOrderAnswers() throws Exception {
-        AgentProcess s1 = start(DC1_SERVER, "dc1", true, List.of("-bootstrap-expect", "1"));
-        AgentProcess ca = start(DC1_CLIENT_A, "dc1", false, List.of("-retry-join", DC1_SERVER));
-        AgentProcess cb = start(DC1_CLIENT_B, "dc1", false, List.of("-retry-join", DC1_SERVER));
-        AgentProcess s2 = start(DC2_SERVER, "dc2", true, List.of("-bootstrap-expect", "1", "-retry-join-wan",
+        AgentProcess s1 = agents.start(DC1_SERVER, "dc1", true, List.of("-bootstrap-expect", "1"));
+        AgentProcess ca = agents.start(DC1_CLIENT_A, "dc1", false, List.of("-retry-join", DC1_SERVER));
+        AgentProcess cb = agents.start(DC1_CLIENT_B, "dc1", false, List.of("-retry-join", DC1_SERVER));
+        AgentProcess s2 = agents.start(DC2_SERVER, "dc2", true, List.of("-bootstrap-expect", "1", "-retry-join-wan",
                 DC1_SERVER, "-retry-interval-wan", "1s"));
-        s1.awaitLeader(LONG);
-        s2.awaitLeader(LONG);
-        ca.awaitLeader(LONG);
-        cb.awaitLeader(LONG);
+        awaitLeaders(LONG, s1, s2, ca, cb);
 
         // Every node of dc1 has a coordinate, learned from its own probes and sent by its agent.
         List<String> dc1 = List.of("dc1-server-1", "dc1-client-2", "dc1-client-3");

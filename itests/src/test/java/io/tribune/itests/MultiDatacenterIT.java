@@ -1,5 +1,9 @@
 package io.tribune.itests;
 
+import static io.tribune.itests.AgentGroup.aliveMembers;
+import static io.tribune.itests.AgentGroup.await;
+import static io.tribune.itests.AgentGroup.awaitLeaders;
+import static io.tribune.itests.AgentGroup.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,18 +28,13 @@ import io.tribune.api.grpc.v1.ServiceInstancesRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -67,39 +66,8 @@ class MultiDatacenterIT {
     static final String DC2_CLIENT = NET + "12";
     static final Duration LONG = Duration.ofSeconds(120);
 
-    @TempDir
-    Path data;
-
-    final Map<String, AgentProcess> agents = new LinkedHashMap<>();
-
-    @AfterEach
-    void stopAll() {
-        agents.values().forEach(AgentProcess::close);
-    }
-
-    AgentProcess start(String ip, String dc, boolean server, List<String> extra) throws IOException {
-        String name = dc + "-" + (server ? "server-" : "client-") + ip.substring(ip.lastIndexOf('.') + 1);
-        Path dir = data.resolve(name);
-        Files.createDirectories(dir);
-        List<String> args = new ArrayList<>(List.of("agent", "-node", name, "-datacenter", dc, "-bind", ip,
-                "-client", ip, "-data-dir", dir.toString(), "-retry-interval", "1s", "-log-level", "info"));
-        if (server) {
-            args.add("-server");
-        }
-        args.addAll(extra);
-        AgentProcess p = AgentProcess.startOn(ip, 8500, args);
-        agents.put(name, p);
-        return p;
-    }
-
-    static String body(AgentProcess a, String path) {
-        try {
-            HttpResponse<String> r = a.get(path);
-            return r.statusCode() == 200 ? r.body() : "";
-        } catch (Exception e) {
-            return "";
-        }
-    }
+    @AutoClose
+    final AgentGroup agents = new AgentGroup();
 
     static List<String> strings(String json) {
         List<String> out = new ArrayList<>();
@@ -110,20 +78,6 @@ class MultiDatacenterIT {
             out.add(e.getAsString());
         }
         return out;
-    }
-
-    static long aliveWanMembers(AgentProcess a) {
-        String b = body(a, "/v1/agent/members?wan=1");
-        if (b.isEmpty()) {
-            return -1;
-        }
-        long n = 0;
-        for (JsonElement e : JsonParser.parseString(b).getAsJsonArray()) {
-            if (e.getAsJsonObject().get("Status").getAsInt() == 1) {
-                n++;
-            }
-        }
-        return n;
     }
 
     static AgentProcess.Result cli(String httpAddr, String... args) throws Exception {
@@ -144,28 +98,25 @@ class MultiDatacenterIT {
     void twoDatacentersFederateServeEachOtherAndSurviveTheLossOfOne() throws Exception {
         // dc1: three servers, the last two also retry-joining the WAN pool through the first.
         for (String ip : DC1_SERVERS) {
-            start(ip, "dc1", true, ip.equals(DC1_SERVERS.get(0)) ? List.of("-bootstrap-expect", "3",
+            agents.start(ip, "dc1", true, ip.equals(DC1_SERVERS.get(0)) ? List.of("-bootstrap-expect", "3",
                     "-retry-join", DC1_SERVERS.get(0)) : List.of("-bootstrap-expect", "3", "-retry-join",
                     DC1_SERVERS.get(0), "-retry-join-wan", DC1_SERVERS.get(0), "-retry-interval-wan", "1s"));
         }
-        start(DC1_CLIENT, "dc1", false, List.of("-retry-join", DC1_SERVERS.get(0)));
+        agents.start(DC1_CLIENT, "dc1", false, List.of("-retry-join", DC1_SERVERS.get(0)));
         // dc2: one server that joins the WAN pool by hand below, and a client agent.
-        start(DC2_SERVER, "dc2", true, List.of("-bootstrap-expect", "1"));
-        start(DC2_CLIENT, "dc2", false, List.of("-retry-join", DC2_SERVER));
+        agents.start(DC2_SERVER, "dc2", true, List.of("-bootstrap-expect", "1"));
+        agents.start(DC2_CLIENT, "dc2", false, List.of("-retry-join", DC2_SERVER));
         AgentProcess s1 = agents.get("dc1-server-1");
         AgentProcess c1 = agents.get("dc1-client-4");
         AgentProcess s2 = agents.get("dc2-server-11");
         AgentProcess c2 = agents.get("dc2-client-12");
-        s1.awaitLeader(LONG);
-        s2.awaitLeader(LONG);
-        c1.awaitLeader(LONG);
-        c2.awaitLeader(LONG);
+        awaitLeaders(LONG, s1, s2, c1, c2);
 
         AgentProcess.Result join = cli(DC2_SERVER, "join", "-wan", DC1_SERVERS.get(0));
         assertEquals(0, join.exitCode(), join.output());
         for (String name : List.of("dc1-server-1", "dc1-server-2", "dc1-server-3", "dc2-server-11")) {
             AgentProcess s = agents.get(name);
-            assertTrue(s.waitFor(LONG, () -> aliveWanMembers(s) == 4), name + " WAN pool:\n"
+            await(s, LONG, () -> aliveMembers(s, true) == 4, () -> name + " WAN pool:\n"
                     + body(s, "/v1/agent/members?wan=1") + "\n" + s.output());
         }
         AgentProcess.Result members = cli(DC1_SERVERS.get(1), "members", "-wan");

@@ -1,5 +1,7 @@
 package io.tribune.itests;
 
+import static io.tribune.itests.AgentGroup.awaitLeaders;
+import static io.tribune.itests.AgentGroup.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,17 +14,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -47,34 +44,8 @@ class PreparedQueryIT {
     static final String DC2_SERVER = NET + "11";
     static final Duration LONG = Duration.ofSeconds(60);
 
-    @TempDir
-    Path data;
-
-    final Map<String, AgentProcess> agents = new LinkedHashMap<>();
-
-    @AfterEach
-    void stopAll() {
-        agents.values().forEach(AgentProcess::close);
-    }
-
-    AgentProcess start(String ip, String dc, boolean server, List<String> extra) throws IOException {
-        String name = dc + "-" + (server ? "server-" : "client-") + ip.substring(ip.lastIndexOf('.') + 1);
-        Path dir = data.resolve(name);
-        Files.createDirectories(dir);
-        List<String> args = new ArrayList<>(List.of("agent", "-node", name, "-datacenter", dc, "-bind", ip,
-                "-client", ip, "-data-dir", dir.toString(), "-retry-interval", "1s", "-log-level", "info"));
-        if (server) {
-            args.add("-server");
-        }
-        args.addAll(extra);
-        AgentProcess p = AgentProcess.startOn(ip, 8500, args);
-        agents.put(name, p);
-        return p;
-    }
-
-    static String body(AgentProcess a, String path) {
-        return MultiDatacenterIT.body(a, path);
-    }
+    @AutoClose
+    final AgentGroup agents = new AgentGroup();
 
     static Message dig(String server, String name, int type) throws IOException {
         return MultiDatacenterIT.dig(server, name, type);
@@ -103,13 +74,11 @@ class PreparedQueryIT {
     @Test
     void queriesAreManagedExecutedOverHttpDnsAndTheJavaClientAndFailOverToTheOtherDatacenter() throws Exception {
         long t0 = System.nanoTime();
-        AgentProcess s1 = start(DC1_SERVER, "dc1", true, List.of("-bootstrap-expect", "1"));
-        AgentProcess c1 = start(DC1_CLIENT, "dc1", false, List.of("-retry-join", DC1_SERVER));
-        AgentProcess s2 = start(DC2_SERVER, "dc2", true, List.of("-bootstrap-expect", "1", "-retry-join-wan",
+        AgentProcess s1 = agents.start(DC1_SERVER, "dc1", true, List.of("-bootstrap-expect", "1"));
+        AgentProcess c1 = agents.start(DC1_CLIENT, "dc1", false, List.of("-retry-join", DC1_SERVER));
+        AgentProcess s2 = agents.start(DC2_SERVER, "dc2", true, List.of("-bootstrap-expect", "1", "-retry-join-wan",
                 DC1_SERVER, "-retry-interval-wan", "1s"));
-        s1.awaitLeader(LONG);
-        s2.awaitLeader(LONG);
-        c1.awaitLeader(LONG);
+        awaitLeaders(LONG, s1, s2, c1);
         assertTrue(c1.waitFor(LONG, () -> body(c1, "/v1/catalog/datacenters").replace(" ", "")
                 .equals("[\"dc1\",\"dc2\"]")), body(c1, "/v1/catalog/datacenters") + "\n" + s2.output());
         assertEquals("200 ", register(c1));
