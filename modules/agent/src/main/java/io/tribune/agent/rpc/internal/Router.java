@@ -984,6 +984,11 @@ public final class Router implements Requests, AutoCloseable {
         if (c instanceof ConsensusException ce) {
             String m = String.valueOf(ce.getMessage());
             String lower = m.toLowerCase(java.util.Locale.ROOT);
+            if (lower.contains("outcome unknown")) {
+                // The raft plugin says so when a snapshot from the leader replaced a pending
+                // proposal's state: it may have committed.
+                return new AgentException(Kind.OUTCOME_UNKNOWN, m, ce);
+            }
             return new AgentException(lower.contains("timed out") || lower.contains("timeout") ? Kind.TIMEOUT
                     : Kind.UNAVAILABLE, m, ce);
         }

@@ -558,6 +558,18 @@ class RouterTest {
     }
 
     @Test
+    void aProposalFailedByTheConsensusAsOutcomeUnknownIsReportedAsOutcomeUnknown() {
+        // The raft plugin fails pending proposals so when a leader's snapshot replaces the state.
+        Node leader = server("l", true);
+        Node client = client("c", List.of(leader.endpoint()));
+        leader.consensus.failProposal.put(1, new ConsensusException(
+                "state replaced by a snapshot from the leader; outcome unknown"));
+        CompletableFuture<Response<Boolean>> f = client.call(createOnly("k", "v"));
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(AgentException.Kind.OUTCOME_UNKNOWN, failure(f).kind());
+    }
+
+    @Test
     void aWriteWhoseOnlyAttemptIsReplacedStaysADefiniteFailure() {
         // Nothing else was sent: Raft's "replaced" is the whole truth, so the answer stays definite.
         Node leader = server("l", true);
