@@ -609,7 +609,7 @@ public final class Router implements Requests, AutoCloseable {
                 // Leadership moved while proposing: the write goes to the new leader, under the same id.
                 forwardWrite(e, hold, out, nl.leader());
             } else {
-                out.completeExceptionally(cause);
+                out.completeExceptionally(afterEarlierSend(e, hold, cause));
             }
         });
     }
@@ -645,7 +645,7 @@ public final class Router implements Requests, AutoCloseable {
                 }
                 holdOrFail(hold, again, out, Kind.NO_LEADER, NO_LEADER);
             } else {
-                out.completeExceptionally(outcome(e, cause, leader.get()));
+                out.completeExceptionally(afterEarlierSend(e, hold, outcome(e, cause, leader.get())));
             }
         });
     }
@@ -742,7 +742,7 @@ public final class Router implements Requests, AutoCloseable {
             }
             Throwable cause = AgentException.unwrap(t);
             if (!retryable(cause)) {
-                out.completeExceptionally(outcome(e, cause, server.get()));
+                out.completeExceptionally(afterEarlierSend(e, hold, outcome(e, cause, server.get())));
                 return;
             }
             failedOver(server.get());
@@ -787,7 +787,7 @@ public final class Router implements Requests, AutoCloseable {
                 return;
             }
             if (!retryable(cause)) {
-                out.completeExceptionally(outcome(e, cause, candidates.get(i)));
+                out.completeExceptionally(afterEarlierSend(e, hold, outcome(e, cause, candidates.get(i))));
                 return;
             }
             remote.failed(candidates.get(i));
@@ -925,6 +925,33 @@ public final class Router implements Requests, AutoCloseable {
         return cause;
     }
 
+    /**
+     * The final failure of a write one of whose earlier attempts was sent and its answer lost
+     * ({@link Hold#sent}): that attempt may have been applied, and a later attempt's failure does not
+     * undo it. Raft, for one, rightly fails a resent proposal whose log entry a new leader replaced,
+     * while the first proposal of the same request id committed (seeds 4669 and 9806 of the fault
+     * simulation: a forwarding server died with the first answer, the client resent, the old leader
+     * lost its leadership). So any failure but one the request's own content causes (refused the
+     * same way on every attempt) becomes {@link Kind#OUTCOME_UNKNOWN}.
+     */
+    private static Throwable afterEarlierSend(Envelope e, Hold hold, Throwable failure) {
+        if (!hold.sent || !(e.op() instanceof Op.Write)) {
+            return failure;
+        }
+        Throwable c = mapFailure(failure);
+        if (!(c instanceof AgentException ae)) {
+            return failure;
+        }
+        switch (ae.kind()) {
+            case OUTCOME_UNKNOWN, TIMEOUT, BAD_REQUEST, TOO_LARGE:
+                return failure;
+            default:
+                return new AgentException(Kind.OUTCOME_UNKNOWN, "an earlier attempt of this write was sent and its "
+                        + "answer lost, and a later attempt failed (" + ae.getMessage() + "); it may or may not "
+                        + "have been applied", ae);
+        }
+    }
+
     private Optional<Endpoint> leaderEndpoint(Optional<ServerInfo> leader) {
         return leader.map(ServerInfo::endpoint).filter(e -> !e.equals(transport.localEndpoint()));
     }
@@ -969,6 +996,11 @@ public final class Router implements Requests, AutoCloseable {
         if (c instanceof ConsensusException ce) {
             String m = String.valueOf(ce.getMessage());
             String lower = m.toLowerCase(java.util.Locale.ROOT);
+            if (lower.contains("outcome unknown")) {
+                // The raft plugin says so when a snapshot from the leader replaced a pending
+                // proposal's state: it may have committed.
+                return new AgentException(Kind.OUTCOME_UNKNOWN, m, ce);
+            }
             return new AgentException(lower.contains("timed out") || lower.contains("timeout") ? Kind.TIMEOUT
                     : Kind.UNAVAILABLE, m, ce);
         }

@@ -19,6 +19,7 @@ import io.tribune.agent.server.ServerEndpoints;
 import io.tribune.api.Subscription;
 import io.tribune.api.consensus.Applied;
 import io.tribune.api.consensus.Consensus;
+import io.tribune.api.consensus.ConsensusException;
 import io.tribune.api.consensus.Leadership;
 import io.tribune.api.consensus.NotLeaderException;
 import io.tribune.api.consensus.ReadConsistency;
@@ -537,6 +538,51 @@ class RouterTest {
     }
 
     @Test
+    void aResentWriteWhoseSecondProposalIsReplacedAfterTheFirstCommittedFailsAsOutcomeUnknownNotUnavailable() {
+        // Seeds 4669 and 9806 of the fault simulation: the first attempt committed but its answer
+        // was lost; the resend's proposal was replaced by a new leader's entry, which Raft rightly
+        // reports as not committed, yet the request as a whole was applied.
+        Node leader = server("l", true);
+        Node client = client("c", List.of(leader.endpoint()));
+        client.transport.loseReplies.put("Kv.Set", 1);
+        // The first attempt is applied; only its reply is lost. The resend's proposal then fails.
+        leader.consensus.failProposal.put(2, new ConsensusException(
+                "the entry at index 2 was replaced by a new leader's; the command was not committed"));
+        CompletableFuture<Response<Boolean>> f = client.call(createOnly("k", "v"));
+        sim.runFor(Duration.ofSeconds(1));
+        AgentException e = failure(f);
+        assertEquals(AgentException.Kind.OUTCOME_UNKNOWN, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().contains("may or may not have been applied"), e.getMessage());
+        assertEquals(2, client.transport.sent("Kv.Set").size(), "the write was sent again");
+        assertEquals("v", leader.value("k"), "it was applied: a definite failure would have been a false promise");
+    }
+
+    @Test
+    void aProposalFailedByTheConsensusAsOutcomeUnknownIsReportedAsOutcomeUnknown() {
+        // The raft plugin fails pending proposals so when a leader's snapshot replaces the state.
+        Node leader = server("l", true);
+        Node client = client("c", List.of(leader.endpoint()));
+        leader.consensus.failProposal.put(1, new ConsensusException(
+                "state replaced by a snapshot from the leader; outcome unknown"));
+        CompletableFuture<Response<Boolean>> f = client.call(createOnly("k", "v"));
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(AgentException.Kind.OUTCOME_UNKNOWN, failure(f).kind());
+    }
+
+    @Test
+    void aWriteWhoseOnlyAttemptIsReplacedStaysADefiniteFailure() {
+        // Nothing else was sent: Raft's "replaced" is the whole truth, so the answer stays definite.
+        Node leader = server("l", true);
+        Node client = client("c", List.of(leader.endpoint()));
+        leader.consensus.failProposal.put(1, new ConsensusException(
+                "the entry at index 1 was replaced by a new leader's; the command was not committed"));
+        CompletableFuture<Response<Boolean>> f = client.call(createOnly("k", "v"));
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(AgentException.Kind.UNAVAILABLE, failure(f).kind());
+        assertTrue(leader.value("k") == null, "nothing was applied");
+    }
+
+    @Test
     void aReadWhoseCallIsCancelledFailsAsUnavailable() {
         Node leader = server("l", true);
         Node client = client("c", List.of(leader.endpoint()));
@@ -862,6 +908,9 @@ class RouterTest {
         volatile Optional<ServerInfo> leader = Optional.empty();
         final List<byte[]> applied = new ArrayList<>();
         final StateStore store = new StateStore(Runnable::run);
+        /** Failures by proposal number (1 = the first), which then reach no log (as a proposal whose entry a new leader replaced). */
+        final Map<Integer, ConsensusException> failProposal = new ConcurrentHashMap<>();
+        int proposals;
 
         FakeConsensus(boolean leads) {
             this.leads = leads;
@@ -871,6 +920,10 @@ class RouterTest {
         public synchronized CompletableFuture<Applied> apply(byte[] command, Duration timeout) {
             if (!leads) {
                 return CompletableFuture.failedFuture(new NotLeaderException(leader));
+            }
+            ConsensusException fail = failProposal.remove(++proposals);
+            if (fail != null) {
+                return CompletableFuture.failedFuture(fail);
             }
             applied.add(command);
             return CompletableFuture.completedFuture(new Applied(applied.size(), store.apply(applied.size(), 1, command)));
