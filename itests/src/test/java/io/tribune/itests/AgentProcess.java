@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A {@code bin/tribune} process started by a test. Its output goes to a log file that failures
- * print. {@link #close()} kills it (by PID, the process this object started) if still running.
+ * print, deleted when the test JVM exits. {@link #close()} kills it (by PID, the process this object started) if still running.
  */
 final class AgentProcess implements AutoCloseable {
     static final Path DIST = Path.of(System.getProperty("tribune.dist", "../bundles/target/dist")).toAbsolutePath()
@@ -56,6 +56,9 @@ final class AgentProcess implements AutoCloseable {
         cmd.add(DIST.resolve("bin/tribune").toString());
         cmd.addAll(args);
         Path log = Files.createTempFile("tribune-it-", ".log");
+        // Failures print the log in their messages while the run lasts; afterwards it is only litter
+        // (hundreds of files piled up in /tmp over many runs).
+        log.toFile().deleteOnExit();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return new AgentProcess(pb.start(), log, httpPort, host);
