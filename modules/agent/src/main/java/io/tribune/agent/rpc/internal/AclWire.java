@@ -6,10 +6,8 @@ import io.tribune.agent.rpc.internal.Wire.Shape;
 import io.tribune.agent.rpc.wire.Call;
 import io.tribune.state.AclPolicy;
 import io.tribune.state.AclToken;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * How the ACL operations ({@link Acl}) and their answers travel between agents: one typed case of
@@ -27,17 +25,17 @@ final class AclWire {
     // ---------------------------------------------------------------- answer shapes
 
     static final Shape<AclPolicy> POLICY = new Shape<>((v, b) -> b.addAclPolicies(policy(v)),
-            x -> one(x.getAclPoliciesList(), "policy").map(AclWire::policy).orElseThrow());
+            x -> policy(Wire.one(x.getAclPoliciesList(), "policy")));
     static final Shape<Optional<AclPolicy>> OPT_POLICY = new Shape<>((v, b) -> v.ifPresent(p ->
-            b.addAclPolicies(policy(p))), x -> atMostOne(x.getAclPoliciesList(), "policy").map(AclWire::policy));
+            b.addAclPolicies(policy(p))), x -> Wire.atMostOne(x.getAclPoliciesList(), "policy").map(AclWire::policy));
     static final Shape<List<AclPolicy>> POLICIES = new Shape<>((v, b) -> v.forEach(p -> b.addAclPolicies(policy(p))),
-            x -> map(x.getAclPoliciesList(), AclWire::policy));
+            x -> Wire.map(x.getAclPoliciesList(), AclWire::policy));
     static final Shape<Acl.TokenInfo> TOKEN = new Shape<>((v, b) -> b.addAclTokens(info(v)),
-            x -> one(x.getAclTokensList(), "token").map(AclWire::info).orElseThrow());
+            x -> info(Wire.one(x.getAclTokensList(), "token")));
     static final Shape<Optional<Acl.TokenInfo>> OPT_TOKEN = new Shape<>((v, b) -> v.ifPresent(t ->
-            b.addAclTokens(info(t))), x -> atMostOne(x.getAclTokensList(), "token").map(AclWire::info));
+            b.addAclTokens(info(t))), x -> Wire.atMostOne(x.getAclTokensList(), "token").map(AclWire::info));
     static final Shape<List<Acl.TokenInfo>> TOKENS = new Shape<>((v, b) -> v.forEach(t -> b.addAclTokens(info(t))),
-            x -> map(x.getAclTokensList(), AclWire::info));
+            x -> Wire.map(x.getAclTokensList(), AclWire::info));
     static final Shape<Acl.Identity> IDENTITY = new Shape<>((v, b) -> b.setAclIdentity(
             io.tribune.agent.rpc.wire.AclIdentity.newBuilder().setFound(v.found()).setAccessorId(v.accessorId())
                     .setManagement(v.management()).addAllRules(v.rules())),
@@ -71,7 +69,7 @@ final class AclWire {
         Wire.op(Acl.TokenWrite.class, Call.OpCase.ACL_TOKEN_WRITE, c -> {
             var m = c.getAclTokenWrite();
             return new Acl.TokenWrite(m.getAccessorId(), m.getSecretId(), m.getDescription(),
-                    map(m.getPoliciesList(), l -> new Acl.PolicyLink(l.getId(), l.getName())), m.getLocal());
+                    Wire.map(m.getPoliciesList(), l -> new Acl.PolicyLink(l.getId(), l.getName())), m.getLocal());
         }, TOKEN);
         Wire.op(Acl.TokenClone.class, Call.OpCase.ACL_TOKEN_CLONE, c -> new Acl.TokenClone(
                 c.getAclTokenClone().getAccessorId(), c.getAclTokenClone().getDescription()), TOKEN);
@@ -114,7 +112,7 @@ final class AclWire {
         } else if (op instanceof Acl.TokenWrite o) {
             c.setAclTokenWrite(io.tribune.agent.rpc.wire.AclTokenWrite.newBuilder().setAccessorId(o.accessorId())
                     .setSecretId(o.secretId()).setDescription(o.description())
-                    .addAllPolicies(map(o.policies(), AclWire::link)).setLocal(o.local()));
+                    .addAllPolicies(Wire.map(o.policies(), AclWire::link)).setLocal(o.local()));
         } else if (op instanceof Acl.TokenClone o) {
             c.setAclTokenClone(io.tribune.agent.rpc.wire.AclTokenClone.newBuilder().setAccessorId(o.accessorId())
                     .setDescription(o.description()));
@@ -177,37 +175,14 @@ final class AclWire {
 
     private static io.tribune.agent.rpc.wire.AclTokenInfo info(Acl.TokenInfo i) {
         return io.tribune.agent.rpc.wire.AclTokenInfo.newBuilder().setToken(token(i.token()))
-                .addAllPolicies(map(i.policies(), AclWire::link)).build();
+                .addAllPolicies(Wire.map(i.policies(), AclWire::link)).build();
     }
 
     private static Acl.TokenInfo info(io.tribune.agent.rpc.wire.AclTokenInfo i) {
         if (!i.hasToken()) {
             throw new IllegalArgumentException("a token answer without its token");
         }
-        return new Acl.TokenInfo(token(i.getToken()), map(i.getPoliciesList(),
+        return new Acl.TokenInfo(token(i.getToken()), Wire.map(i.getPoliciesList(),
                 l -> new Acl.PolicyLink(l.getId(), l.getName())));
-    }
-
-    /** The one element of an answer that must hold exactly one. */
-    private static <T> Optional<T> one(List<T> l, String what) {
-        if (l.size() != 1) {
-            throw new IllegalArgumentException("the answer must hold one " + what + ", got " + l.size());
-        }
-        return Optional.of(l.get(0));
-    }
-
-    private static <T> Optional<T> atMostOne(List<T> l, String what) {
-        if (l.size() > 1) {
-            throw new IllegalArgumentException("the answer must hold at most one " + what + ", got " + l.size());
-        }
-        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
-    }
-
-    private static <A, B> List<B> map(List<A> in, Function<A, B> f) {
-        List<B> out = new ArrayList<>(in.size());
-        for (A a : in) {
-            out.add(f.apply(a));
-        }
-        return out;
     }
 }

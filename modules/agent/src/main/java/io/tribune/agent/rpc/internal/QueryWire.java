@@ -45,25 +45,14 @@ final class QueryWire {
     // ---------------------------------------------------------------- answer shapes
 
     /** One query, which the answer must hold (Explain). */
-    static final Shape<PreparedQuery> QUERY = new Shape<>((v, b) -> b.addPreparedQueries(query(v)), x -> {
-        if (x.getPreparedQueriesCount() != 1) {
-            throw new IllegalArgumentException("the answer must hold one query, got " + x.getPreparedQueriesCount());
-        }
-        return query(x.getPreparedQueries(0));
-    });
+    static final Shape<PreparedQuery> QUERY = new Shape<>((v, b) -> b.addPreparedQueries(query(v)),
+            x -> query(Wire.one(x.getPreparedQueriesList(), "query")));
     /** At most one query (Get): none is "no such query". */
     static final Shape<Optional<PreparedQuery>> OPT_QUERY = new Shape<>((v, b) -> v.ifPresent(q ->
-            b.addPreparedQueries(query(q))), x -> {
-                if (x.getPreparedQueriesCount() > 1) {
-                    throw new IllegalArgumentException("the answer must hold at most one query, got "
-                            + x.getPreparedQueriesCount());
-                }
-                return x.getPreparedQueriesCount() == 0 ? Optional.empty()
-                        : Optional.of(query(x.getPreparedQueries(0)));
-            });
+            b.addPreparedQueries(query(q))), x -> Wire.atMostOne(x.getPreparedQueriesList(), "query").map(q -> query(q)));
     /** Every query, in the server's order (All). */
     static final Shape<List<PreparedQuery>> QUERIES = new Shape<>((v, b) -> v.forEach(q ->
-            b.addPreparedQueries(query(q))), x -> map(x.getPreparedQueriesList()));
+            b.addPreparedQueries(query(q))), x -> Wire.map(x.getPreparedQueriesList(), q -> query(q)));
     /** An execution's result (Run, RunRemote). */
     static final Shape<Queries.Result> RESULT = new Shape<>((v, b) -> b.setQueryResult(result(v)), x -> {
         if (!x.hasQueryResult()) {
@@ -185,13 +174,5 @@ final class QueryWire {
             throw AgentException.badRequest("the request carries no prepared query");
         }
         return query(q);
-    }
-
-    private static List<PreparedQuery> map(List<io.tribune.agent.rpc.wire.PreparedQuery> in) {
-        List<PreparedQuery> out = new ArrayList<>(in.size());
-        for (io.tribune.agent.rpc.wire.PreparedQuery q : in) {
-            out.add(query(q));
-        }
-        return out;
     }
 }

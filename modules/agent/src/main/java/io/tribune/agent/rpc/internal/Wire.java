@@ -724,11 +724,36 @@ public final class Wire {
         return new java.util.TreeMap<>(m);
     }
 
-    private static <A, B> List<B> map(List<A> in, Function<A, B> f) {
+    /** Each element of {@code in} through {@code f}, in order (a new, modifiable list). */
+    static <A, B> List<B> map(List<A> in, Function<A, B> f) {
         List<B> out = new ArrayList<>(in.size());
         for (A a : in) {
             out.add(f.apply(a));
         }
         return out;
+    }
+
+    /**
+     * The one element of an answer's list that must hold exactly one {@code what}.
+     *
+     * @throws IllegalArgumentException when it holds none or several
+     */
+    static <T> T one(List<T> l, String what) {
+        if (l.size() != 1) {
+            throw new IllegalArgumentException("the answer must hold one " + what + ", got " + l.size());
+        }
+        return l.get(0);
+    }
+
+    /**
+     * The element of an answer's list that holds at most one {@code what}; empty when none.
+     *
+     * @throws IllegalArgumentException when it holds several
+     */
+    static <T> Optional<T> atMostOne(List<T> l, String what) {
+        if (l.size() > 1) {
+            throw new IllegalArgumentException("the answer must hold at most one " + what + ", got " + l.size());
+        }
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
     }
 }
