@@ -35,14 +35,12 @@ public final class NearSort {
         if (a.vec().size() != b.vec().size()) {
             return Optional.empty();
         }
-        double sum = 0;
-        for (int i = 0; i < a.vec().size(); i++) {
-            double d = a.vec().get(i) - b.vec().get(i);
-            sum += d * d;
-        }
-        double raw = Math.sqrt(sum) + a.height() + b.height();
-        double adjusted = raw + a.adjustment() + b.adjustment();
-        return Optional.of(adjusted > 0 ? adjusted : raw);
+        // One formula for the whole system: the membership SPI's, which gossip plugins use too.
+        return Optional.of(spi(a).rttSecondsTo(spi(b)));
+    }
+
+    private static io.tribune.api.membership.NetworkCoordinate spi(Coordinate c) {
+        return new io.tribune.api.membership.NetworkCoordinate(c.vec(), c.error(), c.adjustment(), c.height());
     }
 
     /**
