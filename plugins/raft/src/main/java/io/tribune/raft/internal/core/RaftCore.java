@@ -1115,13 +1115,15 @@ public final class RaftCore {
                 p.becomeReplicate();
             }
             if (maybeCommit()) {
-                broadcastAppend();
+                broadcastCommit();
             } else if (wasPaused) {
                 sendAppend(r.from());
             }
             while (p.state() == Progress.State.REPLICATE && p.next() <= lastIndex() && sendAppend(r.from())) {
                 // Pipelining: keep the follower's window full.
             }
+            // The commit may have advanced while this follower's appends were in flight.
+            pushCommit(r.from());
             if (r.from().equals(leadTransferee) && p.match() == lastIndex()) {
                 send(new Message.TimeoutNow(id, r.from(), term));
             }
@@ -1167,6 +1169,39 @@ public final class RaftCore {
         }
     }
 
+    /**
+     * After the commit index advanced: sends each follower what it lacks, and a follower that has
+     * everything and nothing in flight an empty append carrying the new commit index. Without it a
+     * follower learns of the commit only with the next heartbeat, and its stale reads and applied
+     * state lag by up to a heartbeat interval. A follower with appends in flight is left alone: its
+     * answer may advance the commit again, and then this runs once more.
+     */
+    private void broadcastCommit() {
+        for (String peer : new ArrayList<>(progress.keySet())) {
+            if (!sendAppend(peer)) {
+                pushCommit(peer);
+            }
+        }
+    }
+
+    /**
+     * Sends {@code peer} an empty append with the commit index when it has every entry the leader
+     * sent, nothing is in flight, and it was not yet told that it may apply what it holds.
+     */
+    private void pushCommit(String peer) {
+        Progress p = progress.get(peer);
+        if (p == null || role != Role.LEADER) {
+            return; // stepped down (a committed configuration removed this leader)
+        }
+        long match = p.match();
+        long commit = Math.min(commitIndex, match);
+        if (p.state() == Progress.State.REPLICATE && match == p.next() - 1 && match >= prevIndex
+                && commit > p.commitSent()) {
+            send(new Message.AppendEntries(id, peer, term, match, termAt(match), List.of(), commit, contextSeq));
+            p.commitSent(commit);
+        }
+    }
+
     private void broadcastHeartbeat() {
         startRound();
         checkReads();
@@ -1191,7 +1226,9 @@ public final class RaftCore {
 
     private void sendHeartbeat(String peer, long seq) {
         Progress p = progress.get(peer);
-        send(new Message.Heartbeat(id, peer, term, Math.min(p.match(), commitIndex), seq));
+        long commit = Math.min(p.match(), commitIndex);
+        send(new Message.Heartbeat(id, peer, term, commit, seq));
+        p.commitSent(commit);
     }
 
     /** Sends the next append (or snapshot) to {@code peer}; false when nothing was sent. */
@@ -1225,6 +1262,7 @@ public final class RaftCore {
         }
         send(new Message.AppendEntries(id, peer, term, prev, prevT, batch, commitIndex, contextSeq));
         p.sent(prev + batch.size(), !batch.isEmpty());
+        p.commitSent(Math.min(commitIndex, prev + batch.size()));
         return true;
     }
 
@@ -1272,7 +1310,7 @@ public final class RaftCore {
             persistedIndex = Math.min(persistedIndex, r.truncateFrom() - 1);
         }
         if (role == Role.LEADER && maybeCommit()) {
-            broadcastAppend();
+            broadcastCommit();
         }
     }
 

@@ -41,6 +41,7 @@ public final class Progress {
     private long snapshotSinceTick;
     private boolean recentActive;
     private long ackedContext;
+    private long commitSent;
 
     /** A follower whose log is assumed to end at {@code next - 1}. */
     public Progress(long next, int maxInflight) {
@@ -81,6 +82,16 @@ public final class Progress {
 
     public void recentActive(boolean active) {
         this.recentActive = active;
+    }
+
+    /** The highest commit index this follower was told it may apply (what the last message allowed). */
+    public long commitSent() {
+        return commitSent;
+    }
+
+    /** Records that a message told this follower it may apply up to {@code index}. */
+    public void commitSent(long index) {
+        commitSent = Math.max(commitSent, index);
     }
 
     /** The newest read/lease context this follower acknowledged. */

@@ -193,12 +193,31 @@ class RaftCoreTest {
         assertEquals(leader, net.get("n2").leader());
         long idx = net.get(leader).propose(EntryKind.COMMAND, b("a"));
         net.settle();
-        net.tickAll(OPTS.heartbeatTicks()); // followers learn the commit index with the next heartbeat
         for (String id : List.of("n1", "n2")) {
             List<LogEntry> a = net.applied.get(id);
             assertEquals(idx, a.get(a.size() - 1).index(), id + " applies the command");
         }
         assertThrows(Rejected.class, () -> net.get("n2").propose(EntryKind.COMMAND, b("b")), "followers refuse");
+    }
+
+    @Test
+    void followersLearnANewCommitIndexWithoutWaitingForAHeartbeat() {
+        Net net = new Net(3);
+        String leader = net.elect("n1");
+        for (int i = 0; i < 3; i++) {
+            long idx = net.get(leader).propose(EntryKind.COMMAND, b("v" + i));
+            net.settle(); // messages only: no tick, so no heartbeat is sent
+            // n2's answer commits the entry; n3's arrives after that and must still learn of it.
+            assertEquals(idx, net.get(leader).commitIndex());
+            for (String id : List.of("n2", "n3")) {
+                assertEquals(idx, net.get(id).commitIndex(), id + " knows the commit of " + idx);
+                List<LogEntry> a = net.applied.get(id);
+                assertEquals(idx, a.get(a.size() - 1).index(), id + " applied " + idx);
+            }
+        }
+        // Each follower was told the commit once: a further settle sends nothing.
+        net.settle();
+        assertTrue(net.queue.isEmpty());
     }
 
     @Test
