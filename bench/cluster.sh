@@ -11,7 +11,13 @@
 #     /v1/health/state/critical during the load and detection phases and counts serfHealth critical
 #     entries for nodes that were alive (false positives);
 #   - GET default, consistent and stale through a FOLLOWER's HTTP address at 64 connections;
-#   - RSS per server (ps) after the write load;
+#   - RSS per server (ps) idle after the start and after the write load;
+#   - cold figures: PUT at 16 and 64 connections in the first seconds after the leader is up (no JIT
+#     warm-up), then GET default/stale/consistent and a follower's GET, before the warm-up and the
+#     warm figures above;
+#   - the stale-read window: from the leader's answer to a write to a follower having applied it
+#     (bench/StaleWindowBench.java, 200 writes);
+#   - all of the Tribune part once per JVM (BENCH_JDKS), side by side in the table;
 #   - the same for a 3-member etcd cluster (start, PUT, linearizable and serializable range, failover),
 #     and a table of ratios: Tribune / etcd, and Tribune / Consul 1.4.5's published figures (below).
 #
@@ -21,6 +27,9 @@
 #              (the write path reaches steady state after ~20-30 s of load on 2 cores; with 5 s the first
 #              figures, PUT at 16 connections, came out 2-3x lower),
 #              0 for none), BENCH_SKIP_ETCD=1 (Tribune only),
+#              BENCH_COLD_SECS (seconds of each cold figure, default 5: the two cold PUT runs fill the
+#              first 10 s after the start), BENCH_JDKS (JAVA_HOMEs to run Tribune on, space-separated;
+#              "default" is bin/tribune's own choice; default: "default" and Temurin 25 if present),
 #              BENCH_SKIP_TRIBUNE=1 (etcd only), BENCH_NET (loopback /24 prefix, default 127.0.0; e.g.
 #              127.0.1 keeps the run apart from itests' ClusterIT, which uses 127.0.0.2-6 with the same
 #              ports: agents of both would gossip with each other), TRIBUNE_JAVA_OPTS (bin/tribune).
@@ -36,20 +45,34 @@ secs="${1:-10}"
 runs="${BENCH_RUNS:-5}"
 warm="${BENCH_WARMUP:-20}"
 net="${BENCH_NET:-127.0.0}"
+cold_secs="${BENCH_COLD_SECS:-5}"
+# JVMs to run Tribune on, one whole run each: "default" is bin/tribune's own choice (JAVA_HOME unset);
+# any other word is a JAVA_HOME. By default also Temurin 25 where Debian keeps JDKs.
+if [ -n "${BENCH_JDKS:-}" ]; then
+  jdks="$BENCH_JDKS"
+else
+  jdks="default"
+  for j in /usr/lib/jvm/temurin-25*; do [ -x "$j/bin/java" ] && { jdks="$jdks $j"; break; }; done
+fi
 case "$net" in 127.[0-9]*.[0-9]*) ;; *) echo "BENCH_NET must be a 127.x.y loopback prefix, got '$net'" >&2; exit 2 ;; esac
 case "$secs" in ''|*[!0-9]*) echo "wrk seconds must be a positive integer, got '$secs'" >&2; exit 2 ;; esac
 case "$warm" in ''|*[!0-9]*) echo "BENCH_WARMUP must be seconds (0 for none), got '$warm'" >&2; exit 2 ;; esac
+case "$cold_secs" in ''|*[!0-9]*|0) echo "BENCH_COLD_SECS must be a positive integer, got '$cold_secs'" >&2; exit 2 ;; esac
+for j in $jdks; do
+  [ "$j" = default ] || [ -x "$j/bin/java" ] || { echo "BENCH_JDKS: no $j/bin/java" >&2; exit 2; }
+done
 case "$runs" in ''|*[!0-9]*) echo "BENCH_RUNS must be a positive integer, got '$runs'" >&2; exit 2 ;; esac
 [ "$secs" -ge 1 ] && [ "$secs" -le 600 ] || { echo "wrk seconds must be 1..600" >&2; exit 2; }
 [ "$runs" -ge 1 ] && [ "$runs" -le 20 ] || { echo "BENCH_RUNS must be 1..20" >&2; exit 2; }
 
-# Consul 1.4.5 on this kind of machine and harness (from the issue), for the read ratios.
-CONSUL_READ_DEFAULT=24000
-CONSUL_READ_STALE=23500
-CONSUL_READ_CONSISTENT=12000
-CONSUL_RSS_MIB=210
-# Consul 1.4.5 default reads sent to a follower (forwarded to its leader), 64 connections (issue 12).
-CONSUL_FOLLOWER_READ_DEFAULT=9394
+# Consul 1.4.5 on this kind of machine, same harness (issue 19's table, one run beside etcd), for the
+# read and memory ratios.
+CONSUL_READ_DEFAULT=26200
+CONSUL_READ_STALE=20705
+CONSUL_READ_CONSISTENT=16277
+CONSUL_RSS_MIB=209
+# Consul 1.4.5 default reads sent to a follower (forwarded to its leader), 64 connections.
+CONSUL_FOLLOWER_READ_DEFAULT=8563
 
 missing=()
 for tool in curl jq wrk; do command -v "$tool" >/dev/null || missing+=("$tool"); done
@@ -103,7 +126,13 @@ run_wrk() {
 }
 
 # ---------------------------------------------------------------- Tribune
-declare -A T=()
+declare -A T=()          # figures of the current run
+declare -A TR=()         # figures of every run, keyed "<jdk label>:<figure>"
+labels=()
+jdk_label() { # JAVA_HOME or "default" -> jdk17, jdk25, ...
+  local j="java"; [ "$1" = default ] || j="$1/bin/java"
+  "$j" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print "jdk" v[1]; exit }'
+}
 t_http() { echo "$net.$1:8500"; }
 t_start() { # name index [server]
   local name="$1" i="$2" mode="${3:-}"
@@ -130,14 +159,15 @@ t_serf_status() { # server-ip node -> serfHealth status or nothing
 }
 rss_mib() { ps -o rss= -p "$1" 2>/dev/null | awk '{printf "%.0f", $1 / 1024}'; }
 
-if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
+run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the default java); fills T
   for i in 2 3 4 5; do
     if curl -s -m 0.3 -o /dev/null "$net.$i:8500/v1/status/leader"; then
       echo "something already answers on $net.$i:8500 (another cluster running?); stop it first" >&2
       exit 2
     fi
   done
-  echo "== Tribune: 3 servers on $net.2-4 (wrk ${secs}s, $runs failover/detection runs; logs in $tmp)"
+  rm -rf "$tmp"/server-* "$tmp"/client-*
+  echo "== Tribune on $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1): 3 servers on $net.2-4 (wrk ${secs}s, $runs failover/detection runs; logs in $tmp)"
   t0=$(now_ms)
   for i in 2 3 4; do t_start "server-$i" "$i" server; done
   leader_ip=""; http_up=""
@@ -155,6 +185,24 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
   for _ in $(seq 1 600); do t_put "$leader_ip" bench/get x && break; sleep 0.01; done
   T[first_write_ms]=$(( $(now_ms) - t0 ))
   echo "start: server-2 HTTP up after ${http_up:-?} ms, leader ${leader_ip} after ${T[start_ms]} ms, first write after ${T[first_write_ms]} ms"
+  rss=()
+  for i in 2 3 4; do rss+=("$(rss_mib "${PID[server-$i]}")"); done
+  T[rss_idle_max]=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  echo "RSS idle after start (MiB): server-2..4 = ${rss[*]}"
+  value=$(head -c 128 /dev/zero | tr '\0' x)
+  t_put "$leader_ip" bench/get "$value" || { echo "seed write failed"; exit 1; }
+  fip="$net.2"; [ "$fip" = "$leader_ip" ] && fip="$net.3"
+  # Cold: what a user meets right after a (re)start, before the JIT has compiled the hot paths. The
+  # writes fill the first 2 x cold_secs seconds after the leader is up; the reads follow at once.
+  for c in 16 64; do
+    read -r T[cold_put_$c] T[cold_put_p99_$c] T[cold_put_bad_$c] < <(WRK_SECS=$cold_secs run_wrk "$c" -s bench/kv-put.lua "http://$leader_ip:8500")
+  done
+  read -r T[cold_get_64] T[cold_get_p99_64] _ < <(WRK_SECS=$cold_secs run_wrk 64 "http://$leader_ip:8500/v1/kv/bench/get")
+  read -r T[cold_stale_64] T[cold_stale_p99_64] _ < <(WRK_SECS=$cold_secs run_wrk 64 "http://$leader_ip:8500/v1/kv/bench/get?stale")
+  read -r T[cold_cons_64] T[cold_cons_p99_64] _ < <(WRK_SECS=$cold_secs run_wrk 64 "http://$leader_ip:8500/v1/kv/bench/get?consistent")
+  read -r T[cold_fget] T[cold_fget_p99] _ < <(WRK_SECS=$cold_secs run_wrk 64 "http://$fip:8500/v1/kv/bench/get")
+  echo "cold (${cold_secs}s each, from the start): PUT c=16 ${T[cold_put_16]}/s p99 ${T[cold_put_p99_16]} ms; PUT c=64 ${T[cold_put_64]}/s p99 ${T[cold_put_p99_64]} ms;" \
+       "GET c=64 default ${T[cold_get_64]}/s, stale ${T[cold_stale_64]}/s, consistent ${T[cold_cons_64]}/s; follower default ${T[cold_fget]}/s"
 
   # The client agent for the detection figure joins now, so that its join is not mid-measurement.
   t_start client-5 5
@@ -172,8 +220,6 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
     done ) &
   watcher=$!
 
-  value=$(head -c 128 /dev/zero | tr '\0' x)
-  t_put "$leader_ip" bench/get "$value" || { echo "seed write failed"; exit 1; }
   if [ "$warm" -gt 0 ]; then
     # JIT warm-up (not reported): the first seconds of a cold JVM are interpreted code.
     WRK_SECS=$warm run_wrk 64 -s bench/kv-put.lua "http://$leader_ip:8500" >/dev/null
@@ -189,7 +235,6 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
          "consistent ${T[cons_$c]}/s p99 ${T[cons_p99_$c]} ms (${T[cons_bad_$c]})"
   done
   # Reads through a follower (issue 12): Consul serves default reads there by forwarding to the leader.
-  fip="$net.2"; [ "$fip" = "$leader_ip" ] && fip="$net.3"
   if [ "$warm" -gt 0 ]; then
     WRK_SECS=$(( warm < 10 ? warm : 10 )) run_wrk 64 "http://$fip:8500/v1/kv/bench/get" >/dev/null
   fi
@@ -198,6 +243,10 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
   read -r T[fstale] T[fstale_p99] T[fstale_bad] < <(run_wrk 64 "http://$fip:8500/v1/kv/bench/get?stale")
   echo "follower $fip c=64: GET ${T[fget]}/s p99 ${T[fget_p99]} ms (${T[fget_bad]}); consistent ${T[fcons]}/s p99 ${T[fcons_p99]} ms (${T[fcons_bad]});" \
        "stale ${T[fstale]}/s p99 ${T[fstale_p99]} ms (${T[fstale_bad]})"
+  # Stale-read window: leader's ack of a write to the follower having applied it.
+  read -r _ _ T[window_p50] T[window_p90] T[window_p99] _ < <(java bench/StaleWindowBench.java "$leader_ip:8500" "$fip:8500" 200 \
+    | sed 's/[a-z0-9_]*=//g')
+  echo "stale-read window (leader ack to follower applied, 200 writes): p50 ${T[window_p50]} ms, p90 ${T[window_p90]} ms, p99 ${T[window_p99]} ms"
   rss=()
   for i in 2 3 4; do rss+=("$(rss_mib "${PID[server-$i]}")"); done
   T[rss]="${rss[*]}"
@@ -268,6 +317,16 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
     kill -TERM "${PID[$n]}" 2>/dev/null || true
   done
   for n in server-2 server-3 server-4 client-5; do wait "${PID[$n]}" 2>/dev/null || true; unset "PID[$n]"; done
+}
+
+if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
+  for jdk in $jdks; do
+    T=()
+    if [ "$jdk" = default ]; then run_tribune; else JAVA_HOME="$jdk" run_tribune; fi
+    label=$(jdk_label "$jdk")
+    for k in "${!T[@]}"; do TR["$label:$k"]="${T[$k]}"; done
+    labels+=("$label")
+  done
 fi
 
 # ---------------------------------------------------------------- etcd
@@ -313,6 +372,10 @@ if [ -z "${BENCH_SKIP_ETCD:-}" ]; then
   [ -n "$lip" ] || { echo "etcd: no leader within 12 s"; tail -n 20 "$tmp"/etcd-*.log; exit 1; }
   E[start_ms]=$(( $(now_ms) - t0 ))
   echo "start: leader $lip after ${E[start_ms]} ms"
+  rss=()
+  for i in 2 3 4; do rss+=("$(rss_mib "${PID[etcd-$i]}")"); done
+  E[rss_idle_max]=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  echo "RSS idle after start (MiB): ${rss[*]}"
   e_put "$lip" bench/get "$(head -c 128 /dev/zero | tr '\0' x)" || { echo "etcd seed write failed"; exit 1; }
   for c in 16 64; do
     read -r E[put_$c] E[put_p99_$c] E[put_bad_$c] < <(run_wrk "$c" -s bench/etcd-put.lua "http://$lip:12379")
@@ -350,30 +413,62 @@ if [ -z "${BENCH_SKIP_ETCD:-}" ]; then
 fi
 
 # ---------------------------------------------------------------- table
+# One column per JVM run of Tribune, then etcd, then each run's ratio to etcd, then the best run's
+# ratio to Consul 1.4.5's figures. "cold" rows are the first seconds after the start (no warm-up);
+# the others follow BENCH_WARMUP seconds of load. etcd (Go, no JIT) has one figure for both.
 g() { local -n m="$1"; echo "${m[$2]:--}"; }
 echo
-echo "== Summary (wrk ${secs}s, 2 threads; requests to the leader unless marked follower; failover/detection medians of $runs)"
-printf '%-34s %12s %12s %12s %14s\n' figure Tribune etcd "Tribune/etcd" "Tribune/Consul"
-row() { printf '%-34s %12s %12s %12s %14s\n' "$1" "$2" "$3" "$(ratio "$2" "$3")" "${4:--}"; }
+echo "== Summary (wrk ${secs}s, cold rows ${cold_secs}s, 2 threads; requests to the leader unless marked follower; failover/detection medians of $runs)"
+hdr=(figure); for l in "${labels[@]}"; do hdr+=("$l"); done; hdr+=(etcd)
+for l in "${labels[@]}"; do hdr+=("$l/etcd"); done; hdr+=("best/Consul")
+printf '%-36s' "${hdr[0]}"; printf ' %11s' "${hdr[@]:1}"; echo
+# row NAME TRIBUNE_KEY ETCD_KEY [CONSUL_FIGURE] [lower]: "lower" marks figures where less is better.
+row() {
+  local name="$1" tk="$2" ek="$3" consul="${4:-}" lower="${5:-}" best="-" v
+  printf '%-36s' "$name"
+  for l in "${labels[@]}"; do
+    v="$(g TR "$l:$tk")"; printf ' %11s' "$v"
+    if [ "$v" != - ]; then
+      if [ "$best" = - ]; then best="$v"
+      elif [ -n "$lower" ]; then best=$(awk -v a="$v" -v b="$best" 'BEGIN { print (a < b ? a : b) }')
+      else best=$(awk -v a="$v" -v b="$best" 'BEGIN { print (a > b ? a : b) }'); fi
+    fi
+  done
+  local e="-"; [ -n "$ek" ] && e="$(g E "$ek")"
+  printf ' %11s' "$e"
+  for l in "${labels[@]}"; do printf ' %11s' "$(ratio "$(g TR "$l:$tk")" "$e")"; done
+  if [ -n "$consul" ]; then printf ' %11s' "$(ratio "$best" "$consul")"; else printf ' %11s' -; fi
+  echo
+}
 for c in 16 64; do
-  row "PUT/s c=$c" "$(g T put_$c)" "$(g E put_$c)"
-  row "PUT p99 ms c=$c" "$(g T put_p99_$c)" "$(g E put_p99_$c)"
-  row "GET default/s c=$c" "$(g T get_$c)" "-" "$(ratio "$(g T get_$c)" "$CONSUL_READ_DEFAULT")"
-  row "GET default p99 ms c=$c" "$(g T get_p99_$c)" "-"
-  row "GET stale|serializable/s c=$c" "$(g T stale_$c)" "$(g E stale_$c)" "$(ratio "$(g T stale_$c)" "$CONSUL_READ_STALE")"
-  row "GET stale p99 ms c=$c" "$(g T stale_p99_$c)" "$(g E stale_p99_$c)"
-  row "GET consistent|lineariz./s c=$c" "$(g T cons_$c)" "$(g E cons_$c)" "$(ratio "$(g T cons_$c)" "$CONSUL_READ_CONSISTENT")"
-  row "GET consistent p99 ms c=$c" "$(g T cons_p99_$c)" "$(g E cons_p99_$c)"
+  row "PUT/s c=$c cold" "cold_put_$c" "put_$c"
+  row "PUT p99 ms c=$c cold" "cold_put_p99_$c" "put_p99_$c" "" lower
+  row "PUT/s c=$c warm" "put_$c" "put_$c"
+  row "PUT p99 ms c=$c warm" "put_p99_$c" "put_p99_$c" "" lower
 done
-row "follower GET default/s c=64" "$(g T fget)" "-" "$(ratio "$(g T fget)" "$CONSUL_FOLLOWER_READ_DEFAULT")"
-row "follower GET default p99 ms c=64" "$(g T fget_p99)" "-"
-row "follower GET consistent/s c=64" "$(g T fcons)" "-"
-row "follower GET consistent p99 ms" "$(g T fcons_p99)" "-"
-row "follower GET stale/s c=64" "$(g T fstale)" "-"
-row "start to leader ms" "$(g T start_ms)" "$(g E start_ms)"
-row "failover ms (median)" "$(g T failover_ms)" "$(g E failover_ms)"
-row "client failure detected ms" "$(g T detect_ms)" "-"
-row "false-positive samples" "$(g T false_pos)" "-"
-row "max server RSS MiB" "$(g T rss_max)" "$(g E rss_max)" "$(ratio "$(g T rss_max)" "$CONSUL_RSS_MIB")"
-echo "Consul 1.4.5 reference (issue): reads default $CONSUL_READ_DEFAULT/s, stale $CONSUL_READ_STALE/s, consistent $CONSUL_READ_CONSISTENT/s, RSS ~$CONSUL_RSS_MIB MiB."
-echo "Targets: PUT >= 2x etcd with p99 <= etcd's; reads >= 2x Consul (follower default reads >= 2x Consul's $CONSUL_FOLLOWER_READ_DEFAULT/s, p99 < 20 ms); failover < 1000 ms; detection < 3000 ms, 0 false positives; start < 1500 ms; RSS < 210 MiB."
+row "GET default/s c=64 cold" cold_get_64 "" "$CONSUL_READ_DEFAULT"
+row "GET stale/s c=64 cold" cold_stale_64 stale_64 "$CONSUL_READ_STALE"
+row "GET consistent/s c=64 cold" cold_cons_64 cons_64 "$CONSUL_READ_CONSISTENT"
+row "follower GET default/s c=64 cold" cold_fget "" "$CONSUL_FOLLOWER_READ_DEFAULT"
+for c in 16 64; do
+  row "GET default/s c=$c warm" "get_$c" "" "$CONSUL_READ_DEFAULT"
+  row "GET default p99 ms c=$c warm" "get_p99_$c" "" "" lower
+  row "GET stale|serializable/s c=$c warm" "stale_$c" "stale_$c" "$CONSUL_READ_STALE"
+  row "GET stale p99 ms c=$c warm" "stale_p99_$c" "stale_p99_$c" "" lower
+  row "GET consistent|lineariz./s c=$c" "cons_$c" "cons_$c" "$CONSUL_READ_CONSISTENT"
+  row "GET consistent p99 ms c=$c" "cons_p99_$c" "cons_p99_$c" "" lower
+done
+row "follower GET default/s c=64 warm" fget "" "$CONSUL_FOLLOWER_READ_DEFAULT"
+row "follower GET default p99 ms c=64" fget_p99 "" "" lower
+row "follower GET consistent/s c=64" fcons ""
+row "follower GET stale/s c=64" fstale ""
+row "stale-read window p50 ms" window_p50 "" "" lower
+row "stale-read window p99 ms" window_p99 "" "" lower
+row "start to leader ms" start_ms start_ms "" lower
+row "failover ms (median)" failover_ms failover_ms "" lower
+row "client failure detected ms" detect_ms "" "" lower
+row "false-positive samples" false_pos "" "" lower
+row "max server RSS MiB idle" rss_idle_max rss_idle_max "" lower
+row "max server RSS MiB after writes" rss_max rss_max "$CONSUL_RSS_MIB" lower
+echo "Consul 1.4.5 reference (issue): reads default $CONSUL_READ_DEFAULT/s, stale $CONSUL_READ_STALE/s, consistent $CONSUL_READ_CONSISTENT/s, follower default $CONSUL_FOLLOWER_READ_DEFAULT/s, RSS ~$CONSUL_RSS_MIB MiB."
+echo "Targets (issue 19): PUT >= 2x etcd cold and warm with p99 <= etcd's; reads >= 2x Consul in every mode, leader and follower; start to leader <= 1500 ms; RSS <= etcd's idle and after writes; stale-read window <= 10 ms; failover <= 500 ms; detection <= 2000 ms with 0 false positives."
