@@ -11,7 +11,6 @@ import io.tribune.api.grpc.v1.ReadOptions;
 import io.tribune.client.TribuneClient;
 import io.tribune.client.TribuneException;
 import io.tribune.client.Watch;
-import io.tribune.client.WatchHandle;
 import io.tribune.client.WatchListener;
 import java.time.Duration;
 import java.util.Objects;
@@ -55,11 +54,9 @@ public final class Lock implements AutoCloseable {
     private final RecipeOptions options;
     private final Object mu = new Object();
     private boolean acquiring;
+    /** Counts acquire attempts, so that a late report about an earlier hold cannot end a newer one. */
+    private long generation;
     private Hold hold;
-
-    /** The current hold: its session and the watch that guards it. */
-    private record Hold(RecipeSession session, WatchHandle guard) {
-    }
 
     /**
      * A lock on {@code key} whose holder writes {@code value} there (e.g. its address; readers such
@@ -98,17 +95,19 @@ public final class Lock implements AutoCloseable {
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
         long deadline = deadline(timeout);
+        long gen;
         synchronized (mu) {
             if (hold != null || acquiring) {
                 throw new IllegalStateException("the lock on '" + key + "' is already held or being acquired");
             }
             acquiring = true;
+            gen = ++generation;
         }
         RecipeSession session = null;
         boolean held = false;
         try {
             session = RecipeSession.open(client, options.sessionOptions(),
-                    cause -> lost("session lost: " + cause.getMessage()));
+                    cause -> lost(gen, "session lost: " + cause.getMessage()));
             try (Watch<KvWatchEvent> w = client.kv().watch(watchRequest(0))) {
                 // Unknown until the first message: try at once (the common case is a free key).
                 boolean mayBeFree = true;
@@ -116,7 +115,7 @@ public final class Lock implements AutoCloseable {
                     if (mayBeFree) {
                         Optional<Long> index = tryAcquire(session.id);
                         if (index.isPresent()) {
-                            startHold(session, index.get());
+                            startHold(gen, session, index.get());
                             held = true;
                             return true;
                         }
@@ -180,45 +179,47 @@ public final class Lock implements AutoCloseable {
                 .setRead(ReadOptions.newBuilder().setConsistency(Consistency.CONSISTENCY_DEFAULT)).build();
     }
 
-    private void startHold(RecipeSession session, long index) {
+    private void startHold(long gen, RecipeSession session, long index) {
         String id = session.id;
-        WatchHandle guard = client.kv().watch(watchRequest(index - 1), new WatchListener<>() {
+        // The hold exists before its guard starts, so that a loss the guard sees at once is not missed.
+        Hold h = new Hold(gen, session);
+        synchronized (mu) {
+            hold = h;
+        }
+        h.guard(client.kv().watch(watchRequest(index - 1), new WatchListener<>() {
             @Override
             public void onNext(KvWatchEvent ev) {
                 if (ev.getEntriesCount() == 0) {
-                    lost("the key was deleted");
+                    lost(gen, "the key was deleted");
                 } else if (!ev.getEntries(0).getSession().equals(id)) {
-                    lost("the key is no longer held by session " + id);
+                    lost(gen, "the key is no longer held by session " + id);
                 }
             }
 
             @Override
             public void onError(TribuneException error) {
-                lost("the watch guarding the lock failed: " + error.getMessage());
+                lost(gen, "the watch guarding the lock failed: " + error.getMessage());
             }
 
             @Override
             public void onCompleted() {
-                lost("the watch guarding the lock ended");
+                lost(gen, "the watch guarding the lock ended");
             }
-        });
-        synchronized (mu) {
-            hold = new Hold(session, guard);
-        }
+        }));
     }
 
-    private void lost(String reason) {
+    private void lost(long gen, String reason) {
         Hold h;
         synchronized (mu) {
             h = hold;
-            if (h == null) {
+            if (h == null || h.generation != gen) {
                 return;
             }
             hold = null;
         }
-        h.guard().close();
+        h.end();
         // Destroying an owned session also frees the key if the servers still show it held.
-        h.session().close();
+        h.session.close();
         options.onLost().onLost("lock on '" + key + "': " + reason);
     }
 
@@ -232,7 +233,7 @@ public final class Lock implements AutoCloseable {
     /** The session holding the lock, while held. */
     public Optional<String> session() {
         synchronized (mu) {
-            return hold == null ? Optional.empty() : Optional.of(hold.session().id);
+            return hold == null ? Optional.empty() : Optional.of(hold.session.id);
         }
     }
 
@@ -252,12 +253,12 @@ public final class Lock implements AutoCloseable {
             }
             hold = null;
         }
-        h.guard().close();
+        h.end();
         try {
             Recipes.await(client.kv().putAsync(KvPutRequest.newBuilder().setKey(key).setValue(value).setFlags(FLAGS)
-                    .setRelease(h.session().id).build()));
+                    .setRelease(h.session.id).build()));
         } finally {
-            h.session().close();
+            h.session.close();
         }
         return true;
     }

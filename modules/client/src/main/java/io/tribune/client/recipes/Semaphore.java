@@ -18,7 +18,6 @@ import io.tribune.api.grpc.v1.ReadOptions;
 import io.tribune.client.TribuneClient;
 import io.tribune.client.TribuneException;
 import io.tribune.client.Watch;
-import io.tribune.client.WatchHandle;
 import io.tribune.client.WatchListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,10 +64,9 @@ public final class Semaphore implements AutoCloseable {
     private final RecipeOptions options;
     private final Object mu = new Object();
     private boolean acquiring;
+    /** Counts acquire attempts, so that a late report about an earlier hold cannot end a newer one. */
+    private long generation;
     private Hold hold;
-
-    private record Hold(RecipeSession session, WatchHandle guard) {
-    }
 
     /** What {@code .lock} says, with the index to check-and-set it (0: absent). */
     record LockState(int limit, Set<String> holders, long modifyIndex) {
@@ -158,17 +156,19 @@ public final class Semaphore implements AutoCloseable {
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
         long deadline = Lock.deadline(timeout);
+        long gen;
         synchronized (mu) {
             if (hold != null || acquiring) {
                 throw new IllegalStateException("the semaphore '" + prefix + "' is already held or being acquired");
             }
             acquiring = true;
+            gen = ++generation;
         }
         RecipeSession session = null;
         boolean held = false;
         try {
             session = RecipeSession.open(client, options.sessionOptions(),
-                    cause -> lost("session lost: " + cause.getMessage()));
+                    cause -> lost(gen, "session lost: " + cause.getMessage()));
             String id = session.id;
             KvPutResponse c = Recipes.await(client.kv().putAsync(KvPutRequest.newBuilder().setKey(contenderKey(id))
                     .setValue(value).setFlags(FLAGS).setAcquire(id).build()));
@@ -180,7 +180,7 @@ public final class Semaphore implements AutoCloseable {
                     .setPrefix(true).setRead(leaderRead()).build())) {
                 while (true) {
                     if (tryTakeSlot(id)) {
-                        startHold(session);
+                        startHold(gen, session);
                         held = true;
                         return true;
                     }
@@ -274,48 +274,54 @@ public final class Semaphore implements AutoCloseable {
         return r.getSucceeded() ? Optional.of(true) : Optional.empty();
     }
 
-    private void startHold(RecipeSession session) {
+    private void startHold(long gen, RecipeSession session) {
         String id = session.id;
-        WatchHandle guard = client.kv().watch(KvWatchRequest.newBuilder().setKey(lockKey()).setRead(leaderRead())
-                .build(), new WatchListener<>() {
+        // The hold exists before its guard starts, so that a loss the guard sees at once is not missed.
+        Hold h = new Hold(gen, session);
+        synchronized (mu) {
+            hold = h;
+        }
+        h.guard(client.kv().watch(KvWatchRequest.newBuilder().setKey(lockKey()).setRead(leaderRead()).build(),
+                new WatchListener<>() {
                     @Override
                     public void onNext(KvWatchEvent ev) {
                         if (ev.getEntriesCount() == 0) {
-                            lost("the .lock key was deleted");
+                            lost(gen, "the .lock key was deleted");
                             return;
                         }
                         KvEntry e = ev.getEntries(0);
                         try {
                             if (!LockState.parse(e.getValue().toByteArray(), e.getModifyIndex()).holders().contains(id)) {
-                                lost("the .lock key no longer lists session " + id);
+                                lost(gen, "the .lock key no longer lists session " + id);
                             }
                         } catch (IllegalStateException bad) {
-                            lost(bad.getMessage());
+                            lost(gen, bad.getMessage());
                         }
                     }
 
                     @Override
                     public void onError(TribuneException error) {
-                        lost("the watch guarding the semaphore failed: " + error.getMessage());
+                        lost(gen, "the watch guarding the semaphore failed: " + error.getMessage());
                     }
 
                     @Override
                     public void onCompleted() {
-                        lost("the watch guarding the semaphore ended");
+                        lost(gen, "the watch guarding the semaphore ended");
                     }
-                });
-        synchronized (mu) {
-            hold = new Hold(session, guard);
-        }
+                }));
     }
 
-    private void lost(String reason) {
-        Hold h = take();
-        if (h == null) {
-            return;
+    private void lost(long gen, String reason) {
+        Hold h;
+        synchronized (mu) {
+            h = hold;
+            if (h == null || h.generation != gen) {
+                return;
+            }
+            hold = null;
         }
-        h.guard().close();
-        h.session().close();
+        h.end();
+        h.session.close();
         options.onLost().onLost("semaphore '" + prefix + "': " + reason);
     }
 
@@ -337,7 +343,7 @@ public final class Semaphore implements AutoCloseable {
     /** The session holding the slot, while held. */
     public Optional<String> session() {
         synchronized (mu) {
-            return hold == null ? Optional.empty() : Optional.of(hold.session().id);
+            return hold == null ? Optional.empty() : Optional.of(hold.session.id);
         }
     }
 
@@ -354,8 +360,8 @@ public final class Semaphore implements AutoCloseable {
         if (h == null) {
             return false;
         }
-        h.guard().close();
-        String id = h.session().id;
+        h.end();
+        String id = h.session.id;
         try {
             for (int attempt = 0; attempt < 64; attempt++) {
                 LockState s = read(new TreeSet<>());
@@ -373,7 +379,7 @@ public final class Semaphore implements AutoCloseable {
             }
             Recipes.await(client.kv().deleteAsync(KvDeleteRequest.newBuilder().setKey(contenderKey(id)).build()));
         } finally {
-            h.session().close();
+            h.session.close();
         }
         return true;
     }
