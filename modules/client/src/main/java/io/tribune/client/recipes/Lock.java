@@ -11,7 +11,6 @@ import io.tribune.api.grpc.v1.ReadOptions;
 import io.tribune.client.TribuneClient;
 import io.tribune.client.TribuneException;
 import io.tribune.client.Watch;
-import io.tribune.client.WatchListener;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,11 +51,7 @@ public final class Lock implements AutoCloseable {
     private final String key;
     private final ByteString value;
     private final RecipeOptions options;
-    private final Object mu = new Object();
-    private boolean acquiring;
-    /** Counts acquire attempts, so that a late report about an earlier hold cannot end a newer one. */
-    private long generation;
-    private Hold hold;
+    private final Holds holds;
 
     /**
      * A lock on {@code key} whose holder writes {@code value} there (e.g. its address; readers such
@@ -72,6 +67,7 @@ public final class Lock implements AutoCloseable {
         }
         this.value = ByteString.copyFrom(Objects.requireNonNull(value, "value"));
         this.options = Objects.requireNonNull(options, "options");
+        this.holds = new Holds("lock on '" + key + "'", options.onLost());
     }
 
     /** The key. */
@@ -95,19 +91,12 @@ public final class Lock implements AutoCloseable {
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
         long deadline = deadline(timeout);
-        long gen;
-        synchronized (mu) {
-            if (hold != null || acquiring) {
-                throw new IllegalStateException("the lock on '" + key + "' is already held or being acquired");
-            }
-            acquiring = true;
-            gen = ++generation;
-        }
+        long gen = holds.begin();
         RecipeSession session = null;
         boolean held = false;
         try {
             session = RecipeSession.open(client, options.sessionOptions(),
-                    cause -> lost(gen, "session lost: " + cause.getMessage()));
+                    cause -> holds.lost(gen, "session lost: " + cause.getMessage()));
             try (Watch<KvWatchEvent> w = client.kv().watch(watchRequest(0))) {
                 // Unknown until the first message: try at once (the common case is a free key).
                 boolean mayBeFree = true;
@@ -131,9 +120,7 @@ public final class Lock implements AutoCloseable {
                 }
             }
         } finally {
-            synchronized (mu) {
-                acquiring = false;
-            }
+            holds.endAttempt();
             if (!held && session != null) {
                 session.close();
             }
@@ -181,60 +168,20 @@ public final class Lock implements AutoCloseable {
 
     private void startHold(long gen, RecipeSession session, long index) {
         String id = session.id;
-        // The hold exists before its guard starts, so that a loss the guard sees at once is not missed.
-        Hold h = new Hold(gen, session);
-        synchronized (mu) {
-            hold = h;
-        }
-        h.guard(client.kv().watch(watchRequest(index - 1), new WatchListener<>() {
-            @Override
-            public void onNext(KvWatchEvent ev) {
-                if (ev.getEntriesCount() == 0) {
-                    lost(gen, "the key was deleted");
-                } else if (!ev.getEntries(0).getSession().equals(id)) {
-                    lost(gen, "the key is no longer held by session " + id);
-                }
-            }
-
-            @Override
-            public void onError(TribuneException error) {
-                lost(gen, "the watch guarding the lock failed: " + error.getMessage());
-            }
-
-            @Override
-            public void onCompleted() {
-                lost(gen, "the watch guarding the lock ended");
-            }
-        }));
-    }
-
-    private void lost(long gen, String reason) {
-        Hold h;
-        synchronized (mu) {
-            h = hold;
-            if (h == null || h.generation != gen) {
-                return;
-            }
-            hold = null;
-        }
-        h.end();
-        // Destroying an owned session also frees the key if the servers still show it held.
-        h.session.close();
-        options.onLost().onLost("lock on '" + key + "': " + reason);
+        holds.start(gen, session, l -> client.kv().watch(watchRequest(index - 1), l), ev ->
+                ev.getEntriesCount() == 0 ? Optional.of("the key was deleted")
+                        : ev.getEntries(0).getSession().equals(id) ? Optional.empty()
+                        : Optional.of("the key is no longer held by session " + id));
     }
 
     /** Whether the lock is held (as far as this client knows: see the class's safety note). */
     public boolean isHeld() {
-        synchronized (mu) {
-            return hold != null;
-        }
+        return holds.isHeld();
     }
 
     /** The session holding the lock, while held. */
     public Optional<String> session() {
-        synchronized (mu) {
-            return hold == null ? Optional.empty() : Optional.of(hold.session.id);
-        }
+        return holds.session();
     }
 
     /**
@@ -245,15 +192,10 @@ public final class Lock implements AutoCloseable {
      *                          session made for it destroyed (or left to expire), which frees the key
      */
     public boolean release() {
-        Hold h;
-        synchronized (mu) {
-            h = hold;
-            if (h == null) {
-                return false;
-            }
-            hold = null;
+        Holds.Hold h = holds.take();
+        if (h == null) {
+            return false;
         }
-        h.end();
         try {
             Recipes.await(client.kv().putAsync(KvPutRequest.newBuilder().setKey(key).setValue(value).setFlags(FLAGS)
                     .setRelease(h.session.id).build()));

@@ -18,7 +18,6 @@ import io.tribune.api.grpc.v1.ReadOptions;
 import io.tribune.client.TribuneClient;
 import io.tribune.client.TribuneException;
 import io.tribune.client.Watch;
-import io.tribune.client.WatchListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -62,11 +61,7 @@ public final class Semaphore implements AutoCloseable {
     private final int limit;
     private final ByteString value;
     private final RecipeOptions options;
-    private final Object mu = new Object();
-    private boolean acquiring;
-    /** Counts acquire attempts, so that a late report about an earlier hold cannot end a newer one. */
-    private long generation;
-    private Hold hold;
+    private final Holds holds;
 
     /** What {@code .lock} says, with the index to check-and-set it (0: absent). */
     record LockState(int limit, Set<String> holders, long modifyIndex) {
@@ -130,6 +125,7 @@ public final class Semaphore implements AutoCloseable {
         this.limit = limit;
         this.value = ByteString.copyFrom(Objects.requireNonNull(value, "value"));
         this.options = Objects.requireNonNull(options, "options");
+        this.holds = new Holds("semaphore '" + p + "'", options.onLost());
     }
 
     private String lockKey() {
@@ -156,19 +152,12 @@ public final class Semaphore implements AutoCloseable {
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
         long deadline = Lock.deadline(timeout);
-        long gen;
-        synchronized (mu) {
-            if (hold != null || acquiring) {
-                throw new IllegalStateException("the semaphore '" + prefix + "' is already held or being acquired");
-            }
-            acquiring = true;
-            gen = ++generation;
-        }
+        long gen = holds.begin();
         RecipeSession session = null;
         boolean held = false;
         try {
             session = RecipeSession.open(client, options.sessionOptions(),
-                    cause -> lost(gen, "session lost: " + cause.getMessage()));
+                    cause -> holds.lost(gen, "session lost: " + cause.getMessage()));
             String id = session.id;
             KvPutResponse c = Recipes.await(client.kv().putAsync(KvPutRequest.newBuilder().setKey(contenderKey(id))
                     .setValue(value).setFlags(FLAGS).setAcquire(id).build()));
@@ -194,9 +183,7 @@ public final class Semaphore implements AutoCloseable {
                 }
             }
         } finally {
-            synchronized (mu) {
-                acquiring = false;
-            }
+            holds.endAttempt();
             if (!held && session != null) {
                 try {
                     Recipes.await(client.kv().deleteAsync(KvDeleteRequest.newBuilder()
@@ -276,75 +263,29 @@ public final class Semaphore implements AutoCloseable {
 
     private void startHold(long gen, RecipeSession session) {
         String id = session.id;
-        // The hold exists before its guard starts, so that a loss the guard sees at once is not missed.
-        Hold h = new Hold(gen, session);
-        synchronized (mu) {
-            hold = h;
-        }
-        h.guard(client.kv().watch(KvWatchRequest.newBuilder().setKey(lockKey()).setRead(leaderRead()).build(),
-                new WatchListener<>() {
-                    @Override
-                    public void onNext(KvWatchEvent ev) {
-                        if (ev.getEntriesCount() == 0) {
-                            lost(gen, "the .lock key was deleted");
-                            return;
-                        }
-                        KvEntry e = ev.getEntries(0);
-                        try {
-                            if (!LockState.parse(e.getValue().toByteArray(), e.getModifyIndex()).holders().contains(id)) {
-                                lost(gen, "the .lock key no longer lists session " + id);
-                            }
-                        } catch (IllegalStateException bad) {
-                            lost(gen, bad.getMessage());
-                        }
+        holds.start(gen, session, l -> client.kv().watch(KvWatchRequest.newBuilder().setKey(lockKey())
+                .setRead(leaderRead()).build(), l), ev -> {
+                    if (ev.getEntriesCount() == 0) {
+                        return Optional.of("the .lock key was deleted");
                     }
-
-                    @Override
-                    public void onError(TribuneException error) {
-                        lost(gen, "the watch guarding the semaphore failed: " + error.getMessage());
+                    KvEntry e = ev.getEntries(0);
+                    try {
+                        return LockState.parse(e.getValue().toByteArray(), e.getModifyIndex()).holders().contains(id)
+                                ? Optional.empty() : Optional.of("the .lock key no longer lists session " + id);
+                    } catch (IllegalStateException bad) {
+                        return Optional.of(bad.getMessage());
                     }
-
-                    @Override
-                    public void onCompleted() {
-                        lost(gen, "the watch guarding the semaphore ended");
-                    }
-                }));
-    }
-
-    private void lost(long gen, String reason) {
-        Hold h;
-        synchronized (mu) {
-            h = hold;
-            if (h == null || h.generation != gen) {
-                return;
-            }
-            hold = null;
-        }
-        h.end();
-        h.session.close();
-        options.onLost().onLost("semaphore '" + prefix + "': " + reason);
-    }
-
-    private Hold take() {
-        synchronized (mu) {
-            Hold h = hold;
-            hold = null;
-            return h;
-        }
+                });
     }
 
     /** Whether a slot is held (as far as this client knows). */
     public boolean isHeld() {
-        synchronized (mu) {
-            return hold != null;
-        }
+        return holds.isHeld();
     }
 
     /** The session holding the slot, while held. */
     public Optional<String> session() {
-        synchronized (mu) {
-            return hold == null ? Optional.empty() : Optional.of(hold.session.id);
-        }
+        return holds.session();
     }
 
     /**
@@ -356,11 +297,10 @@ public final class Semaphore implements AutoCloseable {
      *                          is destroyed (or expires), after which other contenders prune it
      */
     public boolean release() {
-        Hold h = take();
+        Holds.Hold h = holds.take();
         if (h == null) {
             return false;
         }
-        h.end();
         String id = h.session.id;
         try {
             for (int attempt = 0; attempt < 64; attempt++) {
