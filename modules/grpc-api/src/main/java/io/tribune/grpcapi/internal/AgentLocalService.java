@@ -160,6 +160,19 @@ public final class AgentLocalService extends AgentLocalGrpc.AgentLocalImplBase {
         if (c.getGrpcUseTls()) {
             o.addProperty("GRPCUseTLS", true);
         }
+        if (c.getTlsSkipVerify()) {
+            o.addProperty("TLSSkipVerify", true);
+        }
+        if (c.getHeaderCount() > 0) {
+            JsonObject header = new JsonObject();
+            // Sorted, as the meta map: the definition does not depend on map order.
+            new java.util.TreeMap<>(c.getHeaderMap()).forEach((name, values) -> {
+                JsonArray vs = new JsonArray();
+                values.getValuesList().forEach(vs::add);
+                header.add(name, vs);
+            });
+            o.add("Header", header);
+        }
         if (c.getArgsCount() > 0) {
             JsonArray args = new JsonArray();
             c.getArgsList().forEach(args::add);

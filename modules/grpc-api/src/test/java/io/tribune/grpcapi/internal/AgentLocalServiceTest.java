@@ -36,6 +36,7 @@ import io.tribune.api.grpc.v1.UpdateTtlRequest;
 import io.tribune.grpcapi.GrpcApiService;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -176,6 +177,29 @@ class AgentLocalServiceTest {
         } finally {
             local(ROOT).deregisterCheck(DeregisterLocalCheckRequest.newBuilder().setCheckId("short-ttl").build());
         }
+    }
+
+    @Test
+    void httpAndGrpcCheckOptionsReachTheCheckDefinition() {
+        LocalCheck http = LocalCheck.newBuilder().setName("h").setHttp("http://127.0.0.1:1/health").setMethod("HEAD")
+                .setIntervalMillis(60_000).setTimeoutMillis(1500).putHeader("X-Probe",
+                        io.tribune.api.grpc.v1.HeaderValues.newBuilder().addValues("a").addValues("b").build())
+                .setSuccessBeforePassing(2).build();
+        var d = io.tribune.agent.local.CheckDefinitions.check(io.tribune.agent.local.JsonIn.of(
+                AgentLocalService.checkJson(http), ""), NODE, false);
+        assertEquals("http://127.0.0.1:1/health", d.type().http());
+        assertEquals("HEAD", d.type().method());
+        assertEquals(Map.of("X-Probe", List.of("a", "b")), d.type().headers());
+        assertEquals(Duration.ofMillis(1500), d.type().timeout());
+        assertEquals(2, d.type().successBeforePassing());
+        LocalCheck grpc = LocalCheck.newBuilder().setName("g").setGrpc("127.0.0.1:1/web").setGrpcUseTls(true)
+                .setTlsSkipVerify(true).setIntervalMillis(60_000).build();
+        var g = io.tribune.agent.local.CheckDefinitions.check(io.tribune.agent.local.JsonIn.of(
+                AgentLocalService.checkJson(grpc), ""), NODE, false);
+        assertEquals("grpc", g.type().runner());
+        assertEquals("127.0.0.1:1/web", g.type().target());
+        assertEquals("true", g.type().options().get("TLSSkipVerify"));
+        assertEquals("true", g.type().options().get("GRPCUseTLS"));
     }
 
     @Test
