@@ -1,6 +1,6 @@
 /**
  * The native gRPC API of a Tribune agent (package {@code tribune.v1}: KV with watch, Txn, Catalog,
- * Health with watch, Sessions, Events, Agent, Status), served with gRPC-Java on Netty on the
+ * Health with watch, Sessions, Events, Agent, AgentLocal, Status) and server reflection, served with gRPC-Java on Netty on the
  * agent's gRPC port.
  *
  * <p>Provides {@link io.tribune.agent.AgentService} ({@link io.tribune.grpcapi.GrpcApiService}),
@@ -12,6 +12,8 @@ module io.tribune.grpcapi {
     requires transitive io.tribune.agent;
     requires io.tribune.api.grpc;
     requires io.grpc.netty;
+    // Server reflection for grpcurl and other generic clients (issue 18).
+    requires io.grpc.services;
     // google.rpc.Status / ErrorInfo error details; the jar has no Automatic-Module-Name.
     requires proto.google.common.protos;
     // Netty's explicit modules are not read transitively through the automatic grpc modules.

@@ -38,16 +38,24 @@ public final class Sessions {
 
     /** Destroys a session, releasing or deleting its locks; false when it did not exist. */
     public boolean destroy(String id) {
+        return Calls.await(destroyAsync(id), r -> r);
+    }
+
+    /** Restarts a session's TTL, asynchronously; fails with NOT_FOUND when it no longer exists. */
+    public CompletableFuture<Session> renewAsync(String id) {
         SessionIdRequest req = SessionIdRequest.newBuilder().setId(id).build();
-        return Calls.await(Calls.<SessionDestroyResponse>future(o -> stub().destroy(req, o)),
-                SessionDestroyResponse::getExisted);
+        return Calls.<SessionRenewResponse>future(o -> stub().renew(req, o)).thenApply(SessionRenewResponse::getSession);
     }
 
     /** Restarts a session's TTL; NOT_FOUND when it no longer exists. */
     public Session renew(String id) {
+        return Calls.await(renewAsync(id), r -> r);
+    }
+
+    /** Destroys a session, asynchronously; completes with whether it existed. */
+    public CompletableFuture<Boolean> destroyAsync(String id) {
         SessionIdRequest req = SessionIdRequest.newBuilder().setId(id).build();
-        return Calls.await(Calls.<SessionRenewResponse>future(o -> stub().renew(req, o)),
-                SessionRenewResponse::getSession);
+        return Calls.<SessionDestroyResponse>future(o -> stub().destroy(req, o)).thenApply(SessionDestroyResponse::getExisted);
     }
 
     /** A session, if it exists. */

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>Each area ({@link #kv()}, {@link #catalog()}, {@link #health()}, {@link #sessions()},
- * {@link #events()}, {@link #agent()}, {@link #status()}) offers blocking calls, {@code ...Async}
+ * {@link #events()}, {@link #agent()}, {@link #agentLocal()}, {@link #status()}) offers blocking calls, {@code ...Async}
  * calls returning {@link java.util.concurrent.CompletableFuture}s, and, where the API has them,
  * watches as a {@link Watch} stream or a {@link WatchListener}. Failures are
  * {@link TribuneException}s carrying the gRPC code and the server's reason. Every unary call gets
@@ -44,6 +44,7 @@ public final class TribuneClient implements AutoCloseable {
     private final Sessions sessions;
     private final Events events;
     private final AgentInfo agent;
+    private final AgentLocal agentLocal;
     private final ClusterStatus status;
 
     private TribuneClient(ManagedChannel channel, boolean ownsChannel, Duration deadline, Consistency consistency,
@@ -57,6 +58,7 @@ public final class TribuneClient implements AutoCloseable {
         this.sessions = new Sessions(calls);
         this.events = new Events(calls);
         this.agent = new AgentInfo(calls);
+        this.agentLocal = new AgentLocal(calls);
         this.status = new ClusterStatus(calls);
     }
 
@@ -93,6 +95,11 @@ public final class TribuneClient implements AutoCloseable {
     /** The answering agent. */
     public AgentInfo agent() {
         return agent;
+    }
+
+    /** The answering agent's own services and checks, with TTL updates. */
+    public AgentLocal agentLocal() {
+        return agentLocal;
     }
 
     /** The consensus leader and peers. */

@@ -2,6 +2,7 @@ package io.tribune.grpcapi.internal;
 
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The Netty gRPC server of the API, with its own event-loop groups and call executor (so stopping
  * it leaves no thread behind, which matters when the host is updated inside OSGi), every
- * {@code tribune.v1} service, and bounded sizes: inbound message and metadata size, concurrent
+ * {@code tribune.v1} service, server reflection ({@code grpc.reflection.v1}), and bounded sizes: inbound message and metadata size, concurrent
  * calls per connection, open watches.
  */
 public final class GrpcApiServer implements AutoCloseable {
@@ -71,6 +72,11 @@ public final class GrpcApiServer implements AutoCloseable {
                 .addService(new EventService(backend))
                 .addService(new AgentInfoService(backend))
                 .addService(new StatusService(backend))
+                .addService(new AgentLocalService(backend, agent.config().nodeName(),
+                        agent.config().enableScriptChecks()))
+                // Server reflection (grpc.reflection.v1), so grpcurl and other generic clients can list
+                // the services and fetch their descriptors without the .proto files.
+                .addService(ProtoReflectionServiceV1.newInstance())
                 // Writes name another datacenter in their metadata (reads in ReadOptions).
                 .intercept(new DatacenterHeader())
                 // ACL token from the call's metadata, for every service.
