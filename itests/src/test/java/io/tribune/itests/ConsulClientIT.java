@@ -301,8 +301,9 @@ class ConsulClientIT {
         String leader = consul.getStatusLeader().getValue();
         assertFalse(leader.isEmpty());
         assertEquals(List.of(leader), consul.getStatusPeers().getValue());
-        OperationException e = assertThrows(OperationException.class, () -> consul.agentForceLeave("nobody-here"));
-        assertEquals(500, e.getStatusCode());
+        // Consul 1.4.5 answers success for a name no pool knows (Serf's RemoveFailedNode).
+        consul.agentForceLeave("nobody-here");
+        assertEquals(members.size(), consul.getAgentMembers().getValue().size());
     }
 
     // ---- events and coordinates ----

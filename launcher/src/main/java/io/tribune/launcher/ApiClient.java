@@ -65,7 +65,15 @@ final class ApiClient {
 
     /** Sends a request and returns the body of a 2xx answer. */
     HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body) throws ApiException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
+        return send(method, pathAndQuery, body, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Like {@link #send(String, String, byte[])} with its own time limit: blocking queries
+     * ({@code watch}, {@code lock}) wait longer than the 30 s of ordinary calls.
+     */
+    HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body, Duration timeout) throws ApiException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout);
         if (!token.isEmpty()) {
             b.header("X-Consul-Token", token);
         }

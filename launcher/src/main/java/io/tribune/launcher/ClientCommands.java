@@ -69,34 +69,90 @@ final class ClientCommands {
         abstract int run() throws ApiClient.ApiException, IOException;
     }
 
-    @Command(name = "members", description = "Lists the members of the agent's LAN gossip pool (-wan: the WAN pool).")
+    @Command(name = "members", description = "Lists the members of the agent's LAN gossip pool (-wan: the WAN pool),"
+            + " sorted by name, with Consul's columns: Node Address Status Type Build Protocol DC Segment.")
     static final class Members extends Base {
         @Option(names = {"-wan", "--wan"}, description = "the WAN pool of the servers of every datacenter (servers only)")
         boolean wan;
 
+        @Option(names = {"-detailed", "--detailed"}, description = "show every tag of each member (Node Address Status Tags)")
+        boolean detailed;
+
+        @Option(names = {"-status", "--status"}, paramLabel = "REGEXP", defaultValue = ".*",
+                description = "only members whose status (alive, leaving, left, failed) matches the regular expression")
+        String status;
+
+        @Option(names = {"-segment", "--segment"}, paramLabel = "NAME",
+                description = "only members of this network segment (Tribune has only the default segment, \"\")")
+        String segment;
+
         @Override
         int run() throws ApiClient.ApiException {
+            java.util.regex.Pattern p;
+            try {
+                p = java.util.regex.Pattern.compile("^(?:" + status + ")$");
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "Failed to compile status regexp: " + e.getDescription());
+            }
             JsonArray a = JsonParser.parseString(api().callText("GET", "/v1/agent/members" + (wan ? "?wan=1" : "")))
                     .getAsJsonArray();
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"Node", "Address", "Status", "Type", "Build", "Protocol", "DC"});
-            for (JsonElement e : a) {
-                JsonObject m = e.getAsJsonObject();
-                JsonObject tags = m.has("Tags") && m.get("Tags").isJsonObject() ? m.getAsJsonObject("Tags") : new JsonObject();
-                String status = switch (m.get("Status").getAsInt()) {
-                    case 1 -> "alive";
-                    case 2 -> "leaving";
-                    case 3 -> "left";
-                    case 4 -> "failed";
-                    default -> "none";
-                };
-                rows.add(new String[] {m.get("Name").getAsString(), m.get("Addr").getAsString() + ":" + m.get("Port").getAsInt(),
-                    status, "consul".equals(tag(tags, "role")) ? "server" : "client", tag(tags, "build"),
-                    tag(tags, "vsn"), tag(tags, "dc")});
-            }
-            table(out(), rows);
-            return 0;
+            String table = render(a, detailed, p, segment);
+            out().print(table);
+            out().flush();
+            // As Consul: no member matching the filters is exit code 2, with no output.
+            return table.isEmpty() ? 2 : 0;
         }
+    }
+
+    /**
+     * The {@code members} table of {@code a} (the JSON of {@code /v1/agent/members}): sorted by name,
+     * filtered by status and segment; Consul's columns, or {@code Node Address Status Tags} when
+     * detailed (tags as {@code k=v} pairs sorted by key, comma-separated). Empty when nothing matches.
+     */
+    static String render(JsonArray a, boolean detailed, java.util.regex.Pattern status, String segment) {
+        List<JsonObject> ms = new ArrayList<>();
+        a.forEach(e -> ms.add(e.getAsJsonObject()));
+        ms.sort(java.util.Comparator.comparing(m -> m.get("Name").getAsString()));
+        List<String[]> rows = new ArrayList<>();
+        rows.add(detailed ? new String[] {"Node", "Address", "Status", "Tags"}
+                : new String[] {"Node", "Address", "Status", "Type", "Build", "Protocol", "DC", "Segment"});
+        for (JsonObject m : ms) {
+            JsonObject tags = m.has("Tags") && m.get("Tags").isJsonObject() ? m.getAsJsonObject("Tags") : new JsonObject();
+            String st = switch (m.get("Status").getAsInt()) {
+                case 1 -> "alive";
+                case 2 -> "leaving";
+                case 3 -> "left";
+                case 4 -> "failed";
+                default -> "none";
+            };
+            boolean server = "consul".equals(tag(tags, "role"));
+            // As Consul: servers are in every segment, clients of the default one show <default>.
+            String seg = server ? "<all>" : tag(tags, "segment").isEmpty() ? "<default>" : tag(tags, "segment");
+            if (!status.matcher(st).matches()) {
+                continue;
+            }
+            if (segment != null && !server && !segment.equals(tag(tags, "segment"))) {
+                continue;
+            }
+            String addr = m.get("Addr").getAsString() + ":" + m.get("Port").getAsInt();
+            if (detailed) {
+                List<String> kv = new ArrayList<>();
+                new TreeMap<>(tags.asMap()).forEach((k, v) -> kv.add(k + "=" + (v.isJsonNull() ? "" : v.getAsString())));
+                rows.add(new String[] {m.get("Name").getAsString(), addr, st, String.join(",", kv)});
+            } else {
+                rows.add(new String[] {m.get("Name").getAsString(), addr, st, server ? "server" : "client",
+                    tag(tags, "build"), tag(tags, "vsn"), tag(tags, "dc"), seg});
+            }
+        }
+        if (rows.size() == 1) {
+            return "";
+        }
+        java.io.StringWriter w = new java.io.StringWriter();
+        PrintWriter pw = new PrintWriter(w);
+        table(pw, rows);
+        pw.flush();
+        return w.toString();
     }
 
     static String tag(JsonObject tags, String k) {
@@ -137,10 +193,11 @@ final class ClientCommands {
                     ok++;
                 } catch (ApiClient.ApiException e) {
                     last = e;
-                    err().println("Error joining " + a + ": " + e.getMessage());
+                    err().println("Error joining address '" + a + "': " + e.getMessage());
                 }
             }
             if (ok == 0 && last != null) {
+                err().println("Failed to join any nodes.");
                 return 1;
             }
             out().println("Successfully joined cluster by contacting " + ok + " nodes.");
@@ -265,7 +322,7 @@ final class ClientCommands {
     }
 
     @Command(name = "kv", description = "Reads and writes the key/value store.",
-            subcommands = {KvGet.class, KvPut.class, KvDelete.class})
+            subcommands = {KvGet.class, KvPut.class, KvDelete.class, KvTransfer.Export.class, KvTransfer.Import.class})
     static final class Kv extends GroupCommand {
     }
 

@@ -26,6 +26,9 @@ import picocli.CommandLine.Command;
             ClientCommands.ForceLeave.class, ClientCommands.Info.class, ClientCommands.Keygen.class,
             ClientCommands.Catalog.class, ClientCommands.Kv.class, RttCommand.class, OperatorCommands.Operator.class,
             OperatorCommands.Snapshot.class, OperatorCommands.Keyring.class, AclCommands.AclRoot.class,
+            // cli: Consul 1.4.5's remaining commands (watch, lock, maint, event, exec, services)
+            WatchCommand.class, LockCommand.class, MaintCommand.class, EventCommand.class, ExecCommand.class,
+            ServicesCommands.Services.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad usage, configuration or plugin selection. */
@@ -62,6 +65,10 @@ public final class Main implements Runnable {
             err.println("error: " + ex.getMessage());
             return EXIT_FAILURE;
         });
-        return cl.execute(args);
+        // cli: -h, -help, --help, help <command...>, -v and --version at every level (exit 0); lock's
+        // child command keeps its own flags (lock p ls -l), as Go's flag parsing stops at the first argument.
+        cl.getSubcommands().get("lock").setStopAtPositional(true);
+        Integer handled = HelpSupport.handle(cl, args, out, err);
+        return handled != null ? handled : cl.execute(args);
     }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class GroupCommandTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "kv | get, put or delete",
+        "kv | get, put, delete, export or import",
+        "services | register or deregister",
         "catalog | services, nodes or datacenters",
         "operator | raft",
         "operator raft | list-peers or remove-peer",

@@ -38,6 +38,7 @@ import io.tribune.api.consensus.Consensus;
 import io.tribune.api.consensus.ConsensusFactory;
 import io.tribune.api.consensus.ConsensusSetup;
 import io.tribune.api.consensus.ServerInfo;
+import io.tribune.api.membership.MemberStatus;
 import io.tribune.api.membership.Membership;
 import io.tribune.api.membership.MembershipFactory;
 import io.tribune.api.membership.MembershipSetup;
@@ -455,13 +456,24 @@ public final class Agent {
         Map<String, String> agentStats = new LinkedHashMap<>();
         agentStats.put("runtime", runtime);
         chosen.forEach((k, v) -> agentStats.put("plugin_" + k.key(), v));
+        // cli: Consul's agent counts (consul info and scripts read them); Consul's consul section:
+        // known_servers on clients only, bootstrap/leader/known_datacenters on servers only.
+        if (local != null) {
+            agentStats.putAll(local.counts());
+        }
         stats.put("agent", agentStats);
         Map<String, String> consul = new LinkedHashMap<>();
-        consul.put("server", Boolean.toString(config.server()));
         if (consensus != null) {
+            consul.put("bootstrap", Boolean.toString(config.bootstrap()));
+            consul.put("known_datacenters", Long.toString(wan == null ? 1 : Math.max(1, wan.members().stream()
+                    .map(m -> String.valueOf(m.tag(ServerTags.DC))).distinct().count())));
             consul.put("leader", Boolean.toString(consensus.isLeader()));
-            consul.put("known_servers", Integer.toString(consensus.configuration().size()));
+        } else {
+            consul.put("known_servers", Long.toString(membership.members().stream()
+                    .filter(m -> m.status() == MemberStatus.ALIVE && ServerTags.SERVER.equals(m.tag(ServerTags.ROLE))
+                            && config.datacenter().equals(m.tag(ServerTags.DC))).count()));
         }
+        consul.put("server", Boolean.toString(config.server()));
         stats.put("consul", consul);
         return new AgentOps.Info(config, NodeIds.of(config.nodeName()), runtime, Map.copyOf(chosen),
                 membership.localMember(), stats);

@@ -190,10 +190,10 @@ class AgentLocalApiTest {
     }
 
     @Test
-    void joinAndForceLeaveReportMembershipErrors() throws Exception {
+    void joinReportsMembershipErrorsAndForceLeaveOfAnUnknownNameIsANoOp() throws Exception {
+        // Consul 1.4.5 (Serf's RemoveFailedNode) answers 200 for a name no pool knows.
         HttpResponse<String> r = a.send("PUT", "/v1/agent/force-leave/nobody", "");
-        assertEquals(500, r.statusCode());
-        assertTrue(r.body().contains("nobody"), r.body());
+        assertEquals(200, r.statusCode(), r.body());
         assertEquals(500, a.send("PUT", "/v1/agent/join/127.0.0.1:1?wan", "").statusCode());
         assertEquals(1, a.get("/v1/agent/members").getAsJsonArray().size());
     }

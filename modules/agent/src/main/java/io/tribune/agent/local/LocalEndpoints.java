@@ -141,7 +141,7 @@ public final class LocalEndpoints {
     /**
      * Force-leave in the pools that list the member: the LAN pool by its name; on a server also the
      * WAN pool, by the name given or by its WAN name {@code <node>.<dc>}; with {@code wan} only the
-     * WAN pool. A name no pool lists goes to the LAN pool, whose plugin answers with its error.
+     * WAN pool. A name no pool lists is a success that changes nothing, as in Consul.
      */
     private static CompletableFuture<Boolean> forceLeave(Setup s, AgentOps.ForceLeave o) {
         if (o.wan() && s.wan().isEmpty()) {
@@ -150,6 +150,11 @@ public final class LocalEndpoints {
         }
         Optional<String> wanName = s.wan().flatMap(w -> wanName(w, s.lan(), o.node()));
         boolean inLan = !o.wan() && s.lan().members().stream().anyMatch(m -> m.name().equals(o.node()));
+        if (!inLan && wanName.isEmpty()) {
+            // Consul (Serf's RemoveFailedNode) answers success for a name no pool knows; scripts that
+            // force-leave a list of nodes rely on it. Nothing changes.
+            return CompletableFuture.completedFuture(true);
+        }
         List<CompletableFuture<Void>> done = new ArrayList<>();
         if (inLan || (!o.wan() && wanName.isEmpty())) {
             done.add(s.lan().forceLeave(o.node(), o.prune()));
@@ -180,7 +185,8 @@ public final class LocalEndpoints {
 
     private static CompletableFuture<KeyringResult> keyring(Setup s, Operator.Keyring o) {
         if (s.lan().keyring().isEmpty()) {
-            throw new AgentException(Kind.UNSUPPORTED, "gossip encryption is not enabled: the membership plugin '"
+            // Consul's status (500) and words, so that scripts matching them work; then why, here.
+            throw new AgentException(Kind.INTERNAL, "Keyring is empty (encryption not enabled): the membership plugin '"
                     + s.membershipPlugin() + "' has no keyring (use gossip-swim with an encryption key)");
         }
         ClusterKeyring.KeyringRequest r = new ClusterKeyring.KeyringRequest(o.verb(), o.key());

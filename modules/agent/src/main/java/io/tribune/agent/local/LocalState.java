@@ -143,6 +143,22 @@ public final class LocalState implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Consul's counts of the {@code agent} section of {@code /v1/agent/self} Stats ({@code consul info}):
+     * {@code checks}, {@code services}, {@code check_ttls} and {@code check_monitors} (script checks),
+     * as decimal strings, in that order. A consistent snapshot; safe from any thread.
+     */
+    public synchronized Map<String, String> counts() {
+        long ttls = checks.values().stream().filter(e -> e.def.isTtl()).count();
+        long monitors = checks.values().stream().filter(e -> !e.def.args().isEmpty()).count();
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("checks", Integer.toString(checks.size()));
+        out.put("services", Integer.toString(services.size()));
+        out.put("check_ttls", Long.toString(ttls));
+        out.put("check_monitors", Long.toString(monitors));
+        return out;
+    }
+
     public synchronized Optional<HealthCheck> check(String id) {
         return Optional.ofNullable(checks.get(id)).map(e -> e.check);
     }

@@ -16,15 +16,22 @@ import java.util.Set;
  *   <li>{@code membership-static.user-event-max-bytes}: cap on name plus payload of a user event;
  *       default {@value #DEFAULT_USER_EVENT_MAX_BYTES} (Serf's default, so events that pass here also
  *       fit a gossip pool); range 1..65536.</li>
+ *   <li>{@code membership-static.join}: what {@code join} does, since nothing here can contact a seed:
+ *       {@code refuse} (default) fails it naming the address, so that an agent never reports a join
+ *       that did not happen (Consul fails a join when the address does not answer); {@code record}
+ *       lists each seed as an ALIVE member, for tests that model a fixed cluster (the conformance
+ *       kit's local-only behaviour).</li>
  * </ul>
  *
  * @param members           statically configured members, in configuration order
  * @param userEventMaxBytes cap on a user event's name plus payload, in bytes
  * @param defaultPort       the pool's default gossip port, for seeds given without a port
+ * @param recordJoins       {@code join} records seeds as members ({@code join=record}) instead of failing
  */
-record StaticConfig(List<Address> members, int userEventMaxBytes, int defaultPort) {
+record StaticConfig(List<Address> members, int userEventMaxBytes, int defaultPort, boolean recordJoins) {
     static final String MEMBERS = "membership-static.members";
     static final String USER_EVENT_MAX_BYTES = "membership-static.user-event-max-bytes";
+    static final String JOIN = "membership-static.join";
     static final int DEFAULT_USER_EVENT_MAX_BYTES = 512;
     static final int MAX_MEMBERS = 4096;
     /** Consul's LAN and WAN Serf ports. */
@@ -37,9 +44,10 @@ record StaticConfig(List<Address> members, int userEventMaxBytes, int defaultPor
 
     static StaticConfig parse(PluginConfig config, Pool pool) {
         for (String key : config.keys()) {
-            if (key.startsWith("membership-static.") && !key.equals(MEMBERS) && !key.equals(USER_EVENT_MAX_BYTES)) {
+            if (key.startsWith("membership-static.") && !key.equals(MEMBERS) && !key.equals(USER_EVENT_MAX_BYTES)
+                    && !key.equals(JOIN)) {
                 throw new IllegalArgumentException("config key '" + key + "' is unknown (known: " + MEMBERS + ", "
-                        + USER_EVENT_MAX_BYTES + ")");
+                        + USER_EVENT_MAX_BYTES + ", " + JOIN + ")");
             }
         }
         int port = pool == Pool.WAN ? WAN_PORT : LAN_PORT;
@@ -70,6 +78,10 @@ record StaticConfig(List<Address> members, int userEventMaxBytes, int defaultPor
                         + " members exceed the limit of " + MAX_MEMBERS);
             }
         }
-        return new StaticConfig(members, max, port);
+        String join = config.getString(JOIN, "refuse");
+        if (!join.equals("refuse") && !join.equals("record")) {
+            throw new IllegalArgumentException("config key '" + JOIN + "': '" + join + "' is neither refuse nor record");
+        }
+        return new StaticConfig(members, max, port, join.equals("record"));
     }
 }

@@ -148,6 +148,13 @@ final class StaticMembership implements Membership {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("bad seed address: " + e.getMessage()));
         }
+        if (!config.recordJoins()) {
+            // Nothing here reaches a seed: claiming a join would list a made-up ALIVE member.
+            Address first = parsed.get(0);
+            return CompletableFuture.failedFuture(new IllegalStateException("cannot contact " + first.host() + ":"
+                    + first.port() + ": membership-static has no network (a -dev agent gossips with nobody;"
+                    + " use gossip-swim to join other agents)"));
+        }
         synchronized (lock) {
             IllegalStateException bad = checkRunning();
             if (bad != null) {

@@ -1,5 +1,6 @@
 package io.tribune.membership.fixed.internal;
 
+import io.tribune.api.PluginConfig;
 import io.tribune.api.membership.MembershipFactory;
 import io.tribune.api.membership.MembershipSetup;
 import io.tribune.api.membership.Pool;
@@ -32,6 +33,12 @@ public class StaticMembershipMembershipConformanceTest extends MembershipConform
     }
 
     /** Nothing binds, so each node gets a distinct fixed port to be named by. */
+    /** The conformance kit's local-only behaviour: join lists the seeds (the plugin refuses by default). */
+    @Override
+    protected PluginConfig config(int i) {
+        return PluginConfig.of(Map.of(StaticConfig.JOIN, "record"));
+    }
+
     @Override
     protected MembershipSetup setup(int i, Map<String, String> tags) {
         return new MembershipSetup("node-" + i, Pool.LAN, "127.0.0.1", 17000 + i, "127.0.0.1", tags);

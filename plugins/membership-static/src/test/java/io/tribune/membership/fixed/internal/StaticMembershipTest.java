@@ -61,9 +61,21 @@ class StaticMembershipTest {
         assertTrue(events.stream().allMatch(e -> e.type() == MemberEvent.Type.JOIN));
     }
 
+    private static final Map<String, String> RECORD = Map.of(StaticConfig.JOIN, "record");
+
+    @Test
+    void joinIsRefusedByDefaultNamingTheAddressAndListsNobody() {
+        Membership m = create(Map.of(), Pool.LAN);
+        m.start();
+        CompletionException e = assertThrows(CompletionException.class, () -> m.join(List.of("127.0.4.9")).join());
+        assertTrue(e.getCause().getMessage().contains("127.0.4.9:8301"), e.getCause().getMessage());
+        assertEquals(1, m.members().size());
+        assertThrows(IllegalArgumentException.class, () -> create(Map.of(StaticConfig.JOIN, "maybe"), Pool.LAN));
+    }
+
     @Test
     void wanPoolDefaultsToWanPortForSeedsWithoutPort() {
-        Membership m = create(Map.of(), Pool.WAN);
+        Membership m = create(RECORD, Pool.WAN);
         m.start();
         assertEquals(1, m.join(List.of("seed@10.0.0.9")).join());
         Member seed = m.members().get(1);
@@ -87,7 +99,7 @@ class StaticMembershipTest {
 
     @Test
     void rejoinAfterForceLeaveBringsMemberBackWithHigherIncarnation() {
-        Membership m = create(Map.of(), Pool.LAN);
+        Membership m = create(RECORD, Pool.LAN);
         m.start();
         m.join(List.of("10.0.0.5:8301")).join();
         m.forceLeave("10.0.0.5:8301", false).join();
@@ -99,7 +111,7 @@ class StaticMembershipTest {
 
     @Test
     void joiningOwnAddressAddsNothing() {
-        Membership m = create(Map.of(), Pool.LAN);
+        Membership m = create(RECORD, Pool.LAN);
         m.start();
         assertEquals(1, m.join(List.of("10.0.0.1:8301")).join());
         assertEquals(1, m.members().size());

@@ -50,6 +50,12 @@ public class StaticMembershipWithoutQueriesConformanceTest extends MembershipCon
         return EnumSet.noneOf(MembershipCapability.class);
     }
 
+    /** The conformance kit's local-only behaviour: join lists the seeds (the plugin refuses by default). */
+    @Override
+    protected PluginConfig config(int i) {
+        return PluginConfig.of(Map.of(StaticConfig.JOIN, "record"));
+    }
+
     @Override
     protected MembershipSetup setup(int i, Map<String, String> tags) {
         return new MembershipSetup("node-" + i, Pool.LAN, "127.0.0.1", 17100 + i, "127.0.0.1", tags);
