@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
             ClientCommands.ForceLeave.class, ClientCommands.Info.class, ClientCommands.Keygen.class,
             ClientCommands.Catalog.class, ClientCommands.Kv.class, RttCommand.class, OperatorCommands.Operator.class,
             OperatorCommands.Snapshot.class, OperatorCommands.Keyring.class, AclCommands.AclRoot.class,
+            // config feature
+            ConfigCommands.Validate.class, ConfigCommands.Reload.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad usage, configuration or plugin selection. */
