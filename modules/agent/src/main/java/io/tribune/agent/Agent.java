@@ -121,6 +121,7 @@ public final class Agent {
     private volatile java.util.function.Supplier<AgentConfig> reloadSource;
     private volatile java.util.function.Consumer<AgentConfig> reloadApplied = c -> { };
     private volatile io.tribune.agent.acl.AgentTokens aclTokens;
+    private final Object reloadLock = new Object();
 
     private Agent(AgentConfig config, String runtime, AgentPlatform platform, boolean ownsPlatform) {
         this.config = config;
@@ -641,7 +642,14 @@ public final class Agent {
      * @throws io.tribune.agent.rpc.AgentException BAD_REQUEST with the config error when the new
      *         configuration is invalid; nothing has changed then
      */
-    public synchronized List<String> reload() {
+    public List<String> reload() {
+        // A lock of its own: a reload waits for catalog writes, and must not hold up shutdown().
+        synchronized (reloadLock) {
+            return reloadLocked();
+        }
+    }
+
+    private List<String> reloadLocked() {
         AgentConfig next;
         try {
             java.util.function.Supplier<AgentConfig> src = reloadSource;
