@@ -14,6 +14,8 @@ module io.tribune.launcher {
     requires java.net.http;
     requires info.picocli;
     requires org.apache.felix.framework;
+    // SIGHUP reloads the config (config feature): sun.misc.Signal.
+    requires jdk.unsupported;
 
     uses io.tribune.api.Plugin;
     uses org.osgi.framework.launch.FrameworkFactory;

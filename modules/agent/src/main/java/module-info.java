@@ -30,6 +30,8 @@ module io.tribune.agent {
     requires com.google.protobuf;
     // ACL rules and decisions.
     requires io.tribune.acl;
+    // HCL config files (ConfigFiles).
+    requires hcl4j;
     // HTTP health checks use the JDK client.
     requires java.net.http;
 

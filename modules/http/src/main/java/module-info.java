@@ -9,6 +9,8 @@ module io.tribune.http {
     requires io.netty.codec.http;
     requires io.netty.common;
     requires io.netty.transport;
+    // HTTPS listener (config feature).
+    requires io.netty.handler;
 
     exports io.tribune.http;
 

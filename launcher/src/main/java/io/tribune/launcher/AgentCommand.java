@@ -68,9 +68,9 @@ final class AgentCommand implements Callable<Integer> {
     String retryIntervalWan;
     @Option(names = {"-retry-max-wan", "--retry-max-wan"}, paramLabel = "N", description = "WAN join attempts before giving up (default 0: forever)")
     Integer retryMaxWan;
-    @Option(names = {"-config-file", "--config-file"}, paramLabel = "FILE", description = "JSON config file (repeatable)")
+    @Option(names = {"-config-file", "--config-file"}, paramLabel = "FILE", description = "JSON or HCL config file (repeatable)")
     List<Path> configFiles;
-    @Option(names = {"-config-dir", "--config-dir"}, paramLabel = "DIR", description = "directory of *.json config files (repeatable)")
+    @Option(names = {"-config-dir", "--config-dir"}, paramLabel = "DIR", description = "directory of *.json and *.hcl config files, merged in name order (repeatable)")
     List<Path> configDirs;
     @Option(names = {"-http-port", "--http-port"}, paramLabel = "PORT", description = "HTTP API port (default 8500)")
     Integer httpPort;
@@ -98,6 +98,55 @@ final class AgentCommand implements Callable<Integer> {
     String runtime;
     @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL", description = "trace, debug, info (default), warn, err")
     String logLevel;
+
+    // ---- config feature: Consul's flags for config formats, gossip key, pid file, DNS, node metadata ----
+    @Option(names = {"-config-format", "--config-format"}, paramLabel = "FORMAT",
+            description = "read every config file as json or hcl, whatever its extension")
+    String configFormat;
+    @Option(names = {"-hcl", "--hcl"}, paramLabel = "HCL",
+            description = "an HCL config fragment, applied after the files and flags (repeatable)")
+    List<String> hcl;
+    @Option(names = {"-encrypt", "--encrypt"}, paramLabel = "KEY",
+            description = "gossip encryption key of the LAN and WAN pools, base64 (tribune keygen)")
+    String encrypt;
+    @Option(names = {"-pid-file", "--pid-file"}, paramLabel = "FILE", description = "write the process id here at start")
+    String pidFile;
+    @Option(names = {"-domain", "--domain"}, paramLabel = "DOMAIN", description = "DNS domain (default consul)")
+    String domain;
+    @Option(names = {"-recursor", "--recursor"}, paramLabel = "ADDR", description = "upstream DNS server (repeatable)")
+    List<String> recursors;
+    @Option(names = {"-node-meta", "--node-meta"}, paramLabel = "KEY:VALUE", description = "node metadata (repeatable)")
+    List<String> nodeMeta;
+    @Option(names = {"-rejoin", "--rejoin"}, description = "rejoin_after_leave (no effect here: see docs/configuration.md)")
+    boolean rejoin;
+    @Option(names = {"-enable-script-checks", "--enable-script-checks"},
+            description = "allow checks that run scripts (Args)")
+    boolean enableScriptChecks;
+
+    /** The config feature's flags as config keys (a block of its own so that other flags merge cleanly). */
+    private void configFeatureFlags(JsonObject o) {
+        put(o, "encrypt", encrypt);
+        put(o, "pid_file", pidFile);
+        put(o, "domain", domain);
+        array(o, "recursors", recursors);
+        if (rejoin) {
+            o.addProperty("rejoin_after_leave", true);
+        }
+        if (enableScriptChecks) {
+            o.addProperty("enable_script_checks", true);
+        }
+        if (nodeMeta != null && !nodeMeta.isEmpty()) {
+            JsonObject m = new JsonObject();
+            for (String kv : nodeMeta) {
+                int colon = kv.indexOf(':');
+                if (colon <= 0) {
+                    throw new ConfigException("-node-meta '" + kv + "' must be key:value");
+                }
+                m.addProperty(kv.substring(0, colon), kv.substring(colon + 1));
+            }
+            o.add("node_meta", m);
+        }
+    }
 
     /** The flags as a config layer with Consul's key names. */
     JsonObject flagLayer() {
@@ -155,6 +204,7 @@ final class AgentCommand implements Callable<Integer> {
             pluginConfig.forEach(p::addProperty);
             o.add("plugin_config", p);
         }
+        configFeatureFlags(o);
         return o;
     }
 
@@ -180,33 +230,47 @@ final class AgentCommand implements Callable<Integer> {
 
     /** Reads config files and flags into a validated configuration. */
     AgentConfig config() {
+        return loader().build();
+    }
+
+    /**
+     * The config files, the flags and the {@code -hcl} fragments, in that order, as a loader ready to
+     * build (its {@link ConfigLoader#warnings()} say what was skipped). Called again on each reload.
+     */
+    ConfigLoader loader() {
         ConfigLoader loader = new ConfigLoader();
         if (configFiles != null) {
-            configFiles.forEach(loader::addPath);
+            configFiles.forEach(f -> loader.addPath(f, configFormat));
         }
         if (configDirs != null) {
-            configDirs.forEach(loader::addPath);
+            configDirs.forEach(d -> loader.addPath(d, configFormat));
         }
         loader.add(flagLayer(), "command line flags");
-        return loader.build();
+        if (hcl != null) {
+            hcl.forEach(loader::addHcl);
+        }
+        return loader;
     }
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         AgentConfig cfg;
+        ConfigLoader configLoader;
         try {
             if (plugins != null) {
                 for (String k : plugins.keySet()) {
                     SpiKind.fromKey(k);
                 }
             }
-            cfg = config();
+            configLoader = loader();
+            cfg = configLoader.build();
         } catch (ConfigException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
         Logging.configure(cfg.logLevel());
+        AgentLifecycle.logWarnings(configLoader.warnings());
         PluginSource source;
         PluginRegistry registry;
         try {
@@ -241,6 +305,26 @@ final class AgentCommand implements Callable<Integer> {
         ProcessHandle.current().info().startInstant().ifPresent(t -> System.getLogger(AgentCommand.class.getName())
                 .log(System.Logger.Level.INFO, "ready {0} ms after process start (plugins loaded in {1} runtime)",
                         java.time.Duration.between(t, java.time.Instant.now()).toMillis(), source.runtime()));
+        // config feature: pid file, and SIGHUP / /v1/agent/reload re-read the config instead of stopping.
+        java.util.Optional<Path> pid = io.tribune.agent.config.ConfigKeys.pidFile(cfg);
+        try {
+            pid.ifPresent(AgentLifecycle::writePid);
+        } catch (IllegalStateException e) {
+            err.println("error: " + e.getMessage());
+            agent.shutdown(false);
+            source.close();
+            return Main.EXIT_FAILURE;
+        }
+        AgentLifecycle.reloadable(agent, () -> {
+            ConfigLoader l = loader();
+            AgentConfig next = l.build();
+            AgentLifecycle.logWarnings(l.warnings());
+            return next;
+        }, next -> {
+            Logging.configure(next.logLevel());
+            System.getLogger(AgentCommand.class.getName()).log(System.Logger.Level.INFO, "reload: log level is now {0}",
+                    next.logLevel());
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean fromInside = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(() -> {
@@ -255,6 +339,7 @@ final class AgentCommand implements Callable<Integer> {
                 throw e;
             } finally {
                 source.close();
+                pid.ifPresent(AgentLifecycle::removePid);
                 stopped.countDown();
                 if (!fromInside.get()) {
                     // SIGTERM / Ctrl-C: the graceful leave is done, so report success rather than the

@@ -11,7 +11,8 @@ import java.time.Duration;
 
 /**
  * The CLI's view of the local agent's HTTP API ({@code -http-addr}, else {@code TRIBUNE_HTTP_ADDR}
- * or {@code CONSUL_HTTP_ADDR}, else {@code 127.0.0.1:8500}).
+ * or {@code CONSUL_HTTP_ADDR}, else {@code 127.0.0.1:8500}). HTTPS for an {@code https://} address
+ * or with {@code CONSUL_HTTP_SSL=true}, with the TLS flags of {@link TlsOptions}.
  */
 final class ApiClient {
     /** A failed call: the HTTP status (0 when the agent could not be reached) and its message. */
@@ -27,17 +28,21 @@ final class ApiClient {
     private final String base;
     /** The ACL token sent as {@code X-Consul-Token}; "" for none. */
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     ApiClient(String httpAddr) {
         this(httpAddr, null);
+    }
+
+    ApiClient(String httpAddr, String token) {
+        this(httpAddr, token, HttpsClient.Settings.NONE);
     }
 
     /**
      * @param token the ACL token ({@code -token}); null or blank: {@code CONSUL_HTTP_TOKEN} (or
      *              {@code TRIBUNE_HTTP_TOKEN}), else none
      */
-    ApiClient(String httpAddr, String token) {
+    ApiClient(String httpAddr, String token, HttpsClient.Settings tls) {
         String t = token;
         if (t == null || t.isBlank()) {
             t = System.getenv("TRIBUNE_HTTP_TOKEN");
@@ -56,7 +61,14 @@ final class ApiClient {
         if (a == null || a.isBlank()) {
             a = "127.0.0.1:8500";
         }
-        this.base = a.startsWith("http://") || a.startsWith("https://") ? a : "http://" + a;
+        // config feature: CONSUL_HTTP_SSL=true makes a bare address HTTPS, as in Consul's CLI.
+        boolean ssl = "true".equalsIgnoreCase(System.getenv("CONSUL_HTTP_SSL")) || "1".equals(System.getenv("CONSUL_HTTP_SSL"));
+        this.base = a.startsWith("http://") || a.startsWith("https://") ? a : (ssl ? "https://" : "http://") + a;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (base.startsWith("https://")) {
+            b.sslContext(HttpsClient.context(tls));
+        }
+        this.http = b.build();
     }
 
     static String enc(String s) {

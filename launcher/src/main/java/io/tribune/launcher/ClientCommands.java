@@ -41,6 +41,10 @@ final class ClientCommands {
                 description = "the ACL token of the request (default: CONSUL_HTTP_TOKEN, else the agent's default)")
         String token;
 
+        // config feature: HTTPS flags (-ca-file, -client-cert, -client-key, -tls-server-name).
+        @picocli.CommandLine.Mixin
+        TlsOptions tls = new TlsOptions();
+
         PrintWriter out() {
             return spec.commandLine().getOut();
         }
@@ -50,7 +54,7 @@ final class ClientCommands {
         }
 
         ApiClient api() {
-            return new ApiClient(httpAddr, token);
+            return new ApiClient(httpAddr, token, tls.settings());
         }
 
         @Override

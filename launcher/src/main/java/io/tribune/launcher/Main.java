@@ -29,6 +29,8 @@ import picocli.CommandLine.Command;
             // cli: Consul 1.4.5's remaining commands (watch, lock, maint, event, exec, services)
             WatchCommand.class, LockCommand.class, MaintCommand.class, EventCommand.class, ExecCommand.class,
             ServicesCommands.Services.class,
+            // config feature
+            ConfigCommands.Validate.class, ConfigCommands.Reload.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad usage, configuration or plugin selection. */

@@ -117,9 +117,16 @@ public final class Agent {
     private Router router;
     private LocalState local;
     private volatile boolean shutDown;
+    // Reload (config feature): the config in effect, where a new one comes from, and who else applies it.
+    private volatile AgentConfig running;
+    private volatile java.util.function.Supplier<AgentConfig> reloadSource;
+    private volatile java.util.function.Consumer<AgentConfig> reloadApplied = c -> { };
+    private volatile io.tribune.agent.acl.AgentTokens aclTokens;
+    private final Object reloadLock = new Object();
 
     private Agent(AgentConfig config, String runtime, AgentPlatform platform, boolean ownsPlatform) {
         this.config = config;
+        this.running = config;
         this.runtime = runtime;
         this.platform = platform;
         this.ownsPlatform = ownsPlatform;
@@ -341,6 +348,7 @@ public final class Agent {
         io.tribune.agent.acl.AgentAcl acl = io.tribune.agent.acl.AgentAcl.start(config, router, handlers,
                 Optional.ofNullable(consensus), Optional.ofNullable(state), clock, scheduler);
         closeables.push(acl);
+        aclTokens = acl.tokens();
         io.tribune.agent.config.CoordinateSettings coordinateSettings =
                 io.tribune.agent.config.CoordinateSettings.of(config);
         if (config.server()) {
@@ -373,6 +381,9 @@ public final class Agent {
         LocalEndpoints.register(handlers, new LocalEndpoints.Setup(config.nodeName(), local, membership,
                 Optional.ofNullable(wan), keyring, chosen.getOrDefault(SpiKind.MEMBERSHIP, "?"), this::self,
                 () -> shutdownAsync(true)));
+        // config feature: /v1/agent/reload and the other front ends' reload go through the request layer.
+        handlers.local(AgentOps.Reload.class, (o, opt) -> java.util.concurrent.CompletableFuture.supplyAsync(
+                this::reload, platform.workers()));
         router.start();
         local.registerSelf();
         // Every agent publishes its LAN coordinate (Consul's coordinate_update_period).
@@ -615,6 +626,77 @@ public final class Agent {
     /** A client agent's servers in the order it tries them (empty on a server). */
     public List<Endpoint> serverList() {
         return router.serverList();
+    }
+
+    /**
+     * Sets where {@link #reload} reads the new configuration (the launcher re-reads the config files
+     * and flags) and what it applies beyond the agent (the launcher's log level). Without a source,
+     * reload re-applies the running configuration.
+     */
+    public void onReload(java.util.function.Supplier<AgentConfig> source,
+                         java.util.function.Consumer<AgentConfig> applied) {
+        this.reloadSource = source;
+        this.reloadApplied = applied == null ? c -> { } : applied;
+    }
+
+    /** The configuration in effect: the start one, or the last one reloaded. */
+    public AgentConfig runningConfig() {
+        return running;
+    }
+
+    /**
+     * Reads the configuration again and applies what can change while running: the services and
+     * checks of the config files, the ACL tokens set in the config, and (through the launcher's
+     * callback) the log level. The agent stays in the cluster. The keys that differ but need a
+     * restart are logged in one WARN line and returned. Calls are serialized; any thread but the
+     * scheduler's (it waits for catalog writes).
+     *
+     * @throws io.tribune.agent.rpc.AgentException BAD_REQUEST with the config error when the new
+     *         configuration is invalid; nothing has changed then
+     */
+    public List<String> reload() {
+        // A lock of its own: a reload waits for catalog writes, and must not hold up shutdown().
+        synchronized (reloadLock) {
+            return reloadLocked();
+        }
+    }
+
+    private List<String> reloadLocked() {
+        AgentConfig next;
+        try {
+            java.util.function.Supplier<AgentConfig> src = reloadSource;
+            next = src == null ? running : src.get();
+        } catch (ConfigException | IllegalArgumentException e) {
+            throw io.tribune.agent.rpc.AgentException.badRequest("Failed to reload configs: " + e.getMessage());
+        }
+        AgentConfig before = running;
+        List<String> restart = AgentReload.restartKeys(before, next);
+        try {
+            local.reloadDefinitions(next).get(30, TimeUnit.SECONDS);
+        } catch (ConfigException e) {
+            throw io.tribune.agent.rpc.AgentException.badRequest("Failed to reload configs: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.tribune.agent.rpc.AgentException(io.tribune.agent.rpc.AgentException.Kind.INTERNAL,
+                    "interrupted while reloading");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // The definitions are in the local state; anti-entropy carries them to the catalog later.
+            LOG.log(System.Logger.Level.WARNING, "reload: catalog update incomplete, anti-entropy will retry: "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage());
+        }
+        io.tribune.agent.acl.AgentTokens tokens = aclTokens;
+        if (tokens != null) {
+            AgentReload.changedTokens(before, next).forEach(tokens::set);
+        }
+        running = next;
+        reloadApplied.accept(next);
+        if (!restart.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "reload: these keys changed but need a restart to take effect: "
+                    + String.join(", ", restart));
+        }
+        LOG.log(System.Logger.Level.INFO, "reload: configuration reloaded ({0} services, {1} checks from config)",
+                next.services().size(), next.checks().size());
+        return restart;
     }
 
     /** The local state (tests). */

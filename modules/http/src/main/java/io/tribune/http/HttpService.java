@@ -22,6 +22,7 @@ public final class HttpService implements AgentService {
     public static final int ORDER = 100;
     private volatile InetSocketAddress bound;
     private HttpServer server;
+    private InetSocketAddress httpsBound;
 
     /** Created by {@link java.util.ServiceLoader}. */
     public HttpService() {
@@ -57,6 +58,16 @@ public final class HttpService implements AgentService {
                 HttpLimits.from(agent.config().pluginConfig()));
         ConsulApi.register(s, agent.requests(), agent.config());
         server = s;
+        // config feature: the HTTPS listener (ports.https), beside or instead of plain HTTP.
+        Optional<io.tribune.agent.config.ConfigKeys.Https> https =
+                io.tribune.agent.config.ConfigKeys.https(agent.config().pluginConfig());
+        if (https.isPresent()) {
+            httpsBound = s.startHttps(agent.config().clientAddr(), https.get().port(),
+                    io.tribune.http.internal.HttpsContext.server(https.get()));
+            System.getLogger(HttpService.class.getName()).log(System.Logger.Level.INFO,
+                    "HTTPS API on {0} (client certificates {1})", httpsBound,
+                    https.get().verifyIncoming() ? "required" : "not required");
+        }
         if (port < 0) {
             System.getLogger(HttpService.class.getName()).log(System.Logger.Level.INFO,
                     "HTTP API disabled (ports.http = {0})", port);
@@ -67,10 +78,16 @@ public final class HttpService implements AgentService {
         System.getLogger(HttpService.class.getName()).log(System.Logger.Level.INFO, "HTTP API on {0}", bound);
     }
 
+    /** Where the HTTPS listener is bound (config feature), if configured and started. */
+    public synchronized Optional<InetSocketAddress> httpsAddress() {
+        return Optional.ofNullable(httpsBound);
+    }
+
     @Override
     public synchronized void close() {
         if (server != null) {
             bound = null;
+            httpsBound = null;
             server.close();
             server = null;
         }

@@ -242,7 +242,9 @@ public final class AclEnforcer {
             return a.write(Resource.NODE, localNode);
         }
         if (op instanceof AgentOps.Join || op instanceof AgentOps.Leave || op instanceof AgentOps.ForceLeave
-                || op instanceof Acl.SetAgentToken) {
+                || op instanceof Acl.SetAgentToken
+                // config feature: reload, agent:write as in Consul
+                || op instanceof AgentOps.Reload) {
             return a.write(Resource.AGENT, localNode);
         }
         // Unknown to this table: operator rights, so that nothing new is open by accident.

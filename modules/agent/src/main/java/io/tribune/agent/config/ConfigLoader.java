@@ -3,18 +3,13 @@ package io.tribune.agent.config;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.stream.JsonReader;
 import io.tribune.agent.local.ConfigServices;
 import io.tribune.api.PluginConfig;
 import io.tribune.api.SpiKind;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,14 +25,18 @@ import java.util.stream.Stream;
 
 /**
  * Builds an {@link AgentConfig} from layers of JSON objects with Consul's key names: config files
- * first (in the order given, a directory's {@code *.json} files in name order), then command line
- * flags, later layers overriding earlier ones key by key ({@code ports} and {@code plugins} merge
- * per sub-key; lists are replaced).
+ * first (in the order given, a directory's {@code *.json} and {@code *.hcl} files in name order),
+ * then command line flags, later layers overriding earlier ones key by key ({@code ports} and
+ * {@code plugins} merge per sub-key; lists are replaced). HCL files and {@code -hcl} fragments are
+ * read into the same JSON layer ({@link ConfigFiles}).
  *
- * <p>Unknown keys and values of the wrong type are errors that name the key and the file.
+ * <p>Unknown keys and values of the wrong type are errors that name the key and the file (and the
+ * line, for a file's unknown key). Keys Consul has that mean nothing here ({@link #IGNORED}) and
+ * files of a directory with another extension are {@link #warnings()}, not errors.
+ *
+ * <p>Not thread-safe: one loader per reading; reading again (reload) uses a new loader.
  */
 public final class ConfigLoader {
-    private static final long MAX_FILE_BYTES = 1 << 20;
     private static final Set<String> KEYS = Set.of("node_name", "datacenter", "server", "bootstrap",
             "bootstrap_expect", "data_dir", "bind_addr", "client_addr", "advertise_addr", "ports", "start_join",
             "retry_join", "retry_interval", "retry_max", "plugins", "plugin_config", "leave_on_terminate",
@@ -50,55 +49,118 @@ public final class ConfigLoader {
             // ACLs (io.tribune.agent.acl.AclSettings): the acl block, and Consul's legacy acl_* keys
             "acl", "primary_datacenter", "acl_datacenter", "acl_default_policy", "acl_down_policy", "acl_ttl",
             "acl_token", "acl_agent_token", "acl_agent_master_token", "acl_master_token", "acl_replication_token",
-            "enable_acl_replication");
+            "enable_acl_replication",
+            // config files, reload and HTTPS (config feature): gossip key, pid file, node metadata, HTTPS client certs
+            "encrypt", "pid_file", "node_meta", "rejoin_after_leave", "verify_incoming_https");
+    /**
+     * Consul 1.4 keys that have no counterpart here and change nothing if ignored (update checks,
+     * syslog, Consul's own protocol versions, timers of parts Tribune does not have): accepted with
+     * a warning naming them, so a Consul config file loads. Keys whose absence would change
+     * behaviour silently (node_id, connect, segments, ...) stay errors.
+     */
+    static final Set<String> IGNORED = Set.of("disable_update_check", "disable_anonymous_signature",
+            "disable_host_node_id", "disable_remote_exec", "enable_debug", "raft_protocol", "protocol",
+            "enable_syslog", "syslog_facility", "disable_keyring_file", "reconnect_timeout", "reconnect_timeout_wan",
+            "check_update_interval", "enable_local_script_checks");
     /** Most services, and most checks, that config files may define together. */
     static final int MAX_DEFINITIONS = 1024;
-    private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan");
+    private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan",
+            // HTTPS listener (config feature), -1 (off) by default as in Consul
+            "https");
 
     private final JsonObject merged = new JsonObject();
     /** Services and checks of all layers: unlike other keys they add up across files, as in Consul. */
     private final JsonArray services = new JsonArray();
     private final JsonArray checks = new JsonArray();
+    /** The layer that last set each top-level key, so that a bad value names its file. */
+    private final Map<String, String> origin = new TreeMap<>();
+    /** Each file's text by source name, to find the line of a key. */
+    private final Map<String, String> texts = new TreeMap<>();
+    private final List<String> warnings = new ArrayList<>();
 
-    /** Adds the JSON file at {@code file}, or every {@code *.json} file of a directory. */
+    /** Adds a config file, or every {@code *.json} and {@code *.hcl} file of a directory (format by extension). */
     public ConfigLoader addPath(Path file) {
+        return addPath(file, null);
+    }
+
+    /**
+     * Adds a config file or directory. With {@code format} ("json" or "hcl", Consul's
+     * {@code -config-format}) every file is read in that format whatever its extension; without
+     * one, the extension decides, a directory's other files are skipped with a warning, and a
+     * single file with another extension is an error.
+     *
+     * @throws ConfigException when the path does not exist, a file cannot be read or parsed, or a key
+     *                         is unknown; the loader may then hold part of the layers and should be dropped
+     */
+    public ConfigLoader addPath(Path file, String format) {
+        if (format != null && !format.equals("json") && !format.equals("hcl")) {
+            throw new ConfigException("-config-format '" + format + "' must be json or hcl");
+        }
+        if (!Files.exists(file)) {
+            throw new ConfigException("config path " + file + " does not exist");
+        }
         if (Files.isDirectory(file)) {
             List<Path> files = new ArrayList<>();
             try (Stream<Path> s = Files.list(file)) {
-                s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().forEach(files::add);
+                // Name order, as Consul merges a directory; sub-directories are not descended into.
+                s.filter(p -> !Files.isDirectory(p)).sorted().forEach(files::add);
             } catch (IOException e) {
                 throw new ConfigException("cannot list config directory " + file + ": " + e.getMessage(), e);
             }
-            files.forEach(this::addPath);
+            for (Path f : files) {
+                String fmt = format != null ? format : ConfigFiles.formatOf(f);
+                if (fmt == null) {
+                    warnings.add("skipping config file " + f + ": its extension is neither .json nor .hcl");
+                    continue;
+                }
+                addFile(f, fmt);
+            }
             return this;
         }
-        try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new ConfigException("config file " + file + " is larger than 1 MiB");
-            }
-            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                JsonReader jr = new JsonReader(r);
-                JsonElement e = JsonParser.parseReader(jr);
-                if (!e.isJsonObject()) {
-                    throw new ConfigException("config file " + file + " must hold a JSON object");
-                }
-                add(e.getAsJsonObject(), file.toString());
-            }
-        } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
-        } catch (JsonParseException e) {
-            throw new ConfigException("config file " + file + " is not valid JSON: " + e.getMessage(), e);
+        String fmt = format != null ? format : ConfigFiles.formatOf(file);
+        if (fmt == null) {
+            throw new ConfigException("config file " + file + ": cannot tell its format from the extension; name it "
+                    + "*.json or *.hcl, or pass -config-format json|hcl");
         }
-        return this;
+        return addFile(file, fmt);
+    }
+
+    private ConfigLoader addFile(Path file, String format) {
+        ConfigFiles.Parsed p = ConfigFiles.read(file, format);
+        String source = "config file " + file;
+        texts.put(source, p.text());
+        return add(p.layer(), source);
+    }
+
+    /** Adds an HCL fragment of the command line ({@code -hcl 'key = value'}), after the files. */
+    public ConfigLoader addHcl(String fragment) {
+        String source = "-hcl fragment";
+        texts.put(source, fragment);
+        return add(ConfigFiles.parse(fragment, "hcl", source), source);
+    }
+
+    /**
+     * What was accepted but deserves a word, in the order met: skipped files of a directory, keys
+     * Consul has that are ignored here. The caller logs them (agent) or prints them (validate).
+     */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     /** Adds one layer; {@code source} names it in error messages. */
     public ConfigLoader add(JsonObject layer, String source) {
         for (Map.Entry<String, JsonElement> e : layer.entrySet()) {
             String k = e.getKey();
-            if (!KEYS.contains(k)) {
-                throw new ConfigException("unknown configuration key '" + k + "' in " + source);
+            if (IGNORED.contains(k)) {
+                warnings.add("configuration key '" + k + "' in " + source + " has no meaning in Tribune and is ignored");
+                continue;
             }
+            if (!KEYS.contains(k)) {
+                int line = ConfigFiles.lineOf(texts.get(source), k);
+                throw new ConfigException("unknown configuration key '" + k + "' in " + source
+                        + (line > 0 ? " (line " + line + ")" : ""));
+            }
+            origin.put(k, source);
             JsonElement v = e.getValue();
             if (k.equals("services") || k.equals("service") || k.equals("checks") || k.equals("check")) {
                 boolean svc = k.startsWith("service");
@@ -110,8 +172,13 @@ public final class ConfigLoader {
                 } else if (v.isJsonObject() && !k.endsWith("s")) {
                     items.add(v);
                 } else {
-                    throw new ConfigException("configuration key '" + k + "' in " + source + " must be "
-                            + (k.endsWith("s") ? "an array of objects" : "an object"));
+                    // HCL gives repeated blocks (service { } service { }) as a list under the singular key.
+                    if (v.isJsonArray() && !k.endsWith("s")) {
+                        v.getAsJsonArray().forEach(items::add);
+                    } else {
+                        throw new ConfigException("configuration key '" + k + "' in " + source + " must be "
+                                + (k.endsWith("s") ? "an array of objects" : "an object"));
+                    }
                 }
                 for (JsonElement item : items) {
                     if (!item.isJsonObject()) {
@@ -126,7 +193,11 @@ public final class ConfigLoader {
                 continue;
             }
             if ((k.equals("ports") || k.equals("plugins") || k.equals("plugin_config") || k.equals("performance")
-                    || k.equals("limits") || k.equals("dns_config") || k.equals("acl"))) {
+                    || k.equals("limits") || k.equals("dns_config") || k.equals("acl") || k.equals("node_meta"))) {
+                if (v.isJsonArray() && v.getAsJsonArray().size() == 1 && v.getAsJsonArray().get(0).isJsonObject()) {
+                    // hcl4j may give a block written once as a one-element list.
+                    v = v.getAsJsonArray().get(0);
+                }
                 if (!v.isJsonObject()) {
                     throw new ConfigException("configuration key '" + k + "' in " + source + " must be an object");
                 }
@@ -164,13 +235,17 @@ public final class ConfigLoader {
         boolean bootstrap = bool("bootstrap", dev);
         int expect = integer("bootstrap_expect", 0);
         if (expect < 0) {
-            throw new ConfigException("bootstrap_expect must not be negative");
+            throw new ConfigException("bootstrap_expect must not be negative" + where("bootstrap_expect"));
+        }
+        if (expect > 0 && dev) {
+            // Consul's wording; -dev implies bootstrap, which would otherwise give the message below.
+            throw new ConfigException("'bootstrap_expect > 0' not allowed in dev mode" + where("bootstrap_expect"));
         }
         if ((expect > 0 || bootstrap) && !server) {
             throw new ConfigException("bootstrap and bootstrap_expect need server mode (-server)");
         }
         if (bootstrap && expect > 0) {
-            throw new ConfigException("bootstrap and bootstrap_expect cannot both be set");
+            throw new ConfigException("'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive");
         }
         Optional<Path> dataDir = Optional.ofNullable(str("data_dir", null)).map(Path::of);
         if (!dev && dataDir.isEmpty()) {
@@ -203,6 +278,7 @@ public final class ConfigLoader {
         wanSettings(pluginProps, server && !dev, ports);
         coordinateSettings(pluginProps);
         aclSettings(pluginProps);
+        configFeatureSettings(pluginProps, ports, dev);
         if (merged.has("performance")) {
             JsonObject perf = merged.getAsJsonObject("performance");
             if (perf.has("raft_multiplier")) {
@@ -246,7 +322,8 @@ public final class ConfigLoader {
         }
         String logLevel = str("log_level", "info").toLowerCase(Locale.ROOT);
         if (!Set.of("trace", "debug", "info", "warn", "err", "error").contains(logLevel)) {
-            throw new ConfigException("log_level '" + logLevel + "' must be trace, debug, info, warn or err");
+            throw new ConfigException("log_level '" + logLevel + "' must be trace, debug, info, warn or err"
+                    + where("log_level"));
         }
         Duration ae = duration("anti_entropy_interval", Duration.ofMinutes(1));
         if (ae.compareTo(Duration.ofSeconds(1)) < 0 || ae.compareTo(Duration.ofHours(24)) > 0) {
@@ -292,6 +369,10 @@ public final class ConfigLoader {
             }
             return Optional.empty();
         }
+        if (ca == null && cert != null && key != null && !vin && !vout && !vhost && httpsPort() >= 0) {
+            // cert_file and key_file alone serve HTTPS (as in Consul); server RPC TLS needs the CA too.
+            return Optional.empty();
+        }
         if (ca == null || cert == null || key == null) {
             throw new ConfigException("TLS needs ca_file, cert_file and key_file together");
         }
@@ -305,6 +386,98 @@ public final class ConfigLoader {
         }
         return Optional.of(new io.tribune.api.transport.TransportSetup.Tls(Path.of(ca), Path.of(cert), Path.of(key),
                 vin, vout, vhost, "server." + dc + "." + domain));
+    }
+
+    /** {@code ports.https}, or -1 when not set (Consul's default: no HTTPS listener; 0: an ephemeral port). */
+    private int httpsPort() {
+        return merged.has("ports") ? port(merged.getAsJsonObject("ports"), "https", -1) : -1;
+    }
+
+    /**
+     * The keys of the config feature as agent properties ({@link ConfigKeys}): {@code encrypt} (the
+     * gossip key of the LAN and WAN pools), {@code pid_file}, {@code node_meta},
+     * {@code rejoin_after_leave}, and the HTTPS listener ({@code ports.https} with {@code cert_file},
+     * {@code key_file}, {@code ca_file}, {@code verify_incoming_https}).
+     */
+    private void configFeatureSettings(Map<String, String> props, AgentConfig.Ports ports, boolean dev) {
+        String encrypt = str("encrypt", null);
+        if (encrypt != null) {
+            byte[] k;
+            try {
+                k = java.util.Base64.getDecoder().decode(encrypt.strip());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("encrypt: the key is not base64 (make one with 'tribune keygen')"
+                        + where("encrypt"));
+            }
+            if (k.length != 16 && k.length != 24 && k.length != 32) {
+                throw new ConfigException("encrypt: the key must be 16, 24 or 32 bytes once decoded, got " + k.length
+                        + where("encrypt"));
+            }
+            // The WAN pool takes the LAN pool's gossip-swim keys unless gossip-swim.wan.encrypt is set
+            // (WanSettings); an explicit -plugin-config gossip-swim.encrypt wins over this key.
+            props.putIfAbsent(ConfigKeys.GOSSIP_ENCRYPT, encrypt.strip());
+        }
+        String pid = str("pid_file", null);
+        if (pid != null) {
+            if (pid.isBlank()) {
+                throw new ConfigException("pid_file must not be empty" + where("pid_file"));
+            }
+            props.put(ConfigKeys.PID_FILE, pid);
+        }
+        if (merged.has("node_meta")) {
+            JsonObject meta = merged.getAsJsonObject("node_meta");
+            if (meta.size() > ConfigKeys.MAX_NODE_META) {
+                throw new ConfigException("node_meta has " + meta.size() + " pairs; at most "
+                        + ConfigKeys.MAX_NODE_META + where("node_meta"));
+            }
+            for (Map.Entry<String, JsonElement> e : meta.entrySet()) {
+                String v = primitive("node_meta." + e.getKey(), e.getValue()).getAsString();
+                String problem = ConfigKeys.nodeMetaProblem(e.getKey(), v);
+                if (problem != null) {
+                    throw new ConfigException("node_meta: " + problem + where("node_meta"));
+                }
+                props.put(ConfigKeys.NODE_META_PREFIX + e.getKey(), v);
+            }
+        }
+        if (bool("rejoin_after_leave", false)) {
+            // Consul rejoins the members of its serf snapshot; gossip-swim keeps none, so the
+            // flag changes nothing here: say so rather than pretend.
+            warnings.add("rejoin_after_leave (-rejoin) has no effect in Tribune: the gossip pool keeps no snapshot of "
+                    + "members; use retry_join (-retry-join) to rejoin after a restart");
+        }
+        int https = httpsPort();
+        boolean verifyHttps = bool("verify_incoming_https", false);
+        if (https >= 0) {
+            // 0 asks for an ephemeral port (tests), as for the other listeners.
+            String cert = str("cert_file", null);
+            String key = str("key_file", null);
+            if (cert == null || key == null) {
+                throw new ConfigException("ports.https needs cert_file and key_file" + where("ports"));
+            }
+            for (String[] f : new String[][] {{"cert_file", cert}, {"key_file", key}}) {
+                if (!Files.isReadable(Path.of(f[1]))) {
+                    throw new ConfigException(f[0] + " '" + f[1] + "' is not a readable file" + where(f[0]));
+                }
+            }
+            String ca = str("ca_file", null);
+            if (verifyHttps && ca == null) {
+                throw new ConfigException("verify_incoming_https needs ca_file" + where("verify_incoming_https"));
+            }
+            if (https > 0 && List.of(ports.http(), ports.dns(), ports.grpc()).contains(https)) {
+                throw new ConfigException("ports.https " + https + " is already used by another listener"
+                        + where("ports"));
+            }
+            props.put(ConfigKeys.HTTPS_PORT, Integer.toString(https));
+            props.put(ConfigKeys.HTTPS_CERT, cert);
+            props.put(ConfigKeys.HTTPS_KEY, key);
+            if (ca != null) {
+                props.put(ConfigKeys.HTTPS_CA, ca);
+            }
+            props.put(ConfigKeys.HTTPS_VERIFY_INCOMING, Boolean.toString(verifyHttps));
+        } else if (verifyHttps) {
+            throw new ConfigException("verify_incoming_https needs an HTTPS listener (ports.https)"
+                    + where("verify_incoming_https"));
+        }
     }
 
     /** Consul's ACL keys as {@code acl.*} properties ({@link io.tribune.agent.acl.AclSettings}). */
@@ -416,7 +589,7 @@ public final class ConfigLoader {
                 port(p, "server", d.server()), port(p, "serf_lan", d.serfLan()), port(p, "serf_wan", d.serfWan()));
     }
 
-    private static int port(JsonObject p, String key, int def) {
+    private int port(JsonObject p, String key, int def) {
         if (!p.has(key)) {
             return def;
         }
@@ -424,19 +597,27 @@ public final class ConfigLoader {
         try {
             v = primitive("ports." + key, p.get(key)).getAsInt();
         } catch (NumberFormatException e) {
-            throw new ConfigException("ports." + key + " must be a whole number");
+            throw new ConfigException("ports." + key + " must be a whole number" + where("ports"));
         }
         if (v < -1 || v > 65535) {
-            throw new ConfigException("ports." + key + " = " + v + " is outside 0..65535 (-1 disables)");
+            throw new ConfigException("ports." + key + " = " + v + " is outside 0..65535 (-1 disables)" + where("ports"));
         }
         return v;
     }
 
-    private static JsonPrimitive primitive(String key, JsonElement e) {
+    private JsonPrimitive primitive(String key, JsonElement e) {
         if (e == null || !e.isJsonPrimitive()) {
-            throw new ConfigException("configuration key '" + key + "' must be a string, number or boolean");
+            throw new ConfigException("configuration key '" + key + "' must be a string, number or boolean"
+                    + where(key));
         }
         return e.getAsJsonPrimitive();
+    }
+
+    /** " (in config file X)" for the layer that set the top-level key of {@code key}, or "". */
+    private String where(String key) {
+        String top = key.split("[.\\[]", 2)[0];
+        String src = origin.get(top);
+        return src == null ? "" : " (in " + src + ")";
     }
 
     private String str(String key, String def) {
@@ -457,7 +638,8 @@ public final class ConfigLoader {
         if (s.equals("true") || s.equals("false")) {
             return Boolean.parseBoolean(s);
         }
-        throw new ConfigException("configuration key '" + key + "' must be true or false, got '" + s + "'");
+        throw new ConfigException("configuration key '" + key + "' must be true or false, got '" + s + "'"
+                + where(key));
     }
 
     private int integer(String key, int def) {
@@ -468,7 +650,7 @@ public final class ConfigLoader {
         try {
             return Integer.parseInt(primitive(key, e).getAsString().trim());
         } catch (NumberFormatException ex) {
-            throw new ConfigException("configuration key '" + key + "' must be a whole number, got " + e);
+            throw new ConfigException("configuration key '" + key + "' must be a whole number, got " + e + where(key));
         }
     }
 
@@ -480,7 +662,7 @@ public final class ConfigLoader {
         try {
             return PluginConfig.parseDuration(s);
         } catch (IllegalArgumentException ex) {
-            throw new ConfigException("configuration key '" + key + "': " + ex.getMessage());
+            throw new ConfigException("configuration key '" + key + "': " + ex.getMessage() + where(key));
         }
     }
 

@@ -50,21 +50,30 @@ public final class ConfigServices {
     }
 
     static List<ServiceDefinition> services(AgentConfig config) {
+        return services(config, config.enableScriptChecks());
+    }
+
+    /** The services of {@code config}, script checks allowed only if {@code scripts} (a reload keeps the running value). */
+    static List<ServiceDefinition> services(AgentConfig config, boolean scripts) {
         List<ServiceDefinition> out = new ArrayList<>();
         for (int i = 0; i < config.services().size(); i++) {
             String key = "services[" + i + "]";
             JsonIn in = in(config.services().get(i), key);
-            out.add(read(key, () -> CheckDefinitions.service(in, config.nodeName(), config.enableScriptChecks())));
+            out.add(read(key, () -> CheckDefinitions.service(in, config.nodeName(), scripts)));
         }
         return out;
     }
 
     static List<CheckDefinition> checks(AgentConfig config) {
+        return checks(config, config.enableScriptChecks());
+    }
+
+    static List<CheckDefinition> checks(AgentConfig config, boolean scripts) {
         List<CheckDefinition> out = new ArrayList<>();
         for (int i = 0; i < config.checks().size(); i++) {
             String key = "checks[" + i + "]";
             JsonIn in = in(config.checks().get(i), key);
-            out.add(read(key, () -> CheckDefinitions.check(in, config.nodeName(), config.enableScriptChecks())));
+            out.add(read(key, () -> CheckDefinitions.check(in, config.nodeName(), scripts)));
         }
         return out;
     }

@@ -91,6 +91,8 @@ public final class LocalState implements AutoCloseable {
     }
 
     private final AgentConfig config;
+    /** The config whose services and checks are registered: the start config, then each reloaded one. */
+    private AgentConfig definitions;
     private final Requests requests;
     private final Scheduler scheduler;
     private final Membership membership;
@@ -111,6 +113,7 @@ public final class LocalState implements AutoCloseable {
     /** The local state of an agent; nothing runs until {@link #registerSelf()}. The owner closes it. */
     public LocalState(Setup setup) {
         this.config = setup.config();
+        this.definitions = setup.config();
         this.requests = setup.requests();
         this.scheduler = setup.scheduler();
         this.random = setup.random();
@@ -130,7 +133,8 @@ public final class LocalState implements AutoCloseable {
     public Node localNode() {
         var cfg = config;
         return new Node(NodeIds.of(cfg.nodeName()), cfg.nodeName(), cfg.advertiseAddr(), cfg.datacenter(),
-                Map.of("lan", cfg.advertiseAddr(), "wan", cfg.advertiseAddr()), Map.of(), 0, 0);
+                Map.of("lan", cfg.advertiseAddr(), "wan", cfg.advertiseAddr()),
+                io.tribune.agent.config.ConfigKeys.nodeMeta(cfg), 0, 0);
     }
 
     public synchronized List<NodeService> services() {
@@ -446,12 +450,15 @@ public final class LocalState implements AutoCloseable {
 
     /** Registers the services and checks of the config files (validated when the config was built). */
     private void registerFromConfig() {
-        var cfg = config;
+        AgentConfig cfg;
+        synchronized (this) {
+            cfg = definitions;
+        }
         try {
-            for (ServiceDefinition d : ConfigServices.services(cfg)) {
+            for (ServiceDefinition d : ConfigServices.services(cfg, config.enableScriptChecks())) {
                 addService(d);
             }
-            for (CheckDefinition c : ConfigServices.checks(cfg)) {
+            for (CheckDefinition c : ConfigServices.checks(cfg, config.enableScriptChecks())) {
                 addCheck(c.check(), c.type());
             }
         } catch (RuntimeException e) {
@@ -459,6 +466,53 @@ public final class LocalState implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "registering the services and checks of the config failed: "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * Reload (config feature): makes the services and checks of the config files those of
+     * {@code next}. Definitions the previous config had and {@code next} lacks are removed, the others
+     * added or replaced; services and checks registered through the API are left alone, as in
+     * Consul. Script checks stay allowed only if they were at start ({@code enable_script_checks}
+     * needs a restart). Before the node is in the catalog, only the definitions to register change.
+     *
+     * @return completes when the catalog writes are done; fails with the first write's error
+     * @throws io.tribune.agent.config.ConfigException when a definition of {@code next} is invalid;
+     *         nothing has changed then
+     */
+    public CompletableFuture<Void> reloadDefinitions(AgentConfig next) {
+        boolean scripts = config.enableScriptChecks();
+        List<ServiceDefinition> svcs = ConfigServices.services(next, scripts);
+        List<CheckDefinition> chks = ConfigServices.checks(next, scripts);
+        AgentConfig previous;
+        synchronized (this) {
+            previous = definitions;
+            definitions = next;
+            if (!selfRegistered.isDone()) {
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        java.util.Set<String> keepSvc = new java.util.HashSet<>();
+        svcs.forEach(d -> keepSvc.add(d.service().id()));
+        java.util.Set<String> keepChk = new java.util.HashSet<>();
+        chks.forEach(c -> keepChk.add(c.check().checkId()));
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (ServiceDefinition d : ConfigServices.services(previous, scripts)) {
+            if (!keepSvc.contains(d.service().id()) && hasService(d.service().id())) {
+                writes.add(removeService(d.service().id()));
+            }
+        }
+        for (CheckDefinition c : ConfigServices.checks(previous, scripts)) {
+            if (!keepChk.contains(c.check().checkId()) && check(c.check().checkId()).isPresent()) {
+                writes.add(removeCheck(c.check().checkId()));
+            }
+        }
+        for (ServiceDefinition d : svcs) {
+            writes.add(addService(d));
+        }
+        for (CheckDefinition c : chks) {
+            writes.add(addCheck(c.check(), c.type()));
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     private synchronized void scheduleSync() {

@@ -143,4 +143,12 @@ public final class AgentOps {
     /** Leaves the cluster gracefully and shuts the agent down; answers at once. */
     public record Leave() implements Op.LocalOp<Boolean> {
     }
+
+    /**
+     * Re-reads the agent's config files and flags and applies what can change while running
+     * (config feature; Consul's {@code /v1/agent/reload}); answers the keys that need a restart.
+     * A bad new config is a {@code BAD_REQUEST} that changes nothing.
+     */
+    public record Reload() implements Op.LocalOp<List<String>> {
+    }
 }

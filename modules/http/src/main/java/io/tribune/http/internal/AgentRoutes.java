@@ -63,6 +63,11 @@ final class AgentRoutes {
                 Params.method(req, "PUT");
                 return ok(local(new AgentOps.Leave(), req));
             }
+            // config feature: Consul's reload answers 200 with no body; restart-only keys are logged.
+            case "reload" -> {
+                Params.method(req, "PUT");
+                return local(new AgentOps.Reload(), req).thenApply(x -> HttpResponse.empty(200));
+            }
             case "services" -> {
                 Params.method(req, "GET");
                 return local(new AgentOps.Services(), req).thenApply(list -> {

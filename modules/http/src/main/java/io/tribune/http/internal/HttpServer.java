@@ -51,6 +51,8 @@ public final class HttpServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel channel;
+    /** The HTTPS listener (config feature), if started: same routes and limits, TLS first in the pipeline. */
+    private Channel tlsChannel;
 
     /** A server that accepts request bodies up to {@code maxRequestBytes}, with the default {@link HttpLimits}. */
     public HttpServer(int maxRequestBytes) {
@@ -80,9 +82,30 @@ public final class HttpServer implements AutoCloseable {
      * @throws IllegalStateException naming the address when it cannot be bound
      */
     public InetSocketAddress start(String host, int port) {
-        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                NioIoHandler.newFactory());
+        channel = bind(host, port, null);
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /**
+     * Binds an HTTPS listener serving the same routes (config feature: Consul's {@code ports.https}).
+     * May be called with or without {@link #start}; shares its event loops.
+     *
+     * @param tls the server's TLS context ({@link HttpsContext#server}): certificate, protocols, and
+     *            whether client certificates are required
+     * @return the bound address
+     * @throws IllegalStateException naming the address when it cannot be bound
+     */
+    public synchronized InetSocketAddress startHttps(String host, int port, io.netty.handler.ssl.SslContext tls) {
+        tlsChannel = bind(host, port, java.util.Objects.requireNonNull(tls, "tls"));
+        return (InetSocketAddress) tlsChannel.localAddress();
+    }
+
+    private synchronized Channel bind(String host, int port, io.netty.handler.ssl.SslContext tls) {
+        if (boss == null) {
+            boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            workers = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                    NioIoHandler.newFactory());
+        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -93,24 +116,31 @@ public final class HttpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ConnectionGuard(limits, counts));
+                        if (tls != null) {
+                            // After the guard, so that the read timeout also bounds a stalled handshake.
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(8192, 16384, 16384));
                         ch.pipeline().addLast(new HttpObjectAggregator(maxRequestBytes, true));
                         ch.pipeline().addLast(new Dispatcher());
                     }
                 });
         try {
-            channel = b.bind(host, port).syncUninterruptibly().channel();
+            return b.bind(host, port).syncUninterruptibly().channel();
         } catch (Exception e) {
             close();
-            throw new IllegalStateException("cannot listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot listen for " + (tls == null ? "HTTP" : "HTTPS") + " on " + host
+                    + ":" + port + ": " + e.getMessage(), e);
         }
-        return (InetSocketAddress) channel.localAddress();
     }
 
     @Override
     public void close() {
         if (channel != null) {
             channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (tlsChannel != null) {
+            tlsChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -1,0 +1,92 @@
+package io.tribune.launcher;
+
+import io.tribune.agent.Agent;
+import io.tribune.agent.config.AgentConfig;
+import io.tribune.agent.rpc.AgentException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The agent process's side of the config feature: the pid file ({@code pid_file},
+ * {@code -pid-file}), and reload on SIGHUP as Consul does (a stock systemd unit's
+ * {@code ExecReload=kill -HUP $MAINPID}), instead of the JVM's default of shutting down.
+ *
+ * <p>Called from {@link AgentCommand} on its thread; the SIGHUP handler runs reloads on a thread of
+ * its own, one at a time ({@link Agent#reload} is serialized).
+ */
+final class AgentLifecycle {
+    private static final System.Logger LOG = System.getLogger(AgentLifecycle.class.getName());
+
+    private AgentLifecycle() {
+    }
+
+    /** Logs each config warning on its own WARN line. */
+    static void logWarnings(List<String> warnings) {
+        warnings.forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
+    }
+
+    /**
+     * Writes this process's id to {@code file} (replacing it atomically, so a reader never sees a
+     * half-written id).
+     *
+     * @throws IllegalStateException naming the file when it cannot be written
+     */
+    static void writePid(Path file) {
+        Path abs = file.toAbsolutePath();
+        try {
+            Path tmp = Files.createTempFile(abs.getParent(), ".tribune-pid", ".tmp");
+            Files.writeString(tmp, Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot write the pid file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes the pid file at exit, unless another process has written its own id there since. */
+    static void removePid(Path file) {
+        try {
+            String s = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            if (s.equals(Long.toString(ProcessHandle.current().pid()))) {
+                Files.delete(file);
+            }
+        } catch (IOException | RuntimeException e) {
+            Logging.direct("WARNING", AgentLifecycle.class.getName(), "cannot remove the pid file " + file + ": " + e);
+        }
+    }
+
+    /**
+     * Makes {@code agent} reloadable from {@code source} ({@code /v1/agent/reload}, {@code tribune
+     * reload}) and installs a SIGHUP handler that reloads too. A failed reload is logged and changes
+     * nothing; the agent keeps running and stays in the cluster.
+     */
+    static void reloadable(Agent agent, Supplier<AgentConfig> source, Consumer<AgentConfig> applied) {
+        agent.onReload(source, applied);
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                Thread t = new Thread(() -> reloadOnSignal(agent), "tribune-reload");
+                t.setDaemon(true);
+                t.start();
+            });
+        } catch (IllegalArgumentException e) {
+            // The JVM refuses the handler when run with -Xrs or where SIGHUP is not a signal (Windows).
+            LOG.log(System.Logger.Level.WARNING, "SIGHUP will not reload the config: " + e.getMessage());
+        }
+    }
+
+    private static void reloadOnSignal(Agent agent) {
+        LOG.log(System.Logger.Level.INFO, "caught SIGHUP: reloading the configuration");
+        try {
+            agent.reload();
+        } catch (AgentException e) {
+            LOG.log(System.Logger.Level.ERROR, "reload failed, configuration unchanged: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "reload failed: " + e);
+        }
+    }
+}

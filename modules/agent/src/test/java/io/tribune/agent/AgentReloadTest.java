@@ -1,0 +1,40 @@
+package io.tribune.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.gson.JsonParser;
+import io.tribune.agent.config.AgentConfig;
+import io.tribune.agent.config.ConfigLoader;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Which keys a reload applies and which need a restart. */
+class AgentReloadTest {
+
+    private static AgentConfig cfg(String extra) {
+        return new ConfigLoader().add(JsonParser.parseString("{\"dev\": true, \"node_name\": \"n\"" + extra + "}")
+                .getAsJsonObject(), "test").build();
+    }
+
+    @Test
+    void servicesChecksLogLevelAndAgentTokensNeedNoRestart() {
+        AgentConfig a = cfg("");
+        AgentConfig b = cfg(", \"log_level\": \"debug\", \"services\": [{\"Name\": \"web\"}], "
+                + "\"checks\": [{\"ID\": \"c\", \"Name\": \"c\", \"TTL\": \"10s\"}], \"acl\": {\"tokens\": {\"agent\": \"t1\"}}");
+        assertEquals(List.of(), AgentReload.restartKeys(a, b));
+        assertEquals(Map.of("agent", "t1"), AgentReload.changedTokens(a, b));
+        assertEquals(Map.of("agent", ""), AgentReload.changedTokens(b, a), "a removed token is cleared");
+    }
+
+    @Test
+    void otherKeysAreNamedInAStableOrder() {
+        AgentConfig a = cfg("");
+        AgentConfig b = cfg(", \"datacenter\": \"dc2\", \"ports\": {\"http\": 9500}, \"encrypt\": "
+                + "\"AAAAAAAAAAAAAAAAAAAAAA==\", \"node_meta\": {\"rack\": \"r\"}, \"enable_script_checks\": true, "
+                + "\"acl\": {\"tokens\": {\"master\": \"m\"}}");
+        assertEquals(List.of("datacenter", "ports", "enable_script_checks", "acl.tokens.master", "agent.node-meta.rack",
+                "gossip-swim.encrypt"), AgentReload.restartKeys(a, b));
+        assertEquals(Map.of(), AgentReload.changedTokens(a, b), "the master token is not swapped at run time");
+    }
+}
