@@ -58,6 +58,14 @@ class ReleaseArchiveIT {
             run(tmp, "tar", "xzf", archive.toString(), "-C", tmp.toString());
             Path home = tmp.resolve(top);
             assertTrue(Files.isExecutable(home.resolve("bin/tribune")));
+            // The CLI's class-data archive for this place, written now (as README.txt tells an installer)
+            // rather than in the background by the first command, which would still be writing into
+            // the folder this test deletes.
+            ProcessResult cds = run(tmp, home.resolve("bin/tribune").toString(), "--build-cli-cds");
+            assertEquals(0, cds.code(), cds.output());
+            try (Stream<Path> s = Files.list(home.resolve("cds"))) {
+                assertEquals(1, s.filter(p -> p.getFileName().toString().matches("cli-[0-9]+\\.jsa")).count());
+            }
             String unit = Files.readString(home.resolve("conf/tribune.service"));
             for (String line : List.of("ExecStart=/opt/tribune/bin/tribune agent -config-dir /etc/tribune.d",
                     "ExecReload=/bin/kill -HUP $MAINPID", "KillSignal=SIGINT", "Restart=on-failure", "LimitNOFILE=")) {
