@@ -9,7 +9,9 @@
 # gRPC API) on 127.0.0.1 with every port 0 that find each other through gossip, elect a leader and
 # serve a few HTTP calls through both (so the archive also holds the classes of server-to-server
 # calls and forwarding), then are stopped with SIGTERM; the first JVM writes the archive as it
-# exits. Uses bash's /dev/tcp, not curl. Usage: train.sh DIST_DIR
+# exits. Uses bash's /dev/tcp, not curl. While they run, the usual CLI commands run against them
+# with -XX:DumpLoadedClassList; their merged list (cds/cli.classlist) becomes the CLI's static
+# archive (bin/tribune --build-cli-cds). Usage: train.sh DIST_DIR
 set -euo pipefail
 dist="$(cd "$1" && pwd)"
 archive_dir="$dist/cds"
@@ -79,6 +81,32 @@ for port in "$port_a" "$port_b"; do
   http "$port" GET /v1/agent/members >/dev/null
 done
 
+# release (issue 16): the classes CLI commands load, for the CLI's own archive (bin/tribune runs
+# every command but agent/plugins/validate on a small class path). Each command appends the classes
+# it loaded; the merged list keeps the first occurrence of each line, in load order.
+cli() { # args...: one CLI command against server a, its class list in $tmp/cli-N.list
+  cli_n=$((${cli_n:-0} + 1))
+  TRIBUNE_JAVA_OPTS="-XX:DumpLoadedClassList=$tmp/cli-$cli_n.list" TRIBUNE_HTTP_ADDR="127.0.0.1:$port_a" \
+    "$dist/bin/tribune" "$@" >/dev/null 2>&1 || true
+}
+cli version
+cli help
+cli help kv
+cli members
+cli info
+cli kv put cds/cli value
+cli kv get cds/cli
+cli kv get -recurse cds/
+cli kv get cds/missing
+cli kv delete cds/cli
+cli catalog services
+cli catalog nodes
+cli operator raft list-peers
+cli snapshot save "$tmp/cli.snap"
+cli snapshot inspect "$tmp/cli.snap"
+cli kv get -no-such-flag
+cli members -http-addr 127.0.0.1:1
+
 for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 for p in "${pids[@]}"; do wait "$p" || true; done
 pids=()
@@ -86,3 +114,7 @@ pids=()
 mkdir -p "$archive_dir"
 mv "$tmp/tribune.jsa" "$archive_dir/tribune.jsa"
 echo "cds training: wrote $archive_dir/tribune.jsa ($(( $(stat -c %s "$archive_dir/tribune.jsa") / 1048576 )) MiB)"
+cat "$tmp"/cli-*.list 2>/dev/null | awk '!seen[$0]++' >"$archive_dir/cli.classlist"
+[ -s "$archive_dir/cli.classlist" ] || fail "the CLI commands wrote no class list"
+"$dist/bin/tribune" --build-cli-cds || fail "could not write the CLI's archive"
+

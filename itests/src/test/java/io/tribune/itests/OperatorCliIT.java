@@ -55,7 +55,7 @@ class OperatorCliIT {
             Path snap = dir.resolve("state.snap");
             AgentProcess.Result save = cli(port, 2, "snapshot", "save", snap.toString());
             assertEquals(0, save.exitCode(), save.output());
-            assertTrue(save.output().contains("Saved snapshot to index"), save.output());
+            assertTrue(save.output().contains("Saved and verified snapshot to index"), save.output());
             assertTrue(Files.size(snap) > 0);
             assertEquals(0, cli(port, 2, "kv", "put", "op/key", "after").exitCode());
             AgentProcess.Result restore = cli(port, 2, "snapshot", "restore", snap.toString());

@@ -1,6 +1,7 @@
 package io.tribune.launcher;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,8 +21,17 @@ import picocli.CommandLine.Command;
  * </ol>
  */
 @Command(name = "tribune", mixinStandardHelpOptions = false,
-        description = "Tribune: service discovery and configuration with Consul's architecture.",
-        subcommands = {AgentCommand.class, PluginsCommand.class, VersionCommand.class,
+        description = "Tribune: service discovery and configuration with Consul's architecture.")
+public final class Main implements Runnable {
+    /**
+     * Every command, in the order {@code tribune help} lists them (add new commands here).
+     *
+     * <p>release (issue 16): a list rather than {@code @Command(subcommands = ...)} so that
+     * {@link #execute} builds picocli's model only for the command that runs: building it for every
+     * command and subcommand (reflection over all their options) was most of a CLI call's time.
+     * {@code help}, no command, or an unknown one still get the whole tree.
+     */
+    static final List<Class<?>> COMMANDS = List.of(AgentCommand.class, PluginsCommand.class, VersionCommand.class,
             ClientCommands.Members.class, ClientCommands.Join.class, ClientCommands.Leave.class,
             ClientCommands.ForceLeave.class, ClientCommands.Info.class, ClientCommands.Keygen.class,
             ClientCommands.Catalog.class, ClientCommands.Kv.class, RttCommand.class, OperatorCommands.Operator.class,
@@ -31,8 +41,8 @@ import picocli.CommandLine.Command;
             ServicesCommands.Services.class,
             // config feature
             ConfigCommands.Validate.class, ConfigCommands.Reload.class,
-            CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+            CommandLine.HelpCommand.class);
+
     /** Exit code for bad usage, configuration or plugin selection. */
     public static final int EXIT_USAGE = 2;
     /** Exit code for a failure at run time. */
@@ -53,6 +63,19 @@ public final class Main implements Runnable {
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         Logging.configure(System.getProperty("tribune.log.level", "info"));
         CommandLine cl = new CommandLine(new Main());
+        Class<?> only = null;
+        for (Class<?> c : COMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (args.length > 0 && c != CommandLine.HelpCommand.class && a != null
+                    && (a.name().equals(args[0]) || java.util.Arrays.asList(a.aliases()).contains(args[0]))) {
+                only = c;
+            }
+        }
+        for (Class<?> c : COMMANDS) {
+            if (only == null || c == only) {
+                cl.addSubcommand(c);
+            }
+        }
         // "@FILE" is Consul's way of passing a file's content (acl policy create -rules @rules.hcl),
         // not picocli's argument file.
         cl.setExpandAtFiles(false);
@@ -69,7 +92,10 @@ public final class Main implements Runnable {
         });
         // cli: -h, -help, --help, help <command...>, -v and --version at every level (exit 0); lock's
         // child command keeps its own flags (lock p ls -l), as Go's flag parsing stops at the first argument.
-        cl.getSubcommands().get("lock").setStopAtPositional(true);
+        CommandLine lock = cl.getSubcommands().get("lock"); // absent when another command alone is built
+        if (lock != null) {
+            lock.setStopAtPositional(true);
+        }
         Integer handled = HelpSupport.handle(cl, args, out, err);
         return handled != null ? handled : cl.execute(args);
     }

@@ -3,6 +3,7 @@ package io.tribune.launcher;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.tribune.agent.rpc.SnapshotArchive;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Operator CLI commands with Consul's names and output: {@code operator raft list-peers|remove-peer},
- * {@code snapshot save|restore} and {@code keyring}, each talking to the local agent's HTTP API
+ * {@code snapshot save|restore|inspect} (Consul's archive, {@link SnapshotArchive}) and {@code keyring}, each talking to the local agent's HTTP API
  * ({@code -http-addr}). Exit codes as in {@link ClientCommands}: 0 success, 1 an error from the
  * agent (or it could not be reached), 2 bad usage.
  */
@@ -84,7 +85,7 @@ final class OperatorCommands {
     }
 
     @Command(name = "snapshot", description = "Saves and restores the cluster state.",
-            subcommands = {SnapshotSave.class, SnapshotRestore.class})
+            subcommands = {SnapshotSave.class, SnapshotRestore.class, SnapshotInspect.class})
     static final class Snapshot extends GroupCommand {
     }
 
@@ -103,6 +104,12 @@ final class OperatorCommands {
                 throw new ApiClient.ApiException(r.statusCode(), "Unexpected response code: " + r.statusCode() + " ("
                         + new String(r.body(), StandardCharsets.UTF_8).trim() + ")");
             }
+            // Like Consul's: the archive is verified (gzip, tar, SHA-256 sums, size) before it is kept.
+            try {
+                SnapshotArchive.read(r.body(), MAX_SNAPSHOT_FILE_BYTES);
+            } catch (SnapshotArchive.InvalidArchiveException e) {
+                throw new IOException("the agent sent an invalid snapshot archive: " + e.getMessage(), e);
+            }
             Path abs = file.toAbsolutePath();
             Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
             try {
@@ -111,7 +118,7 @@ final class OperatorCommands {
             } finally {
                 Files.deleteIfExists(tmp);
             }
-            out().println("Saved snapshot to index " + r.headers().firstValue("X-Consul-Index").orElse("0"));
+            out().println("Saved and verified snapshot to index " + r.headers().firstValue("X-Consul-Index").orElse("0"));
             return 0;
         }
     }
@@ -131,6 +138,38 @@ final class OperatorCommands {
             }
             api().call("PUT", "/v1/snapshot", Files.readAllBytes(file));
             out().println("Restored snapshot");
+            return 0;
+        }
+    }
+
+    // release (issue 16): snapshot inspect, read locally like Consul's (no agent needed).
+    @Command(name = "inspect", description = "Prints the ID, size, index, term and version of a snapshot FILE"
+            + " (verified: gzip, tar, SHA-256 sums and size). Reads the file only; no agent is needed.")
+    static final class SnapshotInspect implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isRegularFile(file)) {
+                throw new IOException("no snapshot file at " + file);
+            }
+            if (Files.size(file) > MAX_SNAPSHOT_FILE_BYTES) {
+                throw new IOException(file + " is larger than " + MAX_SNAPSHOT_FILE_BYTES + " bytes");
+            }
+            SnapshotArchive.Meta m;
+            try {
+                m = SnapshotArchive.read(Files.readAllBytes(file), MAX_SNAPSHOT_FILE_BYTES).meta();
+            } catch (SnapshotArchive.InvalidArchiveException e) {
+                throw new IOException("Error verifying snapshot " + file + ": " + e.getMessage(), e);
+            }
+            List<String[]> rows = List.of(new String[] {"ID", m.id()},
+                    new String[] {"Size", Long.toString(m.size())}, new String[] {"Index", Long.toString(m.index())},
+                    new String[] {"Term", Long.toString(m.term())}, new String[] {"Version", Integer.toString(m.version())});
+            ClientCommands.table(spec.commandLine().getOut(), rows);
             return 0;
         }
     }

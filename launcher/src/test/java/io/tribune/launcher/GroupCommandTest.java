@@ -17,7 +17,7 @@ class GroupCommandTest {
         "catalog | services, nodes or datacenters",
         "operator | raft",
         "operator raft | list-peers or remove-peer",
-        "snapshot | save or restore",
+        "snapshot | save, restore or inspect",
         "acl policy | create, list, read, update or delete",
     })
     void aGroupWithoutASubcommandNamesItsSubcommandsAndExitsWithUsage(String command, String names) {

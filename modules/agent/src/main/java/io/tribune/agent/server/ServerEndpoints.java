@@ -11,6 +11,7 @@ import io.tribune.agent.rpc.Kv;
 import io.tribune.agent.rpc.Operator;
 import io.tribune.agent.rpc.Response;
 import io.tribune.agent.rpc.Sessions;
+import io.tribune.agent.rpc.SnapshotArchive;
 import io.tribune.agent.rpc.Snapshots;
 import io.tribune.agent.rpc.Status;
 import io.tribune.agent.rpc.Txn;
@@ -403,7 +404,11 @@ public final class ServerEndpoints {
                 } finally {
                     snap.release();
                 }
-                return new Indexed<>(index, out.toByteArray());
+                // release (issue 16): Consul's archive layout around the state file (SnapshotArchive).
+                byte[] stateFile = out.toByteArray();
+                long now = setup.clock().wallMillis();
+                SnapshotArchive.Meta meta = SnapshotArchive.Meta.of(stateFile.length, index, c.leadership().term(), now);
+                return new Indexed<>(index, SnapshotArchive.write(meta, stateFile, now));
             }
 
             @Override
@@ -412,19 +417,20 @@ public final class ServerEndpoints {
             }
         });
         h.write(Snapshots.Restore.class, (o, ctx) -> CompletableFuture.supplyAsync(() -> {
+            // Verifies everything before proposing anything: a bad snapshot changes nothing.
+            byte[] state = Snapshots.stateOf(o.snapshot());
             try {
-                // Verifies everything before proposing anything: a bad snapshot changes nothing.
-                StateStore.verifySnapshot(o.snapshot());
+                StateStore.verifySnapshot(state);
             } catch (IOException e) {
                 throw AgentException.badRequest("invalid snapshot: " + e.getMessage());
             }
-            return null;
-        }, setup.scheduler()).thenCompose(x -> {
+            return state;
+        }, setup.scheduler()).thenCompose(state -> {
             SnapshotRestore restore = new SnapshotRestore(ctx::propose, ctx.state()::lastIndex, setup.clock(),
                     setup.scheduler(), setup.applyWait());
             // One request id for the whole restore, the same on every attempt and every server that
             // serves it: a retry after a lost reply does not restore twice.
-            return restore.run(ctx.requestId(), o.snapshot(), setup.restoreChunk());
+            return restore.run(ctx.requestId(), state, setup.restoreChunk());
         }).thenApply(index -> new Response<>(true, Response.Meta.written(index))));
     }
 

@@ -25,9 +25,11 @@ import java.util.concurrent.CompletableFuture;
  * {@code "N/M nodes reported failure"} with one line per failed member: 400 when every member answered
  * and nothing changed, 500 otherwise. {@code ?relay-factor} (0..5) is accepted and ignored.
  *
- * <p><b>Snapshot.</b> The body is the state store's own snapshot format
- * ({@value Snapshots#CONTENT_TYPE}, not Consul's gzipped tar); {@code X-Consul-Index} carries the index
- * it was captured at. A restore is verified whole before anything changes.
+ * <p><b>Snapshot.</b> The body is Consul's archive layout ({@link io.tribune.agent.rpc.SnapshotArchive}:
+ * a gzipped tar of {@code meta.json}, the state store's own {@code state.bin} and {@code SHA256SUMS});
+ * {@code X-Consul-Index} carries the index it was captured at. A restore takes that archive (or a
+ * bare state file, Tribune's format before archives) and is verified whole before anything changes:
+ * a bad one is a 400 naming the fault.
  */
 final class OperatorRoutes {
     /** Largest keyring request body: a base64 key of 32 bytes is 44 characters. */
