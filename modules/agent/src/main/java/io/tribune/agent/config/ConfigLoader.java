@@ -50,7 +50,9 @@ public final class ConfigLoader {
             // ACLs (io.tribune.agent.acl.AclSettings): the acl block, and Consul's legacy acl_* keys
             "acl", "primary_datacenter", "acl_datacenter", "acl_default_policy", "acl_down_policy", "acl_ttl",
             "acl_token", "acl_agent_token", "acl_agent_master_token", "acl_master_token", "acl_replication_token",
-            "enable_acl_replication");
+            "enable_acl_replication",
+            // web UI (docs/ui.md): served at /ui/ when true; default true in -dev
+            "ui");
     /** Most services, and most checks, that config files may define together. */
     static final int MAX_DEFINITIONS = 1024;
     private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan");
@@ -203,6 +205,8 @@ public final class ConfigLoader {
         wanSettings(pluginProps, server && !dev, ports);
         coordinateSettings(pluginProps);
         aclSettings(pluginProps);
+        // web UI (docs/ui.md): read by the HTTP module as ui.enabled
+        pluginProps.put("ui.enabled", Boolean.toString(bool("ui", dev)));
         if (merged.has("performance")) {
             JsonObject perf = merged.getAsJsonObject("performance");
             if (perf.has("raft_multiplier")) {
