@@ -5,6 +5,8 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   base: '/ui/',
+  // `npx vite` (development only): live reload at http://localhost:5173/ui/ against a local agent.
+  server: { proxy: { '/v1': 'http://127.0.0.1:8500' } },
   build: {
     outDir: '../target/classes/io/tribune/ui/static',
     emptyOutDir: true,
