@@ -214,8 +214,11 @@ function renderChrome(r: Route) {
   const base = '#/' + enc(r.dc) + '/';
   const link = (section: string, label: string) =>
     h('a', { href: base + section, class: r.section === section.split('/')[0] ? 'active' : null }, label);
-  document.getElementById('nav')!.replaceChildren(link('services', 'Services'), link('nodes', 'Nodes'),
-    link('kv', 'Key/Value'), aclEnabled ? link('acls/tokens', 'ACL') : null as any);
+  const links = [link('services', 'Services'), link('nodes', 'Nodes'), link('kv', 'Key/Value')];
+  if (aclEnabled) {
+    links.push(link('acls/tokens', 'ACL'));
+  }
+  document.getElementById('nav')!.replaceChildren(...links);
   const dcSwitch = document.getElementById('dc-switch')!;
   if (datacenters.length > 1) {
     const select = h('select', {
