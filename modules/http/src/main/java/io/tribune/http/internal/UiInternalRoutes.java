@@ -162,15 +162,11 @@ final class UiInternalRoutes {
         return o;
     }
 
-    /** Consul's {@code NodeInfo}: the node's fields, its services and its checks. */
+    /** Consul's {@code NodeInfo}: the catalog node's fields (without its indexes), its services and its checks. */
     static Map<String, Object> nodeInfo(Node n, List<NodeService> services, List<HealthCheck> checks, String dc) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("ID", n.id());
-        o.put("Node", n.node());
-        o.put("Address", n.address());
-        o.put("Datacenter", n.datacenter().isEmpty() ? dc : n.datacenter());
-        o.put("TaggedAddresses", n.taggedAddresses());
-        o.put("Meta", n.meta());
+        Map<String, Object> o = ConsulJson.node(n, dc);
+        o.remove("CreateIndex");
+        o.remove("ModifyIndex");
         List<Object> svcs = new ArrayList<>(services.size());
         services.forEach(s -> svcs.add(ConsulJson.service(s, true)));
         o.put("Services", svcs);
