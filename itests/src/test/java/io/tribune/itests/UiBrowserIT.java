@@ -51,15 +51,10 @@ class UiBrowserIT {
 
     @Test
     void servicesChecksAndKeyValueEditingInChromium() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Chromium or chromedriver is missing (Debian: apt-get install chromium chromium-driver); "
-                        + "the browser test is skipped");
-        Files.createDirectories(SHOTS);
+        assumeChromium();
         int http = freePort();
         Path profile = Files.createTempDirectory("tribune-ui-it-chromium-");
-        try (AgentProcess agent = AgentProcess.startOn(HOST, http, List.of("agent", "-dev", "-ui", "-node", "ui-it",
-                "-client", HOST, "-bind", HOST, "-http-port", Integer.toString(http), "-dns-port", "-1",
-                "-grpc-port", "-1", "-server-port", Integer.toString(freePort())))) {
+        try (AgentProcess agent = startAgent(http, "ui-it")) {
             agent.awaitLeader(Duration.ofSeconds(90));
             registerServices(agent);
             WebDriver driver = chromium(profile);
@@ -76,19 +71,14 @@ class UiBrowserIT {
 
     @Test
     void withAclsTheLoginBoxTokenShowsServicesAndTheAclPages() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Chromium or chromedriver is missing (Debian: apt-get install chromium chromium-driver); "
-                        + "the browser test is skipped");
-        Files.createDirectories(SHOTS);
+        assumeChromium();
         int http = freePort();
         Path profile = Files.createTempDirectory("tribune-ui-it-chromium-");
         Path config = Files.createTempFile("tribune-ui-it-acl-", ".json");
         String master = "ui-it-master-5d1c";
         Files.writeString(config, "{\"acl\": {\"enabled\": true, \"default_policy\": \"deny\", "
                 + "\"tokens\": {\"master\": \"" + master + "\", \"agent\": \"" + master + "\"}}}");
-        try (AgentProcess agent = AgentProcess.startOn(HOST, http, List.of("agent", "-dev", "-ui", "-node", "ui-acl",
-                "-client", HOST, "-bind", HOST, "-http-port", Integer.toString(http), "-dns-port", "-1",
-                "-grpc-port", "-1", "-server-port", Integer.toString(freePort()), "-config-file", config.toString()))) {
+        try (AgentProcess agent = startAgent(http, "ui-acl", "-config-file", config.toString())) {
             agent.awaitLeader(Duration.ofSeconds(90));
             WebDriver driver = chromium(profile);
             try {
@@ -129,6 +119,23 @@ class UiBrowserIT {
             deleteTree(profile);
             Files.deleteIfExists(config);
         }
+    }
+
+    /** Skips the test (an assumption with the reason) without Chromium and chromedriver; makes the screenshot folder. */
+    private static void assumeChromium() throws IOException {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "Chromium or chromedriver is missing (Debian: apt-get install chromium chromium-driver); "
+                        + "the browser test is skipped");
+        Files.createDirectories(SHOTS);
+    }
+
+    /** {@code bin/tribune agent -dev -ui} named {@code node}, everything on {@link #HOST}, DNS and gRPC off. */
+    private static AgentProcess startAgent(int http, String node, String... more) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("agent", "-dev", "-ui", "-node", node, "-client", HOST,
+                "-bind", HOST, "-http-port", Integer.toString(http), "-dns-port", "-1", "-grpc-port", "-1",
+                "-server-port", Integer.toString(freePort())));
+        args.addAll(List.of(more));
+        return AgentProcess.startOn(HOST, http, args);
     }
 
     /** A passing service and one whose TTL check failed with {@link #FAILURE} as its output. */
