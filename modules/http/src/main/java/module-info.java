@@ -1,9 +1,11 @@
 /**
  * The agent's Consul-compatible HTTP API ({@code /v1}): a front end over the agent's request layer,
- * served with Netty. Provides an {@link io.tribune.agent.AgentService} that the agent starts last.
+ * served with Netty, and the web UI's files ({@code io.tribune.ui}) at {@code /ui/}. Provides an {@link io.tribune.agent.AgentService} that the agent starts last.
  */
 module io.tribune.http {
     requires io.tribune.agent;
+    // web UI: its files at /ui/
+    requires io.tribune.ui;
     requires io.netty.buffer;
     requires io.netty.codec;
     requires io.netty.codec.http;

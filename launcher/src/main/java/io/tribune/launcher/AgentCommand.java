@@ -33,6 +33,9 @@ final class AgentCommand implements Callable<Integer> {
 
     @Option(names = {"-dev", "--dev"}, description = "single in-memory server for development")
     boolean dev;
+    // web UI (docs/ui.md)
+    @Option(names = {"-ui", "--ui"}, description = "serve the web UI at /ui/ (always on with -dev)")
+    boolean ui;
     @Option(names = {"-server", "--server"}, description = "run in server mode")
     boolean server;
     @Option(names = {"-bootstrap", "--bootstrap"}, description = "bootstrap a one-server cluster")
@@ -153,6 +156,9 @@ final class AgentCommand implements Callable<Integer> {
         JsonObject o = new JsonObject();
         if (dev) {
             o.addProperty("dev", true);
+        }
+        if (ui) {
+            o.addProperty("ui", true);
         }
         if (server) {
             o.addProperty("server", true);

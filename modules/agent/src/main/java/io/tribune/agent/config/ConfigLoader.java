@@ -51,7 +51,9 @@ public final class ConfigLoader {
             "acl_token", "acl_agent_token", "acl_agent_master_token", "acl_master_token", "acl_replication_token",
             "enable_acl_replication",
             // config files, reload and HTTPS (config feature): gossip key, pid file, node metadata, HTTPS client certs
-            "encrypt", "pid_file", "node_meta", "rejoin_after_leave", "verify_incoming_https");
+            "encrypt", "pid_file", "node_meta", "rejoin_after_leave", "verify_incoming_https",
+            // web UI (docs/ui.md): served at /ui/ when true; default true in -dev
+            "ui");
     /**
      * Consul 1.4 keys that have no counterpart here and change nothing if ignored (update checks,
      * syslog, Consul's own protocol versions, timers of parts Tribune does not have): accepted with
@@ -279,6 +281,8 @@ public final class ConfigLoader {
         coordinateSettings(pluginProps);
         aclSettings(pluginProps);
         configFeatureSettings(pluginProps, ports, dev);
+        // web UI (docs/ui.md): read by the HTTP module as ui.enabled
+        pluginProps.put("ui.enabled", Boolean.toString(bool("ui", dev)));
         if (merged.has("performance")) {
             JsonObject perf = merged.getAsJsonObject("performance");
             if (perf.has("raft_multiplier")) {

@@ -49,6 +49,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void uiIsOnInDevOffOtherwiseAndTheKeyWinsAndMustBeABoolean() {
+        String dataDir = "\"data_dir\": \"/d\", ";
+        assertEquals("true", new ConfigLoader().add(json("{\"dev\": true}"), "flags").build().pluginConfig()
+                .get("ui.enabled"));
+        assertEquals("false", new ConfigLoader().add(json("{\"dev\": true, \"ui\": false}"), "flags").build()
+                .pluginConfig().get("ui.enabled"));
+        assertEquals("false", new ConfigLoader().add(json("{" + dataDir + "\"server\": true}"), "flags").build()
+                .pluginConfig().get("ui.enabled"));
+        assertEquals("true", new ConfigLoader().add(json("{" + dataDir + "\"ui\": true}"), "flags").build()
+                .pluginConfig().get("ui.enabled"));
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader()
+                .add(json("{\"dev\": true, \"ui\": \"yes please\"}"), "flags").build());
+        assertTrue(e.getMessage().contains("ui"), e.getMessage());
+    }
+
+    @Test
     void filesThenFlagsOverrideKeyByKeyAndPortsMerge(@TempDir Path dir) throws Exception {
         Path f1 = dir.resolve("a.json");
         Files.writeString(f1, "{\"node_name\": \"n1\", \"data_dir\": \"/d\", \"server\": true, "

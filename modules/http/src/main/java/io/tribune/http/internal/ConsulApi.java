@@ -10,6 +10,12 @@ import io.tribune.agent.rpc.Requests;
  * retried and (later) authorized is decided below, in the request layer, the same for every front end.
  */
 public final class ConsulApi {
+    /**
+     * Whether the agent serves the web UI at {@code /ui/}: set from the {@code ui} config key (the
+     * {@code -ui} flag); default on in {@code -dev}, off otherwise.
+     */
+    public static final String UI_ENABLED = "ui.enabled";
+
     private ConsulApi() {
     }
 
@@ -42,5 +48,10 @@ public final class ConsulApi {
         QueryRoutes queries = new QueryRoutes(requests);
         http.route("/v1/query/", queries::query);
         http.route("/v1/query", queries::root);
+        // web UI (docs/ui.md): the endpoints it reads always, as in Consul; its files at /ui/ when "ui" is on
+        http.route("/v1/internal/ui/", new UiInternalRoutes(requests, dc, config.discoveryMaxStale())::ui);
+        if (config.pluginConfig().getBoolean(UI_ENABLED, config.dev())) {
+            new UiRoutes().register(http);
+        }
     }
 }
