@@ -93,6 +93,37 @@ final class ApiClient {
         return r.body();
     }
 
+    /**
+     * obs: a GET whose 2xx body is read as it arrives ({@code /v1/agent/monitor}); the caller closes the
+     * stream. Only the head must arrive within the usual timeout; the body may last forever.
+     */
+    java.io.InputStream stream(String pathAndQuery) throws ApiException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
+        if (!token.isEmpty()) {
+            b.header("X-Consul-Token", token);
+        }
+        HttpResponse<java.io.InputStream> r;
+        try {
+            r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new ApiException(0, "cannot reach the agent at " + base + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(0, "interrupted");
+        }
+        if (r.statusCode() / 100 != 2) {
+            String msg;
+            try (java.io.InputStream in = r.body()) {
+                msg = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                msg = "";
+            }
+            throw new ApiException(r.statusCode(), "Unexpected response code: " + r.statusCode() + " (" + msg + ")");
+        }
+        return r.body();
+    }
+
     String callText(String method, String pathAndQuery) throws ApiException {
         return new String(call(method, pathAndQuery, null), StandardCharsets.UTF_8);
     }

@@ -42,5 +42,9 @@ public final class ConsulApi {
         QueryRoutes queries = new QueryRoutes(requests);
         http.route("/v1/query/", queries::query);
         http.route("/v1/query", queries::root);
+        // obs: log streaming and host facts
+        MonitorRoutes monitor = new MonitorRoutes(requests, io.tribune.agent.observe.LogBroker.process());
+        http.route("/v1/agent/monitor", monitor::monitor);
+        http.route("/v1/agent/host", monitor::host);
     }
 }
