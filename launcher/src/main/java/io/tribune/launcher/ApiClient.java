@@ -65,14 +65,19 @@ final class ApiClient {
 
     /** Sends a request and returns the body of a 2xx answer. */
     HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body) throws ApiException {
+        return exchange(method, pathAndQuery, body, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** One exchange with the agent; a transport failure is an {@link ApiException} with status 0. */
+    private <T> HttpResponse<T> exchange(String method, String pathAndQuery, byte[] body,
+                                         HttpResponse.BodyHandler<T> handler) throws ApiException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
         if (!token.isEmpty()) {
             b.header("X-Consul-Token", token);
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        HttpResponse<byte[]> r;
         try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(b.build(), handler);
         } catch (IOException e) {
             throw new ApiException(0, "cannot reach the agent at " + base + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -80,7 +85,6 @@ final class ApiClient {
             Thread.currentThread().interrupt();
             throw new ApiException(0, "interrupted");
         }
-        return r;
     }
 
     /** Like {@link #send} but any non-2xx status is an {@link ApiException} with the agent's message. */
@@ -98,20 +102,8 @@ final class ApiClient {
      * stream. Only the head must arrive within the usual timeout; the body may last forever.
      */
     java.io.InputStream stream(String pathAndQuery) throws ApiException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
-        if (!token.isEmpty()) {
-            b.header("X-Consul-Token", token);
-        }
-        HttpResponse<java.io.InputStream> r;
-        try {
-            r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new ApiException(0, "cannot reach the agent at " + base + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(0, "interrupted");
-        }
+        HttpResponse<java.io.InputStream> r = exchange("GET", pathAndQuery, null,
+                HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() / 100 != 2) {
             String msg;
             try (java.io.InputStream in = r.body()) {
