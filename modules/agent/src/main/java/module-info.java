@@ -34,6 +34,8 @@ module io.tribune.agent {
     requires hcl4j;
     // HTTP health checks use the JDK client.
     requires java.net.http;
+    // Observability (io.tribune.agent.observe): the agent's java.util.logging handler, log file and monitors.
+    requires java.logging;
 
     exports io.tribune.agent;
     exports io.tribune.agent.config;
@@ -42,6 +44,8 @@ module io.tribune.agent {
     exports io.tribune.agent.plugins;
     exports io.tribune.agent.rpc;
     exports io.tribune.agent.cluster;
+    // Observability: log lines, log file, monitors (obs).
+    exports io.tribune.agent.observe;
     // Generated protobuf classes read their own fields reflectively in some paths (text format, equals).
     opens io.tribune.agent.rpc.wire to com.google.protobuf;
 

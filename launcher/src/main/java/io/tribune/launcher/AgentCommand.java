@@ -101,6 +101,21 @@ final class AgentCommand implements Callable<Integer> {
     String runtime;
     @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL", description = "trace, debug, info (default), warn, err")
     String logLevel;
+    // ---- obs: log file, rotation, JSON lines (Consul's flags; keys log_file, log_rotate_*, log_json)
+    @Option(names = {"-log-file", "--log-file"}, paramLabel = "PATH",
+            description = "also log to this file, or to tribune-<time>.log in this directory")
+    String logFile;
+    @Option(names = {"-log-rotate-bytes", "--log-rotate-bytes"}, paramLabel = "N",
+            description = "start a new log file after N bytes (default 0: no size limit)")
+    Long logRotateBytes;
+    @Option(names = {"-log-rotate-duration", "--log-rotate-duration"}, paramLabel = "DURATION",
+            description = "start a new log file after this long (default 24h)")
+    String logRotateDuration;
+    @Option(names = {"-log-rotate-max-files", "--log-rotate-max-files"}, paramLabel = "N",
+            description = "older log files kept (default 0: all; -1: none)")
+    Integer logRotateMaxFiles;
+    @Option(names = {"-log-json", "--log-json"}, description = "log lines as JSON objects")
+    boolean logJson;
 
     // ---- config feature: Consul's flags for config formats, gossip key, pid file, DNS, node metadata ----
     @Option(names = {"-config-format", "--config-format"}, paramLabel = "FORMAT",
@@ -179,6 +194,18 @@ final class AgentCommand implements Callable<Integer> {
         put(o, "advertise_addr", advertise);
         put(o, "retry_interval", retryInterval);
         put(o, "log_level", logLevel);
+        // obs: log file and format
+        put(o, "log_file", logFile);
+        if (logRotateBytes != null) {
+            o.addProperty("log_rotate_bytes", logRotateBytes);
+        }
+        put(o, "log_rotate_duration", logRotateDuration);
+        if (logRotateMaxFiles != null) {
+            o.addProperty("log_rotate_max_files", logRotateMaxFiles);
+        }
+        if (logJson) {
+            o.addProperty("log_json", true);
+        }
         if (retryMax != null) {
             o.addProperty("retry_max", retryMax);
         }
@@ -275,7 +302,7 @@ final class AgentCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        Logging.configure(cfg.logLevel());
+        Logging.configure(cfg.logLevel(), io.tribune.agent.observe.LogSettings.of(cfg.pluginConfig()));
         AgentLifecycle.logWarnings(configLoader.warnings());
         PluginSource source;
         PluginRegistry registry;
@@ -341,7 +368,7 @@ final class AgentCommand implements Callable<Integer> {
                 agent.shutdown(cfg.leaveOnTerminate());
                 Logging.direct("INFO", who, "agent stopped; exiting 0");
             } catch (RuntimeException e) {
-                Logging.direct("SEVERE", who, "shutdown failed: " + e);
+                Logging.direct("err", who, "shutdown failed: " + e);
                 throw e;
             } finally {
                 source.close();

@@ -85,14 +85,19 @@ final class ApiClient {
      * ({@code watch}, {@code lock}) wait longer than the 30 s of ordinary calls.
      */
     HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body, Duration timeout) throws ApiException {
+        return exchange(method, pathAndQuery, body, HttpResponse.BodyHandlers.ofByteArray(), timeout);
+    }
+
+    /** One exchange with the agent; a transport failure is an {@link ApiException} with status 0. */
+    private <T> HttpResponse<T> exchange(String method, String pathAndQuery, byte[] body,
+                                         HttpResponse.BodyHandler<T> handler, Duration timeout) throws ApiException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout);
         if (!token.isEmpty()) {
             b.header("X-Consul-Token", token);
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        HttpResponse<byte[]> r;
         try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(b.build(), handler);
         } catch (IOException e) {
             throw new ApiException(0, "cannot reach the agent at " + base + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -100,7 +105,6 @@ final class ApiClient {
             Thread.currentThread().interrupt();
             throw new ApiException(0, "interrupted");
         }
-        return r;
     }
 
     /** Like {@link #send} but any non-2xx status is an {@link ApiException} with the agent's message. */
@@ -109,6 +113,25 @@ final class ApiClient {
         if (r.statusCode() / 100 != 2) {
             throw new ApiException(r.statusCode(), "Unexpected response code: " + r.statusCode() + " ("
                     + new String(r.body(), StandardCharsets.UTF_8).trim() + ")");
+        }
+        return r.body();
+    }
+
+    /**
+     * obs: a GET whose 2xx body is read as it arrives ({@code /v1/agent/monitor}); the caller closes the
+     * stream. Only the head must arrive within the usual timeout; the body may last forever.
+     */
+    java.io.InputStream stream(String pathAndQuery) throws ApiException {
+        HttpResponse<java.io.InputStream> r = exchange("GET", pathAndQuery, null,
+                HttpResponse.BodyHandlers.ofInputStream(), Duration.ofSeconds(30));
+        if (r.statusCode() / 100 != 2) {
+            String msg;
+            try (java.io.InputStream in = r.body()) {
+                msg = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                msg = "";
+            }
+            throw new ApiException(r.statusCode(), "Unexpected response code: " + r.statusCode() + " (" + msg + ")");
         }
         return r.body();
     }

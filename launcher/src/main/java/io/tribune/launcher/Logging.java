@@ -1,52 +1,48 @@
 package io.tribune.launcher;
 
-import java.util.Locale;
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
+import io.tribune.agent.observe.LogBroker;
+import io.tribune.agent.observe.LogHandler;
+import io.tribune.agent.observe.LogLevel;
+import io.tribune.agent.observe.LogLine;
+import io.tribune.agent.observe.LogSettings;
+import io.tribune.agent.observe.RotatingLogFile;
+import java.time.Instant;
+import java.util.Optional;
 
-/** One-line log records on standard error, at the level Consul's {@code -log-level} names. */
+/**
+ * The process's logging: one line per record on standard error in Consul's shape
+ * ({@code 2026-12-07T16:00:00.000Z [INFO]  agent: ...}, or hclog JSON with {@code -log-json}), at the
+ * level Consul's {@code -log-level} names, optionally also to a rotated log file, and to the agent's
+ * monitors ({@link LogBroker#process()}).
+ */
 final class Logging {
+    private static volatile boolean json;
+
     private Logging() {
     }
 
+    /** Standard error only, plain lines, at {@code level} (before the agent's configuration is read). */
     static void configure(String level) {
-        System.setProperty("java.util.logging.SimpleFormatter.format",
-                "%1$tFT%1$tT.%1$tLZ [%4$s] %3$s: %5$s%6$s%n");
-        Logger root = Logger.getLogger("");
-        for (Handler h : root.getHandlers()) {
-            root.removeHandler(h);
-        }
-        ConsoleHandler h = new ConsoleHandler();
-        h.setFormatter(new SimpleFormatter());
-        Level l = toLevel(level);
-        h.setLevel(l);
-        root.addHandler(h);
-        root.setLevel(l);
-        // Third-party chatter stays at warnings unless tracing.
-        Logger.getLogger("io.netty").setLevel(l.intValue() <= Level.FINEST.intValue() ? l : Level.WARNING);
-        Logger.getLogger("io.grpc").setLevel(l.intValue() <= Level.FINEST.intValue() ? l : Level.WARNING);
+        configure(level, LogSettings.DEFAULT);
     }
 
-    static Level toLevel(String level) {
-        return switch (level.toLowerCase(Locale.ROOT)) {
-            case "trace" -> Level.FINEST;
-            case "debug" -> Level.FINE;
-            case "warn", "warning" -> Level.WARNING;
-            case "err", "error" -> Level.SEVERE;
-            default -> Level.INFO;
-        };
+    /** Standard error and, when {@code settings} name one, the log file, at {@code level}. */
+    static void configure(String level, LogSettings settings) {
+        json = settings.json();
+        Optional<RotatingLogFile> file = settings.file().map(f -> new RotatingLogFile(settings, System::currentTimeMillis));
+        LogHandler.install(new LogHandler(LogLevel.parse(level).orElse(LogLevel.INFO), System.err, file,
+                settings.json(), LogBroker.process()));
     }
 
     /**
-     * Prints one record straight to standard error in the same format. For shutdown hooks: the JDK's
+     * Prints one line straight to standard error in the same format. For shutdown hooks: the JDK's
      * LogManager resets its handlers in its own shutdown hook, so records logged there may be lost.
+     *
+     * @param level a Consul level name (info, warn, err, ...)
      */
     static void direct(String level, String logger, String message) {
-        System.err.printf("%1$tFT%1$tT.%1$tLZ [%2$s] %3$s: %4$s%n", java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC),
-                level, logger, message);
+        System.err.println(new LogLine(Instant.now(), LogLevel.parse(level).orElse(LogLevel.INFO),
+                LogLine.moduleOf(logger), message).format(json));
         System.err.flush();
     }
 }

@@ -41,6 +41,7 @@ public final class Main implements Runnable {
             ServicesCommands.Services.class,
             // config feature
             ConfigCommands.Validate.class, ConfigCommands.Reload.class,
+            MonitorCommand.class, // obs
             CommandLine.HelpCommand.class);
 
     /** Exit code for bad usage, configuration or plugin selection. */

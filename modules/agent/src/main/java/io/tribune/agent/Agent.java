@@ -384,8 +384,15 @@ public final class Agent {
         // config feature: /v1/agent/reload and the other front ends' reload go through the request layer.
         handlers.local(AgentOps.Reload.class, (o, opt) -> java.util.concurrent.CompletableFuture.supplyAsync(
                 this::reload, platform.workers()));
+        // obs: /v1/agent/monitor and /v1/agent/host
+        io.tribune.agent.observe.ObserveEndpoints.register(handlers, config.dataDir().orElse(java.nio.file.Path.of("/")),
+                () -> clock.wallMillis() * 1_000_000L, platform.workers());
         router.start();
         local.registerSelf();
+        // obs: one log line per leader change (servers) and per join of a cluster with a leader (all agents)
+        io.tribune.agent.observe.ClusterLog clusterLog = new io.tribune.agent.observe.ClusterLog(config.nodeName());
+        clusterLog.start(Optional.ofNullable(consensus), router, scheduler);
+        closeables.push(clusterLog);
         // Every agent publishes its LAN coordinate (Consul's coordinate_update_period).
         io.tribune.agent.cluster.CoordinateSender coordinateSender = new io.tribune.agent.cluster.CoordinateSender(
                 config.nodeName(), membership, acl.agentRequests(router), coordinateSettings);

@@ -221,6 +221,13 @@ public final class AclEnforcer {
         if (op instanceof io.tribune.agent.rpc.Queries.QueryOp<?> q) {
             return io.tribune.agent.query.QueryAccess.allowed(q, a, state);
         }
+        // ---- obs: observing this agent (Consul: monitor needs agent:read, host operator:read)
+        if (op instanceof io.tribune.agent.rpc.Observe.Monitor) {
+            return a.read(Resource.AGENT, localNode);
+        }
+        if (op instanceof io.tribune.agent.rpc.Observe.Host) {
+            return a.operatorRead();
+        }
         // ---- this agent
         if (op instanceof AgentOps.Self) {
             return a.read(Resource.AGENT, localNode);

@@ -53,7 +53,9 @@ public final class ConfigLoader {
             // config files, reload and HTTPS (config feature): gossip key, pid file, node metadata, HTTPS client certs
             "encrypt", "pid_file", "node_meta", "rejoin_after_leave", "verify_incoming_https",
             // web UI (docs/ui.md): served at /ui/ when true; default true in -dev
-            "ui");
+            "ui",
+            // observability (io.tribune.agent.observe.LogSettings, autopilot defaults): log file, rotation, JSON lines
+            "log_file", "log_rotate_bytes", "log_rotate_duration", "log_rotate_max_files", "log_json", "autopilot");
     /**
      * Consul 1.4 keys that have no counterpart here and change nothing if ignored (update checks,
      * syslog, Consul's own protocol versions, timers of parts Tribune does not have): accepted with
@@ -283,6 +285,8 @@ public final class ConfigLoader {
         configFeatureSettings(pluginProps, ports, dev);
         // web UI (docs/ui.md): read by the HTTP module as ui.enabled
         pluginProps.put("ui.enabled", Boolean.toString(bool("ui", dev)));
+        logSettings(pluginProps);
+        autopilotSettings(pluginProps);
         if (merged.has("performance")) {
             JsonObject perf = merged.getAsJsonObject("performance");
             if (perf.has("raft_multiplier")) {
@@ -520,6 +524,52 @@ public final class ConfigLoader {
                     + "only a server outside -dev mode with ports.serf_wan enabled has one");
         }
         props.putAll(w.asProperties());
+    }
+
+    /** Consul's {@code log_*} file keys as {@code log.*} properties ({@link io.tribune.agent.observe.LogSettings}). */
+    private void logSettings(Map<String, String> props) {
+        String file = str("log_file", null);
+        long bytes;
+        try {
+            bytes = Long.parseLong(str("log_rotate_bytes", "0").trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException("configuration key 'log_rotate_bytes' must be a whole number, got "
+                    + merged.get("log_rotate_bytes"));
+        }
+        try {
+            props.putAll(new io.tribune.agent.observe.LogSettings(
+                    file == null || file.isEmpty() ? Optional.empty() : Optional.of(file), bytes,
+                    duration("log_rotate_duration", io.tribune.agent.observe.RotatingLogFile.DEFAULT_ROTATE_DURATION),
+                    integer("log_rotate_max_files", 0), bool("log_json", false)).asProperties());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /**
+     * Consul's {@code autopilot} object ({@code cleanup_dead_servers}, {@code last_contact_threshold},
+     * {@code max_trailing_logs}, {@code server_stabilization_time}) as {@code autopilot.*} properties: the
+     * configuration the leader uses until an operator stores one through the API.
+     */
+    private void autopilotSettings(Map<String, String> props) {
+        JsonElement e = merged.get("autopilot");
+        if (e == null || e.isJsonNull()) {
+            return;
+        }
+        if (!e.isJsonObject()) {
+            throw new ConfigException("configuration key 'autopilot' must be an object");
+        }
+        Map<String, String> names = Map.of("cleanup_dead_servers", "autopilot.cleanup-dead-servers",
+                "last_contact_threshold", "autopilot.last-contact-threshold", "max_trailing_logs",
+                "autopilot.max-trailing-logs", "server_stabilization_time", "autopilot.server-stabilization-time");
+        for (Map.Entry<String, JsonElement> sub : e.getAsJsonObject().entrySet()) {
+            String prop = names.get(sub.getKey());
+            if (prop == null) {
+                throw new ConfigException("unknown key 'autopilot." + sub.getKey() + "'; expected one of "
+                        + new java.util.TreeSet<>(names.keySet()));
+            }
+            props.put(prop, primitive("autopilot." + sub.getKey(), sub.getValue()).getAsString());
+        }
     }
 
     /** Consul's {@code coordinate_update_*} keys as {@code coordinate.*} properties ({@link CoordinateSettings}). */

@@ -29,6 +29,8 @@ import java.util.function.Supplier;
  * runs on the agent that received it, over its local state, its gossip pools and its keyring.
  */
 public final class LocalEndpoints {
+    /** obs: joins are logged as Consul logs them ({@code (LAN) joining: ...}, {@code (LAN) joined: N}). */
+    private static final System.Logger LOG = System.getLogger(LocalEndpoints.class.getName());
     /** How long a join may take before the caller gets an error. */
     static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
     /** The check id that puts the node in maintenance (Consul's). */
@@ -121,8 +123,13 @@ public final class LocalEndpoints {
             Membership pool = o.wan() ? s.wan().orElseThrow(() -> new AgentException(Kind.CONFLICT,
                     "Must be a server to join the WAN pool: this agent has no WAN pool (only servers outside -dev mode "
                     + "join one)")) : s.lan();
+            String poolName = o.wan() ? "(WAN)" : "(LAN)";
+            LOG.log(System.Logger.Level.INFO, "{0} joining: {1}", poolName, o.address());
             return pool.join(List.of(o.address())).orTimeout(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                     .handle((n, e) -> {
+                        if (e == null) {
+                            LOG.log(System.Logger.Level.INFO, "{0} joined: number_of_nodes={1}", poolName, n);
+                        }
                         if (e != null) {
                             throw new AgentException(Kind.INTERNAL, "Failed to join " + o.address() + ": "
                                     + rootMessage(e));

@@ -53,5 +53,9 @@ public final class ConsulApi {
         if (config.pluginConfig().getBoolean(UI_ENABLED, config.dev())) {
             new UiRoutes().register(http);
         }
+        // obs: log streaming and host facts
+        MonitorRoutes monitor = new MonitorRoutes(requests, io.tribune.agent.observe.LogBroker.process());
+        http.route("/v1/agent/monitor", monitor::monitor);
+        http.route("/v1/agent/host", monitor::host);
     }
 }

@@ -234,6 +234,56 @@ public final class HttpServer implements AutoCloseable {
             });
         }
 
+        /** obs: a chunked body produced by the response's streamer; the connection closes when it ends. */
+        private void stream(ChannelHandlerContext ctx, HttpResponse r) {
+            io.netty.handler.codec.http.DefaultHttpResponse head = new io.netty.handler.codec.http.DefaultHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()));
+            r.headers().forEach((k, v) -> head.headers().set(k, v));
+            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(head);
+            Channel ch = ctx.channel();
+            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            r.streamer().start(new HttpResponse.StreamSink() {
+                @Override
+                public boolean send(byte[] bytes) {
+                    if (ended.get() || !ch.isActive()) {
+                        return false;
+                    }
+                    ch.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
+                    return true;
+                }
+
+                @Override
+                public boolean writable() {
+                    return ch.isWritable();
+                }
+
+                @Override
+                public void end() {
+                    if (ended.compareAndSet(false, true) && ch.isActive()) {
+                        ch.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT)
+                                .addListener(ChannelFutureListener.CLOSE);
+                    }
+                }
+
+                @Override
+                public void onClose(Runnable run) {
+                    ch.closeFuture().addListener(f -> run.run());
+                }
+
+                @Override
+                public void execute(Runnable run) {
+                    ch.eventLoop().execute(run);
+                }
+
+                @Override
+                public void schedule(Runnable run, long delayMillis) {
+                    ch.eventLoop().schedule(run, delayMillis, TimeUnit.MILLISECONDS);
+                }
+            });
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
@@ -241,6 +291,10 @@ public final class HttpServer implements AutoCloseable {
 
         private void write(ChannelHandlerContext ctx, HttpResponse r, boolean keepAlive) {
             if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (r.streamer() != null) {
+                stream(ctx, r);
                 return;
             }
             FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
