@@ -15,13 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tribune plugins}: what the local agent RUNS (name, version, SPI area, since, origin), asked
@@ -31,10 +28,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "plugins", description = "Lists the plugins the local agent runs (or, with -installed, those on disk); "
         + "'plugins update NAME [JAR]' replaces a running plugin.", subcommands = {PluginsCommand.Update.class})
-final class PluginsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class PluginsCommand extends ClientCommands.Base {
     @Option(names = {"-runtime", "--runtime"}, description = "felix (default) or jpms; implies -installed")
     String runtime;
 
@@ -45,21 +39,13 @@ final class PluginsCommand implements Callable<Integer> {
     @Option(names = {"-installed", "--installed"}, description = "list what is installed on disk, not what runs")
     boolean installed;
 
-    @Option(names = {"-http-addr", "--http-addr"}, paramLabel = "ADDR",
-            description = "the agent's HTTP address (default: TRIBUNE_HTTP_ADDR, CONSUL_HTTP_ADDR or 127.0.0.1:8500)")
-    String httpAddr;
-
-    @Option(names = {"-token", "--token"}, paramLabel = "TOKEN", description = "the ACL token (agent:read)")
-    String token;
-
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    int run() {
+        PrintWriter out = out();
+        PrintWriter err = err();
         if (!installed && runtime == null && pluginDirs == null) {
             try {
-                JsonObject self = JsonParser.parseString(new ApiClient(httpAddr, token).callText("GET",
-                        "/v1/agent/self")).getAsJsonObject();
+                JsonObject self = JsonParser.parseString(api().callText("GET", "/v1/agent/self")).getAsJsonObject();
                 printRunning(out, self);
                 return 0;
             } catch (ApiClient.ApiException e) {

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A {@link Storage} that hands every call to the wrapped one and counts it, per store and method,
  * in a metrics counter {@code calls.<store>.<method>} (e.g. {@code calls.log.append}) and in its own
- * tally, which {@link #counts()} returns and {@link #close()} logs.
+ * tally, which {@link #counts()} returns and {@link #close()} logs; the first call of each method
+ * is logged too.
  *
  * <p>The three stores are wrapped with {@link Proxy}, so that a method the SPI gains later (with a
  * default) is counted and handed over too, without a change here. Thread-safe as the wrapped stores
@@ -51,7 +52,11 @@ public final class CountingStorage implements Storage {
                 return objectMethod(proxy, method, args, target);
             }
             String key = store + "." + method.getName();
-            tally.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+            if (tally.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet() == 1) {
+                // Once per method (a bounded number of lines): shows operators which calls the
+                // wrapped plugin gets, also when the process ends without a clean close.
+                log.log(System.Logger.Level.INFO, "storage-counting over " + wrapped + ": first call of " + key);
+            }
             metrics.counter("calls." + key).increment();
             try {
                 return method.invoke(target, args);
