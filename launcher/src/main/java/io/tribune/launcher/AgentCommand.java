@@ -335,6 +335,7 @@ final class AgentCommand implements Callable<Integer> {
             System.getLogger(AgentCommand.class.getName()).log(System.Logger.Level.DEBUG, "start failure", e);
             return Main.EXIT_FAILURE;
         }
+        agent.enableLiveUpdate(source);   // plugins feature: PUT /v1/agent/plugins/<name>/update
         ProcessHandle.current().info().startInstant().ifPresent(t -> System.getLogger(AgentCommand.class.getName())
                 .log(System.Logger.Level.INFO, "ready {0} ms after process start (plugins loaded in {1} runtime)",
                         java.time.Duration.between(t, java.time.Instant.now()).toMillis(), source.runtime()));

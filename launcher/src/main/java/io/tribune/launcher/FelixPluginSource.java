@@ -13,8 +13,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -23,6 +26,7 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
  * Finds plugins in an embedded OSGi framework (Apache Felix), following Felix's own launcher:
@@ -47,6 +51,8 @@ final class FelixPluginSource implements PluginSource {
     private final boolean deleteCache;
     private final Path confFile;
     private Framework framework;
+    /** plugins feature: each loaded plugin's bundle, by plugin name, for live updates. */
+    private final Map<String, Bundle> bundleOf = new HashMap<>();
 
     FelixPluginSource(List<PluginDirs.Unit> units, Path cacheDir, boolean deleteCache, Path confFile) {
         this.units = units;
@@ -127,7 +133,10 @@ final class FelixPluginSource implements PluginSource {
                     for (ServiceReference<?> ref : refs) {
                         Object svc = ctx.getService(ref);
                         if (svc instanceof Plugin plugin) {
-                            out.add(LoadedPlugin.of(plugin, b.getLocation() + " (bundle " + b.getSymbolicName() + ")"));
+                            LoadedPlugin lp = LoadedPlugin.of(plugin, b.getLocation() + " (bundle " + b.getSymbolicName()
+                                    + " " + b.getVersion() + ")");
+                            out.add(lp);
+                            bundleOf.put(lp.descriptor().name(), b);
                             found++;
                         }
                     }
@@ -143,6 +152,68 @@ final class FelixPluginSource implements PluginSource {
         }
         checkNoStrayPlugins(ctx, out.size());
         return out;
+    }
+
+    /**
+     * Live update (plugins feature): {@code releaseOld} first (the agent closes the instances of the
+     * old revision, whose threads must be gone before their classes are), then
+     * {@link Bundle#update(InputStream)} from {@code jar} (Felix copies it into its cache) or from the
+     * bundle's own location, then a refresh of that bundle through {@link FrameworkWiring} so that
+     * nothing wires to the old revision any more, and finally the {@link Plugin} service the new
+     * revision registers. Blocks up to 60 s for the refresh.
+     */
+    @Override
+    public synchronized LoadedPlugin update(String name, Optional<Path> jar, Runnable releaseOld) {
+        Bundle b = bundleOf.get(name);
+        if (b == null || framework == null) {
+            throw new PluginLoadException("no loaded plugin bundle is named '" + name + "'");
+        }
+        if (jar.isPresent() && !Files.isRegularFile(jar.get())) {
+            throw new PluginLoadException(jar.get() + ": no such file (the new jar of plugin '" + name + "')");
+        }
+        releaseOld.run();
+        try {
+            if (jar.isPresent()) {
+                b.update(Files.newInputStream(jar.get()));   // update closes the stream
+            } else {
+                b.update();
+            }
+        } catch (IOException | BundleException e) {
+            throw new PluginLoadException((jar.isPresent() ? jar.get() : b.getLocation()) + ": cannot update the bundle"
+                    + " of io.tribune.api.Plugin '" + name + "': " + e.getMessage(), e);
+        }
+        CountDownLatch refreshed = new CountDownLatch(1);
+        framework.adapt(FrameworkWiring.class).refreshBundles(List.of(b), e -> refreshed.countDown());
+        try {
+            if (!refreshed.await(60, TimeUnit.SECONDS)) {
+                throw new PluginLoadException("the OSGi framework did not refresh plugin '" + name + "' within 60 s");
+            }
+            if (b.getState() != Bundle.ACTIVE) {
+                b.start();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PluginLoadException("interrupted while refreshing plugin '" + name + "'", e);
+        } catch (BundleException e) {
+            throw new PluginLoadException("the new revision of plugin '" + name + "' does not start: " + e.getMessage(), e);
+        }
+        BundleContext ctx = framework.getBundleContext();
+        ServiceReference<?>[] refs = b.getRegisteredServices();
+        if (refs != null) {
+            for (ServiceReference<?> ref : refs) {
+                if (ctx.getService(ref) instanceof Plugin plugin) {
+                    LoadedPlugin lp = LoadedPlugin.of(plugin, jar.map(Path::toString).orElse(b.getLocation())
+                            + " (bundle " + b.getSymbolicName() + " " + b.getVersion() + ")");
+                    if (!lp.descriptor().name().equals(name)) {
+                        throw new PluginLoadException("the new revision of bundle " + b.getSymbolicName()
+                                + " registers plugin '" + lp.descriptor().name() + "', not '" + name + "'");
+                    }
+                    return lp;
+                }
+            }
+        }
+        throw new PluginLoadException("the new revision of bundle " + b.getSymbolicName() + " registered no "
+                + "io.tribune.api.Plugin service");
     }
 
     private static void checkNoStrayPlugins(BundleContext ctx, int expected) {

@@ -22,7 +22,10 @@ import java.util.Set;
  * its own {@link ModuleLayer} whose roots are all modules of that unit and whose parent is the boot
  * layer, as Trino gives each plugin its own class loader. Plugins see the SPI module from the boot
  * layer and bring every other library themselves. Providers of {@link Plugin} are found with
- * {@link ServiceLoader#load(ModuleLayer, Class)}, keeping only those defined in the unit's own layer.
+ * {@link ServiceLoader#load(ModuleLayer, Class)}, keeping only those of the plugin jar's own module
+ * (the unit's other modules are libraries). A plugin that wraps another one needs no view of the
+ * wrapped plugin's module: it gets its factory through {@code PluginContext.factory}, typed by the
+ * SPI interfaces of the boot layer, so each unit keeps the boot layer as its only parent.
  */
 final class JpmsPluginSource implements PluginSource {
     private final List<PluginDirs.Unit> units;
@@ -57,9 +60,13 @@ final class JpmsPluginSource implements PluginSource {
                         + "io.tribune.api.Plugin: " + e.getMessage(), e);
             }
             int found = 0;
+            // Only the plugin jar's own module counts: the unit's other jars are its libraries, even
+            // one that is itself a plugin (a wrapper may ship the plugin it wraps; plugins feature).
+            String own = ModuleFinder.of(unit.bundle()).findAll().stream().findFirst()
+                    .map(r -> r.descriptor().name()).orElse(null);
             try {
                 for (ServiceLoader.Provider<Plugin> p : ServiceLoader.load(layer, Plugin.class).stream().toList()) {
-                    if (p.type().getModule().getLayer() != layer) {
+                    if (p.type().getModule().getLayer() != layer || !p.type().getModule().getName().equals(own)) {
                         continue;
                     }
                     out.add(LoadedPlugin.of(p.get(), unit.path() + " (module " + p.type().getModule().getName() + ")"));

@@ -66,25 +66,37 @@ final class PluginDirs {
         return units;
     }
 
+    /**
+     * The unit's plugin jar: the one whose {@value #HEADER} names the directory, else the only jar
+     * with the header. Every other jar is a library of the plugin (plugins feature: a jar of another
+     * plugin shipped beside it is a library too, never a second plugin), so a directory with several
+     * header jars none of which names the directory is ambiguous and refused.
+     */
     private static Unit unit(Path path, List<Path> jars) {
-        Path bundle = null;
-        String name = null;
+        String dirName = path.getFileName().toString();
+        List<Path> withHeader = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (Path j : jars) {
             String n = header(j);
             if (n != null) {
-                if (bundle != null) {
-                    throw new PluginLoadException(path + ": two plugin jars (" + bundle.getFileName() + ", "
-                            + j.getFileName() + "); put each plugin in its own directory");
-                }
-                bundle = j;
-                name = n;
+                withHeader.add(j);
+                names.add(n);
             }
         }
-        if (bundle == null) {
+        if (withHeader.isEmpty()) {
             throw new PluginLoadException(path + ": no jar here has a '" + HEADER + "' manifest header, so none is "
                     + "an io.tribune.api.Plugin (see docs/plugins.md)");
         }
-        return new Unit(path, jars, bundle, name);
+        int named = names.indexOf(dirName);
+        if (named >= 0) {
+            return new Unit(path, jars, withHeader.get(named), dirName);
+        }
+        if (withHeader.size() > 1) {
+            throw new PluginLoadException(path + ": several plugin jars (" + withHeader.stream()
+                    .map(j -> j.getFileName().toString()).toList() + ") and none names this directory: name the "
+                    + "directory after the plugin (its " + HEADER + " header); the other jars are then its libraries");
+        }
+        return new Unit(path, jars, withHeader.get(0), names.get(0));
     }
 
     private static String header(Path jar) {

@@ -12,8 +12,10 @@ import io.tribune.agent.local.LocalState;
 import io.tribune.agent.platform.AgentMetrics;
 import io.tribune.agent.platform.AgentPlatform;
 import io.tribune.agent.platform.AgentPluginContext;
+import io.tribune.agent.plugins.LoadedPlugin;
 import io.tribune.agent.plugins.PluginLoadException;
 import io.tribune.agent.plugins.PluginRegistry;
+import io.tribune.agent.rpc.AgentException;
 import io.tribune.agent.rpc.AgentOps;
 import io.tribune.agent.rpc.Requests;
 import io.tribune.agent.rpc.internal.Handlers;
@@ -62,12 +64,14 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -123,6 +127,11 @@ public final class Agent {
     private volatile java.util.function.Consumer<AgentConfig> reloadApplied = c -> { };
     private volatile io.tribune.agent.acl.AgentTokens aclTokens;
     private final Object reloadLock = new Object();
+    // plugins feature: what runs (not what is on disk), and where a live update gets new code
+    private final Map<SpiKind, io.tribune.agent.plugins.RunningPlugin> runningPlugins = new TreeMap<>();
+    private volatile PluginRegistry registry;
+    private volatile io.tribune.agent.plugins.PluginSource updateSource;
+    private TransportSetup transportSetup;
 
     private Agent(AgentConfig config, String runtime, AgentPlatform platform, boolean ownsPlatform) {
         this.config = config;
@@ -169,6 +178,9 @@ public final class Agent {
         Map<SpiKind, String> defaults = config.dev() ? DEV_DEFAULTS : CLUSTER_DEFAULTS;
         F f = registry.select(kind, type, config.plugin(kind), Optional.ofNullable(defaults.get(kind)));
         chosen.put(kind, f.name());
+        this.registry = registry;
+        registry.candidates(kind).stream().filter(c -> c.factory() == f).findFirst()
+                .ifPresent(c -> runningPlugins.put(kind, runningOf(kind, f.name(), c.plugin())));
         return f;
     }
 
@@ -195,7 +207,7 @@ public final class Agent {
             }
         });
         return new AgentPluginContext(config.nodeName(), config.datacenter(), platform.clock(), platform.scheduler(),
-                seed(component), component, metrics.scoped(component), dir);
+                seed(component), component, metrics.scoped(component), dir, this::lookupFactory);
     }
 
     /**
@@ -245,7 +257,10 @@ public final class Agent {
             LOG.log(System.Logger.Level.WARNING, "transport plugin ''{0}'' cannot run call-only (SPI before 1.2): "
                     + "this client agent listens on {1} although it serves nothing there", tf.name(), rpc);
         }
-        transport = tf.create(callOnly ? setup.asCallOnly() : setup, pluginConfig(tf.name()), context(tf.name()));
+        transportSetup = callOnly ? setup.asCallOnly() : setup;
+        // Behind a stable front, so that a live update can replace the instance (updatePlugin).
+        transport = new io.tribune.agent.plugins.SwappableTransport(tf.create(transportSetup, pluginConfig(tf.name()),
+                context(tf.name())));
         closeables.push(transport);
         // A server's operations are registered before its port opens (a restarting server must never
         // answer a client NO_HANDLER for want of them); calls wait briefly for the request layer below.
@@ -378,6 +393,22 @@ public final class Agent {
                 : OptionalInt.empty()));
         closeables.push(local);
         new io.tribune.agent.query.QueryExecutor(router, config.nodeName(), "").register(handlers);
+        // plugins feature: what runs, and live update (operator:write; unknown ops default to it).
+        handlers.local(AgentOps.Plugins.class, (o, opt) -> CompletableFuture.completedFuture(runningPlugins()));
+        handlers.local(AgentOps.UpdatePlugin.class, (o, opt) -> {
+            CompletableFuture<List<io.tribune.agent.plugins.RunningPlugin>> done = new CompletableFuture<>();
+            // Off the request thread: an update closes and starts a transport and waits for the runtime.
+            Thread t = new Thread(() -> {
+                try {
+                    done.complete(updatePlugin(o.name(), o.jar().map(Path::of)));
+                } catch (RuntimeException | LinkageError e) {
+                    done.completeExceptionally(e);
+                }
+            }, "tribune-plugin-update");
+            t.setDaemon(true);
+            t.start();
+            return done;
+        });
         LocalEndpoints.register(handlers, new LocalEndpoints.Setup(config.nodeName(), local, membership,
                 Optional.ofNullable(wan), keyring, chosen.getOrDefault(SpiKind.MEMBERSHIP, "?"), this::self,
                 () -> shutdownAsync(true)));
@@ -456,6 +487,127 @@ public final class Agent {
         public Optional<InetSocketAddress> serviceAddress(String name) {
             return Agent.this.serviceAddress(name);
         }
+    }
+
+    // ---- plugins feature: running plugins and live update
+
+    /** For plugins that wrap plugins ({@link PluginContext#factory}): an installed factory by area and name. */
+    private ProviderFactory lookupFactory(SpiKind kind, String name) {
+        PluginRegistry r = registry;
+        return r == null ? null : r.candidates(kind).stream().filter(c -> c.name().equals(name))
+                .map(PluginRegistry.Candidate::factory).findFirst().orElse(null);
+    }
+
+    private io.tribune.agent.plugins.RunningPlugin runningOf(SpiKind kind, String factory, LoadedPlugin p) {
+        return new io.tribune.agent.plugins.RunningPlugin(kind, factory, p.descriptor().name(),
+                p.descriptor().version(), p.origin(), platform.clock().wallMillis());
+    }
+
+    /** The plugin instances this agent runs, by SPI area: what is loaded, not what is on disk. */
+    public synchronized List<io.tribune.agent.plugins.RunningPlugin> runningPlugins() {
+        return List.copyOf(runningPlugins.values());
+    }
+
+    /**
+     * Lets {@link #updatePlugin} take new plugin code from {@code source} (the runtime that loaded
+     * this agent's plugins; it stays the caller's to close, after the agent).
+     */
+    public void enableLiveUpdate(io.tribune.agent.plugins.PluginSource source) {
+        this.updateSource = Objects.requireNonNull(source, "source");
+    }
+
+    /**
+     * Replaces the running plugin {@code name} with a new revision of its code and starts it with
+     * the same setup and configuration (a live update); blocks until done and answers what runs.
+     *
+     * <p>Which hand-overs are safe (docs/plugins.md, "Live update"): <b>transport</b> yes: the
+     * agent's parts hold a {@link io.tribune.agent.plugins.SwappableTransport}; the old instance is
+     * closed (calls in flight fail and Raft and the request layer retry them, as after a lost
+     * message), the runtime swaps the code, and the new instance opens the same port with the same
+     * handlers, so peers simply reconnect. <b>Consensus</b> no: its term, vote, commit index and
+     * in-memory log state belong to the instance, and a second instance over the same storage while
+     * the first still answers would break Raft's one-vote-per-term rule. <b>Storage</b> no: the
+     * consensus instance holds the open stores, so a swap is a stop-the-world copy that is a restart
+     * in all but name. <b>Membership</b> no for now: the pools, keyring and listeners are wired to
+     * the instance at start (a restart keeps the node's identity and rejoins).
+     *
+     * <p>Serialized with itself. On failure nothing else of the agent changes; when the old revision
+     * can still run it is restarted, otherwise the message says the agent needs a restart.
+     *
+     * @throws AgentException {@code UNSUPPORTED} when the runtime or SPI area cannot hand over live,
+     *                        {@code NOT_FOUND} when no running plugin has that name, {@code INTERNAL}
+     *                        when the new revision fails to load or start
+     */
+    public synchronized List<io.tribune.agent.plugins.RunningPlugin> updatePlugin(String name, Optional<Path> jar) {
+        if (shutDown) {
+            throw new AgentException(AgentException.Kind.UNAVAILABLE, "the agent is shutting down");
+        }
+        List<SpiKind> kinds = runningPlugins.values().stream().filter(r -> r.plugin().equals(name))
+                .map(io.tribune.agent.plugins.RunningPlugin::kind).toList();
+        if (kinds.isEmpty()) {
+            throw new AgentException(AgentException.Kind.NOT_FOUND, "no running plugin is named '" + name
+                    + "'; running: " + runningPlugins.values().stream().map(io.tribune.agent.plugins.RunningPlugin::plugin)
+                    .distinct().toList());
+        }
+        if (!kinds.equals(List.of(SpiKind.TRANSPORT))) {
+            throw new AgentException(AgentException.Kind.UNSUPPORTED, "plugin '" + name + "' serves " + kinds
+                    + ": only a transport plugin can be replaced in a running agent (consensus and storage hold "
+                    + "the replicated log's state, membership holds the pools); restart the agent to load a "
+                    + "new version");
+        }
+        io.tribune.agent.plugins.PluginSource source = updateSource;
+        if (source == null) {
+            throw new AgentException(AgentException.Kind.UNSUPPORTED, "this agent was started without a plugin "
+                    + "runtime that can replace plugins; restart it to load a new version");
+        }
+        if (!"felix".equals(source.runtime())) {
+            // Before anything is closed: the JPMS runtime refuses without side effects.
+            throw new AgentException(AgentException.Kind.UNSUPPORTED, "the " + source.runtime() + " runtime cannot "
+                    + "replace plugin '" + name + "' in a running agent; restart the agent, or run it with "
+                    + "-runtime felix");
+        }
+        io.tribune.agent.plugins.SwappableTransport front = (io.tribune.agent.plugins.SwappableTransport) transport;
+        String factoryName = chosen.get(SpiKind.TRANSPORT);
+        TransportFactory oldFactory = registry.select(SpiKind.TRANSPORT, TransportFactory.class,
+                Optional.of(factoryName), Optional.empty());
+        LoadedPlugin[] fresh = new LoadedPlugin[1];
+        try {
+            front.replace(() -> fresh[0] = source.update(name, jar, () -> { }), where -> {
+                PluginRegistry checked = PluginRegistry.of(List.of(fresh[0]));
+                TransportFactory f = checked.select(SpiKind.TRANSPORT, TransportFactory.class,
+                        Optional.of(factoryName), Optional.empty());
+                return f.create(at(where), pluginConfig(f.name()), context(f.name()));
+            });
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.ERROR, "live update of plugin ''{0}'' failed: {1}", name, e.toString());
+            String recovered;
+            try {
+                front.replace(() -> { }, where -> oldFactory.create(at(where), pluginConfig(factoryName),
+                        context(factoryName)));
+                recovered = "the previous version runs again";
+            } catch (RuntimeException | LinkageError e2) {
+                recovered = "the previous version cannot run again (" + e2 + "): this agent has no transport, "
+                        + "restart it";
+            }
+            throw new AgentException(AgentException.Kind.INTERNAL, "live update of plugin '" + name + "' failed: "
+                    + e.getMessage() + "; " + recovered);
+        }
+        registry = PluginRegistry.of(registry.plugins().stream()
+                .map(p -> p.descriptor().name().equals(name) ? fresh[0] : p).toList());
+        runningPlugins.put(SpiKind.TRANSPORT, runningOf(SpiKind.TRANSPORT, factoryName, fresh[0]));
+        LOG.log(System.Logger.Level.INFO, "plugin {0} replaced live: now {1} from {2}", name,
+                fresh[0].descriptor().version(), fresh[0].origin());
+        return runningPlugins();
+    }
+
+    /** The transport setup of this agent, listening where the previous instance did. */
+    private TransportSetup at(Endpoint where) {
+        if (where == null || transportSetup.callOnly()) {
+            return transportSetup;
+        }
+        return new TransportSetup(new Endpoint(transportSetup.bind().host(), where.port()),
+                new Endpoint(transportSetup.advertise().host(), where.port()), transportSetup.maxMessageBytes(),
+                transportSetup.tls());
     }
 
     /** {@code /v1/agent/self}: configuration, member and figures. */

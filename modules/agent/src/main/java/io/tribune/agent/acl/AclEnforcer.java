@@ -229,7 +229,7 @@ public final class AclEnforcer {
             return a.operatorRead();
         }
         // ---- this agent
-        if (op instanceof AgentOps.Self) {
+        if (op instanceof AgentOps.Self || op instanceof AgentOps.Plugins) {
             return a.read(Resource.AGENT, localNode);
         }
         if (op instanceof AgentOps.Members || op instanceof AgentOps.Services || op instanceof AgentOps.LocalChecks) {

@@ -69,7 +69,9 @@ public final class PluginRegistry {
                 throw new PluginLoadException("two plugins are named '" + d.name() + "': " + clash.origin()
                         + " and " + p.origin() + "; remove one");
             }
-            r.index(p, SpiKind.STORAGE, safe(p, () -> p.plugin().storageFactories()));
+            List<? extends ProviderFactory> storages = safe(p, () -> p.plugin().storageFactories());
+            checkDurability(p, storages);
+            r.index(p, SpiKind.STORAGE, storages);
             r.index(p, SpiKind.TRANSPORT, safe(p, () -> p.plugin().transportFactories()));
             r.index(p, SpiKind.CONSENSUS, safe(p, () -> p.plugin().consensusFactories()));
             r.index(p, SpiKind.MEMBERSHIP, safe(p, () -> p.plugin().membershipFactories()));
@@ -77,6 +79,33 @@ public final class PluginRegistry {
                     d.provides(), p.origin());
         }
         return r;
+    }
+
+    /**
+     * Capabilities (plugins feature): durability is declared in the descriptor (what operators see)
+     * and by each storage factory (what the agent acts on: a durable storage needs a data
+     * directory). A durable factory in a plugin whose descriptor does not declare durability is a
+     * contradiction that the host reports with a warning naming both; it does not refuse the
+     * plugin, since plugins built against earlier 1.x versions were accepted so.
+     */
+    private static void checkDurability(LoadedPlugin p, List<? extends ProviderFactory> storages) {
+        for (ProviderFactory f : storages) {
+            if (f instanceof io.tribune.api.storage.StorageFactory sf && !p.descriptor().durable()) {
+                boolean durable;
+                try {
+                    durable = sf.durable();
+                } catch (RuntimeException e) {
+                    throw new PluginLoadException(p.origin() + ": storage factory of plugin '" + p.descriptor().name()
+                            + "' failed to say whether it is durable: " + e, e);
+                }
+                if (durable) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: plugin ''{1}'' offers the durable storage factory "
+                            + "''{2}'' but its descriptor does not declare durability (PluginDescriptor.withDurable"
+                            + "(true)); ''tribune plugins'' shows it as not durable", p.origin(),
+                            p.descriptor().name(), sf.name());
+                }
+            }
+        }
     }
 
     private static List<? extends ProviderFactory> safe(LoadedPlugin p,

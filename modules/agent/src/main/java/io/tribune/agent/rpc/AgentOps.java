@@ -9,6 +9,7 @@ import io.tribune.state.NodeService;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Operations on the agent that receives them (Consul's {@code /v1/agent/*}): its own services and
@@ -150,5 +151,35 @@ public final class AgentOps {
      * A bad new config is a {@code BAD_REQUEST} that changes nothing.
      */
     public record Reload() implements Op.LocalOp<List<String>> {
+    }
+
+    // ---- plugins feature: what runs, and live update
+
+    /**
+     * The plugin instances this agent runs, one per SPI area it uses, in area order; shown by
+     * {@code /v1/agent/self} and {@code tribune plugins}. Needs agent:read.
+     */
+    public record Plugins() implements Op.LocalOp<List<io.tribune.agent.plugins.RunningPlugin>> {
+    }
+
+    /**
+     * Replaces the running plugin {@code name} with a new revision of its code (from {@code jar}, a
+     * path on the agent's machine, or from where it was loaded) and starts it with the same
+     * configuration; answers the new instances. Only runtimes and SPI areas that can hand over live
+     * do it (docs/plugins.md); the others fail with {@code UNSUPPORTED} and change nothing. Needs
+     * operator:write.
+     *
+     * @param name the plugin's name as {@code tribune plugins} shows it
+     * @param jar  the new jar, absolute; empty to reload from the plugin's own location
+     */
+    public record UpdatePlugin(String name, Optional<String> jar)
+            implements Op.LocalOp<List<io.tribune.agent.plugins.RunningPlugin>> {
+        public UpdatePlugin {
+            Fields.name("plugin name", name);
+            Objects.requireNonNull(jar, "jar");
+            if (jar.isPresent() && (jar.get().isEmpty() || jar.get().length() > 4096 || jar.get().indexOf('\0') >= 0)) {
+                throw new AgentException(AgentException.Kind.BAD_REQUEST, "jar must be a path of 1 to 4096 characters");
+            }
+        }
     }
 }

@@ -50,7 +50,13 @@ final class AgentRoutes {
         switch (rest) {
             case "self" -> {
                 Params.method(req, "GET");
-                return local(new AgentOps.Self(), req).thenApply(i -> Json.ok(self(i), req));
+                // plugins feature: "Plugins" lists what runs (name, version, jar, since), not what is on disk
+                return local(new AgentOps.Self(), req).thenCombine(local(new AgentOps.Plugins(), req),
+                        (i, running) -> {
+                            Map<String, Object> out = self(i);
+                            out.put("Plugins", running.stream().map(AgentRoutes::plugin).toList());
+                            return Json.ok(out, req);
+                        });
             }
             case "members" -> {
                 Params.method(req, "GET");
@@ -107,6 +113,14 @@ final class AgentRoutes {
     }
 
     private CompletableFuture<HttpResponse> withParam(HttpRequest req, String rest) {
+        // plugins feature: PUT /v1/agent/plugins/<name>/update[?jar=/abs/path.jar] replaces a running plugin
+        if (rest.startsWith("plugins/") && rest.endsWith("/update")) {
+            Params.method(req, "PUT");
+            String name = Params.segment(rest.substring("plugins/".length(), rest.length() - "/update".length()),
+                    "plugin name");
+            return local(new AgentOps.UpdatePlugin(name, req.param("jar").filter(j -> !j.isEmpty())), req)
+                    .thenApply(running -> Json.ok(running.stream().map(AgentRoutes::plugin).toList(), req));
+        }
         if (rest.startsWith("service/deregister/")) {
             Params.method(req, "PUT");
             return ok(local(new AgentOps.DeregisterService(Params.segment(rest.substring("service/deregister/"
@@ -188,6 +202,18 @@ final class AgentRoutes {
         out.put("Stats", info.stats());
         out.put("Meta", Map.of());
         return out;
+    }
+
+    /** A running plugin as {@code /v1/agent/self} and the update endpoint show it. */
+    private static Map<String, Object> plugin(io.tribune.agent.plugins.RunningPlugin p) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("Kind", p.kind().key());
+        o.put("Name", p.plugin());
+        o.put("Factory", p.factory());
+        o.put("Version", p.version());
+        o.put("Origin", p.origin());
+        o.put("Since", java.time.Instant.ofEpochMilli(p.sinceMillis()).toString());
+        return o;
     }
 
     /** A member as Consul's {@code /v1/agent/members} shows it (Status: 1 alive .. 4 failed). */

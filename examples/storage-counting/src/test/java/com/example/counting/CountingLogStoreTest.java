@@ -1,0 +1,20 @@
+package com.example.counting;
+
+import io.tribune.api.Metrics;
+import io.tribune.api.PluginContext;
+import io.tribune.api.storage.StorageFactory;
+import io.tribune.tck.storage.LogStoreConformanceTest;
+import java.nio.file.Path;
+
+/** The storage kit's LogStore suite over storage-counting wrapping storage-memory: the wrapper changes nothing. */
+class CountingLogStoreTest extends LogStoreConformanceTest {
+    @Override
+    protected StorageFactory factory() {
+        return new CountingPlugin().storageFactories().get(0);
+    }
+
+    @Override
+    protected PluginContext context(Path dir) {
+        return new HostContext(super.context(dir), Metrics.noop());
+    }
+}
