@@ -32,6 +32,11 @@ module io.tribune.agent {
     requires io.tribune.acl;
     // HTTP health checks use the JDK client.
     requires java.net.http;
+    // Telemetry (io.tribune.agent.metrics): Micrometer with its Prometheus registry, the JVM's MXBeans.
+    requires micrometer.core;
+    requires micrometer.registry.prometheus;
+    requires io.prometheus.metrics.model;
+    requires java.management;
 
     exports io.tribune.agent;
     exports io.tribune.agent.config;

@@ -222,7 +222,7 @@ public final class AclEnforcer {
             return io.tribune.agent.query.QueryAccess.allowed(q, a, state);
         }
         // ---- this agent
-        if (op instanceof AgentOps.Self) {
+        if (op instanceof AgentOps.Self || op instanceof io.tribune.agent.rpc.MetricsOps.Read) {
             return a.read(Resource.AGENT, localNode);
         }
         if (op instanceof AgentOps.Members || op instanceof AgentOps.Services || op instanceof AgentOps.LocalChecks) {

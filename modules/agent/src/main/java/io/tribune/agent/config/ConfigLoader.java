@@ -50,7 +50,9 @@ public final class ConfigLoader {
             // ACLs (io.tribune.agent.acl.AclSettings): the acl block, and Consul's legacy acl_* keys
             "acl", "primary_datacenter", "acl_datacenter", "acl_default_policy", "acl_down_policy", "acl_ttl",
             "acl_token", "acl_agent_token", "acl_agent_master_token", "acl_master_token", "acl_replication_token",
-            "enable_acl_replication");
+            "enable_acl_replication",
+            // telemetry (io.tribune.agent.metrics.TelemetrySettings; docs/metrics.md)
+            "telemetry");
     /** Most services, and most checks, that config files may define together. */
     static final int MAX_DEFINITIONS = 1024;
     private static final Set<String> PORT_KEYS = Set.of("http", "dns", "grpc", "server", "serf_lan", "serf_wan");
@@ -126,7 +128,7 @@ public final class ConfigLoader {
                 continue;
             }
             if ((k.equals("ports") || k.equals("plugins") || k.equals("plugin_config") || k.equals("performance")
-                    || k.equals("limits") || k.equals("dns_config") || k.equals("acl"))) {
+                    || k.equals("limits") || k.equals("dns_config") || k.equals("acl") || k.equals("telemetry"))) {
                 if (!v.isJsonObject()) {
                     throw new ConfigException("configuration key '" + k + "' in " + source + " must be an object");
                 }
@@ -203,6 +205,9 @@ public final class ConfigLoader {
         wanSettings(pluginProps, server && !dev, ports);
         coordinateSettings(pluginProps);
         aclSettings(pluginProps);
+        if (merged.has("telemetry")) {
+            io.tribune.agent.metrics.TelemetrySettings.toProperties(merged.getAsJsonObject("telemetry"), pluginProps);
+        }
         if (merged.has("performance")) {
             JsonObject perf = merged.getAsJsonObject("performance");
             if (perf.has("raft_multiplier")) {
