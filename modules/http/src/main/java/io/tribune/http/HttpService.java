@@ -56,6 +56,8 @@ public final class HttpService implements AgentService {
         HttpServer s = new HttpServer(agent.config().limits().maxRequestBytes(),
                 HttpLimits.from(agent.config().pluginConfig()));
         ConsulApi.register(s, agent.requests(), agent.config());
+        // Telemetry: consul.http.<METHOD>.<route> timers around the dispatch.
+        s.timing(agent.metrics(), agent.clock());
         server = s;
         if (port < 0) {
             System.getLogger(HttpService.class.getName()).log(System.Logger.Level.INFO,

@@ -34,8 +34,14 @@ final class DevAgent implements AutoCloseable {
      * the catalog with its serfHealth check.
      */
     static DevAgent start(String node, int serverPort) throws Exception {
+        return start(node, serverPort, "");
+    }
+
+    /** {@link #start(String, int)} with more top-level config keys ({@code "telemetry": {...}}), or "". */
+    static DevAgent start(String node, int serverPort, String moreConfig) throws Exception {
         var cfg = new ConfigLoader().add(JsonParser.parseString("{\"dev\": true, \"node_name\": \"" + node + "\", "
-                + "\"ports\": {\"http\": 0, \"server\": " + serverPort + "}}").getAsJsonObject(), "test").build();
+                + "\"ports\": {\"http\": 0, \"server\": " + serverPort + "}"
+                + (moreConfig.isEmpty() ? "" : ", " + moreConfig) + "}").getAsJsonObject(), "test").build();
         var registry = PluginRegistry.of(new ServiceLoaderPluginSource(DevAgent.class.getClassLoader()).load());
         DevAgent a = new DevAgent(Agent.start(cfg, registry, "embedded"));
         boolean registered = a.waitFor(Duration.ofSeconds(30), () -> {

@@ -42,5 +42,7 @@ public final class ConsulApi {
         QueryRoutes queries = new QueryRoutes(requests);
         http.route("/v1/query/", queries::query);
         http.route("/v1/query", queries::root);
+        // Telemetry: /v1/agent/metrics (docs/metrics.md).
+        http.route("/v1/agent/metrics", new MetricsRoutes(requests)::metrics);
     }
 }
