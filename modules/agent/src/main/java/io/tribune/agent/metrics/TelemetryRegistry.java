@@ -41,8 +41,11 @@ import java.util.function.LongSupplier;
  * {@code _total} to counters and {@code _count}, {@code _sum} and a {@code _max} gauge to summaries.
  *
  * <p>Thread-safe. Recording is lock-free (Micrometer's adders and HdrHistogram recorders, and the
- * interval's adders) and allocates nothing; registering, {@link #roll()}, {@link #json()} and
- * {@link #prometheus()} take this registry's lock. At most {@link #MAX_METRICS} names are kept: a
+ * interval's adders) and allocates nothing. Registering takes this registry's lock and calls no
+ * supplier; {@link #roll()} and {@link #json()} take the interval lock, {@link #prometheus()} the
+ * scrape lock, and those call the gauge and total suppliers. A plugin may therefore register (or
+ * record) while holding its own lock even though its suppliers take that lock: no thread holds a
+ * registry lock while waiting for a lock a registering thread may hold. At most {@link #MAX_METRICS} names are kept: a
  * further one is refused with a warning and its instrument discards what it is given, so a plugin
  * that makes names from data cannot exhaust the heap.
  */
@@ -71,9 +74,10 @@ public final class TelemetryRegistry {
         Meter meter;
         Metrics.Counter counter;
         Metrics.Histogram histogram;
-        // Guarded by the registry's lock: the Prometheus retention's view of the metric.
+        // Guarded by the scrape lock: the Prometheus retention's view of the metric.
         double lastProbe = Double.NaN;
         long lastChangeNanos;
+        // Guarded by the interval lock: the total at the last roll (counters read from a total).
         long lastTotal;
 
         Entry(String name, Kind kind, LongSupplier total, long now) {
@@ -108,7 +112,9 @@ public final class TelemetryRegistry {
     private final TelemetrySettings settings;
     private final PrometheusMeterRegistry prometheus;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-    // Guarded by this registry's lock: the current interval's start, the finished one's, whether one finished.
+    private final Object intervalLock = new Object();
+    private final Object scrapeLock = new Object();
+    // Guarded by intervalLock: the current interval's start, the finished one's, whether one finished.
     private long intervalStartMillis;
     private long finishedStartMillis;
     private boolean rolled;
@@ -189,7 +195,8 @@ public final class TelemetryRegistry {
         if (e != null && e.meter == null) {
             LongSupplier t = e.total;
             e.meter = FunctionCounter.builder(name, t, x -> x.getAsLong()).description(name).register(prometheus);
-            e.lastTotal = t.getAsLong();
+            // lastTotal stays 0: a plugin's count starts with it, and calling the supplier here could
+            // wait for a lock its caller holds.
         }
     }
 
@@ -296,7 +303,13 @@ public final class TelemetryRegistry {
      * Ends the current interval (the agent calls it every {@link #INTERVAL_MILLIS}): the JSON shows
      * the interval that ended, as Consul's in-memory sink shows its last finished interval.
      */
-    public synchronized void roll() {
+    public void roll() {
+        synchronized (intervalLock) {
+            rollLocked();
+        }
+    }
+
+    private void rollLocked() {
         for (Entry e : entries.values()) {
             if (e.stats == null) {
                 continue;
@@ -328,7 +341,13 @@ public final class TelemetryRegistry {
      * the metrics updated in the last finished interval (the current one before the first has
      * ended), sorted by name.
      */
-    public synchronized String json() {
+    public String json() {
+        synchronized (intervalLock) {
+            return jsonLocked();
+        }
+    }
+
+    private String jsonLocked() {
         long start = rolled ? finishedStartMillis : intervalStartMillis;
         double seconds = INTERVAL_MILLIS / 1000.0;
         List<Object> gauges = new ArrayList<>();
@@ -376,10 +395,16 @@ public final class TelemetryRegistry {
      * samples not updated within {@code prometheus_retention_time}; gauges are read at every scrape
      * and always shown. Empty when the retention is zero (the Prometheus output is off).
      */
-    public synchronized Optional<String> prometheus() {
+    public Optional<String> prometheus() {
         if (!settings.prometheusEnabled()) {
             return Optional.empty();
         }
+        synchronized (scrapeLock) {
+            return Optional.of(scrapeLocked());
+        }
+    }
+
+    private String scrapeLocked() {
         long now = clock.nanos();
         long retention = settings.prometheusRetention().toNanos();
         Set<String> included = new TreeSet<>();
@@ -399,11 +424,11 @@ public final class TelemetryRegistry {
             }
             included.addAll(e.prometheusNames);
         }
-        return Optional.of(prometheus.scrape(PROMETHEUS_CONTENT_TYPE, included));
+        return prometheus.scrape(PROMETHEUS_CONTENT_TYPE, included);
     }
 
     /** Names of every metric, sorted (for tests and {@code docs/metrics.md}). */
-    public synchronized List<String> names() {
+    public List<String> names() {
         return List.copyOf(new TreeSet<>(entries.keySet()));
     }
 }

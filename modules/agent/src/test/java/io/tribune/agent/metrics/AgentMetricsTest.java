@@ -119,13 +119,17 @@ class AgentMetricsTest {
     @Test
     void counterReadFromATotalReportsEachIntervalsIncrease() {
         AgentMetrics m = metrics(Map.of());
-        AtomicLong total = new AtomicLong(5);
+        AtomicLong total = new AtomicLong();
         m.scoped("gossip-swim").counter("probe.sent", total::get);
         total.addAndGet(7);
         m.roll();
         JsonObject c = named(json(m).getAsJsonArray("Counters"), "consul.memberlist.probe.sent");
-        assertEquals(7.0, c.get("Sum").getAsDouble(), "the increase since registration");
+        assertEquals(7.0, c.get("Sum").getAsDouble(), "the increase in the interval");
         assertEquals(7, c.get("Count").getAsLong());
+        total.addAndGet(3);
+        m.roll();
+        assertEquals(3.0, named(json(m).getAsJsonArray("Counters"), "consul.memberlist.probe.sent").get("Sum")
+                .getAsDouble());
     }
 
     @Test
