@@ -54,22 +54,17 @@ public final class AgentMetrics implements Metrics {
     }
 
     /**
-     * Metrics outside an agent (a front end started without one, tests): defaults, on the JVM's
-     * clock, never served.
+     * Metrics outside an agent (a front end started without one): defaults, never served, on a
+     * clock that stands still (nothing reads its quantile windows or intervals).
      */
     public static AgentMetrics detached() {
-        return new AgentMetrics(new Clock() {
-            @Override
-            public long nanos() {
-                return System.nanoTime();
-            }
-
-            @Override
-            public long wallMillis() {
-                return System.currentTimeMillis();
-            }
-        }, PluginConfig.of(java.util.Map.of()), "detached");
+        return new AgentMetrics(STILL, PluginConfig.of(java.util.Map.of()), "detached");
     }
+
+    private static final Clock STILL = new Clock() {
+        @Override public long nanos() { return 0; }
+        @Override public long wallMillis() { return 0; }
+    };
 
     /**
      * Registers the JVM's runtime figures and ends an interval every 10 s on {@code scheduler} until
