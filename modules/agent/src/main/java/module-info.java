@@ -36,6 +36,11 @@ module io.tribune.agent {
     requires java.net.http;
     // Observability (io.tribune.agent.observe): the agent's java.util.logging handler, log file and monitors.
     requires java.logging;
+    // Telemetry (io.tribune.agent.metrics): Micrometer with its Prometheus registry, the JVM's MXBeans.
+    requires micrometer.core;
+    requires micrometer.registry.prometheus;
+    requires io.prometheus.metrics.model;
+    requires java.management;
 
     exports io.tribune.agent;
     exports io.tribune.agent.config;

@@ -14,10 +14,26 @@ public interface Metrics {
     /** A monotonically increasing count. */
     Counter counter(String name);
 
+    /**
+     * A monotonically increasing count kept elsewhere (a protocol core's own counter), read from
+     * {@code total} when metrics are read; {@code total} must be cheap, thread-safe and never
+     * decrease. Registering the same name again keeps the first supplier.
+     *
+     * <p>Added after SPI 1.3 as a default method: a host that does not know it reports the total as a
+     * gauge, so a plugin may call it against any 1.x host.
+     */
+    default void counter(String name, LongSupplier total) {
+        gauge(name, total);
+    }
+
     /** A value sampled when metrics are read; {@code supplier} must be cheap and thread-safe. */
     void gauge(String name, LongSupplier supplier);
 
-    /** A distribution of values, e.g. latencies in microseconds (put the unit in the name). */
+    /**
+     * A distribution of values. Put the unit in the name: a name ending in {@code -ns}, {@code -us} or
+     * {@code -ms} is a duration in nano-, micro- or milliseconds, which the agent reports as a timer
+     * in milliseconds (Consul's unit), e.g. {@code commit-time-us}.
+     */
     Histogram histogram(String name);
 
     /** A counter. */

@@ -106,7 +106,7 @@ public final class Agent {
     private final AgentContext context = new Context();
     private volatile ClusterKeyring keyring;
     private final boolean ownsPlatform;
-    private final AgentMetrics metrics = new AgentMetrics();
+    private final AgentMetrics metrics;
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Map<SpiKind, String> chosen = new TreeMap<>();
@@ -140,6 +140,8 @@ public final class Agent {
         this.platform = platform;
         this.ownsPlatform = ownsPlatform;
         this.startedNanos = platform.clock().nanos();
+        // Telemetry (docs/metrics.md): one registry per agent; telemetry.* settings are checked here.
+        this.metrics = new AgentMetrics(platform.clock(), config.pluginConfig(), config.nodeName());
     }
 
     /**
@@ -241,6 +243,8 @@ public final class Agent {
                 throw new ConfigException("storage plugin '" + sf.name() + "' is durable and needs -data-dir");
             }
         }
+        // Telemetry: JVM runtime figures and the 10 s intervals of /v1/agent/metrics.
+        closeables.push(metrics.start(scheduler)::cancel);
         TransportFactory tf = choose(registry, SpiKind.TRANSPORT, TransportFactory.class);
         MembershipFactory mf = choose(registry, SpiKind.MEMBERSHIP, MembershipFactory.class);
         LOG.log(System.Logger.Level.INFO, "starting agent {0} in {1}, {2} mode, plugins {3} (runtime {4})",
@@ -359,6 +363,12 @@ public final class Agent {
                 Optional.ofNullable(consensus), Optional.ofNullable(state), membership, directory, clock, scheduler,
                 rpcRandom, new RequestIds(rpcRandom.nextLong()), platform.workers());
         closeables.push(router);
+        // Telemetry: the request layer's RPC counters and write timers, the LAN pool's member events,
+        // and /v1/agent/metrics (agent:read, as in Consul).
+        router.metrics(metrics);
+        closeables.push(io.tribune.agent.metrics.SerfMetrics.attach(membership, metrics)::close);
+        handlers.local(io.tribune.agent.rpc.MetricsOps.Read.class,
+                (o, opt) -> java.util.concurrent.CompletableFuture.completedFuture(metrics.report(o.prometheus())));
         // ACLs: endpoints, and authorization of every operation decided here (before any front end).
         io.tribune.agent.acl.AgentAcl acl = io.tribune.agent.acl.AgentAcl.start(config, router, handlers,
                 Optional.ofNullable(consensus), Optional.ofNullable(state), clock, scheduler);
@@ -486,6 +496,11 @@ public final class Agent {
         @Override
         public Optional<InetSocketAddress> serviceAddress(String name) {
             return Agent.this.serviceAddress(name);
+        }
+
+        @Override
+        public AgentMetrics metrics() {
+            return metrics;
         }
     }
 

@@ -45,4 +45,12 @@ public interface AgentContext {
      * installed, disabled, or not started yet.
      */
     Optional<InetSocketAddress> serviceAddress(String name);
+
+    /**
+     * The agent's metrics, for a front end's own figures (the HTTP API's request timers). Thread-safe;
+     * recording is lock-free. The default records into a registry nobody serves.
+     */
+    default io.tribune.agent.platform.AgentMetrics metrics() {
+        return io.tribune.agent.platform.AgentMetrics.detached();
+    }
 }

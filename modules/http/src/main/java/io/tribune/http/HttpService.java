@@ -57,6 +57,8 @@ public final class HttpService implements AgentService {
         HttpServer s = new HttpServer(agent.config().limits().maxRequestBytes(),
                 HttpLimits.from(agent.config().pluginConfig()));
         ConsulApi.register(s, agent.requests(), agent.config());
+        // Telemetry: consul.http.<METHOD>.<route> timers around the dispatch.
+        s.timing(agent.metrics(), agent.clock());
         server = s;
         // config feature: the HTTPS listener (ports.https), beside or instead of plain HTTP.
         Optional<io.tribune.agent.config.ConfigKeys.Https> https =

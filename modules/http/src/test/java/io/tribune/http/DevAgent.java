@@ -37,14 +37,11 @@ final class DevAgent implements AutoCloseable {
         return start(node, serverPort, "");
     }
 
-    /**
-     * {@link #start(String, int)} with more config keys: {@code extraConfig} is added to the JSON
-     * object, e.g. {@code "\"ui\": false, "} (with its trailing comma).
-     */
-    static DevAgent start(String node, int serverPort, String extraConfig) throws Exception {
-        var cfg = new ConfigLoader().add(JsonParser.parseString("{" + extraConfig + "\"dev\": true, \"node_name\": \""
-                + node + "\", \"ports\": {\"http\": 0, \"server\": " + serverPort + "}}").getAsJsonObject(), "test")
-                .build();
+    /** {@link #start(String, int)} with more top-level config keys ({@code "telemetry": {...}}), or "". */
+    static DevAgent start(String node, int serverPort, String moreConfig) throws Exception {
+        var cfg = new ConfigLoader().add(JsonParser.parseString("{\"dev\": true, \"node_name\": \"" + node + "\", "
+                + "\"ports\": {\"http\": 0, \"server\": " + serverPort + "}"
+                + (moreConfig.isEmpty() ? "" : ", " + moreConfig) + "}").getAsJsonObject(), "test").build();
         var registry = PluginRegistry.of(new ServiceLoaderPluginSource(DevAgent.class.getClassLoader()).load());
         DevAgent a = new DevAgent(Agent.start(cfg, registry, "embedded"));
         boolean registered = a.waitFor(Duration.ofSeconds(30), () -> {

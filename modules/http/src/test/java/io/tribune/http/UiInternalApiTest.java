@@ -33,7 +33,7 @@ class UiInternalApiTest {
     static void start() throws Exception {
         a = DevAgent.start("uitest", 18461);
         acl = DevAgent.start("uiacl", 18462, "\"ui\": false, \"acl\": {\"enabled\": true, \"default_policy\": "
-                + "\"allow\", \"tokens\": {\"master\": \"" + ROOT + "\"}}, ");
+                + "\"allow\", \"tokens\": {\"master\": \"" + ROOT + "\"}}");
     }
 
     @AfterAll

@@ -229,7 +229,8 @@ public final class AclEnforcer {
             return a.operatorRead();
         }
         // ---- this agent
-        if (op instanceof AgentOps.Self || op instanceof AgentOps.Plugins) {
+        if (op instanceof AgentOps.Self || op instanceof AgentOps.Plugins
+                || op instanceof io.tribune.agent.rpc.MetricsOps.Read) {
             return a.read(Resource.AGENT, localNode);
         }
         if (op instanceof AgentOps.Members || op instanceof AgentOps.Services || op instanceof AgentOps.LocalChecks) {

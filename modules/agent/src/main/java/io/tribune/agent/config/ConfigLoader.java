@@ -55,7 +55,9 @@ public final class ConfigLoader {
             // web UI (docs/ui.md): served at /ui/ when true; default true in -dev
             "ui",
             // observability (io.tribune.agent.observe.LogSettings, autopilot defaults): log file, rotation, JSON lines
-            "log_file", "log_rotate_bytes", "log_rotate_duration", "log_rotate_max_files", "log_json", "autopilot");
+            "log_file", "log_rotate_bytes", "log_rotate_duration", "log_rotate_max_files", "log_json", "autopilot",
+            // telemetry (io.tribune.agent.metrics.TelemetrySettings; docs/metrics.md)
+            "telemetry");
     /**
      * Consul 1.4 keys that have no counterpart here and change nothing if ignored (update checks,
      * syslog, Consul's own protocol versions, timers of parts Tribune does not have): accepted with
@@ -197,7 +199,8 @@ public final class ConfigLoader {
                 continue;
             }
             if ((k.equals("ports") || k.equals("plugins") || k.equals("plugin_config") || k.equals("performance")
-                    || k.equals("limits") || k.equals("dns_config") || k.equals("acl") || k.equals("node_meta"))) {
+                    || k.equals("limits") || k.equals("dns_config") || k.equals("acl") || k.equals("node_meta")
+                    || k.equals("telemetry"))) {
                 if (v.isJsonArray() && v.getAsJsonArray().size() == 1 && v.getAsJsonArray().get(0).isJsonObject()) {
                     // hcl4j may give a block written once as a one-element list.
                     v = v.getAsJsonArray().get(0);
@@ -287,6 +290,9 @@ public final class ConfigLoader {
         pluginProps.put("ui.enabled", Boolean.toString(bool("ui", dev)));
         logSettings(pluginProps);
         autopilotSettings(pluginProps);
+        if (merged.has("telemetry")) {
+            io.tribune.agent.metrics.TelemetrySettings.toProperties(merged.getAsJsonObject("telemetry"), pluginProps);
+        }
         if (merged.has("performance")) {
             JsonObject perf = merged.getAsJsonObject("performance");
             if (perf.has("raft_multiplier")) {

@@ -57,5 +57,7 @@ public final class ConsulApi {
         MonitorRoutes monitor = new MonitorRoutes(requests, io.tribune.agent.observe.LogBroker.process());
         http.route("/v1/agent/monitor", monitor::monitor);
         http.route("/v1/agent/host", monitor::host);
+        // Telemetry: /v1/agent/metrics (docs/metrics.md).
+        http.route("/v1/agent/metrics", new MetricsRoutes(requests)::metrics);
     }
 }

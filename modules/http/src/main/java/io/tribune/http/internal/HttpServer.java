@@ -48,6 +48,8 @@ public final class HttpServer implements AutoCloseable {
     private final int maxRequestBytes;
     private final HttpLimits limits;
     private final ConnectionGuard.Counts counts = new ConnectionGuard.Counts();
+    // Telemetry: Consul's consul.http.<METHOD>.<route> timers (set by timing(), before start).
+    private volatile HttpTimers timers = HttpTimers.NONE;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel channel;
@@ -72,6 +74,15 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer route(String prefix, Route route) {
         routes.add(Map.entry(prefix, route));
         routes.sort(Comparator.comparingInt((Map.Entry<String, Route> e) -> e.getKey().length()).reversed());
+        return this;
+    }
+
+    /**
+     * Times every request of a route from now on in {@code metrics}, on {@code clock}
+     * ({@link HttpTimers}); call after the routes are added.
+     */
+    public HttpServer timing(io.tribune.agent.platform.AgentMetrics metrics, io.tribune.api.Clock clock) {
+        timers = new HttpTimers(metrics, clock, routes.stream().map(Map.Entry::getKey).toList());
         return this;
     }
 
@@ -156,13 +167,28 @@ public final class HttpServer implements AutoCloseable {
      * responses, as on the wire.
      */
     public CompletableFuture<HttpResponse> handle(HttpRequest req) {
+        HttpTimers t = timers;
+        long started = t.start();
         CompletableFuture<HttpResponse> f;
         try {
             f = dispatch(req);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        return f.handle((resp, err) -> err != null ? errorResponse(err) : resp);
+        return f.handle((resp, err) -> {
+            t.record(routeOf(req.path()), req.method(), started);
+            return err != null ? errorResponse(err) : resp;
+        });
+    }
+
+    /** The index of the route serving {@code path} (longest prefix first), or -1. */
+    private int routeOf(String path) {
+        for (int i = 0; i < routes.size(); i++) {
+            if (path.startsWith(routes.get(i).getKey())) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private CompletableFuture<HttpResponse> dispatch(HttpRequest req) {

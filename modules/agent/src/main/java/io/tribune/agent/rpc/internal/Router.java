@@ -186,6 +186,8 @@ public final class Router implements Requests, AutoCloseable {
     private final LongAdder holds = new LongAdder();
     private final LongAdder repeats = new LongAdder();
     private final LongAdder notResent = new LongAdder();
+    // Telemetry (Consul's consul.rpc.request, consul.rpc.query and endpoint timers); set once at start.
+    private volatile RouterMetrics metrics = RouterMetrics.NONE;
 
     /**
      * A router for one agent.
@@ -237,6 +239,14 @@ public final class Router implements Requests, AutoCloseable {
             refreshServers();
             scheduleRebalance();
         }
+    }
+
+    /**
+     * Records telemetry in {@code m} from now on ({@link RouterMetrics}). Set once while the agent
+     * starts; until then nothing is recorded.
+     */
+    public void metrics(io.tribune.agent.platform.AgentMetrics m) {
+        this.metrics = new RouterMetrics(m);
     }
 
     /**
@@ -358,6 +368,7 @@ public final class Router implements Requests, AutoCloseable {
      */
     CompletableFuture<Response<?>> serve(Envelope e) {
         served.increment();
+        metrics.rpcRequest().increment();
         if (e.op() instanceof Op.LocalOp) {
             return CompletableFuture.failedFuture(AgentException.badRequest(e.op().opName()
                     + " is an agent operation and is not served over RPC"));
@@ -464,6 +475,7 @@ public final class Router implements Requests, AutoCloseable {
             mode = ReadConsistency.DEFAULT;
         }
         Handlers.ReadHandler h = handlers.of(e.op());
+        metrics.rpcQuery().increment();
         CompletableFuture<Response<?>> out = new CompletableFuture<>();
         attemptRead(e, mode, h, new Hold(), out);
         return out;
@@ -593,6 +605,8 @@ public final class Router implements Requests, AutoCloseable {
             return;
         }
         Handlers.WriteHandler h = handlers.of(e.op());
+        io.tribune.api.Metrics.Histogram timer = metrics.writeTimer(e.op());
+        long started = clock.nanos();
         CompletableFuture<Response<?>> f;
         try {
             f = h.write((Op.Write) e.op(), context(e));
@@ -600,6 +614,7 @@ public final class Router implements Requests, AutoCloseable {
             f = CompletableFuture.failedFuture(ex);
         }
         f.whenComplete((r, t) -> {
+            timer.record(clock.nanos() - started);
             if (t == null) {
                 out.complete(r);
                 return;

@@ -78,6 +78,8 @@ final class RaftConsensus implements Consensus {
     private final HostMachine machine;
     private final PeerLinks links;
     private final SnapshotShipping shipping;
+    // Telemetry through the Metrics SPI (RaftMetrics lists the names).
+    private final RaftMetrics metrics;
     private final Object lifecycle = new Object();
 
     private volatile boolean started;
@@ -95,6 +97,7 @@ final class RaftConsensus implements Consensus {
         this.settings = settings;
         this.context = context;
         this.log = context.logger("raft");
+        this.metrics = new RaftMetrics(context.metrics(), context.clock());
         this.executor = context.scheduler().serial("raft-" + id);
         if (settings.ownWriteThreads()) {
             ExecutorService ioThread = Executors.newSingleThreadExecutor(daemon("raft-io-" + id));
@@ -201,7 +204,10 @@ final class RaftConsensus implements Consensus {
                     new Wire(), context.clock(), executor,
                     new ReadyLoop.Settings(settings.tickDuration().toNanos() * settings.options().leaseTicks(),
                             settings.snapshotThreshold(), settings.trailingLogs(), settings.followerReads()),
-                    log, (before, now) -> notifyListeners(now));
+                    log, (before, now) -> {
+                        metrics.leadership(before.isLeader(), now.isLeader());
+                        notifyListeners(now);
+                    });
             List<ServerInfo> configuration = core.configuration();
             links.learn(configuration);
             loop = l;
@@ -216,7 +222,10 @@ final class RaftConsensus implements Consensus {
                 links.warm(configuration);
             });
             Duration tick = settings.tickDuration();
-            ticker = context.scheduler().scheduleWithFixedDelay(tick, tick, () -> executor.execute(l::tick));
+            ticker = context.scheduler().scheduleWithFixedDelay(tick, tick, () -> executor.execute(() -> {
+                l.tick();
+                metrics.tick(l.stats(), lastContact());
+            }));
         }
     }
 
@@ -421,6 +430,7 @@ final class RaftConsensus implements Consensus {
             return CompletableFuture.failedFuture(refusal);
         }
         byte[] copy = command.clone();
+        long started = metrics.proposed();
         CompletableFuture<Object> f = new CompletableFuture<>();
         withTimeout(f, timeout, "apply (the command may still commit)");
         inLoop(f, () -> {
@@ -430,7 +440,10 @@ final class RaftConsensus implements Consensus {
                 f.completeExceptionally(mapRejected(e));
             }
         });
-        return f.thenApply(o -> (Applied) o);
+        return f.thenApply(o -> {
+            metrics.applied(started);
+            return (Applied) o;
+        });
     }
 
     @Override

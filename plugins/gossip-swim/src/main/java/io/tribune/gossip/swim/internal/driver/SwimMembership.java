@@ -175,6 +175,14 @@ public final class SwimMembership implements Membership {
             inbound.allowCoreThreadTimeOut(true);
             metrics.gauge("members.alive", this::aliveGauge);
             metrics.gauge("health.score", this::healthGauge);
+            // The core's own counts, read when metrics are read (the host maps them to memberlist's
+            // names: docs/metrics.md), and the bytes this pool sent and received (UDP and TCP).
+            for (String k : List.of("probe.sent", "probe.failed", "probe.indirect", "suspect.raised", "dead.declared",
+                    "gossip.packets", "pushpull.started", "refute")) {
+                metrics.counter(k, () -> coreCount(k));
+            }
+            metrics.counter("bytes.sent", bytesSent::get);
+            metrics.counter("bytes.received", bytesReceived::get);
             udpThread = daemon("gossip-swim-udp-" + setup.nodeName(), this::udpLoop);
             tcpThread = daemon("gossip-swim-tcp-" + setup.nodeName(), this::tcpLoop);
             udpThread.start();
@@ -554,6 +562,13 @@ public final class SwimMembership implements Membership {
             s.close();
         } catch (IOException e) {
             // nothing to do: the peer sees a reset
+        }
+    }
+
+    /** A count of the core's, for the metrics; 0 before start. */
+    private long coreCount(String key) {
+        synchronized (lock) {
+            return node == null ? 0 : node.counters().getOrDefault(key, 0L);
         }
     }
 
