@@ -1092,6 +1092,9 @@ public final class RaftCore {
         if (r.heartbeat()) {
             p.heartbeatAnswered();
             checkReads();
+            if (p.replicationStalled()) {
+                p.becomeProbe(); // resend from the follower's match
+            }
             if (p.match() < lastIndex()) {
                 sendAppend(r.from());
             }

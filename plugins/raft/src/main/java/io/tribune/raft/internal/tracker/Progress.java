@@ -42,6 +42,8 @@ public final class Progress {
     private boolean recentActive;
     private long ackedContext;
     private long commitSent;
+    private long matchAtLastBeat;
+    private int quietBeats;
 
     /** A follower whose log is assumed to end at {@code next - 1}. */
     public Progress(long next, int maxInflight) {
@@ -175,6 +177,19 @@ public final class Progress {
     }
 
     /** A heartbeat was answered: a paused probe may send again, a full window frees one slot. */
+    /**
+     * Called on each heartbeat answer: whether appends sent in REPLICATE look lost, because the
+     * follower's match stayed put over two heartbeat answers in a row while entries beyond it were
+     * sent. Appends are not retried by the transport, so without this a lost append whose entries
+     * are the last written stalls the follower until the next write (whose append it would refuse).
+     */
+    public boolean replicationStalled() {
+        boolean quiet = state == State.REPLICATE && next - 1 > match && match == matchAtLastBeat;
+        quietBeats = quiet ? quietBeats + 1 : 0;
+        matchAtLastBeat = match;
+        return quietBeats >= 2;
+    }
+
     public void heartbeatAnswered() {
         if (state == State.PROBE) {
             probeSent = false;
@@ -193,6 +208,7 @@ public final class Progress {
         state = State.PROBE;
         probeSent = false;
         inflight.clear();
+        quietBeats = 0;
     }
 
     public void becomeReplicate() {

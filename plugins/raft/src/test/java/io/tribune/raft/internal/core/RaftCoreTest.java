@@ -221,6 +221,25 @@ class RaftCoreTest {
     }
 
     @Test
+    void aFollowerWhoseLastAppendWasLostCatchesUpWithoutAnotherWrite() {
+        Net net = new Net(3);
+        String leader = net.elect("n1");
+        net.get(leader).propose(EntryKind.COMMAND, b("a"));
+        net.settle();
+        long idx = net.get(leader).propose(EntryKind.COMMAND, b("b"));
+        net.flush();
+        // The append carrying "b" to n3 is lost (a transport swap, a dropped connection); n2 gets it.
+        net.queue.removeIf(m -> m instanceof Message.AppendEntries a && a.to().equals("n3") && !a.entries().isEmpty());
+        net.settle();
+        assertEquals(idx, net.get(leader).commitIndex(), "n2's copy commits it");
+        assertTrue(net.get("n3").lastIndex() < idx);
+        // No more writes: heartbeats alone must find and repair the gap.
+        net.tickAll(4 * OPTS.heartbeatTicks());
+        assertEquals(idx, net.get("n3").lastIndex(), "n3 got the lost entry again");
+        assertEquals(idx, net.get("n3").commitIndex());
+    }
+
+    @Test
     void voteRequiresAnUpToDateLog() {
         Net net = new Net(3);
         net.elect("n1");
