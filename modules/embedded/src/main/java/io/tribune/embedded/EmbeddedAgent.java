@@ -228,7 +228,8 @@ public final class EmbeddedAgent implements AutoCloseable {
 
         /**
          * Turns ACLs on with default policy {@code deny} and {@code token} as the master (initial
-         * management) token; clients then send it as {@code X-Consul-Token}.
+         * management) token, also used as the agent's own token (so the agent can register its
+         * node); clients send it as {@code X-Consul-Token}.
          */
         public Builder acl(String token) {
             this.masterToken = nonBlank(token, "ACL master token");
@@ -276,9 +277,9 @@ public final class EmbeddedAgent implements AutoCloseable {
         }
 
         /**
-         * The level of the {@code io.tribune} loggers (trace, debug, info, warn, err); default
-         * {@code warn} so tests stay quiet. It is set JVM-wide on the {@code java.util.logging}
-         * logger {@code io.tribune} at {@link #start()} (the backend of {@link System.Logger} unless
+         * The level of the agent's loggers (trace, debug, info, warn, err); default {@code warn} so
+         * tests stay quiet. It is set JVM-wide on the {@code java.util.logging} loggers
+         * {@code io.tribune} and {@code tribune} (the plugins') at {@link #start()} (the backend of {@link System.Logger} unless
          * the application installs another).
          */
         public Builder logLevel(String level) {
@@ -341,6 +342,8 @@ public final class EmbeddedAgent implements AutoCloseable {
                 acl.addProperty("default_policy", "deny");
                 JsonObject tokens = new JsonObject();
                 tokens.addProperty("master", masterToken);
+                // the agent's own writes (its node in the catalog) need a token under default deny
+                tokens.addProperty("agent", masterToken);
                 acl.add("tokens", tokens);
                 o.add("acl", acl);
             }
@@ -366,8 +369,10 @@ public final class EmbeddedAgent implements AutoCloseable {
          */
         public EmbeddedAgent start() {
             AgentConfig cfg = agentConfig();
-            // Kept in a static field: java.util.logging holds its loggers weakly.
-            LOGGER.setLevel(julLevel(cfg.logLevel()));
+            // Kept in static fields: java.util.logging holds its loggers weakly.
+            for (Logger l : LOGGERS) {
+                l.setLevel(julLevel(cfg.logLevel()));
+            }
             PluginRegistry registry;
             Agent agent;
             try {
@@ -432,5 +437,10 @@ public final class EmbeddedAgent implements AutoCloseable {
         }
     }
 
-    private static final Logger LOGGER = Logger.getLogger("io.tribune");
+    /**
+     * The roots of the agent's loggers: class names under {@code io.tribune}, and the plugins'
+     * loggers, which the agent names {@code tribune.<component>}.
+     */
+    private static final java.util.List<Logger> LOGGERS = java.util.List.of(Logger.getLogger("io.tribune"),
+            Logger.getLogger("tribune"));
 }
