@@ -21,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** An embedded agent over its real HTTP and DNS ports, its options, bad input, and what it leaves behind. */
 class EmbeddedAgentTest {
@@ -119,6 +121,17 @@ class EmbeddedAgentTest {
         try (EmbeddedAgent agent = EmbeddedAgent.builder().nodeName("from-builder")
                 .config("{\"node_name\": \"from-json\"}").start()) {
             assertEquals("from-json", agent.nodeName());
+        }
+    }
+
+    @Test
+    void aDataDirWithRocksdbKeepsKeysAcrossARestart(@TempDir Path data) throws Exception {
+        EmbeddedAgent.Builder b = EmbeddedAgent.builder().dataDir(data).plugin("storage", "storage-rocksdb");
+        try (EmbeddedAgent agent = b.start()) {
+            agent.putKey("durable", "kept");
+        }
+        try (EmbeddedAgent again = b.start()) {
+            assertEquals(new Response(200, "kept"), get(again.httpUrl() + "/v1/kv/durable?raw", null));
         }
     }
 
