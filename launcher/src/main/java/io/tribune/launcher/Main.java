@@ -63,20 +63,7 @@ public final class Main implements Runnable {
     /** Runs the command line; returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         Logging.configure(System.getProperty("tribune.log.level", "info"));
-        CommandLine cl = new CommandLine(new Main());
-        Class<?> only = null;
-        for (Class<?> c : COMMANDS) {
-            Command a = c.getAnnotation(Command.class);
-            if (args.length > 0 && c != CommandLine.HelpCommand.class && a != null
-                    && (a.name().equals(args[0]) || java.util.Arrays.asList(a.aliases()).contains(args[0]))) {
-                only = c;
-            }
-        }
-        for (Class<?> c : COMMANDS) {
-            if (only == null || c == only) {
-                cl.addSubcommand(c);
-            }
-        }
+        CommandLine cl = commandLine(args);
         // "@FILE" is Consul's way of passing a file's content (acl policy create -rules @rules.hcl),
         // not picocli's argument file.
         cl.setExpandAtFiles(false);
@@ -99,5 +86,28 @@ public final class Main implements Runnable {
         }
         Integer handled = HelpSupport.handle(cl, args, out, err);
         return handled != null ? handled : cl.execute(args);
+    }
+
+    /**
+     * The command tree for {@code args}: only the command that {@code args[0]} names (picocli's
+     * model is built by reflection, most of a short CLI call's time), or every command when
+     * {@code args[0]} names none ({@code help}, no command, an unknown one).
+     */
+    static CommandLine commandLine(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        Class<?> only = null;
+        for (Class<?> c : COMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (args.length > 0 && c != CommandLine.HelpCommand.class && a != null
+                    && (a.name().equals(args[0]) || java.util.Arrays.asList(a.aliases()).contains(args[0]))) {
+                only = c;
+            }
+        }
+        for (Class<?> c : COMMANDS) {
+            if (only == null || c == only) {
+                cl.addSubcommand(c);
+            }
+        }
+        return cl;
     }
 }

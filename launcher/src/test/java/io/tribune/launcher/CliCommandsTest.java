@@ -107,9 +107,9 @@ class CliCommandsTest {
         assertTrue(unknown.err().contains("Unknown command: 'frobnicate'"), unknown.err());
         assertEquals(Main.EXIT_USAGE, run("help", "kv", "nosuch").exit());
         // A help flag after the first argument belongs to that argument (lock passes it to its child).
-        assertEquals(Main.EXIT_USAGE, HelpSupport.handle(new CommandLine(new Main()), new String[] {"nosuch"},
+        assertEquals(Main.EXIT_USAGE, HelpSupport.handle(Main.commandLine(new String[0]), new String[] {"nosuch"},
                 new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));
-        assertEquals(null, HelpSupport.handle(new CommandLine(new Main()), new String[] {"lock", "p", "cmd", "-h"},
+        assertEquals(null, HelpSupport.handle(Main.commandLine(new String[0]), new String[] {"lock", "p", "cmd", "-h"},
                 new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));
     }
 
