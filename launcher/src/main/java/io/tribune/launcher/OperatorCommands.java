@@ -31,7 +31,8 @@ final class OperatorCommands {
     private OperatorCommands() {
     }
 
-    @Command(name = "operator", description = "Cluster operator tools.", subcommands = {OperatorRaft.class})
+    @Command(name = "operator", description = "Cluster operator tools.", subcommands = {OperatorRaft.class,
+            AutopilotCommands.Autopilot.class})
     static final class Operator extends GroupCommand {
     }
 

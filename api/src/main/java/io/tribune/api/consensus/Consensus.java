@@ -98,6 +98,17 @@ public interface Consensus extends AutoCloseable {
     /** Index of the last entry applied to the local state machine. */
     long appliedIndex();
 
+    /**
+     * On the leader, each other server of the configuration with its match index and the time since
+     * it last answered; empty on a follower, and by default (plugins that do not track it). Safe from
+     * any thread; a snapshot that may lag the leader's loop by one step. Ordered by server id.
+     *
+     * @since added with autopilot health; a default method, so existing plugins stay compatible
+     */
+    default java.util.List<FollowerProgress> followerProgress() {
+        return java.util.List.of();
+    }
+
     /** The latest configuration (committed or not) known to this server. */
     List<ServerInfo> configuration();
 

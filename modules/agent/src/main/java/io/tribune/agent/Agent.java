@@ -318,8 +318,13 @@ public final class Agent {
             // wildcard (0.0.0.0) that reaches nobody, and /v1/status/leader shows this address.
             boot.begin(config.dev() || config.bootstrap(), List.of(new ServerInfo(config.nodeName(),
                     new Endpoint(config.advertiseAddr(), transport.localEndpoint().port()), true)));
+            // autopilot: CleanupDeadServers comes from the replicated configuration, else the config file's
+            io.tribune.state.AutopilotConfig autopilotDefaults =
+                    io.tribune.agent.autopilot.AutopilotSettings.defaults(config.pluginConfig());
             LeaderReconciler reconciler = new LeaderReconciler(consensus, state, membership, config.datacenter(),
-                    config.nodeName(), scheduler, clock, LeaderReconciler.Settings.DEFAULT);
+                    config.nodeName(), scheduler, clock, LeaderReconciler.Settings.DEFAULT,
+                    () -> io.tribune.agent.autopilot.AutopilotSettings.effective(state, autopilotDefaults)
+                            .cleanupDeadServers());
             closeables.push(reconciler);
             reconciler.start();
             if (!config.dev() && config.ports().serfWan() >= 0) {
@@ -390,6 +395,9 @@ public final class Agent {
             ServerEndpoints.register(handlers, new ServerEndpoints.Setup(config.datacenter(), consensus, membership,
                     clock, scheduler, hold, SnapshotRestore.chunkBytes(config.pluginConfig(), consensusPlugin),
                     Optional.of(batcher)));
+            // autopilot: configuration and the leader's server health
+            io.tribune.agent.autopilot.AutopilotEndpoints.register(handlers,
+                    io.tribune.agent.autopilot.AutopilotSettings.defaults(config.pluginConfig()), membership, clock);
             // Prepared queries, sorted near a node by the network coordinates in the state each read sees.
             io.tribune.agent.query.QueryEndpoints.register(handlers, new io.tribune.agent.query.QueryEndpoints.Setup(
                     config.datacenter(), random("query"), io.tribune.agent.query.QueryExecution::byCoordinates));

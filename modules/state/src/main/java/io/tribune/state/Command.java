@@ -639,4 +639,25 @@ public sealed interface Command {
             Objects.requireNonNull(id, "id");
         }
     }
+
+    // ------------------------------------------------------------------ autopilot (tags 112..115)
+
+    /**
+     * Stores the autopilot configuration (tag 112, encoded by {@code AutopilotCodec}). With
+     * {@code casIndex >= 0} it is stored only when the stored configuration's modify index equals it
+     * (0: none stored yet), as Consul's {@code ?cas=}. The stored configuration keeps its create index
+     * and takes this command's index as modify index. Result: {@link CommandResult.Bool}, whether it was stored.
+     *
+     * @param config   the configuration (its indexes are ignored)
+     * @param casIndex the expected modify index, or -1 for an unconditional write
+     */
+    record AutopilotSet(AutopilotConfig config, long casIndex) implements Command {
+        /** Checks fields. */
+        public AutopilotSet {
+            Objects.requireNonNull(config, "config");
+            if (casIndex < -1) {
+                throw new IllegalArgumentException("casIndex must be -1 or an index");
+            }
+        }
+    }
 }

@@ -136,6 +136,9 @@ public final class CommandValidator {
             io.tribune.state.internal.AclOps.check(a, p);
         } else if (c instanceof Command.QueryCommand q) {
             io.tribune.state.internal.QueryOps.check(q, p);
+        } else if (c instanceof Command.AutopilotSet) {
+            return; // AutopilotConfig's constructor already bounds every field
+
         } else {
             CatalogValidation.check(c, p);
         }

@@ -850,6 +850,16 @@ public final class StateStore implements StateMachine {
         return state.acl.bootstrapIndex;
     }
 
+    // ------------------------------------------------------------------ autopilot
+
+    /**
+     * The stored autopilot configuration ({@code GET /v1/operator/autopilot/configuration}), empty until a
+     * configuration was stored through {@link Command.AutopilotSet}. Lock-free read of the current state.
+     */
+    public Optional<AutopilotConfig> autopilotConfig() {
+        return Optional.ofNullable(state.autopilot);
+    }
+
     // ------------------------------------------------------------------ prepared queries
 
     /** {@code GET /v1/query/<id>}: the query with that ID. Indexed by the prepared-query table. */

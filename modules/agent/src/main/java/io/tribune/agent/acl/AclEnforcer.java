@@ -199,6 +199,13 @@ public final class AclEnforcer {
         if (op instanceof Operator.RaftConfiguration) {
             return a.operatorRead();
         }
+        // autopilot: reading the configuration or health is operator:read, setting it operator:write
+        if (op instanceof io.tribune.agent.rpc.Autopilot.SetConfig) {
+            return a.operatorWrite();
+        }
+        if (op instanceof io.tribune.agent.rpc.Autopilot.AutopilotOp) {
+            return a.operatorRead();
+        }
         if (op instanceof Operator.RaftRemovePeer) {
             return a.operatorWrite();
         }

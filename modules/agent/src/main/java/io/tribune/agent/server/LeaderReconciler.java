@@ -78,9 +78,24 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
     private boolean changeInFlight;
     private boolean pending;
     private boolean closed;
+    // Autopilot's CleanupDeadServers, read each round (the configuration may change through Raft).
+    private final java.util.function.BooleanSupplier cleanupDeadServers;
 
+    /** A reconciler that always removes dead servers (autopilot's default). */
     public LeaderReconciler(Consensus consensus, StateStore state, Membership lan, String datacenter, String self,
                             Scheduler scheduler, Clock clock, Settings settings) {
+        this(consensus, state, lan, datacenter, self, scheduler, clock, settings, () -> true);
+    }
+
+    /**
+     * As above; {@code cleanupDeadServers} (autopilot's setting, read each round on the reconciler's
+     * thread, must not block) decides whether servers failed longer than
+     * {@link Settings#deadServerAfter()} are removed. Servers that left are removed either way, as Consul.
+     */
+    public LeaderReconciler(Consensus consensus, StateStore state, Membership lan, String datacenter, String self,
+                            Scheduler scheduler, Clock clock, Settings settings,
+                            java.util.function.BooleanSupplier cleanupDeadServers) {
+        this.cleanupDeadServers = cleanupDeadServers;
         this.consensus = consensus;
         this.state = state;
         this.lan = lan;
@@ -203,7 +218,7 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
                 return;
             }
             Long since = failedSinceNanos.get(s.id());
-            if (since != null && now - since >= settings.deadServerAfter().toNanos()
+            if (since != null && now - since >= settings.deadServerAfter().toNanos() && cleanupDeadServers.getAsBoolean()
                     && voters - failedVoters > voters / 2) {
                 change("removing dead server " + s.id(), consensus.removeServer(s.id(), WRITE_TIMEOUT));
                 return;

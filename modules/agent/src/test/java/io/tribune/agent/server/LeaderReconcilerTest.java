@@ -119,4 +119,27 @@ class LeaderReconcilerTest {
         assertEquals(List.of("s4"), removed, "an absent server that never left is kept");
         r.close();
     }
+
+    @Test
+    void withCleanupDeadServersOffAFailedServerStaysButOneThatLeftIsStillRemoved() {
+        for (int i = 1; i <= 5; i++) {
+            view.put(server("s" + i, 8300 + i));
+            config.add(new ServerInfo("s" + i, new Endpoint("127.0.0.1", 8300 + i), true));
+        }
+        java.util.concurrent.atomic.AtomicBoolean cleanup = new java.util.concurrent.atomic.AtomicBoolean(false);
+        LeaderReconciler r = new LeaderReconciler(consensus(CompletableFuture.completedFuture(null)),
+                new StateStore(Runnable::run), new ScriptedMembership(view, "s1"), "dc1", "s1", sim, clock,
+                new LeaderReconciler.Settings(Duration.ofMillis(100), 32, Duration.ofSeconds(30)), cleanup::get);
+        r.start();
+        view.setStatus("s5", MemberStatus.FAILED);
+        sim.runFor(Duration.ofSeconds(40));
+        assertEquals(List.of(), removed, "a failed server stays while CleanupDeadServers is false");
+        view.setStatus("s4", MemberStatus.LEFT);
+        sim.runFor(Duration.ofSeconds(2));
+        assertEquals(List.of("s4"), removed, "a server that left is removed whatever the setting");
+        cleanup.set(true);
+        sim.runFor(Duration.ofSeconds(2));
+        assertEquals(List.of("s4", "s5"), removed, "the failed server goes once the setting is back on");
+        r.close();
+    }
 }

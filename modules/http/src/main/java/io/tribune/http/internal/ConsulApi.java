@@ -44,6 +44,8 @@ public final class ConsulApi {
         http.route("/v1/agent/", agent::agent);
         http.route("/v1/operator/raft/", operator::raft);
         http.route("/v1/operator/keyring", operator::keyring);
+        // autopilot: configuration and health
+        http.route("/v1/operator/autopilot/", new AutopilotRoutes(requests)::route);
         http.route("/v1/snapshot", operator::snapshot);
         QueryRoutes queries = new QueryRoutes(requests);
         http.route("/v1/query/", queries::query);

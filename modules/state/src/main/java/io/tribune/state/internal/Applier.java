@@ -32,6 +32,8 @@ public final class Applier {
             return AclOps.apply(tx, a);
         } else if (c instanceof Command.QueryCommand q) {
             return QueryOps.apply(tx, q);
+        } else if (c instanceof Command.AutopilotSet a) {
+            return AutopilotCodec.apply(tx, a);
         }
         return CatalogOps.apply(tx, c);
     }

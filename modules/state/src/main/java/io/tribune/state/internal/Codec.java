@@ -102,6 +102,8 @@ public final class Codec {
             w.u8(RESTORE_COMMIT).str(m.id());
         } else if (c instanceof Command.QueryCommand q) {
             QueryCodec.encode(w, q);
+        } else if (c instanceof Command.AutopilotSet a) {
+            AutopilotCodec.encode(w, a);
         } else if (c instanceof Command.AclCommand a) {
             AclCodec.encode(w, a);
         } else {
@@ -203,7 +205,8 @@ public final class Codec {
             case RESTORE_CHUNK -> new Command.RestoreChunk(r.str("restore id"), r.i64("offset"), r.bytes("piece"));
             case RESTORE_COMMIT -> new Command.RestoreCommit(r.str("restore id"));
             // The ACL (100..109) and prepared-query (110..119) ranges are apart (CodecTagRangesTest).
-            default -> QueryCodec.handles(tag) ? QueryCodec.decode(tag, r)
+            // Autopilot (112..115) sits inside the prepared-query range, so it is asked first.
+            default -> AutopilotCodec.handles(tag) ? AutopilotCodec.decode(tag, r) : QueryCodec.handles(tag) ? QueryCodec.decode(tag, r)
                     : AclCodec.handles(tag) ? AclCodec.decode(tag, r) : CatalogCodec.decode(tag, r);
         };
     }

@@ -42,7 +42,9 @@ import java.util.zip.CRC32C;
  * Version 5 holds the version 1 sections, the staged restore, the dedup table and the ACL section
  * when there are any, then the prepared-query section (the table's index and every query); it is
  * written once a prepared query was ever written, so clusters that never used them keep writing
- * the older versions. This reader reads all five.
+ * the older versions. Version 6 holds the version 5 sections (each optional as there), then the
+ * autopilot section (the stored {@link io.tribune.state.AutopilotConfig}); it is written once a
+ * configuration was stored. This reader reads all six.
  */
 public final class SnapshotCodec {
     /** The magic bytes that open a snapshot. */
@@ -57,6 +59,8 @@ public final class SnapshotCodec {
     public static final int VERSION_ACL = 4;
     /** Format version written once prepared queries were used: the sections of version 4 (ACL optional), then queries. */
     public static final int VERSION_QUERIES = 5;
+    /** Format version written once an autopilot configuration was stored: the sections of version 5 (all optional), then autopilot. */
+    public static final int VERSION_AUTOPILOT = 6;
     /** Largest snapshot accepted by {@link #read}: 1 GiB (it is read into memory to be verified first). */
     public static final int MAX_SNAPSHOT_BYTES = 1 << 30;
 
@@ -78,6 +82,7 @@ public final class SnapshotCodec {
     static final int DEDUP = 15;
     static final int ACL = 16;
     static final int QUERIES = 17;
+    static final int AUTOPILOT = 18;
     /** The sections of every version, in order; versions 2 and 3 add theirs after them. */
     private static final int[] ORDER = {TABLE_INDEXES, KV, TOMBSTONES, LOCK_DELAYS, NODES, SERVICES, CHECKS, SESSIONS,
         EVENTS, COORDINATES, SERVICE_INDEX, NODE_INDEX, KV_REAP_INDEX};
@@ -97,7 +102,7 @@ public final class SnapshotCodec {
             w.u8(b);
         }
         boolean queries = !s.queries.isEmpty() || s.tableIndex(Table.PREPARED_QUERIES) != 0;
-        int version = queries ? VERSION_QUERIES : !s.acl.isEmpty() ? VERSION_ACL : !s.dedup.isEmpty() ? VERSION_DEDUP
+        int version = s.autopilot != null ? VERSION_AUTOPILOT : queries ? VERSION_QUERIES : !s.acl.isEmpty() ? VERSION_ACL : !s.dedup.isEmpty() ? VERSION_DEDUP
                 : s.staged != null ? VERSION_STAGED : VERSION;
         w.i32(version).i64(s.index);
 
@@ -184,12 +189,16 @@ public final class SnapshotCodec {
                 sink.maybeFlush();
             }
         }
-        if (queries) {
+        if (queries || s.autopilot != null) {
+            // Version 6 always carries the (possibly empty) prepared-query section, keeping the reader's order fixed.
             w.u8(QUERIES).i32(1).i64(s.tableIndex(Table.PREPARED_QUERIES)).i32(s.queries.byId.size());
             for (Map.Entry<String, io.tribune.state.PreparedQuery> e : s.queries.byId) {
                 QueryCodec.query(w, e.getValue());
                 sink.maybeFlush();
             }
+        }
+        if (s.autopilot != null) {
+            AutopilotCodec.config(w.u8(AUTOPILOT).i32(1), s.autopilot);
         }
         w.u8(END);
         sink.flush();
@@ -313,9 +322,9 @@ public final class SnapshotCodec {
 
     private static State parse(WireReader r, long index, boolean keepStaged) {
         int version = r.i32("version");
-        if (version < VERSION || version > VERSION_QUERIES) {
+        if (version < VERSION || version > VERSION_AUTOPILOT) {
             throw new MalformedInputException("unsupported snapshot version " + version + " (this server reads "
-                    + VERSION + " to " + VERSION_QUERIES + ")");
+                    + VERSION + " to " + VERSION_AUTOPILOT + ")");
         }
         long captured = r.i64("captured index");
         Tx t = new Tx();
@@ -425,18 +434,28 @@ public final class SnapshotCodec {
             t.dedup = dedup(r, captured);
             tag = r.u8(version >= VERSION_ACL ? "section tag" : "end tag");
         }
-        if (version == VERSION_ACL || (version == VERSION_QUERIES && tag == ACL)) {
+        if (version == VERSION_ACL || (version >= VERSION_QUERIES && tag == ACL)) {
             if (tag != ACL) {
                 throw new MalformedInputException("expected section " + ACL + ", found " + tag);
             }
             acl(r, t);
-            tag = r.u8(version == VERSION_QUERIES ? "section tag" : "end tag");
+            tag = r.u8(version >= VERSION_QUERIES ? "section tag" : "end tag");
         }
-        if (version == VERSION_QUERIES) {
+        if (version >= VERSION_QUERIES) {
             if (tag != QUERIES) {
                 throw new MalformedInputException("expected section " + QUERIES + ", found " + tag);
             }
             queries(r, t);
+            tag = r.u8(version == VERSION_AUTOPILOT ? "section tag" : "end tag");
+        }
+        if (version == VERSION_AUTOPILOT) {
+            if (tag != AUTOPILOT) {
+                throw new MalformedInputException("expected section " + AUTOPILOT + ", found " + tag);
+            }
+            if (r.count("autopilot section rows", 1) != 1) {
+                throw new MalformedInputException("autopilot section must hold one configuration");
+            }
+            t.autopilot = AutopilotCodec.config(r);
             tag = r.u8("end tag");
         }
         int end = tag;

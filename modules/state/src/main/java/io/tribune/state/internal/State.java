@@ -64,6 +64,8 @@ public final class State {
     public final AclTables acl;
     /** Prepared queries. */
     public final QueryTables queries;
+    /** The stored autopilot configuration, null until one was stored. */
+    public final io.tribune.state.AutopilotConfig autopilot;
 
     State(Tx t) {
         this.index = t.index;
@@ -88,6 +90,7 @@ public final class State {
         this.dedup = t.dedup;
         this.acl = t.acl;
         this.queries = t.queries;
+        this.autopilot = t.autopilot;
     }
 
     /** The empty state at index 0. */

@@ -47,6 +47,8 @@ public final class Tx {
     AclTables acl;
     /** Prepared queries. */
     QueryTables queries;
+    /** The autopilot configuration, null until stored. */
+    io.tribune.state.AutopilotConfig autopilot;
     final List<Change> changes = new ArrayList<>();
     private boolean dirty;
 
@@ -98,6 +100,7 @@ public final class Tx {
         this.dedup = s.dedup;
         this.acl = s.acl;
         this.queries = s.queries;
+        this.autopilot = s.autopilot;
     }
 
     /** The raft index being applied. */
@@ -163,6 +166,7 @@ public final class Tx {
         coordinates = m.coordinates;
         acl = m.acl;
         queries = m.queries;
+        autopilot = m.autopilot;
         while (changes.size() > m.changeCount) {
             changes.remove(changes.size() - 1);
         }
@@ -190,6 +194,7 @@ public final class Tx {
         final PersistentMap<Key2, Coordinate> coordinates;
         final AclTables acl;
         final QueryTables queries;
+        final io.tribune.state.AutopilotConfig autopilot;
         final int changeCount;
         final boolean dirty;
 
@@ -213,6 +218,7 @@ public final class Tx {
             coordinates = t.coordinates;
             acl = t.acl;
             queries = t.queries;
+            autopilot = t.autopilot;
             changeCount = t.changes.size();
             dirty = t.dirty;
         }

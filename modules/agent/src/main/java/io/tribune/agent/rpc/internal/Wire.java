@@ -236,6 +236,7 @@ public final class Wire {
                 c -> new Snapshots.Restore(c.getSnapshotRestore().getSnapshot().toByteArray()), BOOL);
         AclWire.register();
         QueryWire.register();
+        AutopilotWire.register(); // autopilot (Call/Value 130..139)
     }
 
     static <O extends Op<R>, R> void op(Class<O> type, Call.OpCase opCase, Function<Call, Op<?>> decode,
@@ -422,6 +423,8 @@ public final class Wire {
             AclWire.encode(o, c);
         } else if (op instanceof io.tribune.agent.rpc.Queries.QueryOp<?> o) {
             QueryWire.encode(o, c);
+        } else if (op instanceof io.tribune.agent.rpc.Autopilot.AutopilotOp<?> o) {
+            AutopilotWire.encode(o, c);
         } else if (op instanceof Txn.Apply o) {
             c.setTxnApply(io.tribune.agent.rpc.wire.TxnApply.newBuilder().addAllOps(map(o.ops(), Wire::txnOp)));
         } else if (op instanceof Catalog.Register o) {

@@ -512,6 +512,12 @@ final class RaftConsensus implements Consensus {
     }
 
     @Override
+    public List<io.tribune.api.consensus.FollowerProgress> followerProgress() {
+        ReadyLoop l = loop;
+        return l == null ? List.of() : l.followerProgress();
+    }
+
+    @Override
     public long appliedIndex() {
         ReadyLoop l = loop;
         return l == null ? 0 : l.appliedIndex();

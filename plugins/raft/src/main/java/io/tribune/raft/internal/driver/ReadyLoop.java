@@ -3,6 +3,7 @@ package io.tribune.raft.internal.driver;
 import io.tribune.api.Clock;
 import io.tribune.api.consensus.Applied;
 import io.tribune.api.consensus.ConsensusException;
+import io.tribune.api.consensus.FollowerProgress;
 import io.tribune.api.consensus.Leadership;
 import io.tribune.api.consensus.NotLeaderException;
 import io.tribune.api.consensus.ReadConsistency;
@@ -237,6 +238,12 @@ public final class ReadyLoop {
     // may not.
     private volatile long leaseDeadlineNanos;
     private volatile int ticksSinceContact = Integer.MAX_VALUE;
+    // Autopilot health: clock nanos of each follower's last answer to this leader (loop thread only;
+    // cleared when the term or the role changes, so an answer to an earlier leader never counts) and
+    // the published view {id -> {match index, answer nanos or Long.MIN_VALUE}}, ordered by id.
+    private final Map<String, Long> answeredNanos = new LinkedHashMap<>();
+    private long answeredTerm = -1;
+    private volatile Map<String, long[]> followerView = Map.of();
     private volatile Leadership leadership = new Leadership(0, false, Optional.empty());
     private volatile List<ServerInfo> configuration;
     private volatile StatsView stats;
@@ -299,6 +306,53 @@ public final class ReadyLoop {
     }
 
     /**
+     * On the leader, every other server of the configuration with its match index and the time since
+     * it last answered this leader (on the loop's clock); empty otherwise. Any thread; the view is
+     * the one published by the loop's last step or tick.
+     */
+    public List<FollowerProgress> followerProgress() {
+        Map<String, long[]> view = followerView;
+        if (view.isEmpty()) {
+            return List.of();
+        }
+        long now = clock.nanos();
+        List<FollowerProgress> out = new ArrayList<>(view.size());
+        for (Map.Entry<String, long[]> e : view.entrySet()) {
+            long at = e.getValue()[1];
+            java.time.Duration since = at == Long.MIN_VALUE ? java.time.Duration.ofMillis(Long.MAX_VALUE)
+                    : java.time.Duration.ofNanos(Math.max(0, now - at));
+            out.add(new FollowerProgress(e.getKey(), e.getValue()[0], since));
+        }
+        return out;
+    }
+
+    /** Loop thread: republishes {@link #followerProgress}'s view after a step or tick. */
+    private void publishFollowers() {
+        if (core.role() != Role.LEADER || core.term() != answeredTerm) {
+            answeredNanos.clear();
+            answeredTerm = core.role() == Role.LEADER ? core.term() : -1;
+        }
+        if (core.role() != Role.LEADER) {
+            if (!followerView.isEmpty()) {
+                followerView = Map.of();
+            }
+            return;
+        }
+        Map<String, long[]> view = new TreeMap<>();
+        List<ServerInfo> servers = configuration;
+        if (servers != null) {
+            for (ServerInfo s : servers) {
+                if (s.id().equals(id)) {
+                    continue;
+                }
+                var p = core.progress(s.id());
+                view.put(s.id(), new long[] {p == null ? 0 : p.match(), answeredNanos.getOrDefault(s.id(), Long.MIN_VALUE)});
+            }
+        }
+        followerView = java.util.Collections.unmodifiableMap(view);
+    }
+
+    /**
      * Why the loop stopped for good (a state machine that failed to apply a committed entry, or a
      * storage write that failed), or null while it runs. Thread-safe.
      */
@@ -357,6 +411,7 @@ public final class ReadyLoop {
             } else if (ticksSinceContact != Integer.MAX_VALUE) {
                 ticksSinceContact = ticksSinceContact + 1;
             }
+            publishFollowers();
             process();
         });
     }
@@ -377,11 +432,16 @@ public final class ReadyLoop {
                 }
                 try {
                     core.step(m);
+                    if (m instanceof Message.AppendEntriesResponse r && core.role() == Role.LEADER
+                            && r.term() == core.term()) {
+                        answeredNanos.put(r.from(), clock.nanos());
+                    }
                 } catch (RuntimeException e) {
                     log.log(System.Logger.Level.WARNING, "dropped message " + m.getClass().getSimpleName() + " from "
                             + m.from() + ": " + e.getMessage());
                 }
             }
+            publishFollowers();
             process();
         });
     }
