@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -31,26 +29,12 @@ class WrapperPluginIT {
 
     @BeforeAll
     static void buildExample() throws Exception {
-        Path repo = Path.of(System.getProperty("tribune.repo", "..")).toAbsolutePath().normalize();
-        Path example = repo.resolve("examples/storage-counting");
-        List<String> cmd = new ArrayList<>(List.of("mvn", "-B", "-q", "-o", "-f", example.resolve("pom.xml").toString(),
-                "clean", "package"));
-        String localRepo = System.getProperty("maven.repo.local");
-        if (localRepo != null && !localRepo.isBlank()) {
-            cmd.add("-Dmaven.repo.local=" + localRepo);
-        }
-        Path log = Files.createTempFile("wrapper-build", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("wrapper plugin build did not finish in 300 s:\n" + Files.readString(log));
-        }
-        assertEquals(0, p.exitValue(), "wrapper plugin build failed:\n" + Files.readString(log));
+        Path example = OutsideBuild.example("storage-counting");
+        OutsideBuild.run(example, true, 300, "clean", "package");
         try (Stream<Path> s = Files.list(example.resolve("target"))) {
             pluginJar = s.filter(x -> x.getFileName().toString().matches("storage-counting-.*\\.jar")).findFirst()
                     .orElseThrow();
         }
-        Files.deleteIfExists(log);
     }
 
     @ParameterizedTest(name = "runtime {0} wrapping {1} on {2}")
