@@ -34,6 +34,7 @@ public final class SwappableTransport implements Transport {
     private final Map<String, StreamHandler> streamHandlers = new LinkedHashMap<>();
     private volatile Transport current;
     private volatile Endpoint lastEndpoint;
+    private volatile int lastMaxMessageBytes = -1;
     private volatile boolean closed;
 
     /** Fronts {@code first}, which is not started yet. */
@@ -98,9 +99,17 @@ public final class SwappableTransport implements Transport {
         return running().openStream(target, method, timeout);
     }
 
+    /** The running instance's limit; during a replacement, the one it had (the same settings return). */
     @Override
     public int maxMessageBytes() {
-        return running().maxMessageBytes();
+        Transport t = current;
+        int last = lastMaxMessageBytes;
+        if (t == null && last > 0 && !closed) {
+            return last;
+        }
+        int max = running().maxMessageBytes();
+        lastMaxMessageBytes = max;
+        return max;
     }
 
     /**
@@ -121,6 +130,9 @@ public final class SwappableTransport implements Transport {
         }
         Transport old = current;
         Endpoint where = old != null ? old.localEndpoint() : lastEndpoint;
+        if (old != null) {
+            lastMaxMessageBytes = old.maxMessageBytes();
+        }
         current = null;
         if (old != null) {
             old.close();

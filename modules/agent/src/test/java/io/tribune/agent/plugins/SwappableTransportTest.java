@@ -125,6 +125,8 @@ class SwappableTransportTest {
         assertEquals(TransportException.Code.UNAVAILABLE, te.code());
         assertTrue(te.notDelivered(), "nothing reached a handler");
         assertEquals(new Endpoint("127.0.0.1", 7100), t.localEndpoint(), "the endpoint is still known");
+        assertEquals(1024, t.maxMessageBytes(), "the message limit is still known: raft sizes its batches by it "
+                + "while the plugin is replaced, and must not see an exception there");
 
         // Recovery: the previous code again, on the same port, with the same handlers.
         t.replace(() -> { }, where -> new Fake("again", where));

@@ -54,6 +54,11 @@ final class PeerLinks {
     private final Map<String, Endpoint> addresses = new ConcurrentHashMap<>();
     private final Map<Endpoint, Link> links = new HashMap<>();
     private volatile boolean closed;
+    /**
+     * The transport's message limit as last read; used while the transport cannot say (a plugin
+     * being replaced live answers UNAVAILABLE). Starts at a size every transport accepts.
+     */
+    private int knownMaxMessageBytes = 64 * 1024;
 
     /**
      * @param running  whether Raft runs (calls are refused otherwise)
@@ -149,7 +154,12 @@ final class PeerLinks {
 
     /** Up to one batch of {@code queue}'s head: within the transport's message size and the codec's count. */
     private List<Message> nextBatch(ArrayDeque<Message> queue) {
-        int budget = Math.max(1024, transport.maxMessageBytes() - 1024);
+        try {
+            knownMaxMessageBytes = transport.maxMessageBytes();
+        } catch (RuntimeException e) {
+            // Being replaced: the last known limit still bounds the batch.
+        }
+        int budget = Math.max(1024, knownMaxMessageBytes - 1024);
         List<Message> call = new ArrayList<>();
         int size = 0;
         while (!queue.isEmpty()) {
@@ -226,7 +236,30 @@ final class PeerLinks {
             return stream;
         }
 
+        /**
+         * Sends what is queued. Never throws: a transport that fails synchronously (a plugin being
+         * replaced live, a bug) loses the batch in hand, as a lossy network would, and the rest
+         * waits for the next send; Raft resends what matters. An exception escaping here would
+         * escape the ready loop's cycle half done.
+         */
         void pump() {
+            try {
+                pumpQueued();
+            } catch (RuntimeException e) {
+                // The next send starts on a new stream (a stream that threw may throw again).
+                OutboundStream broken = stream;
+                stream = null;
+                if (broken != null) {
+                    try {
+                        broken.cancel("raft message stream failed: " + e);
+                    } catch (RuntimeException ignored) {
+                        // Already unusable; nothing more to release.
+                    }
+                }
+            }
+        }
+
+        private void pumpQueued() {
             if (queue.isEmpty() || closed) {
                 return;
             }
@@ -258,7 +291,7 @@ final class PeerLinks {
             }
             OutboundStream s = stream != null ? stream : open(now);
             if (s == null) {
-                pump();
+                pumpQueued();
                 return;
             }
             List<Message> batch = nextBatch(queue);

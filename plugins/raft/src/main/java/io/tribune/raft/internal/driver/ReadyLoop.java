@@ -908,11 +908,27 @@ public final class ReadyLoop {
                 roundSentNanos.put(h.context(), clock.nanos());
             }
         }
-        network.send(messages);
+        try {
+            network.send(messages);
+        } catch (RuntimeException e) {
+            // Sending is fire-and-forget: a transport that fails synchronously (a plugin being
+            // replaced live, a closed channel) has lost these messages, as a lossy network would,
+            // and Raft resends what matters. The cycle must go on: it still applies the committed
+            // entries and advances the core, and an exception escaping here skipped both (a CI run
+            // of LiveUpdateIT left a follower's state machine without a committed write).
+            log.log(System.Logger.Level.DEBUG, "raft " + id + ": " + messages.size() + " message(s) not sent: " + e);
+        }
     }
 
     /** Applies one committed entry; false when the machine failed and the loop stopped (fail-stop). */
     private boolean apply(LogEntry e) {
+        if (e.index() != appliedIndex + 1) {
+            // The state machine takes every committed entry once, in order; a gap or a repeat means
+            // this replica's state no longer matches the log, and it must not answer from it.
+            stop("committed index " + e.index() + " reached the state machine after index " + appliedIndex
+                    + " (entries must be applied once each, in order)", null);
+            return false;
+        }
         if (e.kind() == EntryKind.CONFIGURATION) {
             network.learn(ServerConfigurations.decode(e.data(), "log entry " + e.index()));
         }

@@ -55,7 +55,7 @@ final class InProcCluster implements AutoCloseable {
             this.transport = wrapper.apply(transport);
             this.transport.start();
             this.consensus = new RaftConsensusFactory().create(
-                    new ConsensusSetup(id, sm, storage, Optional.of(transport)), config, ctx);
+                    new ConsensusSetup(id, sm, storage, Optional.of(this.transport)), config, ctx);
             resources.add(consensus);
             resources.add(transport);
             resources.add(storage);

@@ -180,6 +180,91 @@ class RaftConsensusTest {
         }
     }
 
+    /**
+     * A transport that, while {@link #failing}, throws from every sending method at once instead of
+     * failing a future: as the agent's swappable transport did while a plugin was replaced live
+     * ({@code maxMessageBytes} threw from raft's batching). A CI run of LiveUpdateIT then lost a
+     * committed write on that server: the exception escaped the ready loop's cycle before it applied.
+     */
+    private static final class ThrowingWhileReplaced extends io.tribune.testkit.ForwardingTransport {
+        volatile boolean failing;
+        final java.util.concurrent.atomic.AtomicInteger thrown = new java.util.concurrent.atomic.AtomicInteger();
+
+        ThrowingWhileReplaced(io.tribune.api.transport.Transport t) {
+            super(t);
+        }
+
+        private void check() {
+            if (failing) {
+                thrown.incrementAndGet();
+                throw new io.tribune.api.transport.TransportException(
+                        io.tribune.api.transport.TransportException.Code.UNAVAILABLE, "being replaced", null, true);
+            }
+        }
+
+        @Override
+        public int maxMessageBytes() {
+            check();
+            return super.maxMessageBytes();
+        }
+
+        @Override
+        public io.tribune.api.transport.OutboundStream openStream(io.tribune.api.transport.Endpoint target,
+                                                                  String method, Duration timeout) {
+            check();
+            return super.openStream(target, method, timeout);
+        }
+
+        @Override
+        public CompletableFuture<byte[]> call(io.tribune.api.transport.Endpoint target, String method,
+                                              byte[] request, Duration timeout) {
+            check();
+            return super.call(target, method, request, timeout);
+        }
+    }
+
+    @Test
+    void aTransportThatThrowsWhileReplacedLosesMessagesButNeverACommittedEntry() throws Exception {
+        java.util.List<ThrowingWhileReplaced> wrapped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (InProcCluster c = new InProcCluster(fast()).wrapTransports(t -> {
+            ThrowingWhileReplaced w = new ThrowingWhileReplaced(t);
+            wrapped.add(w);
+            return w;
+        }).start(3)) {
+            InProcCluster.Node leader = c.awaitLeader(5_000);
+            for (int i = 0; i < 5; i++) {
+                get(leader.consensus.apply(RecordingStateMachine.command("before" + i), T));
+            }
+            // Every transport throws in turn while writes go on: a follower's and then the leader's
+            // sends fail synchronously, and each server's cycles must still apply what commits.
+            java.util.List<String> acknowledged = new java.util.ArrayList<>();
+            int w = 0;
+            for (ThrowingWhileReplaced t : wrapped) {
+                t.failing = true;
+                for (int i = 0; i < 10; i++, w++) {
+                    String cmd = "during" + w;
+                    try {
+                        onLeader(c, n -> n.consensus.apply(RecordingStateMachine.command(cmd), Duration.ofSeconds(2)));
+                        acknowledged.add(cmd);
+                    } catch (ExecutionException e) {
+                        // Not acknowledged (the leader could not reach a majority in time): allowed.
+                    }
+                }
+                t.failing = false;
+            }
+            assertTrue(wrapped.stream().allMatch(t -> t.thrown.get() > 0), "every transport threw at least once");
+            Applied last = onLeader(c, n -> n.consensus.apply(RecordingStateMachine.command("after"), T));
+            for (InProcCluster.Node n : c.nodes.values()) {
+                assertTrue(InProcCluster.await(10_000, () -> n.sm.lastIndex() >= last.index()), n.id + " caught up");
+            }
+            java.util.List<String> reference = c.awaitLeader(5_000).sm.commands();
+            for (InProcCluster.Node n : c.nodes.values()) {
+                assertEquals(reference, n.sm.commands(), n.id + " applied the same entries in the same order");
+                assertTrue(n.sm.commands().containsAll(acknowledged), n.id + " holds every acknowledged write");
+            }
+        }
+    }
+
     /** A transport that does not serve the Raft message stream (as a server from before it existed). */
     private static final class WithoutMessageStream extends io.tribune.testkit.ForwardingTransport {
         WithoutMessageStream(io.tribune.api.transport.Transport t) {
