@@ -44,11 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Prints {@code live-update plugin=transport-grpc writes=N lost=0 retried=R}.
  */
 @Timeout(600)
-@org.junit.jupiter.api.Disabled("Off until fixed (issue 18): in a CI run on 2026-12-07 (after the raft fix 494f734) the "
-        + "updated server missed lw/120, and a consistent read through it found the key empty; the same run showed "
-        + "TransportException 'transport plugin is being replaced' thrown out of raft's ready loop "
-        + "(SwappableTransport.maxMessageBytes from PeerLinks.nextBatch) during the swap. Run with -Dit.test=LiveUpdateIT "
-        + "after removing this.")
 class LiveUpdateIT {
     static final List<String> SERVERS = List.of("127.0.33.2", "127.0.33.3", "127.0.33.4");
     static final Duration LONG = Duration.ofSeconds(90);
