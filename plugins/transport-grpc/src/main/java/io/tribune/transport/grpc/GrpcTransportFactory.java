@@ -7,6 +7,7 @@ import io.tribune.api.transport.TransportFactory;
 import io.tribune.api.transport.TransportSetup;
 import io.tribune.transport.grpc.internal.GrpcSettings;
 import io.tribune.transport.grpc.internal.GrpcTransport;
+import io.tribune.transport.grpc.internal.NettyAllocatorSizing;
 import java.util.Objects;
 
 /**
@@ -42,6 +43,12 @@ import java.util.Objects;
  *   <tr><td>{@code transport-grpc.shutdown-timeout}</td><td>5s</td><td>how long {@code close()} waits
  *       for threads to end</td></tr>
  * </table>
+ *
+ * <p><b>Memory.</b> Before the first transport is built, {@code create} sets Netty's allocator
+ * properties {@code io.netty.allocator.numDirectArenas} and {@code numHeapArenas} (one per two
+ * event-loop threads) and {@code maxOrder} (7: 1 MiB chunks) where they have no value, so that the
+ * pooled buffers gRPC keeps scale with the transport's threads rather than the machine's cores;
+ * values given with {@code -D} win. They are JVM-wide and read once by Netty.
  *
  * <p>Message size comes from {@link TransportSetup#maxMessageBytes()} and TLS from
  * {@link TransportSetup#tls()}. With TLS configured the transport listens and calls with TLS only:
@@ -95,6 +102,9 @@ public final class GrpcTransportFactory implements TransportFactory {
     public Transport create(TransportSetup setup, PluginConfig config, PluginContext context) {
         Objects.requireNonNull(setup, "setup");
         Objects.requireNonNull(context, "context");
-        return new GrpcTransport(setup, GrpcSettings.from(Objects.requireNonNull(config, "config")), context);
+        GrpcSettings settings = GrpcSettings.from(Objects.requireNonNull(config, "config"));
+        // Before the transport touches Netty: its allocator reads these once, when it loads.
+        NettyAllocatorSizing.applyIfAbsent(System.getProperties(), settings.eventLoopThreads());
+        return new GrpcTransport(setup, settings, context);
     }
 }
