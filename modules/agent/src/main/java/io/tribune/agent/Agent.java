@@ -132,6 +132,8 @@ public final class Agent {
     private volatile PluginRegistry registry;
     private volatile io.tribune.agent.plugins.PluginSource updateSource;
     private TransportSetup transportSetup;
+    private MembershipSetup lanSetup;
+    private MembershipSetup wanSetup;
 
     private Agent(AgentConfig config, String runtime, AgentPlatform platform, boolean ownsPlatform) {
         this.config = config;
@@ -298,9 +300,11 @@ public final class Agent {
         }
         tags.put("build", "tribune-0.1.0");
         tags.put("vsn", "2");
-        membership = mf.create(new MembershipSetup(config.nodeName(), Pool.LAN, config.bindAddr(),
-                Math.max(0, config.ports().serfLan()), config.advertiseAddr(), tags),
-                poolConfig(mf.name(), false), context(mf.name()));
+        // Behind a stable front, so that a live update can replace the instance (updatePlugin).
+        lanSetup = new MembershipSetup(config.nodeName(), Pool.LAN, config.bindAddr(),
+                Math.max(0, config.ports().serfLan()), config.advertiseAddr(), tags);
+        membership = new io.tribune.agent.plugins.SwappableMembership(mf.create(lanSetup, poolConfig(mf.name(), false),
+                context(mf.name())), clock, scheduler);
         closeables.push(membership);
         // Every agent, client or server, answers keyring queries; registered before the pool starts
         // so that none is missed.
@@ -329,9 +333,10 @@ public final class Agent {
             reconciler.start();
             if (!config.dev() && config.ports().serfWan() >= 0) {
                 // Named <node>.<dc>, with the LAN tags (role, dc, port: where other datacenters send requests).
-                wan = mf.create(new MembershipSetup(config.nodeName() + "." + config.datacenter(), Pool.WAN,
-                        config.bindAddr(), config.ports().serfWan(), config.advertiseAddr(), tags),
-                        poolConfig(mf.name(), true), context(mf.name() + "-wan"));
+                wanSetup = new MembershipSetup(config.nodeName() + "." + config.datacenter(), Pool.WAN,
+                        config.bindAddr(), config.ports().serfWan(), config.advertiseAddr(), tags);
+                wan = new io.tribune.agent.plugins.SwappableMembership(mf.create(wanSetup, poolConfig(mf.name(), true),
+                        context(mf.name() + "-wan")), clock, scheduler);
                 closeables.push(wan);
                 wan.start();
             }
@@ -551,8 +556,11 @@ public final class Agent {
      * in-memory log state belong to the instance, and a second instance over the same storage while
      * the first still answers would break Raft's one-vote-per-term rule. <b>Storage</b> no: the
      * consensus instance holds the open stores, so a swap is a stop-the-world copy that is a restart
-     * in all but name. <b>Membership</b> no for now: the pools, keyring and listeners are wired to
-     * the instance at start (a restart keeps the node's identity and rejoins).
+     * in all but name. <b>Membership</b> yes (Felix): the agent's parts hold a
+     * {@link io.tribune.agent.plugins.SwappableMembership} per pool, which hands the node's identity,
+     * tags, port, incarnation, keyring and member list over to the new instance, keeps the listeners'
+     * view free of false events and rejoins at once; the gap must stay below the other members'
+     * failure detection (about 2 s on gossip-swim's LAN preset).
      *
      * <p>Serialized with itself. On failure nothing else of the agent changes; when the old revision
      * can still run it is restarted, otherwise the message says the agent needs a restart.
@@ -572,11 +580,10 @@ public final class Agent {
                     + "'; running: " + runningPlugins.values().stream().map(io.tribune.agent.plugins.RunningPlugin::plugin)
                     .distinct().toList());
         }
-        if (!kinds.equals(List.of(SpiKind.TRANSPORT))) {
+        if (!kinds.equals(List.of(SpiKind.TRANSPORT)) && !kinds.equals(List.of(SpiKind.MEMBERSHIP))) {
             throw new AgentException(AgentException.Kind.UNSUPPORTED, "plugin '" + name + "' serves " + kinds
-                    + ": only a transport plugin can be replaced in a running agent (consensus and storage hold "
-                    + "the replicated log's state, membership holds the pools); restart the agent to load a "
-                    + "new version");
+                    + ": only a transport or a membership plugin can be replaced in a running agent (consensus "
+                    + "and storage hold the replicated log's state); restart the agent to load a new version");
         }
         io.tribune.agent.plugins.PluginSource source = updateSource;
         if (source == null) {
@@ -588,6 +595,9 @@ public final class Agent {
             throw new AgentException(AgentException.Kind.UNSUPPORTED, "the " + source.runtime() + " runtime cannot "
                     + "replace plugin '" + name + "' in a running agent; restart the agent, or run it with "
                     + "-runtime felix");
+        }
+        if (kinds.equals(List.of(SpiKind.MEMBERSHIP))) {
+            return updateMembership(name, jar, source);
         }
         io.tribune.agent.plugins.SwappableTransport front = (io.tribune.agent.plugins.SwappableTransport) transport;
         String factoryName = chosen.get(SpiKind.TRANSPORT);
@@ -621,6 +631,88 @@ public final class Agent {
         LOG.log(System.Logger.Level.INFO, "plugin {0} replaced live: now {1} from {2}", name,
                 fresh[0].descriptor().version(), fresh[0].origin());
         return runningPlugins();
+    }
+
+    /**
+     * The membership branch of {@link #updatePlugin}: both pools (LAN, and WAN on a server) are
+     * released (each snapshots its state and closes its instance: the bundle's threads must be gone
+     * before the runtime refreshes it), the runtime swaps the code, and each pool resumes with an
+     * instance of the new revision on the same port, with the same tags, above the old incarnation,
+     * and rejoins the members it knew ({@link io.tribune.agent.plugins.SwappableMembership}). On
+     * failure every released pool resumes with the old revision's factory, or, when that fails too, is
+     * abandoned (the agent then has no gossip and says it needs a restart).
+     */
+    private List<io.tribune.agent.plugins.RunningPlugin> updateMembership(String name, Optional<Path> jar,
+                                                                          io.tribune.agent.plugins.PluginSource source) {
+        List<io.tribune.agent.plugins.SwappableMembership> fronts = new ArrayList<>();
+        fronts.add((io.tribune.agent.plugins.SwappableMembership) membership);
+        if (wan != null) {
+            fronts.add((io.tribune.agent.plugins.SwappableMembership) wan);
+        }
+        String factoryName = chosen.get(SpiKind.MEMBERSHIP);
+        MembershipFactory oldFactory = registry.select(SpiKind.MEMBERSHIP, MembershipFactory.class,
+                Optional.of(factoryName), Optional.empty());
+        LoadedPlugin fresh;
+        try {
+            fresh = source.update(name, jar, () -> fronts.forEach(io.tribune.agent.plugins.SwappableMembership::release));
+            MembershipFactory f = PluginRegistry.of(List.of(fresh)).select(SpiKind.MEMBERSHIP, MembershipFactory.class,
+                    Optional.of(factoryName), Optional.empty());
+            for (io.tribune.agent.plugins.SwappableMembership front : fronts) {
+                front.resume(h -> createMembership(f, front == membership, h));
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.ERROR, "live update of plugin ''{0}'' failed: {1}", name, e.toString());
+            List<String> lost = new ArrayList<>();
+            for (io.tribune.agent.plugins.SwappableMembership front : fronts) {
+                if (!front.released()) {
+                    continue;   // never released, or already running the new revision
+                }
+                try {
+                    front.resume(h -> createMembership(oldFactory, front == membership, h));
+                } catch (RuntimeException | LinkageError e2) {
+                    front.abandon(e2.toString());
+                    lost.add((front == membership ? "LAN" : "WAN") + ": " + e2);
+                }
+            }
+            String recovered = lost.isEmpty() ? "the previous version runs (or still ran)"
+                    : "the previous version cannot run again (" + String.join("; ", lost) + "): this agent has no "
+                    + "gossip, restart it";
+            throw new AgentException(AgentException.Kind.INTERNAL, "live update of plugin '" + name + "' failed: "
+                    + e.getMessage() + "; " + recovered);
+        }
+        registry = PluginRegistry.of(registry.plugins().stream()
+                .map(p -> p.descriptor().name().equals(name) ? fresh : p).toList());
+        runningPlugins.put(SpiKind.MEMBERSHIP, runningOf(SpiKind.MEMBERSHIP, factoryName, fresh));
+        LOG.log(System.Logger.Level.INFO, "plugin {0} replaced live: now {1} from {2} (LAN pool rejoined {3} ms "
+                + "after the old instance closed)", name, fresh.descriptor().version(), fresh.origin(),
+                ((io.tribune.agent.plugins.SwappableMembership) membership).lastGapMillis());
+        return runningPlugins();
+    }
+
+    /**
+     * An instance of {@code f} for the LAN or WAN pool that continues {@code h}: bound to the port the
+     * previous instance had (it may have been chosen by the system), with its current tags, and with
+     * the hand-over keys {@code <plugin>.handover.incarnation} and {@code <plugin>.handover.event-clock}
+     * added to the pool's configuration. A plugin that refuses those keys (it checks for unknown ones)
+     * is created without them and reaches a higher incarnation by refuting its own state when it rejoins.
+     */
+    private Membership createMembership(MembershipFactory f, boolean lanPool,
+                                        io.tribune.agent.plugins.SwappableMembership.Handover h) {
+        MembershipSetup base = lanPool ? lanSetup : wanSetup;
+        MembershipSetup setup = new MembershipSetup(base.nodeName(), base.pool(), base.bindHost(), h.local().port(),
+                base.advertiseHost(), h.local().tags());
+        PluginConfig plain = poolConfig(f.name(), !lanPool);
+        Map<String, String> withHandover = new TreeMap<>(plain.asMap());
+        withHandover.put(f.name() + ".handover.incarnation", Long.toString(h.incarnation()));
+        withHandover.put(f.name() + ".handover.event-clock", Long.toString(h.eventClock()));
+        PluginContext ctx = context(lanPool ? f.name() : f.name() + "-wan");
+        try {
+            return f.create(setup, PluginConfig.of(withHandover), ctx);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.INFO, "membership plugin ''{0}'' refused the hand-over keys ({1}); it starts "
+                    + "without them", f.name(), e.getMessage());
+            return f.create(setup, plain, ctx);
+        }
     }
 
     /** The transport setup of this agent, listening where the previous instance did. */

@@ -34,10 +34,17 @@ import java.util.Set;
  * <tr><td>{@code gossip-swim.join-retries}</td><td>2</td><td>extra join attempts when no seed
  *     answered; 0..100</td></tr>
  * <tr><td>{@code gossip-swim.join-retry-interval}</td><td>1 s</td><td>wait between join attempts</td></tr>
+ * <tr><td>{@code gossip-swim.handover.incarnation}</td><td>none</td><td>set by the host on a live update
+ *     only: the previous instance's incarnation; this one starts above it (0..2^63-2)</td></tr>
+ * <tr><td>{@code gossip-swim.handover.event-clock}</td><td>none</td><td>set by the host on a live update
+ *     only: the user-event Lamport time the previous instance reached (&ge; 0)</td></tr>
  * </table>
+ *
+ * @param handoverIncarnation the previous instance's incarnation, or -1 when this is not a hand-over
+ * @param handoverEventClock  the previous instance's user-event clock, or -1 when this is not a hand-over
  */
 record SwimConfig(SwimTiming timing, GossipKeyring keyring, String label, int udpPacketBytes, Duration streamTimeout,
-                  int joinRetries, Duration joinRetryInterval) {
+                  int joinRetries, Duration joinRetryInterval, long handoverIncarnation, long handoverEventClock) {
     static final String PREFIX = "gossip-swim.";
     static final String PROFILE = PREFIX + "profile";
     static final String ENCRYPT = PREFIX + "encrypt";
@@ -49,8 +56,12 @@ record SwimConfig(SwimTiming timing, GossipKeyring keyring, String label, int ud
     static final String STREAM_TIMEOUT = PREFIX + "stream-timeout";
     static final String JOIN_RETRIES = PREFIX + "join-retries";
     static final String JOIN_RETRY_INTERVAL = PREFIX + "join-retry-interval";
+    /** Live update (docs/plugins.md): the host hands the previous instance's state over in these two keys. */
+    static final String HANDOVER_INCARNATION = PREFIX + "handover.incarnation";
+    static final String HANDOVER_EVENT_CLOCK = PREFIX + "handover.event-clock";
     static final Set<String> KEYS = Set.of(PROFILE, ENCRYPT, ENCRYPT_KEYS, LABEL, REAP_TIMEOUT, PUSH_PULL_INTERVAL,
-            UDP_PACKET_BYTES, STREAM_TIMEOUT, JOIN_RETRIES, JOIN_RETRY_INTERVAL);
+            UDP_PACKET_BYTES, STREAM_TIMEOUT, JOIN_RETRIES, JOIN_RETRY_INTERVAL, HANDOVER_INCARNATION,
+            HANDOVER_EVENT_CLOCK);
     static final Set<String> SECRET_KEYS = Set.of(ENCRYPT, ENCRYPT_KEYS);
 
     /**
@@ -127,6 +138,16 @@ record SwimConfig(SwimTiming timing, GossipKeyring keyring, String label, int ud
             throw new IllegalArgumentException("config key '" + JOIN_RETRY_INTERVAL + "': " + retryInterval
                     + " is outside [0, 10m]");
         }
-        return new SwimConfig(t, keyring, label, udp, stream, retries, retryInterval);
+        long incarnation = c.getLong(HANDOVER_INCARNATION, -1);
+        if (c.get(HANDOVER_INCARNATION) != null && (incarnation < 0 || incarnation == Long.MAX_VALUE)) {
+            throw new IllegalArgumentException("config key '" + HANDOVER_INCARNATION + "': " + incarnation
+                    + " is outside 0.." + (Long.MAX_VALUE - 1));
+        }
+        long eventClock = c.getLong(HANDOVER_EVENT_CLOCK, -1);
+        if (c.get(HANDOVER_EVENT_CLOCK) != null && eventClock < 0) {
+            throw new IllegalArgumentException("config key '" + HANDOVER_EVENT_CLOCK + "': " + eventClock
+                    + " is negative");
+        }
+        return new SwimConfig(t, keyring, label, udp, stream, retries, retryInterval, incarnation, eventClock);
     }
 }

@@ -31,7 +31,11 @@ public final class SwimMembershipFactory implements MembershipFactory {
         Objects.requireNonNull(setup, "setup");
         Objects.requireNonNull(context, "context");
         SwimConfig c = SwimConfig.parse(Objects.requireNonNull(config, "config"), setup.pool());
-        return new SwimMembership(setup, c.timing(), c.keyring(), c.label(), c.udpPacketBytes(), c.streamTimeout(),
-                c.joinRetries(), c.joinRetryInterval(), context);
+        SwimMembership m = new SwimMembership(setup, c.timing(), c.keyring(), c.label(), c.udpPacketBytes(),
+                c.streamTimeout(), c.joinRetries(), c.joinRetryInterval(), context);
+        if (c.handoverIncarnation() >= 0 || c.handoverEventClock() >= 0) {
+            m.resumeFrom(Math.max(0, c.handoverIncarnation()), Math.max(0, c.handoverEventClock()));
+        }
+        return m;
     }
 }

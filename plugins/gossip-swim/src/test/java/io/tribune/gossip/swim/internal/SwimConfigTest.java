@@ -31,6 +31,21 @@ class SwimConfigTest {
     }
 
     @Test
+    void handoverKeysAreReadAndCheckedAndAbsentByDefault() {
+        SwimConfig none = SwimConfig.parse(PluginConfig.empty(), Pool.LAN);
+        assertEquals(-1, none.handoverIncarnation());
+        assertEquals(-1, none.handoverEventClock());
+        SwimConfig c = SwimConfig.parse(PluginConfig.of(Map.of("gossip-swim.handover.incarnation", "7",
+                "gossip-swim.handover.event-clock", "42")), Pool.LAN);
+        assertEquals(7, c.handoverIncarnation());
+        assertEquals(42, c.handoverEventClock());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SwimConfig.parse(PluginConfig.of(Map.of("gossip-swim.handover.incarnation", "-2")), Pool.LAN));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("gossip-swim.handover.incarnation"),
+                e.getMessage());
+    }
+
+    @Test
     void presetsMatchTheDocumentedValues() {
         SwimTiming lan = SwimTiming.lan();
         assertEquals(Duration.ofMillis(400), lan.probeInterval());

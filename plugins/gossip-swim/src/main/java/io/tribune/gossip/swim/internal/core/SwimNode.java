@@ -238,6 +238,36 @@ public final class SwimNode {
 
     // =================================================================== inputs: lifecycle and API
 
+    /**
+     * Continues the state of a previous instance of this member (a live update of the plugin hands
+     * over to a new instance in the same process): the local incarnation becomes {@code incarnation + 1},
+     * strictly above anything the previous instance announced, so that every member accepts this
+     * instance's Alive (and any suspicion raised during the hand-over at an incarnation up to
+     * {@code incarnation} is refuted by it, SWIM §4.2); the user-event clock moves to at least
+     * {@code eventClock} (Lamport's receive rule), so that events of this member are not sent with
+     * times others already used. The Alive is queued for gossip. Call before {@link #start}.
+     *
+     * @throws IllegalArgumentException for a negative value
+     * @throws IllegalStateException    after {@link #start}
+     */
+    public void resume(long incarnation, long eventClock) {
+        if (incarnation < 0 || eventClock < 0) {
+            throw new IllegalArgumentException("hand-over incarnation " + incarnation + " and event clock "
+                    + eventClock + " must not be negative");
+        }
+        if (started) {
+            throw new IllegalStateException("node '" + name + "' has started: resume only before start");
+        }
+        if (incarnation == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("hand-over incarnation " + incarnation + " cannot grow");
+        }
+        self.incarnation = Math.max(self.incarnation, incarnation + 1);
+        if (eventClock > 0) {
+            userEvents.witness(eventClock - 1);
+        }
+        queueAlive(self);
+    }
+
     /** Makes this node a one-member pool and arms its timers (staggered so nodes do not probe in lockstep). */
     public void start(long now) {
         if (started) {

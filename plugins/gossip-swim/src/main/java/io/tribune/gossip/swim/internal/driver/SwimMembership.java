@@ -116,6 +116,9 @@ public final class SwimMembership implements Membership {
     private volatile boolean closed;
     /** After a completed leave the node stays silent: it neither answers nor probes. */
     private volatile boolean silent;
+    /** A live update's hand-over (-1: none), applied to the core before it starts. */
+    private long resumeIncarnation = -1;
+    private long resumeEventClock = -1;
 
     /** Creates an unstarted instance; see {@code SwimConfig} for the parameters' keys and defaults. */
     public SwimMembership(MembershipSetup setup, SwimTiming timing, GossipKeyring keyring, String label,
@@ -135,6 +138,28 @@ public final class SwimMembership implements Membership {
         SwimNode.checkName(setup.nodeName());
         SwimNode.checkTags(setup.tags());
         this.queryLimits = SwimNode.queryLimits(setup.nodeName(), setup.advertiseHost(), packetBudget());
+    }
+
+    /**
+     * Continues a previous instance of this member (a live update of the plugin): the core starts at
+     * an incarnation above {@code incarnation} and a user-event clock of at least {@code eventClock}
+     * ({@link SwimNode#resume}). Call before {@link #start()}; the factory does so when the host sets
+     * {@code gossip-swim.handover.*}.
+     *
+     * @throws IllegalStateException after {@link #start()}
+     */
+    public void resumeFrom(long incarnation, long eventClock) {
+        synchronized (lock) {
+            if (started || closed) {
+                throw new IllegalStateException("gossip-swim '" + setup.nodeName() + "' resumes only before start");
+            }
+            if (incarnation < 0 || eventClock < 0 || incarnation == Long.MAX_VALUE) {
+                throw new IllegalArgumentException("hand-over incarnation " + incarnation + " or event clock "
+                        + eventClock + " out of range");
+            }
+            resumeIncarnation = incarnation;
+            resumeEventClock = eventClock;
+        }
     }
 
     /** The core's budget: the UDP size less the encryption envelope. */
@@ -157,6 +182,9 @@ public final class SwimMembership implements Membership {
             Addr self = new Addr(setup.advertiseHost(), udp.getLocalPort());
             // The core's budget leaves room for the encryption envelope within the UDP size.
             node = new SwimNode(setup.nodeName(), self, setup.tags(), timing, context.random(), packetBudget());
+            if (resumeIncarnation >= 0) {
+                node.resume(resumeIncarnation, resumeEventClock);
+            }
             node.start(now());
             AtomicInteger n = new AtomicInteger();
             streams = new ThreadPoolExecutor(STREAM_THREADS, STREAM_THREADS, 30, TimeUnit.SECONDS,
@@ -262,6 +290,17 @@ public final class SwimMembership implements Membership {
         if (streams != null) {
             streams.shutdownNow();
             inbound.shutdownNow();
+            // A live update refreshes this bundle after close(): its threads must be gone by then, or
+            // they fail on classes of a class loader that is no longer there. Queued exchanges are
+            // dropped; one in progress ends within its stream timeout, and the wait is bounded.
+            try {
+                if (!streams.awaitTermination(2, TimeUnit.SECONDS) || !inbound.awaitTermination(2, TimeUnit.SECONDS)) {
+                    log.log(System.Logger.Level.WARNING, "gossip-swim '" + setup.nodeName()
+                            + "': stream threads still running 2 s after close");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (Thread t : new Thread[] {udpThread, tcpThread}) {
             if (t != null && t != Thread.currentThread()) {

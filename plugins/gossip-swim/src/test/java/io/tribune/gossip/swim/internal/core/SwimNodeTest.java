@@ -173,6 +173,40 @@ class SwimNodeTest {
     }
 
     @Test
+    void handedOverInstanceStartsAboveTheOldIncarnationAndRefutesTheSuspicionOfTheGap() {
+        List<SwimNode> t = trio();
+        SwimNode a = t.get(0);
+        SwimNode old = t.get(2);
+        old.receivePacket(List.of(new Msg.Suspect("c", 0, "b")), now);   // c at incarnation 1 now
+        pump();
+        advance(2000);
+        long inc = old.localMember().incarnation();
+        assertEquals(inc, a.member("c").incarnation());
+        // A live update: the old instance stops answering (closed), peers start to suspect it...
+        cut.add("c");
+        long period = timing.probeInterval().toMillis();
+        advance(3 * period + 100);
+        assertEquals(MemberStatus.SUSPECT, a.member("c").status());
+        // ...and the next instance, on the same address, continues from the handed-over incarnation.
+        SwimNode next = new SwimNode("c", old.addr(), Map.of("role", "c"), timing, new SplittableRandom(9), 1400);
+        next.resume(inc, old.eventClock());
+        assertThrows(IllegalArgumentException.class, () -> next.resume(-1, 0));
+        byAddr.put(old.addr(), next);
+        next.start(now);
+        assertEquals(inc + 1, next.localMember().incarnation(), "SWIM §4.2: above anything announced before");
+        cut.remove("c");
+        join(next, a);
+        assertEquals(MemberStatus.ALIVE, a.member("c").status(), "the join's push-pull refutes the suspicion");
+        assertEquals(inc + 1, a.member("c").incarnation());
+        advance(timing.suspicionMaxTimeoutMult() * timing.suspicionMult() * period + 2000);
+        for (SwimNode n : List.of(a, t.get(1))) {
+            assertEquals(MemberStatus.ALIVE, n.member("c").status(), n.name());
+            assertEquals(0, memberEvents(n.name(), MemberEvent.Type.FAILED, "c").size(), "no failure on " + n.name());
+        }
+        assertThrows(IllegalStateException.class, () -> next.resume(inc, 0), "only before start");
+    }
+
+    @Test
     void staleSuspicionAtLowerIncarnationIsIgnored() {
         List<SwimNode> t = trio();
         SwimNode a = t.get(0);

@@ -1,0 +1,263 @@
+package io.tribune.itests;
+
+import static io.tribune.itests.AgentGroup.aliveMembers;
+import static io.tribune.itests.AgentGroup.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Live update of the membership plugin (issue 18): three servers and one client as real processes
+ * (Felix runtime, RocksDB, gRPC transport, Raft, gossip-swim with its LAN preset) on 127.0.44.2-5.
+ * A writer puts keys through the HTTP API of every server in turn, retrying each failed write until
+ * it is acknowledged; a watcher polls every agent's member list and the catalog. Meanwhile
+ * {@code tribune plugins update gossip-swim JAR} replaces gossip-swim on the leader (the server whose
+ * reconciler would deregister any node its pool stopped listing) with a rebuilt jar (the shipped jar
+ * with another {@code Bundle-Version}). Then: no agent ever saw a member other than alive, the
+ * catalog kept every node with a passing serfHealth, the updated server reports the new bundle in
+ * {@code tribune plugins} and {@code /v1/agent/self}, and every server holds every acknowledged key.
+ * Prints {@code live-update plugin=gossip-swim writes=N lost=0 retried=R} and the gap the updated
+ * server logged between closing the old instance and rejoining with the new one.
+ */
+@Timeout(600)
+class LiveUpdateMembershipIT {
+    static final List<String> SERVERS = List.of("127.0.44.2", "127.0.44.3", "127.0.44.4");
+    static final String CLIENT = "127.0.44.5";
+    static final Duration LONG = Duration.ofSeconds(90);
+    static final String NEW_VERSION = "0.1.0.live1";
+
+    @AutoClose
+    final AgentGroup agents = new AgentGroup();
+
+    /** The shipped jar of {@code plugin} repacked with {@code Bundle-Version: version}, in {@code dir}. */
+    static Path rebuiltJar(Path dir, String plugin, String version) throws IOException {
+        Path shipped;
+        try (Stream<Path> s = Files.list(AgentProcess.DIST.resolve("plugins/" + plugin))) {
+            shipped = s.filter(p -> p.getFileName().toString().startsWith("tribune-" + plugin + "-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + plugin + " jar in the distribution"));
+        }
+        Path out = dir.resolve("tribune-" + plugin + "-" + version + ".jar");
+        try (JarFile in = new JarFile(shipped.toFile())) {
+            Manifest mf = new Manifest(in.getManifest());
+            mf.getMainAttributes().put(new Attributes.Name("Bundle-Version"), version);
+            try (OutputStream os = Files.newOutputStream(out); JarOutputStream jar = new JarOutputStream(os, mf)) {
+                for (JarEntry e : in.stream().toList()) {
+                    if (e.getName().equals(JarFile.MANIFEST_NAME) || e.getName().equals("META-INF/")) {
+                        continue;
+                    }
+                    jar.putNextEntry(new JarEntry(e.getName()));
+                    try (InputStream is = in.getInputStream(e)) {
+                        is.transferTo(jar);
+                    }
+                    jar.closeEntry();
+                }
+            }
+        }
+        return out;
+    }
+
+    static JsonObject running(AgentProcess a, String kind) {
+        JsonArray ps = JsonParser.parseString(AgentGroup.body(a, "/v1/agent/self")).getAsJsonObject()
+                .getAsJsonArray("Plugins");
+        for (JsonElement e : ps) {
+            if (e.getAsJsonObject().get("Kind").getAsString().equals(kind)) {
+                return e.getAsJsonObject();
+            }
+        }
+        throw new AssertionError("no running " + kind + " in /v1/agent/self: " + ps);
+    }
+
+    /**
+     * One observation of {@code a}: each member that is not alive ({@code name=status}), and each node
+     * missing from the catalog or whose serfHealth is not passing; empty when all is well, null when
+     * {@code a} did not answer (not a finding: a loaded machine may miss a poll).
+     */
+    static List<String> badNews(AgentProcess a, Set<String> nodes, boolean readCatalog) {
+        String members = AgentGroup.body(a, "/v1/agent/members");
+        if (members.isEmpty()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new TreeSet<>();
+        for (JsonElement e : JsonParser.parseString(members).getAsJsonArray()) {
+            JsonObject m = e.getAsJsonObject();
+            seen.add(m.get("Name").getAsString());
+            if (m.get("Status").getAsInt() != 1) {
+                out.add("member " + m.get("Name").getAsString() + " status " + m.get("Status").getAsInt());
+            }
+        }
+        if (!seen.containsAll(nodes)) {
+            out.add("members " + seen + " lack some of " + nodes);
+        }
+        if (readCatalog) {
+            String checks = AgentGroup.body(a, "/v1/health/state/any?stale");
+            if (checks.isEmpty()) {
+                return out.isEmpty() ? null : out;
+            }
+            Set<String> passing = new TreeSet<>();
+            for (JsonElement e : JsonParser.parseString(checks).getAsJsonArray()) {
+                JsonObject c = e.getAsJsonObject();
+                if (c.get("CheckID").getAsString().equals("serfHealth")) {
+                    if (c.get("Status").getAsString().equals("passing")) {
+                        passing.add(c.get("Node").getAsString());
+                    } else {
+                        out.add("serfHealth of " + c.get("Node").getAsString() + " " + c.get("Status").getAsString());
+                    }
+                }
+            }
+            if (!passing.containsAll(nodes)) {
+                out.add("catalog nodes with a passing serfHealth " + passing + " lack some of " + nodes);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void gossipReplacedOnTheLeaderUnderWritesLosesNoMemberAndNoAcknowledgedWrite(@TempDir Path tmp)
+            throws Exception {
+        Path jar = rebuiltJar(tmp, "gossip-swim", NEW_VERSION);
+        List<AgentProcess> servers = new ArrayList<>();
+        for (String ip : SERVERS) {
+            servers.add(agents.start(ip, null, true, List.of("-bootstrap-expect", "3", "-retry-join", SERVERS.get(0),
+                    "-runtime", "felix", "-grpc-port", "-1", "-dns-port", "-1")));
+        }
+        AgentProcess client = agents.start(CLIENT, null, false, List.of("-retry-join", SERVERS.get(0),
+                "-runtime", "felix", "-grpc-port", "-1", "-dns-port", "-1"));
+        List<AgentProcess> all = new ArrayList<>(servers);
+        all.add(client);
+        AgentGroup.awaitLeaders(LONG, servers.toArray(AgentProcess[]::new));
+        Set<String> nodes = new TreeSet<>(agents.byName().keySet());
+        for (AgentProcess a : all) {
+            await(a, LONG, () -> aliveMembers(a, false) == 4, () -> "4 members never alive:\n" + a.output());
+            await(a, LONG, () -> {
+                List<String> bad = badNews(a, nodes, true);
+                return bad != null && bad.isEmpty();
+            }, () -> "the catalog never showed every node passing: " + badNews(a, nodes, true));
+        }
+        String leaderAddr = JsonParser.parseString(AgentGroup.body(servers.get(0), "/v1/status/leader")).getAsString();
+        int t = SERVERS.indexOf(leaderAddr.substring(0, leaderAddr.lastIndexOf(':')));
+        assertTrue(t >= 0, "leader " + leaderAddr);
+        AgentProcess target = servers.get(t);
+        JsonObject before = running(target, "membership");
+        assertEquals("gossip-swim", before.get("Name").getAsString(), before.toString());
+
+        Set<String> acked = new ConcurrentSkipListSet<>();
+        AtomicLong retried = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean giveUp = new AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                String key = "lw/" + i;
+                long r = LiveUpdateIT.putUntilAcknowledged(servers.get(i % servers.size()), key, "v" + i, giveUp);
+                if (r < 0) {
+                    return;
+                }
+                retried.addAndGet(r);
+                acked.add(key);
+            }
+        }, "live-update-writer");
+        // Every agent's member list, and the catalog as each server's replica holds it, about every 100 ms.
+        List<String> findings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicLong observations = new AtomicLong();
+        Thread watcher = new Thread(() -> {
+            while (!stop.get()) {
+                for (var e : agents.byName().entrySet()) {
+                    List<String> bad = badNews(e.getValue(), nodes, e.getValue() != client);
+                    if (bad != null) {
+                        observations.incrementAndGet();
+                        bad.forEach(b -> findings.add(e.getKey() + ": " + b));
+                    }
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "live-update-watcher");
+        writer.start();
+        watcher.start();
+        AgentProcess.Result up;
+        try {
+            await(target, LONG, () -> acked.size() >= 50, () -> "writes do not go on: " + acked.size());
+            up = AgentProcess.run(List.of("plugins", "update", "-http-addr", SERVERS.get(t) + ":8500",
+                    "gossip-swim", jar.toString()));
+            assertEquals(0, up.exitCode(), up.output() + "\nagent:\n" + target.output());
+            assertTrue(up.output().contains(NEW_VERSION), up.output());
+            int atUpdate = acked.size();
+            // Writes go on through every server after the update, and the watcher keeps looking (the
+            // other members' suspicion timeouts would have run out by then: a few seconds).
+            await(target, LONG, () -> acked.size() >= atUpdate + 100, () -> "writes stalled after the update at "
+                    + acked.size() + ":\n" + target.output());
+        } finally {
+            stop.set(true);
+            writer.join(60_000);
+            giveUp.set(true);
+            writer.join(10_000);
+            watcher.join(30_000);
+        }
+
+        AgentProcess.Result list = AgentProcess.run(List.of("plugins", "-http-addr", SERVERS.get(t) + ":8500"));
+        assertEquals(0, list.exitCode(), list.output());
+        assertTrue(list.output().lines().anyMatch(l -> l.startsWith("gossip-swim ") && l.contains(NEW_VERSION)
+                && l.contains(jar.getFileName().toString())), list.output());
+        JsonObject after = running(target, "membership");
+        assertTrue(after.get("Origin").getAsString().contains(NEW_VERSION), after.toString());
+        assertTrue(after.get("Since").getAsString().compareTo(before.get("Since").getAsString()) > 0,
+                before + " then " + after);
+
+        long lost = 0;
+        StringBuilder where = new StringBuilder();
+        for (int i = 0; i < servers.size(); i++) {
+            AgentProcess s = servers.get(i);
+            boolean complete = s.waitFor(LONG, () -> LiveUpdateIT.keysOn(s).containsAll(acked));
+            if (!complete) {
+                Set<String> missing = new TreeSet<>(acked);
+                missing.removeAll(LiveUpdateIT.keysOn(s));
+                lost = Math.max(lost, missing.size());
+                where.append(SERVERS.get(i)).append(" misses ").append(missing).append('\n');
+            }
+        }
+        Matcher gap = Pattern.compile("rejoined (\\d+) ms after the old instance closed").matcher(target.output());
+        System.out.println("live-update plugin=gossip-swim writes=" + acked.size() + " lost=" + lost
+                + " retried=" + retried.get() + " gap-ms=" + (gap.find() ? gap.group(1) : "?")
+                + " observations=" + observations.get());
+        assertEquals(0, lost, () -> "acknowledged writes lost (updated server " + SERVERS.get(t) + "):\n" + where
+                + "\nupdated server's output:\n" + target.output());
+        assertTrue(observations.get() > 0, "the watcher never got an answer");
+        assertEquals(List.of(), findings, () -> "a member left or failed, or the catalog changed, during the update; "
+                + "updated server's output:\n" + target.output());
+        for (AgentProcess a : all) {
+            await(a, LONG, () -> aliveMembers(a, false) == 4, () -> "a member did not stay alive:\n" + a.output());
+        }
+    }
+}
