@@ -191,8 +191,15 @@ public final class TelemetryRegistry {
      * the JSON intervals each interval's increase counts as one update.
      */
     public synchronized void counter(String name, LongSupplier total) {
-        Entry e = entry(name, Kind.COUNTER, safe(total));
-        if (e != null && e.meter == null) {
+        Entry e = entry(name, Kind.COUNTER, new CarriedTotal(safe(total)));
+        if (e != null && e.meter != null) {
+            // Registered again: a plugin replaced live reports through its new instance. The new
+            // count goes on from the old one's (the metric never falls), and the old supplier (and
+            // the old revision's class loader behind it) is let go.
+            ((CarriedTotal) e.total).replace(safe(total));
+            return;
+        }
+        if (e != null) {
             LongSupplier t = e.total;
             e.meter = FunctionCounter.builder(name, t, x -> x.getAsLong()).description(name).register(prometheus);
             // lastTotal stays 0: a plugin's count starts with it, and calling the supplier here could
@@ -276,6 +283,37 @@ public final class TelemetryRegistry {
         e = new Entry(name, kind, total, clock.nanos());
         entries.put(name, e);
         return e;
+    }
+
+    /**
+     * The total of a counter read from a count kept elsewhere, across the instances that kept it:
+     * after {@link #replace} it is what the previous sources had shown when last read plus what the
+     * new source counts. Lock-free, so reading never waits for a registration (whose caller may hold
+     * the lock the source needs) nor the other way round.
+     */
+    private static final class CarriedTotal implements LongSupplier {
+        private record State(LongSupplier source, long carried, java.util.concurrent.atomic.AtomicLong lastSeen) {
+        }
+
+        private final java.util.concurrent.atomic.AtomicReference<State> state;
+
+        CarriedTotal(LongSupplier first) {
+            state = new java.util.concurrent.atomic.AtomicReference<>(
+                    new State(first, 0, new java.util.concurrent.atomic.AtomicLong()));
+        }
+
+        @Override
+        public long getAsLong() {
+            State st = state.get();
+            long v = st.source().getAsLong();
+            st.lastSeen().accumulateAndGet(v, Math::max);
+            return st.carried() + v;
+        }
+
+        void replace(LongSupplier next) {
+            State old = state.get();
+            state.set(new State(next, old.carried() + old.lastSeen().get(), new java.util.concurrent.atomic.AtomicLong()));
+        }
     }
 
     private static LongSupplier safe(LongSupplier s) {

@@ -56,6 +56,26 @@ class PrometheusOutputTest {
     }
 
     @Test
+    void aCounterRegisteredAgainByAReplacedPluginGoesOnFromTheOldTotal() {
+        SimScheduler s = new SimScheduler();
+        AgentMetrics m = new AgentMetrics(s.clock(), PluginConfig.of(Map.of("telemetry.prometheus-retention-time",
+                "60s")), "n1");
+        m.start(s);
+        java.util.concurrent.atomic.AtomicLong oldCount = new java.util.concurrent.atomic.AtomicLong(40);
+        m.scoped("transport-grpc").counter("rpc.calls", oldCount::get);
+        assertTrue(m.report(true).body().contains("consul_transport_grpc_rpc_calls_total 40.0"),
+                m.report(true).body());
+        // A live update: the new instance registers the same counter and counts from zero.
+        java.util.concurrent.atomic.AtomicLong newCount = new java.util.concurrent.atomic.AtomicLong(0);
+        m.scoped("transport-grpc").counter("rpc.calls", newCount::get);
+        oldCount.set(1000);   // the old instance is gone: what it counts now is never seen
+        newCount.set(2);
+        String text = m.report(true).body();
+        assertTrue(text.contains("consul_transport_grpc_rpc_calls_total 42.0"), "old total carried, new counts added: "
+                + text);
+    }
+
+    @Test
     void runtimeFiguresAreConsulsGaugesWithTheNodeName() {
         SimScheduler s = new SimScheduler();
         AgentMetrics m = everything(s);
