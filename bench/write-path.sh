@@ -78,13 +78,13 @@ jfr_summary() { # file label
   local f="$1" label="$2"
   command -v jfr >/dev/null || { echo "  (no jfr tool on PATH)"; return; }
   echo "  -- $label: top frames of execution samples"
-  jfr print --events jdk.ExecutionSample "$f" 2>/dev/null | awk '/stackTrace = \[/ { getline; sub(/^ +/, ""); sub(/line:.*/, ""); print }' \
-    | sort | uniq -c | sort -rn | head -15
-  echo "  -- $label: where threads parked (top 3 frames, count, total ms)"
-  jfr print --events jdk.ThreadPark,jdk.JavaMonitorEnter "$f" 2>/dev/null | awk '
+  jfr print --stack-depth 24 --events jdk.ExecutionSample "$f" 2>/dev/null | awk '/stackTrace = \[/ { getline; sub(/^ +/, ""); sub(/line:.*/, ""); print }' \
+    | sort | uniq -c | sort -rn | head -15 || true
+  echo "  -- $label: where threads parked or blocked (first 3 frames outside java.util.concurrent; total ms, count)"
+  jfr print --stack-depth 24 --events jdk.ThreadPark,jdk.JavaMonitorEnter "$f" 2>/dev/null | awk '
     /duration = / { d = $3; u = $4; ms = (u ~ /^ms/) ? d : (u ~ /^s/) ? d * 1000 : (u ~ /^us/) ? d / 1000 : d / 1e6 }
-    /stackTrace = \[/ { s = ""; for (i = 0; i < 6; i++) { getline; if ($0 ~ /^ *\]/ || $0 ~ /^ *\.\.\.$/) break; sub(/^ +/, ""); sub(/line:.*/, ""); if ($0 !~ /^(jdk\.internal|java\.util\.concurrent\.locks)/) { s = s (s ? " < " : "") $0; if (++k >= 3) break } } k = 0; n[s]++; t[s] += ms }
-    END { for (s in n) printf "%8.0f ms %6d  %s\n", t[s], n[s], s }' | sort -rn | head -10
+    /stackTrace = \[/ { s = ""; for (i = 0; i < 24; i++) { getline; if ($0 ~ /^ *\]/ || $0 ~ /^ *\.\.\.$/) break; sub(/^ +/, ""); sub(/line:.*/, ""); if ($0 !~ /^(jdk\.internal|java\.util\.concurrent)/) { s = s (s ? " < " : "") $0; if (++k >= 3) break } } k = 0; n[s]++; t[s] += ms }
+    END { for (s in n) printf "%8.0f ms %6d  %s\n", t[s], n[s], s }' | sort -rn | head -10 || true
 }
 
 declare -A ALL=()
