@@ -42,7 +42,9 @@ import java.util.concurrent.Executor;
  * other cycle (a follower's, or one that persists a term, a vote, a truncation or an installed
  * snapshot) is written by {@link Disk#write} first, and its messages leave only once that write is
  * durable (persist before send, Raft Figure 2). Everything proposed between two cycles goes into
- * one append (group commit: proposals call {@link #scheduleProcess()}, which coalesces).
+ * one append (group commit: proposals call {@link #scheduleProcess()}, which coalesces); so do the
+ * entries of every message batch {@link #step stepped} between two cycles, so a follower fsyncs
+ * once for all the appends that arrived during its last write.
  *
  * <p><b>Fail-stop.</b> A machine that cannot apply a committed entry (it throws, or returns null
  * for a command), or a write that fails, stops the loop for good (see {@code stop}): no input
@@ -442,7 +444,11 @@ public final class ReadyLoop {
                 }
             }
             publishFollowers();
-            process();
+            // Coalesced, as proposals are: batches that arrived while the last cycle ran (a
+            // follower's fsync, most often) are all stepped before the one cycle that follows, so a
+            // follower writes them with one fsync and answers them together, instead of one fsync
+            // each, and a leader handles a burst of answers in one cycle.
+            scheduleProcess();
         });
     }
 

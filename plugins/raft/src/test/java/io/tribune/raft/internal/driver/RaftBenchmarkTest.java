@@ -32,7 +32,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <ul>
  *   <li>commits/s of an in-process 3-server cluster (transport-inproc) on storage-memory and on
- *       storage-rocksdb, with 1 and 64 concurrent proposers;</li>
+ *       storage-rocksdb, with 1, 16 and 64 concurrent proposers, with the p50/p99 of one commit and
+ *       (rocksdb) the log appends, each one fsync, per 100 commits on the leader and on each
+ *       follower: the group commit's figure, which the machine's load changes much less than the
+ *       rates ({@code -Dtribune.bench.store=storage-rocksdb -Dtribune.bench.proposers=16} to run
+ *       one case);</li>
  *   <li>leader crash to first commit under a new leader: virtual time over simulation seeds, and
  *       wall time on the real driver, median and p99, with the default timing (50 ms ticks);</li>
  *   <li>read barriers per second on the leader and through a follower (read index, thesis §6.4),
@@ -47,10 +51,14 @@ class RaftBenchmarkTest {
 
     @Test
     void commitsPerSecond() throws Exception {
+        String onlyStore = System.getProperty("tribune.bench.store");
+        Integer onlyProposers = Integer.getInteger("tribune.bench.proposers");
         for (String store : List.of("storage-memory", "storage-rocksdb")) {
-            for (int proposers : new int[] {1, 64}) {
-                double rate = measure(store, proposers, 3_000);
-                System.out.printf("bench raft commits/s store=%s proposers=%d: %.0f%n", store, proposers, rate);
+            for (int proposers : new int[] {1, 16, 64}) {
+                if ((onlyStore != null && !onlyStore.equals(store)) || (onlyProposers != null && onlyProposers != proposers)) {
+                    continue;
+                }
+                measure(store, proposers, 3_000);
             }
         }
         for (Path d : dirs) {
@@ -58,16 +66,20 @@ class RaftBenchmarkTest {
         }
     }
 
-    private double measure(String store, int proposers, long millis) throws Exception {
+    private void measure(String store, int proposers, long millis) throws Exception {
         RealScheduler rocksThreads = new RealScheduler("bench-rocks");
+        // Storages in creation order (the cluster creates one per server, in the order of its ids).
+        List<CountingAppends> made = Collections.synchronizedList(new ArrayList<>());
         java.util.function.Supplier<Storage> storages = store.equals("storage-memory")
                 ? io.tribune.storage.memory.InMemoryStorageFactory::newStorage
                 : () -> {
                     try {
                         Path dir = Files.createTempDirectory("raft-bench-");
                         dirs.add(dir);
-                        return new RocksStorageFactory().create(PluginConfig.empty(), TestContext.builder("bench")
-                                .clock(rocksThreads).scheduler(rocksThreads).dataDir(dir).build());
+                        CountingAppends s = new CountingAppends(new RocksStorageFactory().create(PluginConfig.empty(),
+                                TestContext.builder("bench").clock(rocksThreads).scheduler(rocksThreads).dataDir(dir).build()));
+                        made.add(s);
+                        return s;
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -78,14 +90,104 @@ class RaftBenchmarkTest {
             byte[] cmd = RecordingStateMachine.command("x".repeat(100));
             AtomicLong done = new AtomicLong();
             AtomicInteger running = new AtomicInteger(proposers);
+            java.util.concurrent.ConcurrentLinkedQueue<Long> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            long[] appendsBefore = made.stream().mapToLong(s -> s.appends.get()).toArray();
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
             CompletableFuture<Void> all = new CompletableFuture<>();
             for (int p = 0; p < proposers; p++) {
-                chain(leader, cmd, end, done, running, all);
+                chain(leader, cmd, end, done, running, all, latencies);
             }
             long start = System.nanoTime();
             all.get(millis + 20_000, TimeUnit.MILLISECONDS);
-            return done.get() / ((System.nanoTime() - start) / 1e9);
+            double rate = done.get() / ((System.nanoTime() - start) / 1e9);
+            List<Long> sorted = new ArrayList<>(latencies);
+            StringBuilder fsyncs = new StringBuilder();
+            for (InProcCluster.Node node : c.nodes.values()) {
+                int i = made.indexOf(node.storage);
+                if (i < 0) {
+                    continue;
+                }
+                long n = made.get(i).appends.get() - appendsBefore[i];
+                fsyncs.append(String.format(" %s=%.1f", node == leader ? "leader" : "follower",
+                        done.get() == 0 ? 0.0 : 100.0 * n / done.get()));
+            }
+            System.out.printf("bench raft commits/s store=%s proposers=%d: %.0f (p50 %.2f ms, p99 %.2f ms)%s%n", store,
+                    proposers, rate, pct(sorted, 50) / 1e6, pct(sorted, 99) / 1e6,
+                    fsyncs.length() == 0 ? "" : "; log appends (fsyncs) per 100 commits:" + fsyncs);
+        }
+    }
+
+    /** A storage that counts log appends (one fsync each on storage-rocksdb). */
+    private static final class CountingAppends implements Storage {
+        final java.util.concurrent.atomic.AtomicLong appends = new java.util.concurrent.atomic.AtomicLong();
+        private final Storage d;
+        private final io.tribune.api.storage.LogStore log;
+
+        CountingAppends(Storage d) {
+            this.d = d;
+            io.tribune.api.storage.LogStore l = d.log();
+            this.log = new io.tribune.api.storage.LogStore() {
+                @Override
+                public long firstIndex() {
+                    return l.firstIndex();
+                }
+
+                @Override
+                public long lastIndex() {
+                    return l.lastIndex();
+                }
+
+                @Override
+                public java.util.Optional<io.tribune.api.storage.LogEntry> get(long index) {
+                    return l.get(index);
+                }
+
+                @Override
+                public List<io.tribune.api.storage.LogEntry> range(long fromIndex, long toIndex, long maxBytes) {
+                    return l.range(fromIndex, toIndex, maxBytes);
+                }
+
+                @Override
+                public void append(List<io.tribune.api.storage.LogEntry> entries) {
+                    appends.incrementAndGet();
+                    l.append(entries);
+                }
+
+                @Override
+                public void truncateSuffix(long fromIndex) {
+                    l.truncateSuffix(fromIndex);
+                }
+
+                @Override
+                public void truncatePrefix(long toIndex) {
+                    l.truncatePrefix(toIndex);
+                }
+
+                @Override
+                public void reset() {
+                    l.reset();
+                }
+            };
+        }
+
+        @Override
+        public io.tribune.api.storage.LogStore log() {
+            return log;
+        }
+
+        @Override
+        public io.tribune.api.storage.StableStore stable() {
+            return d.stable();
+        }
+
+        @Override
+        public io.tribune.api.storage.SnapshotStore snapshots() {
+            return d.snapshots();
+        }
+
+        @Override
+        public void close() {
+            d.close();
         }
     }
 
@@ -159,7 +261,13 @@ class RaftBenchmarkTest {
 
     private static void chain(InProcCluster.Node leader, byte[] cmd, long end, AtomicLong done, AtomicInteger running,
                               CompletableFuture<Void> all) {
-        if (System.nanoTime() > end) {
+        chain(leader, cmd, end, done, running, all, null);
+    }
+
+    private static void chain(InProcCluster.Node leader, byte[] cmd, long end, AtomicLong done, AtomicInteger running,
+                              CompletableFuture<Void> all, java.util.Queue<Long> latencies) {
+        long t0 = System.nanoTime();
+        if (t0 > end) {
             if (running.decrementAndGet() == 0) {
                 all.complete(null);
             }
@@ -169,8 +277,11 @@ class RaftBenchmarkTest {
         f.whenComplete((a, t) -> {
             if (t == null) {
                 done.incrementAndGet();
+                if (latencies != null) {
+                    latencies.add(System.nanoTime() - t0);
+                }
             }
-            chain(leader, cmd, end, done, running, all);
+            chain(leader, cmd, end, done, running, all, latencies);
         });
     }
 
