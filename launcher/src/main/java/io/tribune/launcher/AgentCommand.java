@@ -362,7 +362,6 @@ final class AgentCommand implements Callable<Integer> {
         // keys feature: which stop signal arrived, and the config in effect when it did (a reload may
         // change leave_on_terminate and skip_leave_on_interrupt), decide whether the agent leaves.
         java.util.concurrent.atomic.AtomicReference<AgentConfig> latest = new java.util.concurrent.atomic.AtomicReference<>(cfg);
-        java.util.concurrent.atomic.AtomicReference<String> stopSignal = AgentLifecycle.trapStopSignals();
         AgentLifecycle.reloadable(agent, () -> {
             ConfigLoader l = loader();
             AgentConfig next = l.build();
@@ -374,6 +373,8 @@ final class AgentCommand implements Callable<Integer> {
             System.getLogger(AgentCommand.class.getName()).log(System.Logger.Level.INFO, "reload: log level is now {0}",
                     next.logLevel());
         });
+        // Trapped only now, with the hook below right after: a stop signal always finds the hook.
+        java.util.concurrent.atomic.AtomicReference<String> stopSignal = AgentLifecycle.trapStopSignals();
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean fromInside = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(() -> {
@@ -398,6 +399,9 @@ final class AgentCommand implements Callable<Integer> {
             }
         }, "tribune-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        System.getLogger(AgentCommand.class.getName()).log(System.Logger.Level.INFO, "on SIGINT: {0}; on SIGTERM: {1}",
+                AgentLifecycle.onStop("INT", cfg).leave() ? "graceful leave" : "stop without leaving",
+                AgentLifecycle.onStop("TERM", cfg).leave() ? "graceful leave" : "stop without leaving");
         agent.awaitTermination();
         // Stopped from inside (e.g. /v1/agent/leave): run the same path as a signal would.
         try {
