@@ -120,7 +120,8 @@ final class AgentLifecycle {
         AtomicReference<String> first = new AtomicReference<>();
         for (String name : List.of("INT", "TERM")) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                sun.misc.Signal signal = new sun.misc.Signal(name);
+                sun.misc.SignalHandler previous = sun.misc.Signal.handle(signal, sig -> {
                     if (!first.compareAndSet(null, sig.getName())) {
                         Logging.direct("WARNING", AgentLifecycle.class.getName(), "caught SIG" + sig.getName()
                                 + " again while stopping: exiting at once");
@@ -129,6 +130,13 @@ final class AgentLifecycle {
                     // On the signal's own thread, which the JVM starts per signal: exit runs the shutdown hook.
                     System.exit(0);
                 });
+                if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                    // Ignored when the process started (nohup, a shell's background job): the JVM leaves
+                    // it so, and so do we; say it, since the stop rule below would never apply.
+                    sun.misc.Signal.handle(signal, sun.misc.SignalHandler.SIG_IGN);
+                    LOG.log(System.Logger.Level.WARNING, "SIG" + name + " was ignored when this process started "
+                            + "(nohup or a background job of a shell): it will not stop the agent");
+                }
             } catch (IllegalArgumentException e) {
                 LOG.log(System.Logger.Level.WARNING, "SIG" + name + " cannot be trapped (" + e.getMessage()
                         + "); a stop follows leave_on_terminate");
