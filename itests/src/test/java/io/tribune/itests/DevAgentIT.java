@@ -78,7 +78,7 @@ class DevAgentIT {
 
             int code = agent.terminate(Duration.ofSeconds(30));
             assertEquals(0, code, agent.output());
-            assertTrue(agent.output().contains("shutting down: graceful leave"), agent.output());
+            assertTrue(agent.output().contains("caught SIGTERM: graceful leave"), agent.output());
             assertTrue(agent.output().contains("agent stopped; exiting 0"), agent.output());
         }
     }

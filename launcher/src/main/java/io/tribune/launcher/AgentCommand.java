@@ -141,8 +141,18 @@ final class AgentCommand implements Callable<Integer> {
             description = "allow checks that run scripts (Args)")
     boolean enableScriptChecks;
 
+    // ---- keys feature: Consul's -node-id and -advertise-wan ----
+    @Option(names = {"-node-id", "--node-id"}, paramLabel = "UUID",
+            description = "this node's ID (default: kept in the data dir)")
+    String nodeId;
+    @Option(names = {"-advertise-wan", "--advertise-wan"}, paramLabel = "ADDR",
+            description = "address the WAN pool advertises (default: the advertise address)")
+    String advertiseWan;
+
     /** The config feature's flags as config keys (a block of its own so that other flags merge cleanly). */
     private void configFeatureFlags(JsonObject o) {
+        put(o, "node_id", nodeId);                   // keys feature
+        put(o, "advertise_addr_wan", advertiseWan);  // keys feature
         put(o, "encrypt", encrypt);
         put(o, "pid_file", pidFile);
         put(o, "domain", domain);
@@ -349,24 +359,30 @@ final class AgentCommand implements Callable<Integer> {
             source.close();
             return Main.EXIT_FAILURE;
         }
+        // keys feature: which stop signal arrived, and the config in effect when it did (a reload may
+        // change leave_on_terminate and skip_leave_on_interrupt), decide whether the agent leaves.
+        java.util.concurrent.atomic.AtomicReference<AgentConfig> latest = new java.util.concurrent.atomic.AtomicReference<>(cfg);
         AgentLifecycle.reloadable(agent, () -> {
             ConfigLoader l = loader();
             AgentConfig next = l.build();
             AgentLifecycle.logWarnings(l.warnings());
             return next;
         }, next -> {
+            latest.set(next);
             Logging.configure(next.logLevel());
             System.getLogger(AgentCommand.class.getName()).log(System.Logger.Level.INFO, "reload: log level is now {0}",
                     next.logLevel());
         });
+        // Trapped only now, with the hook below right after: a stop signal always finds the hook.
+        java.util.concurrent.atomic.AtomicReference<String> stopSignal = AgentLifecycle.trapStopSignals();
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean fromInside = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(() -> {
             String who = AgentCommand.class.getName();
-            Logging.direct("INFO", who, cfg.leaveOnTerminate() ? "shutting down: graceful leave"
-                    : "shutting down without leaving (leave_on_terminate is false)");
+            AgentLifecycle.Stop stop = AgentLifecycle.onStop(stopSignal.get(), latest.get());
+            Logging.direct("INFO", who, stop.message());
             try {
-                agent.shutdown(cfg.leaveOnTerminate());
+                agent.shutdown(stop.leave());
                 Logging.direct("INFO", who, "agent stopped; exiting 0");
             } catch (RuntimeException e) {
                 Logging.direct("err", who, "shutdown failed: " + e);
@@ -383,6 +399,9 @@ final class AgentCommand implements Callable<Integer> {
             }
         }, "tribune-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        System.getLogger(AgentCommand.class.getName()).log(System.Logger.Level.INFO, "on SIGINT: {0}; on SIGTERM: {1}",
+                AgentLifecycle.onStop("INT", cfg).leave() ? "graceful leave" : "stop without leaving",
+                AgentLifecycle.onStop("TERM", cfg).leave() ? "graceful leave" : "stop without leaving");
         agent.awaitTermination();
         // Stopped from inside (e.g. /v1/agent/leave): run the same path as a signal would.
         try {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -77,6 +78,71 @@ final class AgentLifecycle {
             // The JVM refuses the handler when run with -Xrs or where SIGHUP is not a signal (Windows).
             LOG.log(System.Logger.Level.WARNING, "SIGHUP will not reload the config: " + e.getMessage());
         }
+    }
+
+    /**
+     * keys feature: whether a stop leaves the cluster gracefully, and the line that says why.
+     *
+     * @param leave   announce a graceful leave before stopping
+     * @param message the INFO line logged when the stop begins
+     */
+    record Stop(boolean leave, String message) {
+    }
+
+    /**
+     * Consul's rule for a stop: SIGINT (Ctrl-C) leaves unless {@code skip_leave_on_interrupt}, SIGTERM
+     * leaves only with {@code leave_on_terminate}; a stop without a trapped signal (the JVM exiting,
+     * signals not trappable with {@code -Xrs}) follows {@code leave_on_terminate}.
+     *
+     * @param signal "INT", "TERM", or null when no signal was trapped
+     * @param config the configuration in effect (the last one reloaded)
+     */
+    static Stop onStop(String signal, AgentConfig config) {
+        if ("INT".equals(signal)) {
+            boolean skip = io.tribune.agent.config.ConfigKeys.skipLeaveOnInterrupt(config);
+            return new Stop(!skip, skip ? "caught SIGINT: stopping without leaving (skip_leave_on_interrupt is true)"
+                    : "caught SIGINT: graceful leave");
+        }
+        String what = "TERM".equals(signal) ? "caught SIGTERM: " : "shutting down: ";
+        return new Stop(config.leaveOnTerminate(), config.leaveOnTerminate() ? what + "graceful leave"
+                : what + "stopping without leaving (leave_on_terminate is false)");
+    }
+
+    /**
+     * Traps SIGINT and SIGTERM so that the shutdown hook can tell them apart (the JVM runs the same
+     * hooks for both): the first records its name and exits the JVM (hooks run); a second, while
+     * the agent is still stopping, halts at once with status 1, as Consul quits on a second signal.
+     * Where a signal cannot be trapped, the JVM's default stays and the returned reference stays null.
+     *
+     * @return the name of the first stop signal ("INT" or "TERM"), set from the signal's thread
+     */
+    static AtomicReference<String> trapStopSignals() {
+        AtomicReference<String> first = new AtomicReference<>();
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                sun.misc.Signal signal = new sun.misc.Signal(name);
+                sun.misc.SignalHandler previous = sun.misc.Signal.handle(signal, sig -> {
+                    if (!first.compareAndSet(null, sig.getName())) {
+                        Logging.direct("WARNING", AgentLifecycle.class.getName(), "caught SIG" + sig.getName()
+                                + " again while stopping: exiting at once");
+                        Runtime.getRuntime().halt(1);
+                    }
+                    // On the signal's own thread, which the JVM starts per signal: exit runs the shutdown hook.
+                    System.exit(0);
+                });
+                if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                    // Ignored when the process started (nohup, a shell's background job): the JVM leaves
+                    // it so, and so do we; say it, since the stop rule below would never apply.
+                    sun.misc.Signal.handle(signal, sun.misc.SignalHandler.SIG_IGN);
+                    LOG.log(System.Logger.Level.WARNING, "SIG" + name + " was ignored when this process started "
+                            + "(nohup or a background job of a shell): it will not stop the agent");
+                }
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.WARNING, "SIG" + name + " cannot be trapped (" + e.getMessage()
+                        + "); a stop follows leave_on_terminate");
+            }
+        }
+        return first;
     }
 
     private static void reloadOnSignal(Agent agent) {

@@ -19,8 +19,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tribune services register|deregister}: registers services with the local agent from
- * definition files (Consul's config format: {@code {"service": {...}}} or {@code {"services": [...]}},
- * JSON) or from flags, through {@code /v1/agent/service/register}, and removes them by ID or by the
+ * definition files (Consul's config format, JSON or HCL by extension: {@code {"service": {...}}},
+ * {@code {"services": [...]}}, {@code service { ... }} blocks) or from flags, through {@code /v1/agent/service/register}, and removes them by ID or by the
  * same files. Every file is read and checked before anything is registered.
  */
 final class ServicesCommands {
@@ -36,7 +36,7 @@ final class ServicesCommands {
     }
 
     @Command(name = "register", sortOptions = false,
-            description = "Registers services from FILE... (JSON service definitions) or from -name and the other flags.")
+            description = "Registers services from FILE... (JSON or HCL service definitions) or from -name and the other flags.")
     static final class Register extends ClientCommands.Base {
         @Option(names = {"-name", "--name"}, paramLabel = "NAME", description = "the service's name (no FILE then)")
         String name;
@@ -170,10 +170,52 @@ final class ServicesCommands {
             throw new IllegalArgumentException("Error reading " + f + ": larger than " + MAX_FILE_BYTES + " bytes");
         }
         if (f.toString().endsWith(".hcl")) {
-            throw new IllegalArgumentException("Error reading " + f + ": HCL service files are not read by this command;"
-                    + " write the definition as JSON ({\"service\": {...}})");
+            // keys feature: Consul's HCL service files, read by the agent's own config reader.
+            JsonObject layer;
+            try {
+                layer = io.tribune.agent.config.ConfigLoader.readFile(f, "hcl");
+            } catch (io.tribune.agent.config.ConfigException e) {
+                throw new IllegalArgumentException("Error parsing " + e.getMessage());
+            }
+            return definitions(layer, f.toString());
         }
         return parse(Files.readString(f, StandardCharsets.UTF_8), f.toString());
+    }
+
+    /**
+     * keys feature: a definition in Consul's config spelling as the agent API takes it: underscores
+     * dropped from field names ({@code enable_tag_override} is {@code EnableTagOverride}; the API
+     * ignores case), except inside user-keyed maps ({@code meta}, {@code header},
+     * {@code tagged_addresses}), and a block HCL gives as a one-element list ({@code check { }})
+     * unwrapped.
+     */
+    static JsonObject apiShape(JsonObject o) {
+        JsonObject out = new JsonObject();
+        for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+            String k = e.getKey().replace("_", "");
+            JsonElement v = e.getValue();
+            String lower = k.toLowerCase(java.util.Locale.ROOT);
+            if (lower.equals("meta") || lower.equals("header") || lower.equals("taggedaddresses")) {
+                if (v.isJsonArray() && v.getAsJsonArray().size() == 1) {
+                    v = v.getAsJsonArray().get(0);
+                }
+                out.add(k, v);
+            } else if (v.isJsonObject()) {
+                out.add(k, apiShape(v.getAsJsonObject()));
+            } else if (v.isJsonArray()) {
+                JsonArray a = new JsonArray();
+                v.getAsJsonArray().forEach(x -> a.add(x.isJsonObject() ? apiShape(x.getAsJsonObject()) : x));
+                if ((lower.equals("check") || lower.equals("weights") || lower.equals("proxy")) && a.size() == 1
+                        && a.get(0).isJsonObject()) {
+                    out.add(k, a.get(0));
+                } else {
+                    out.add(k, a);
+                }
+            } else {
+                out.add(k, v);
+            }
+        }
+        return out;
     }
 
     /** {@link #definitions} on text; {@code where} names the source in errors. */
@@ -187,23 +229,40 @@ final class ServicesCommands {
         if (!root.isJsonObject()) {
             throw new IllegalArgumentException("Error parsing " + where + ": expected a JSON object");
         }
-        JsonObject o = root.getAsJsonObject();
-        List<JsonObject> out = new ArrayList<>();
-        String one = key(o, "service");
-        String many = key(o, "services");
-        if (o.has(one) && o.get(one).isJsonObject()) {
-            out.add(o.getAsJsonObject(one));
-        }
-        if (o.has(many) && o.get(many).isJsonArray()) {
-            for (JsonElement e : o.getAsJsonArray(many)) {
-                if (!e.isJsonObject()) {
-                    throw new IllegalArgumentException("Error parsing " + where + ": \"services\" must hold objects");
+        return definitions(root.getAsJsonObject(), where);
+    }
+
+    /**
+     * The definitions of a file's top object: {@code service} (an object, or a list of them: HCL's
+     * repeated {@code service { }} blocks), {@code services} (a list, or one object: a single HCL
+     * {@code services { }} block), or a bare definition with a name; each in the API's shape
+     * ({@link #apiShape}).
+     */
+    static List<JsonObject> definitions(JsonObject o, String where) {
+        List<JsonObject> raw = new ArrayList<>();
+        for (String k : List.of(key(o, "service"), key(o, "services"))) {
+            JsonElement v = o.get(k);
+            if (v == null || v.isJsonNull()) {
+                continue;
+            }
+            if (v.isJsonObject()) {
+                raw.add(v.getAsJsonObject());
+            } else if (v.isJsonArray()) {
+                for (JsonElement e : v.getAsJsonArray()) {
+                    if (!e.isJsonObject()) {
+                        throw new IllegalArgumentException("Error parsing " + where + ": \"" + k + "\" must hold objects");
+                    }
+                    raw.add(e.getAsJsonObject());
                 }
-                out.add(e.getAsJsonObject());
+            } else {
+                throw new IllegalArgumentException("Error parsing " + where + ": \"" + k + "\" must be an object or a "
+                        + "list of objects");
             }
         }
+        List<JsonObject> out = new ArrayList<>();
+        raw.forEach(d -> out.add(apiShape(d)));
         if (out.isEmpty() && o.has(key(o, "name"))) {
-            out.add(o);
+            out.add(apiShape(o));
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("Error parsing " + where + ": no service definition"

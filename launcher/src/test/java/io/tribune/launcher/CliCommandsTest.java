@@ -373,10 +373,47 @@ class CliCommandsTest {
         assertEquals("{}", new String(send("/v1/agent/services"), StandardCharsets.UTF_8).strip());
         assertEquals(Main.EXIT_USAGE, run("services", "register", "-http-addr", addr).exit());
         Path hcl = dir.resolve("x.hcl");
-        Files.writeString(hcl, "service { name = \"x\" }");
-        assertEquals(1, run("services", "register", "-http-addr", addr, hcl.toString()).exit());
+        Files.writeString(hcl, "service { port = 1 }");
+        Run noName = run("services", "register", "-http-addr", addr, hcl.toString());
+        assertEquals(1, noName.exit());
+        assertTrue(noName.err().contains("x.hcl") && noName.err().contains("no name"), noName.err());
         assertThrows(IllegalArgumentException.class, () -> ServicesCommands.parse("{\"service\": {\"port\": 1}}", "t"));
         assertEquals(2, ServicesCommands.parse("{\"Services\": [{\"Name\": \"a\"}, {\"name\": \"b\"}]}", "t").size());
+    }
+
+    @Test
+    void servicesRegisterReadsConsulsHclAndSnakeCaseShapes() throws Exception {
+        Path one = dir.resolve("one.hcl");
+        Files.writeString(one, "service {\n  name = \"hcl-web\"\n  id = \"hcl-web-1\"\n  port = 8080\n"
+                + "  tags = [\"v1\"]\n  enable_tag_override = true\n  meta {\n    rack_id = \"r1\"\n  }\n"
+                + "  check {\n    id = \"hcl-web-ttl\"\n    ttl = \"30s\"\n  }\n}\n");
+        Path two = dir.resolve("two.hcl");
+        Files.writeString(two, "services {\n  name = \"hcl-a\"\n}\nservices {\n  name = \"hcl-b\"\n  port = 1\n}\n");
+        Path snake = dir.resolve("snake.json");
+        Files.writeString(snake, "{\"services\": [{\"name\": \"json-c\", \"enable_tag_override\": true}]}");
+        Run reg = run("services", "register", "-http-addr", addr, one.toString(), two.toString(), snake.toString());
+        assertEquals(0, reg.exit(), reg.err());
+        assertEquals(List.of("Registered service: hcl-web", "Registered service: hcl-a", "Registered service: hcl-b",
+                "Registered service: json-c"), reg.out().strip().lines().toList());
+        JsonObject s = JsonParser.parseString(new String(send("/v1/agent/services"), StandardCharsets.UTF_8))
+                .getAsJsonObject();
+        JsonObject web = s.getAsJsonObject("hcl-web-1");
+        assertEquals(8080, web.get("Port").getAsInt());
+        assertTrue(web.get("EnableTagOverride").getAsBoolean());
+        assertEquals("r1", web.getAsJsonObject("Meta").get("rack_id").getAsString(), "meta keys keep their underscores");
+        assertEquals(1, s.getAsJsonObject("hcl-b").get("Port").getAsInt());
+        assertTrue(s.getAsJsonObject("json-c").get("EnableTagOverride").getAsBoolean());
+        JsonObject checks = JsonParser.parseString(new String(send("/v1/agent/checks"), StandardCharsets.UTF_8))
+                .getAsJsonObject();
+        assertEquals("hcl-web-1", checks.getAsJsonObject("hcl-web-ttl").get("ServiceID").getAsString());
+        Run dereg = run("services", "deregister", "-http-addr", addr, one.toString(), two.toString(), snake.toString());
+        assertEquals(0, dereg.exit(), dereg.err());
+        assertEquals("{}", new String(send("/v1/agent/services"), StandardCharsets.UTF_8).strip());
+        Path broken = dir.resolve("broken.hcl");
+        Files.writeString(broken, "service {\n  name = \"x\n}\n");   // an unterminated string
+        Run bad = run("services", "register", "-http-addr", addr, broken.toString());
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("broken.hcl") && bad.err().contains("not valid HCL: line 2"), bad.err());
     }
 
     @Test

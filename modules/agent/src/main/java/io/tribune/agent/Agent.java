@@ -6,6 +6,7 @@ import io.tribune.agent.cluster.RetryJoin;
 import io.tribune.agent.cluster.ServerTags;
 import io.tribune.agent.config.AgentConfig;
 import io.tribune.agent.config.ConfigException;
+import io.tribune.agent.config.ConfigKeys;
 import io.tribune.agent.config.WanSettings;
 import io.tribune.agent.local.LocalEndpoints;
 import io.tribune.agent.local.LocalState;
@@ -123,6 +124,8 @@ public final class Agent {
     private volatile boolean shutDown;
     // Reload (config feature): the config in effect, where a new one comes from, and who else applies it.
     private volatile AgentConfig running;
+    /** keys feature: the node ID the data dir gave at start, carried into reloads; null when node_id is configured. */
+    private volatile String settledNodeId;
     private volatile java.util.function.Supplier<AgentConfig> reloadSource;
     private volatile java.util.function.Consumer<AgentConfig> reloadApplied = c -> { };
     private volatile io.tribune.agent.acl.AgentTokens aclTokens;
@@ -168,7 +171,10 @@ public final class Agent {
 
     private static Agent start(AgentConfig config, PluginRegistry registry, String runtime, AgentPlatform platform,
                                boolean ownsPlatform) {
-        Agent a = new Agent(config, runtime, platform, ownsPlatform);
+        // keys feature: the node ID (node_id, else the data dir's node-id file, else derived and written there).
+        AgentConfig settled = NodeIds.settle(config);
+        Agent a = new Agent(settled, runtime, platform, ownsPlatform);
+        a.settledNodeId = ConfigKeys.nodeId(config).isPresent() ? null : ConfigKeys.nodeId(settled).orElse(null);
         try {
             a.doStart(registry);
         } catch (RuntimeException e) {
@@ -298,6 +304,7 @@ public final class Agent {
         if (config.bootstrapExpect() > 0) {
             tags.put(ServerTags.EXPECT, Integer.toString(config.bootstrapExpect()));
         }
+        tags.put(NodeIds.TAG, NodeIds.of(config));   // keys feature: the leader registers this node under its ID
         tags.put("build", "tribune-0.1.0");
         tags.put("vsn", "2");
         // Behind a stable front, so that a live update can replace the instance (updatePlugin).
@@ -334,7 +341,8 @@ public final class Agent {
             if (!config.dev() && config.ports().serfWan() >= 0) {
                 // Named <node>.<dc>, with the LAN tags (role, dc, port: where other datacenters send requests).
                 wanSetup = new MembershipSetup(config.nodeName() + "." + config.datacenter(), Pool.WAN,
-                        config.bindAddr(), config.ports().serfWan(), config.advertiseAddr(), tags);
+                        config.bindAddr(), config.ports().serfWan(),
+                        io.tribune.agent.config.ConfigKeys.advertiseAddrWan(config), tags);
                 wan = new io.tribune.agent.plugins.SwappableMembership(mf.create(wanSetup, poolConfig(mf.name(), true),
                         context(mf.name() + "-wan")), clock, scheduler);
                 closeables.push(wan);
@@ -760,7 +768,7 @@ public final class Agent {
         }
         consul.put("server", Boolean.toString(config.server()));
         stats.put("consul", consul);
-        return new AgentOps.Info(config, NodeIds.of(config.nodeName()), runtime, Map.copyOf(chosen),
+        return new AgentOps.Info(config, NodeIds.of(config), runtime, Map.copyOf(chosen),
                 membership.localMember(), stats);
     }
 
@@ -942,6 +950,11 @@ public final class Agent {
             next = src == null ? running : src.get();
         } catch (ConfigException | IllegalArgumentException e) {
             throw io.tribune.agent.rpc.AgentException.badRequest("Failed to reload configs: " + e.getMessage());
+        }
+        String kept = settledNodeId;
+        if (kept != null && ConfigKeys.nodeId(next).isEmpty()) {
+            // The ID read from (or written to) the data dir at start: the same until a restart reads it again.
+            next = NodeIds.withNodeId(next, kept);
         }
         AgentConfig before = running;
         List<String> restart = AgentReload.restartKeys(before, next);

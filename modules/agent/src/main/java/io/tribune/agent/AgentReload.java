@@ -1,6 +1,7 @@
 package io.tribune.agent;
 
 import io.tribune.agent.config.AgentConfig;
+import io.tribune.agent.config.ConfigKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,9 @@ import java.util.function.Function;
  * What a configuration reload may change while the agent runs, and what needs a restart.
  *
  * <p>Reloaded in place (as Consul reloads them): the services and checks of the config files, the
- * log level, and the ACL tokens set in the config ({@code acl.tokens.*}). Every other key that
+ * log level, the ACL tokens set in the config ({@code acl.tokens.*}), and the leave behaviour on
+ * signals ({@code leave_on_terminate}, {@code skip_leave_on_interrupt}: the launcher reads the
+ * last reloaded config when a signal arrives). Every other key that
  * differs is named by {@link #restartKeys}; the running agent keeps its old value for it.
  *
  * <p>Pure functions; thread-safe.
@@ -32,7 +35,6 @@ final class AgentReload {
             Map.entry("ports", AgentConfig::ports), Map.entry("start_join", AgentConfig::startJoin),
             Map.entry("retry_join", AgentConfig::retryJoin), Map.entry("retry_interval", AgentConfig::retryInterval),
             Map.entry("retry_max", AgentConfig::retryMax), Map.entry("plugins", AgentConfig::plugins),
-            Map.entry("leave_on_terminate", AgentConfig::leaveOnTerminate),
             Map.entry("enable_script_checks", AgentConfig::enableScriptChecks),
             Map.entry("anti_entropy_interval", AgentConfig::antiEntropyInterval),
             Map.entry("ca_file/cert_file/key_file/verify_*", AgentConfig::tls),
@@ -57,17 +59,46 @@ final class AgentReload {
         Map<String, String> b = next.pluginConfig().asMap();
         Set<String> keys = new TreeSet<>(a.keySet());
         keys.addAll(b.keySet());
+        Set<String> derived = new java.util.LinkedHashSet<>();
         for (String k : keys) {
-            if (!reloaded(k) && !Objects.equals(a.get(k), b.get(k))) {
-                out.add(k);
+            if (!reloaded(k) && !signalKey(k) && !Objects.equals(a.get(k), b.get(k))) {
+                derived.add(consulName(k));
             }
         }
+        out.addAll(derived);
         return out;
+    }
+
+    /**
+     * keys feature: the Consul key behind a derived property, so that the restart warning names what
+     * the operator wrote ({@code addresses} rather than {@code agent.address.http}); other properties
+     * keep their own name.
+     */
+    static String consulName(String property) {
+        if (property.startsWith(ConfigKeys.ADDRESS_PREFIX)) {
+            return "addresses." + property.substring(ConfigKeys.ADDRESS_PREFIX.length());
+        }
+        if (property.startsWith(ConfigKeys.RESPONSE_HEADER_PREFIX)) {
+            return "http_config.response_headers";
+        }
+        return switch (property) {
+            case ConfigKeys.NODE_ID -> "node_id";
+            case ConfigKeys.ADVERTISE_WAN -> "advertise_addr_wan";
+            default -> property;
+        };
     }
 
     /** The agent's own tokens are swapped in place; the master token seeds the ACL system at start only. */
     private static boolean reloaded(String key) {
         return key.startsWith(RELOADED_PREFIX) && !key.equals(RELOADED_PREFIX + "master");
+    }
+
+    /**
+     * keys feature: read when a signal arrives (the launcher keeps the last reloaded config), so a
+     * reload changes them at once, as Consul's agent command keeps its reloaded config.
+     */
+    private static boolean signalKey(String key) {
+        return key.equals(ConfigKeys.SKIP_LEAVE_ON_INTERRUPT);
     }
 
     /** The ACL token kinds ({@code agent}, {@code default}, ...) whose value differs, with the new value ("" if removed). */

@@ -37,4 +37,16 @@ class AgentReloadTest {
                 "gossip-swim.encrypt"), AgentReload.restartKeys(a, b));
         assertEquals(Map.of(), AgentReload.changedTokens(a, b), "the master token is not swapped at run time");
     }
+
+    @Test
+    void newKeysAreNamedByConsulsNamesAndLeaveKeysApplyInPlace() {
+        AgentConfig a = cfg("");
+        AgentConfig b = cfg(", \"node_id\": \"adf4238a-882b-9ddc-4a9d-5b6758e4159e\", "
+                + "\"addresses\": {\"http\": \"127.0.40.2\"}, \"advertise_addr_wan\": \"127.0.40.3\", "
+                + "\"http_config\": {\"response_headers\": {\"X-A\": \"1\", \"X-B\": \"2\"}}");
+        assertEquals(List.of("addresses.http", "advertise_addr_wan", "node_id", "http_config.response_headers"),
+                AgentReload.restartKeys(a, b));
+        AgentConfig c = cfg(", \"leave_on_terminate\": false, \"skip_leave_on_interrupt\": true");
+        assertEquals(List.of(), AgentReload.restartKeys(a, c), "read when a signal arrives, so reloaded in place");
+    }
 }

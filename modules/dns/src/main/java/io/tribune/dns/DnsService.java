@@ -104,10 +104,11 @@ public final class DnsService implements AgentService {
         DnsServer s = new DnsServer(resolver, settings);
         InetSocketAddress bound;
         try {
-            bound = s.start(agent.config().clientAddr(), port);
+            bound = s.start(io.tribune.agent.config.ConfigKeys.address(agent.config(), "dns"), port);
         } catch (IOException e) {
             s.close();
-            throw new UncheckedIOException("cannot bind the DNS interface to " + agent.config().clientAddr() + ":"
+            throw new UncheckedIOException("cannot bind the DNS interface to "
+                    + io.tribune.agent.config.ConfigKeys.address(agent.config(), "dns") + ":"
                     + port + ": " + e.getMessage(), e);
         }
         this.agent = agent;

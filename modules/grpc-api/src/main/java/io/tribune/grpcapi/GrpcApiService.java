@@ -62,7 +62,7 @@ public final class GrpcApiService implements AgentService {
             return;
         }
         this.agent = agent;
-        server = new GrpcApiServer(agent, agent.config().clientAddr(), port,
+        server = new GrpcApiServer(agent, io.tribune.agent.config.ConfigKeys.address(agent.config(), "grpc"), port,
                 agent.config().limits().maxRequestBytes());
         bound = server.start();
     }

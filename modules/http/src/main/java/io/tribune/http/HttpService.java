@@ -59,12 +59,15 @@ public final class HttpService implements AgentService {
         ConsulApi.register(s, agent.requests(), agent.config());
         // Telemetry: consul.http.<METHOD>.<route> timers around the dispatch.
         s.timing(agent.metrics(), agent.clock());
+        // keys feature: http_config.response_headers on every response
+        s.responseHeaders(io.tribune.agent.config.ConfigKeys.responseHeaders(agent.config().pluginConfig()));
         server = s;
         // config feature: the HTTPS listener (ports.https), beside or instead of plain HTTP.
         Optional<io.tribune.agent.config.ConfigKeys.Https> https =
                 io.tribune.agent.config.ConfigKeys.https(agent.config().pluginConfig());
         if (https.isPresent()) {
-            httpsBound = s.startHttps(agent.config().clientAddr(), https.get().port(),
+            httpsBound = s.startHttps(io.tribune.agent.config.ConfigKeys.address(agent.config(), "https"),
+                    https.get().port(),
                     io.tribune.http.internal.HttpsContext.server(https.get()));
             System.getLogger(HttpService.class.getName()).log(System.Logger.Level.INFO,
                     "HTTPS API on {0} (client certificates {1})", httpsBound,
@@ -75,7 +78,7 @@ public final class HttpService implements AgentService {
                     "HTTP API disabled (ports.http = {0})", port);
             return;
         }
-        bound = s.start(agent.config().clientAddr(), port);
+        bound = s.start(io.tribune.agent.config.ConfigKeys.address(agent.config(), "http"), port);
         // Scripts (and the CDS training run) read the bound port from this line.
         System.getLogger(HttpService.class.getName()).log(System.Logger.Level.INFO, "HTTP API on {0}", bound);
     }

@@ -39,6 +39,11 @@ final class DevAgent implements AutoCloseable {
 
     /** {@link #start(String, int)} with more top-level config keys ({@code "telemetry": {...}}), or "". */
     static DevAgent start(String node, int serverPort, String moreConfig) throws Exception {
+        return start(node, serverPort, moreConfig, "");
+    }
+
+    /** {@link #start(String, int, String)} waiting for the node's registration with {@code token} ("" for none). */
+    static DevAgent start(String node, int serverPort, String moreConfig, String token) throws Exception {
         var cfg = new ConfigLoader().add(JsonParser.parseString("{\"dev\": true, \"node_name\": \"" + node + "\", "
                 + "\"ports\": {\"http\": 0, \"server\": " + serverPort + "}"
                 + (moreConfig.isEmpty() ? "" : ", " + moreConfig) + "}").getAsJsonObject(), "test").build();
@@ -46,7 +51,9 @@ final class DevAgent implements AutoCloseable {
         DevAgent a = new DevAgent(Agent.start(cfg, registry, "embedded"));
         boolean registered = a.waitFor(Duration.ofSeconds(30), () -> {
             try {
-                return a.send("GET", "/v1/health/node/" + node, null).body().contains("serfHealth");
+                return Http.send(a.agent, "GET", "/v1/health/node/" + node, null,
+                        token.isEmpty() ? java.util.Map.of() : java.util.Map.of("X-Consul-Token", token)).body()
+                        .contains("serfHealth");
             } catch (Exception e) {
                 return false;
             }

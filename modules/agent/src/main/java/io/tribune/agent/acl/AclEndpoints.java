@@ -378,6 +378,17 @@ public final class AclEndpoints {
         return new Command.AclInit(gm, anon);
     }
 
+    /**
+     * keys feature: the configured master token ({@code acl.tokens.master}) as a global-management
+     * token of the state, with a random AccessorID and the description Consul gives it, so that
+     * {@code /v1/acl/tokens} lists it. The leader proposes it once the built-ins exist, while no
+     * token holds that secret.
+     */
+    public static Command.AclTokenSet masterToken(String secret, long nowMillis) {
+        return new Command.AclTokenSet(withHash(new AclToken(newSecret(), secret, "Master Token",
+                List.of(Builtins.GLOBAL_MANAGEMENT_ID), false, nowMillis, "", "", "", 0, 0)));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static Indexed<Optional<Acl.TokenInfo>> info(StateStore s, Indexed<Optional<AclToken>> t) {

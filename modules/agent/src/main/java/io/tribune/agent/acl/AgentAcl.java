@@ -119,13 +119,20 @@ public final class AgentAcl implements AutoCloseable {
             StateStore s = state.get();
             AtomicBoolean proposing = new AtomicBoolean();
             timer = scheduler.scheduleWithFixedDelay(Duration.ZERO, INIT_PERIOD, () -> {
-                if (!c.isLeader() || (s.aclPolicy(Builtins.GLOBAL_MANAGEMENT_ID).value().isPresent()
-                        && s.aclToken(Builtins.ANONYMOUS_ACCESSOR_ID).value().isPresent())
-                        || !proposing.compareAndSet(false, true)) {
+                boolean builtins = s.aclPolicy(Builtins.GLOBAL_MANAGEMENT_ID).value().isPresent()
+                        && s.aclToken(Builtins.ANONYMOUS_ACCESSOR_ID).value().isPresent();
+                // keys feature: the configured master token is a token of the state, listed by
+                // /v1/acl/tokens as in Consul, whose leader stores it in the primary datacenter (a
+                // secondary gets it by token replication).
+                boolean master = secondary || settings.master().isEmpty()
+                        || s.aclTokenBySecret(settings.master()).value().isPresent();
+                if (!c.isLeader() || (builtins && master) || !proposing.compareAndSet(false, true)) {
                     return;
                 }
                 // Consul's leader creates these when it takes office; a no-op for whatever exists.
-                c.apply(AclEndpoints.init(clock.wallMillis()).encode(), Router.APPLY_TIMEOUT).whenComplete((a, t) -> {
+                io.tribune.state.Command cmd = builtins ? AclEndpoints.masterToken(settings.master(), clock.wallMillis())
+                        : AclEndpoints.init(clock.wallMillis());
+                c.apply(cmd.encode(), Router.APPLY_TIMEOUT).whenComplete((a, t) -> {
                     proposing.set(false);
                     if (t != null) {
                         LOG.log(System.Logger.Level.DEBUG, "creating the built-in ACL objects failed, will retry: {0}",

@@ -105,6 +105,14 @@ public record AgentConfig(boolean dev, String nodeName, String datacenter, boole
         public static final Limits DEFAULT = new Limits(2048, 512 * 1024, 4 * 1024 * 1024, 64);
     }
 
+    /** This configuration with {@code props} as its plugin and derived properties (keys feature: the settled node ID). */
+    public AgentConfig withPluginConfig(PluginConfig props) {
+        return new AgentConfig(dev, nodeName, datacenter, server, bootstrap, bootstrapExpect, dataDir, bindAddr,
+                clientAddr, advertiseAddr, ports, startJoin, retryJoin, retryInterval, retryMax, plugins, props,
+                leaveOnTerminate, logLevel, limits, services, checks, enableScriptChecks, antiEntropyInterval, tls,
+                discoveryMaxStale);
+    }
+
     /** The plugin chosen for {@code kind}, if the configuration names one. */
     public Optional<String> plugin(SpiKind kind) {
         return Optional.ofNullable(plugins.get(kind));

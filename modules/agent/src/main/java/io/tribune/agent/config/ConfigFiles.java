@@ -216,6 +216,40 @@ final class ConfigFiles {
         return 0;
     }
 
+    /**
+     * The line of the innermost of {@code path}'s parts that can be found, each searched from the
+     * line of the part before it ({@code addresses} then {@code http}), or 0 when not even the
+     * first is found. A search like {@link #lineOf}, good enough to point a reader at the line.
+     */
+    static int lineOfPath(String text, String... path) {
+        if (text == null || path.length == 0) {
+            return 0;
+        }
+        String[] lines = text.split("\n", -1);
+        int found = 0;
+        for (String part : path) {
+            // A key starting a line (HCL, pretty JSON), else a quoted JSON key anywhere (one-line JSON).
+            Pattern first = Pattern.compile("^\\s*[{,]?\\s*\"?" + Pattern.quote(part) + "\"?\\s*[:={]");
+            Pattern quoted = Pattern.compile("\"" + Pattern.quote(part) + "\"\\s*:");
+            int at = 0;
+            for (Pattern p : List.of(first, quoted)) {
+                for (int i = Math.max(0, found - 1); i < lines.length && at == 0; i++) {
+                    if (p.matcher(lines[i]).find()) {
+                        at = i + 1;
+                    }
+                }
+                if (at > 0) {
+                    break;
+                }
+            }
+            if (at == 0) {
+                break;
+            }
+            found = at;
+        }
+        return found;
+    }
+
     private static String reason(IOException e) {
         return e.getMessage() == null ? "I/O error" : CLASS_PREFIX.matcher(e.getMessage()).replaceFirst("");
     }

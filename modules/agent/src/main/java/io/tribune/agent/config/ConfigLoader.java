@@ -57,7 +57,10 @@ public final class ConfigLoader {
             // observability (io.tribune.agent.observe.LogSettings, autopilot defaults): log file, rotation, JSON lines
             "log_file", "log_rotate_bytes", "log_rotate_duration", "log_rotate_max_files", "log_json", "autopilot",
             // telemetry (io.tribune.agent.metrics.TelemetrySettings; docs/metrics.md)
-            "telemetry");
+            "telemetry",
+            // keys feature (ConfigKeys): per-listener addresses, WAN advertise address, node ID,
+            // leave behaviour on signals, HTTP response headers
+            "addresses", "advertise_addr_wan", "node_id", "skip_leave_on_interrupt", "http_config");
     /**
      * Consul 1.4 keys that have no counterpart here and change nothing if ignored (update checks,
      * syslog, Consul's own protocol versions, timers of parts Tribune does not have): accepted with
@@ -138,6 +141,24 @@ public final class ConfigLoader {
         return add(p.layer(), source);
     }
 
+    /**
+     * keys feature: one config file read as the loader reads it (HCL through hcl4j, whole numbers as
+     * integers, repeated blocks as lists), without merging or validating keys: for commands that
+     * take Consul's service definition files ({@code tribune services register}).
+     *
+     * @param format "json", "hcl", or null to tell by the extension
+     * @throws ConfigException naming the file (and line, for syntax errors) when it is missing,
+     *                         unreadable, larger than 1 MiB, of another extension, or not valid
+     */
+    public static JsonObject readFile(Path file, String format) {
+        String fmt = format != null ? format : ConfigFiles.formatOf(file);
+        if (fmt == null) {
+            throw new ConfigException("config file " + file + ": cannot tell its format from the extension; name it "
+                    + "*.json or *.hcl");
+        }
+        return ConfigFiles.read(file, fmt).layer();
+    }
+
     /** Adds an HCL fragment of the command line ({@code -hcl 'key = value'}), after the files. */
     public ConfigLoader addHcl(String fragment) {
         String source = "-hcl fragment";
@@ -200,7 +221,7 @@ public final class ConfigLoader {
             }
             if ((k.equals("ports") || k.equals("plugins") || k.equals("plugin_config") || k.equals("performance")
                     || k.equals("limits") || k.equals("dns_config") || k.equals("acl") || k.equals("node_meta")
-                    || k.equals("telemetry"))) {
+                    || k.equals("telemetry") || k.equals("addresses") || k.equals("http_config"))) {
                 if (v.isJsonArray() && v.getAsJsonArray().size() == 1 && v.getAsJsonArray().get(0).isJsonObject()) {
                     // hcl4j may give a block written once as a one-element list.
                     v = v.getAsJsonArray().get(0);
@@ -213,6 +234,12 @@ public final class ConfigLoader {
                     if (k.equals("ports") && !PORT_KEYS.contains(sub.getKey())) {
                         throw new ConfigException("unknown port '" + sub.getKey() + "' in " + source
                                 + "; expected one of " + new java.util.TreeSet<>(PORT_KEYS));
+                    }
+                    if (k.equals("addresses") && !ConfigKeys.ADDRESS_KEYS.contains(sub.getKey())) {
+                        int line = ConfigFiles.lineOfPath(texts.get(source), "addresses", sub.getKey());
+                        throw new ConfigException("unknown key 'addresses." + sub.getKey() + "' in " + source
+                                + (line > 0 ? " (line " + line + ")" : "") + "; expected one of "
+                                + ConfigKeys.ADDRESS_KEYS);
                     }
                     target.add(sub.getKey(), sub.getValue());
                 }
@@ -286,6 +313,7 @@ public final class ConfigLoader {
         coordinateSettings(pluginProps);
         aclSettings(pluginProps);
         configFeatureSettings(pluginProps, ports, dev);
+        keysFeatureSettings(pluginProps, server, dev);
         // web UI (docs/ui.md): read by the HTTP module as ui.enabled
         pluginProps.put("ui.enabled", Boolean.toString(bool("ui", dev)));
         logSettings(pluginProps);
@@ -494,6 +522,80 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * The keys feature's keys as agent properties ({@link ConfigKeys}): {@code node_id} (a UUID,
+     * lower-cased), {@code addresses.{http,https,dns,grpc}} (one IP address each, overriding
+     * {@code client_addr} for that listener), {@code advertise_addr_wan} (an IP address),
+     * {@code skip_leave_on_interrupt} (default: true for servers, false for clients and -dev, as
+     * Consul) and {@code http_config.response_headers}. Every bad value names the key, the file and
+     * the line.
+     */
+    private void keysFeatureSettings(Map<String, String> props, boolean server, boolean dev) {
+        String nodeId = str("node_id", null);
+        if (nodeId != null) {
+            String problem = ConfigKeys.nodeIdProblem(nodeId);
+            if (problem != null) {
+                throw new ConfigException("node_id: " + problem + where("node_id"));
+            }
+            props.put(ConfigKeys.NODE_ID, nodeId.strip().toLowerCase(Locale.ROOT));
+        }
+        if (merged.has("addresses")) {
+            for (Map.Entry<String, JsonElement> e : merged.getAsJsonObject("addresses").entrySet()) {
+                String key = "addresses." + e.getKey();
+                String v = primitive(key, e.getValue()).getAsString().strip();
+                String problem = ConfigKeys.addressProblem(v);
+                if (problem != null) {
+                    throw new ConfigException(key + ": " + problem + where(key));
+                }
+                props.put(ConfigKeys.ADDRESS_PREFIX + e.getKey(), v);
+            }
+        }
+        String wan = str("advertise_addr_wan", null);
+        if (wan != null) {
+            String problem = ConfigKeys.addressProblem(wan.strip());
+            if (problem != null) {
+                throw new ConfigException("advertise_addr_wan: " + problem + where("advertise_addr_wan"));
+            }
+            if (ConfigKeys.isWildcard(wan.strip())) {
+                throw new ConfigException("advertise_addr_wan: '" + wan.strip() + "' reaches no one; advertise an "
+                        + "address other datacenters can reach" + where("advertise_addr_wan"));
+            }
+            props.put(ConfigKeys.ADVERTISE_WAN, wan.strip());
+        }
+        // Consul's defaults: a server stays in the cluster on Ctrl-C, a client leaves; -dev leaves
+        // (a throw-away agent: Tribune's choice, so that Ctrl-C on a dev agent is clean).
+        props.put(ConfigKeys.SKIP_LEAVE_ON_INTERRUPT, Boolean.toString(bool("skip_leave_on_interrupt", server && !dev)));
+        if (merged.has("http_config")) {
+            for (Map.Entry<String, JsonElement> e : merged.getAsJsonObject("http_config").entrySet()) {
+                String key = "http_config." + e.getKey();
+                if (!e.getKey().equals("response_headers")) {
+                    throw new ConfigException("configuration key '" + key + "' is not supported; http_config takes "
+                            + "response_headers only" + where(key));
+                }
+                JsonElement v = e.getValue();
+                if (v.isJsonArray() && v.getAsJsonArray().size() == 1 && v.getAsJsonArray().get(0).isJsonObject()) {
+                    v = v.getAsJsonArray().get(0);   // hcl4j's one-element list for a block
+                }
+                if (!v.isJsonObject()) {
+                    throw new ConfigException("configuration key '" + key + "' must be an object of header names "
+                            + "and values" + where(key));
+                }
+                if (v.getAsJsonObject().size() > ConfigKeys.MAX_RESPONSE_HEADERS) {
+                    throw new ConfigException(key + " has " + v.getAsJsonObject().size() + " headers; at most "
+                            + ConfigKeys.MAX_RESPONSE_HEADERS + where(key));
+                }
+                for (Map.Entry<String, JsonElement> h : v.getAsJsonObject().entrySet()) {
+                    String value = primitive(key + "." + h.getKey(), h.getValue()).getAsString();
+                    String problem = ConfigKeys.headerProblem(h.getKey(), value);
+                    if (problem != null) {
+                        throw new ConfigException(key + ": " + problem + where(key + "." + h.getKey()));
+                    }
+                    props.put(ConfigKeys.RESPONSE_HEADER_PREFIX + h.getKey(), value);
+                }
+            }
+        }
+    }
+
     /** Consul's ACL keys as {@code acl.*} properties ({@link io.tribune.agent.acl.AclSettings}). */
     private void aclSettings(Map<String, String> props) {
         Map<String, String> acl = new TreeMap<>();
@@ -673,11 +775,18 @@ public final class ConfigLoader {
         return e.getAsJsonPrimitive();
     }
 
-    /** " (in config file X)" for the layer that set the top-level key of {@code key}, or "". */
+    /**
+     * " (in config file X, line N)" for the layer that set the top-level key of {@code key}, or "";
+     * the line is that of the innermost part of a dotted key that can be found in the file's text.
+     */
     private String where(String key) {
-        String top = key.split("[.\\[]", 2)[0];
-        String src = origin.get(top);
-        return src == null ? "" : " (in " + src + ")";
+        String[] parts = key.split("[.\\[]");
+        String src = origin.get(parts[0]);
+        if (src == null) {
+            return "";
+        }
+        int line = ConfigFiles.lineOfPath(texts.get(src), parts);
+        return " (in " + src + (line > 0 ? ", line " + line : "") + ")";
     }
 
     private String str(String key, String def) {

@@ -201,8 +201,31 @@ public final class LocalEndpoints {
                 : s.keyring().onEveryMember(r);
     }
 
+    /**
+     * The answer to a change of the local state once its catalog write is done. A write the catalog
+     * refuses for the agent's own token (ACLs, PERMISSION_DENIED) still answers success, as Consul
+     * does: the caller's token was allowed the change (checked before this handler runs), the entry
+     * stays in the local state, and anti-entropy writes it once the agent's token allows (a WARN line
+     * says so). Answering an error while keeping the entry would leave caller and agent disagreeing.
+     */
     private static CompletableFuture<Boolean> ok(CompletableFuture<Void> write) {
-        return write.thenApply(x -> true);
+        return write.handle((x, e) -> {
+            if (e == null) {
+                return true;
+            }
+            Throwable root = e;
+            while ((root instanceof java.util.concurrent.CompletionException
+                    || root instanceof java.util.concurrent.ExecutionException) && root.getCause() != null) {
+                root = root.getCause();
+            }
+            if (root instanceof AgentException a && a.kind() == Kind.PERMISSION_DENIED) {
+                LOG.log(System.Logger.Level.WARNING, "catalog write blocked by ACLs (" + a.getMessage() + "): kept in "
+                        + "the agent's local state; anti-entropy retries with the agent's token (acl.tokens.agent)");
+                return true;
+            }
+            throw e instanceof java.util.concurrent.CompletionException ce ? ce
+                    : new java.util.concurrent.CompletionException(e);
+        });
     }
 
     private static String rootMessage(Throwable t) {

@@ -132,8 +132,9 @@ public final class LocalState implements AutoCloseable {
     /** The local node as the catalog holds it. */
     public Node localNode() {
         var cfg = config;
-        return new Node(NodeIds.of(cfg.nodeName()), cfg.nodeName(), cfg.advertiseAddr(), cfg.datacenter(),
-                Map.of("lan", cfg.advertiseAddr(), "wan", cfg.advertiseAddr()),
+        // keys feature: the node's own ID, and advertise_addr_wan as the "wan" tagged address, as Consul.
+        return new Node(NodeIds.of(cfg), cfg.nodeName(), cfg.advertiseAddr(), cfg.datacenter(),
+                Map.of("lan", cfg.advertiseAddr(), "wan", io.tribune.agent.config.ConfigKeys.advertiseAddrWan(cfg)),
                 io.tribune.agent.config.ConfigKeys.nodeMeta(cfg), 0, 0);
     }
 

@@ -297,7 +297,7 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
     }
 
     private Command register(Member m, HealthStatus status, String output, long now) {
-        Node node = new Node(NodeIds.of(m.name()), m.name(), m.host(), datacenter,
+        Node node = new Node(NodeIds.ofMember(m.name(), m.tag(NodeIds.TAG)), m.name(), m.host(), datacenter,
                 Map.of("lan", m.host(), "wan", m.host()), Map.of(), 0, 0);
         HealthCheck serf = new HealthCheck(m.name(), HealthCheck.SERF_HEALTH, "Serf Health Status", status, "", output, "", "",
                 List.of(), "", 0, 0);

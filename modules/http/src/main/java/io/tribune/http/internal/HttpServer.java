@@ -47,6 +47,8 @@ public final class HttpServer implements AutoCloseable {
     private final List<Map.Entry<String, Route>> routes = new ArrayList<>();
     private final int maxRequestBytes;
     private final HttpLimits limits;
+    /** keys feature: http_config.response_headers, set on every response; written once before start. */
+    private volatile Map<String, String> responseHeaders = Map.of();
     private final ConnectionGuard.Counts counts = new ConnectionGuard.Counts();
     // Telemetry: Consul's consul.http.<METHOD>.<route> timers (set by timing(), before start).
     private volatile HttpTimers timers = HttpTimers.NONE;
@@ -83,6 +85,16 @@ public final class HttpServer implements AutoCloseable {
      */
     public HttpServer timing(io.tribune.agent.platform.AgentMetrics metrics, io.tribune.api.Clock clock) {
         timers = new HttpTimers(metrics, clock, routes.stream().map(Map.Entry::getKey).toList());
+        return this;
+    }
+
+    /**
+     * keys feature: headers set on every response before the handler's own (Consul's
+     * {@code http_config.response_headers}; a handler's header of the same name wins). Call before
+     * {@link #start}.
+     */
+    public HttpServer responseHeaders(Map<String, String> headers) {
+        this.responseHeaders = Map.copyOf(headers);
         return this;
     }
 
@@ -264,6 +276,7 @@ public final class HttpServer implements AutoCloseable {
         private void stream(ChannelHandlerContext ctx, HttpResponse r) {
             io.netty.handler.codec.http.DefaultHttpResponse head = new io.netty.handler.codec.http.DefaultHttpResponse(
                     HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()));
+            responseHeaders.forEach((k, v) -> head.headers().set(k, v));
             r.headers().forEach((k, v) -> head.headers().set(k, v));
             head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -325,6 +338,7 @@ public final class HttpServer implements AutoCloseable {
             }
             FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+            responseHeaders.forEach((k, v) -> out.headers().set(k, v));
             r.headers().forEach((k, v) -> out.headers().set(k, v));
             out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
             if (keepAlive) {
