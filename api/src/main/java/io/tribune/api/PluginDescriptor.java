@@ -2,6 +2,7 @@ package io.tribune.api;
 
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,11 +19,27 @@ import java.util.Set;
  * @param spiMajor    the SPI major version the plugin was built against
  * @param spiMinor    the SPI minor version the plugin was built against
  * @param durable     whether the plugin keeps data across a process crash (storage plugins must say;
- *                    other kinds report {@code false} unless they persist something)
+ *                    other kinds report {@code false} unless they persist something); when capabilities
+ *                    are declared, equal to {@code capabilities.contains(DURABLE)}
+ * @param capabilities the {@link Capability capabilities} the plugin declares; empty when it
+ *                    declares none ({@code declaresCapabilities} false)
+ * @param declaresCapabilities whether {@code capabilities} is the plugin's complete statement (set by
+ *                    {@link #withCapabilities}); false for a descriptor built without it, as by every
+ *                    plugin built before capabilities existed, whose abilities the host then reads as
+ *                    before (see {@link #declares})
  */
 public record PluginDescriptor(String name, String version, String description, Set<SpiKind> provides,
-                               int spiMajor, int spiMinor, boolean durable) {
+                               int spiMajor, int spiMinor, boolean durable, Set<Capability> capabilities,
+                               boolean declaresCapabilities) {
 
+    /**
+     * Checks the fields and copies the sets.
+     *
+     * @throws IllegalArgumentException for a bad name, no SPI area, a capability of an area the
+     *                                  plugin does not provide, capabilities given without being
+     *                                  declared, or {@code durable} contradicting a declared
+     *                                  {@link Capability#DURABLE}
+     */
     public PluginDescriptor {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(version, "version");
@@ -35,17 +52,102 @@ public record PluginDescriptor(String name, String version, String description, 
             throw new IllegalArgumentException("plugin '" + name + "' provides no SPI area");
         }
         provides = Set.copyOf(EnumSet.copyOf(provides));
+        Objects.requireNonNull(capabilities, "capabilities");
+        EnumSet<Capability> caps = EnumSet.noneOf(Capability.class);
+        caps.addAll(capabilities);
+        if (!declaresCapabilities && !caps.isEmpty()) {
+            throw new IllegalArgumentException("plugin '" + name + "': capabilities " + caps
+                    + " given but not declared (use withCapabilities)");
+        }
+        for (Capability c : caps) {
+            if (c.kind().isPresent() && !provides.contains(c.kind().get())) {
+                throw new IllegalArgumentException("plugin '" + name + "' declares capability " + c + " of "
+                        + c.kind().get() + " but does not provide " + c.kind().get());
+            }
+        }
+        if (declaresCapabilities && durable != caps.contains(Capability.DURABLE)) {
+            throw new IllegalArgumentException("plugin '" + name + "': durable=" + durable
+                    + " contradicts its declared capabilities " + caps);
+        }
+        capabilities = java.util.Collections.unmodifiableSet(caps);
     }
 
-    /** A non-durable descriptor built against the SPI version this plugin is compiled with. */
+    /**
+     * The descriptor of SPI 1.0 to 1.3 (no capability declaration), kept so that plugins compiled
+     * against it still link; same as the canonical constructor with no capabilities declared.
+     */
+    public PluginDescriptor(String name, String version, String description, Set<SpiKind> provides,
+                            int spiMajor, int spiMinor, boolean durable) {
+        this(name, version, description, provides, spiMajor, spiMinor, durable, Set.of(), false);
+    }
+
+    /**
+     * A non-durable descriptor built against the SPI version this plugin is compiled with, declaring
+     * no capabilities (add them with {@link #withCapabilities}).
+     */
     public static PluginDescriptor of(String name, String version, String description, SpiKind... provides) {
         return new PluginDescriptor(name, version, description, Set.of(provides),
                 SpiVersion.MAJOR, SpiVersion.MINOR, false);
     }
 
-    /** A copy that declares durability. */
+    /**
+     * A copy that declares durability. On a descriptor that declares capabilities it also adds or
+     * removes {@link Capability#DURABLE}, so the two never disagree.
+     */
     public PluginDescriptor withDurable(boolean isDurable) {
-        return new PluginDescriptor(name, version, description, provides, spiMajor, spiMinor, isDurable);
+        EnumSet<Capability> caps = EnumSet.noneOf(Capability.class);
+        caps.addAll(capabilities);
+        if (declaresCapabilities) {
+            if (isDurable) {
+                caps.add(Capability.DURABLE);
+            } else {
+                caps.remove(Capability.DURABLE);
+            }
+        }
+        return new PluginDescriptor(name, version, description, provides, spiMajor, spiMinor, isDurable, caps,
+                declaresCapabilities);
+    }
+
+    /**
+     * A copy that declares exactly {@code declared} as the plugin's capabilities: every capability of
+     * the plugin's areas that is not listed is thereby declared absent, and the host refuses a
+     * configuration that needs it. Sets {@link #durable()} to whether {@link Capability#DURABLE} is
+     * listed.
+     *
+     * @throws IllegalArgumentException when a capability belongs to an area the plugin does not provide
+     */
+    public PluginDescriptor withCapabilities(Capability... declared) {
+        EnumSet<Capability> caps = EnumSet.noneOf(Capability.class);
+        caps.addAll(java.util.List.of(declared));
+        return new PluginDescriptor(name, version, description, provides, spiMajor, spiMinor,
+                caps.contains(Capability.DURABLE), caps, true);
+    }
+
+    /**
+     * What the descriptor says about {@code capability}: present (true or false) when the plugin
+     * declares its capabilities and {@code capability} applies to it (its area is one the plugin
+     * provides, or it applies to every area); empty when the plugin declares none (built before
+     * capabilities existed) or the capability is of another area. For an empty answer the host
+     * falls back to the factory's own method where one exists, and otherwise assumes "supported"
+     * (what hosts before capabilities did).
+     */
+    public Optional<Boolean> declares(Capability capability) {
+        if (!declaresCapabilities || capability.kind().map(k -> !provides.contains(k)).orElse(false)) {
+            return Optional.empty();
+        }
+        return Optional.of(capabilities.contains(capability));
+    }
+
+    /**
+     * Whether the plugin has {@code capability}: its declaration when there is one, otherwise
+     * {@code true} (the default of hosts and kits before capabilities were declared). For
+     * {@link Capability#DURABLE} without a declaration, the {@link #durable()} flag.
+     */
+    public boolean supports(Capability capability) {
+        if (capability == Capability.DURABLE && declares(capability).isEmpty()) {
+            return durable;
+        }
+        return declares(capability).orElse(true);
     }
 
     /**

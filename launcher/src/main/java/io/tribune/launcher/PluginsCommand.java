@@ -59,12 +59,14 @@ final class PluginsCommand extends ClientCommands.Base {
         try (PluginSource source = Home.source(runtime == null ? "felix" : runtime, Home.pluginDirs(pluginDirs),
                 Optional.empty())) {
             PluginRegistry reg = PluginRegistry.of(source.load());
-            out.printf("%-20s %-16s %-24s %-5s %-8s %s%n", "NAME", "VERSION", "PROVIDES", "SPI", "DURABLE", "ORIGIN");
+            out.printf("%-20s %-16s %-24s %-5s %-8s %-40s %s%n", "NAME", "VERSION", "PROVIDES", "SPI", "DURABLE",
+                    "CAPABILITIES", "ORIGIN");
             for (LoadedPlugin p : reg.plugins()) {
                 PluginDescriptor d = p.descriptor();
                 String provides = d.provides().stream().map(SpiKind::key).sorted().collect(Collectors.joining(","));
-                out.printf("%-20s %-16s %-24s %-5s %-8s %s%n", d.name(), d.version(), provides,
-                        d.spiMajor() + "." + d.spiMinor(), d.durable() ? "yes" : "no", p.origin());
+                out.printf("%-20s %-16s %-24s %-5s %-8s %-40s %s%n", d.name(), d.version(), provides,
+                        d.spiMajor() + "." + d.spiMinor(), d.durable() ? "yes" : "no", capabilities(reg, p),
+                        p.origin());
             }
             out.println("runtime: " + source.runtime());
             return 0;
@@ -74,9 +76,24 @@ final class PluginsCommand extends ClientCommands.Base {
         }
     }
 
+    /**
+     * The capabilities the host reads for {@code p}'s factories (comma-separated keys); marked
+     * "(undeclared)" when the descriptor declares none and they come from the factories and defaults.
+     */
+    static String capabilities(PluginRegistry reg, LoadedPlugin p) {
+        java.util.EnumSet<io.tribune.api.Capability> all = java.util.EnumSet.noneOf(io.tribune.api.Capability.class);
+        for (SpiKind k : SpiKind.values()) {
+            reg.candidates(k).stream().filter(c -> c.plugin() == p)
+                    .forEach(c -> all.addAll(io.tribune.agent.plugins.Capabilities.of(p, c.factory())));
+        }
+        String keys = all.isEmpty() ? "-" : all.stream().map(io.tribune.api.Capability::key)
+                .collect(Collectors.joining(","));
+        return p.descriptor().declaresCapabilities() ? keys : keys + " (undeclared)";
+    }
+
     /** The running plugins of {@code /v1/agent/self}'s (or the update's) {@code Plugins} list. */
     static void printRunning(PrintWriter out, JsonObject self) {
-        out.printf("%-20s %-12s %-10s %-24s %s%n", "NAME", "VERSION", "KIND", "SINCE", "ORIGIN");
+        out.printf("%-20s %-12s %-10s %-24s %-40s %s%n", "NAME", "VERSION", "KIND", "SINCE", "CAPABILITIES", "ORIGIN");
         JsonElement list = self.get("Plugins");
         if (list != null && list.isJsonArray()) {
             printRows(out, list.getAsJsonArray());
@@ -93,8 +110,12 @@ final class PluginsCommand extends ClientCommands.Base {
     private static void printRows(PrintWriter out, JsonArray rows) {
         for (JsonElement e : rows) {
             JsonObject p = e.getAsJsonObject();
-            out.printf("%-20s %-12s %-10s %-24s %s%n", p.get("Name").getAsString(), p.get("Version").getAsString(),
-                    p.get("Kind").getAsString(), p.get("Since").getAsString(), p.get("Origin").getAsString());
+            // Capabilities: absent from agents before capabilities were declared.
+            JsonElement caps = p.get("Capabilities");
+            String capText = caps == null || !caps.isJsonArray() || caps.getAsJsonArray().isEmpty() ? "-"
+                    : String.join(",", caps.getAsJsonArray().asList().stream().map(JsonElement::getAsString).toList());
+            out.printf("%-20s %-12s %-10s %-24s %-40s %s%n", p.get("Name").getAsString(), p.get("Version").getAsString(),
+                    p.get("Kind").getAsString(), p.get("Since").getAsString(), capText, p.get("Origin").getAsString());
         }
     }
 
@@ -123,7 +144,8 @@ final class PluginsCommand extends ClientCommands.Base {
             }
             String body = api().callText("PUT", "/v1/agent/plugins/" + ApiClient.enc(name) + "/update" + q);
             out().println("Plugin '" + name + "' replaced; the agent now runs:");
-            out().printf("%-20s %-12s %-10s %-24s %s%n", "NAME", "VERSION", "KIND", "SINCE", "ORIGIN");
+            out().printf("%-20s %-12s %-10s %-24s %-40s %s%n", "NAME", "VERSION", "KIND", "SINCE", "CAPABILITIES",
+                    "ORIGIN");
             printRows(out(), JsonParser.parseString(body).getAsJsonArray());
             return 0;
         }

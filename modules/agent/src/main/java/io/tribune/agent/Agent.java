@@ -255,6 +255,13 @@ public final class Agent {
         closeables.push(metrics.start(scheduler)::cancel);
         TransportFactory tf = choose(registry, SpiKind.TRANSPORT, TransportFactory.class);
         MembershipFactory mf = choose(registry, SpiKind.MEMBERSHIP, MembershipFactory.class);
+        // plugins feature: refuse what the chosen plugins cannot serve, by their capabilities, before anything listens.
+        io.tribune.agent.plugins.Capabilities.Choice wanCapable = io.tribune.agent.plugins.Capabilities.choice(
+                registry, SpiKind.MEMBERSHIP, mf);
+        io.tribune.agent.plugins.Capabilities.checkStart(config, new io.tribune.agent.plugins.Capabilities.Chosen(
+                Optional.ofNullable(sf).map(f -> io.tribune.agent.plugins.Capabilities.choice(registry, SpiKind.STORAGE, f)),
+                Optional.ofNullable(cf).map(f -> io.tribune.agent.plugins.Capabilities.choice(registry, SpiKind.CONSENSUS, f)),
+                io.tribune.agent.plugins.Capabilities.choice(registry, SpiKind.TRANSPORT, tf), wanCapable));
         LOG.log(System.Logger.Level.INFO, "starting agent {0} in {1}, {2} mode, plugins {3} (runtime {4})",
                 config.nodeName(), config.datacenter(), config.server() ? "server" : "client", chosen, runtime);
 
@@ -338,7 +345,8 @@ public final class Agent {
                             .cleanupDeadServers());
             closeables.push(reconciler);
             reconciler.start();
-            if (!config.dev() && config.ports().serfWan() >= 0) {
+            // A membership plugin that declares no WAN_POOL runs no WAN pool (-join-wan is refused above).
+            if (!config.dev() && config.ports().serfWan() >= 0 && wanCapable.has(io.tribune.api.Capability.WAN_POOL)) {
                 // Named <node>.<dc>, with the LAN tags (role, dc, port: where other datacenters send requests).
                 wanSetup = new MembershipSetup(config.nodeName() + "." + config.datacenter(), Pool.WAN,
                         config.bindAddr(), config.ports().serfWan(),
@@ -535,8 +543,12 @@ public final class Agent {
     }
 
     private io.tribune.agent.plugins.RunningPlugin runningOf(SpiKind kind, String factory, LoadedPlugin p) {
+        ProviderFactory f = registry == null ? null : registry.candidates(kind).stream()
+                .filter(c -> c.plugin() == p && c.name().equals(factory)).map(PluginRegistry.Candidate::factory)
+                .findFirst().orElse(null);
         return new io.tribune.agent.plugins.RunningPlugin(kind, factory, p.descriptor().name(),
-                p.descriptor().version(), p.origin(), platform.clock().wallMillis());
+                p.descriptor().version(), p.origin(), platform.clock().wallMillis(),
+                f == null ? java.util.Set.of() : io.tribune.agent.plugins.Capabilities.of(p, f));
     }
 
     /** The plugin instances this agent runs, by SPI area: what is loaded, not what is on disk. */
@@ -593,6 +605,11 @@ public final class Agent {
                     + ": only a transport or a membership plugin can be replaced in a running agent (consensus "
                     + "and storage hold the replicated log's state); restart the agent to load a new version");
         }
+        // plugins feature: a plugin that declares no LIVE_UPDATE is only ever replaced by a restart.
+        registry.plugins().stream().filter(p -> p.descriptor().name().equals(name)).findFirst()
+                .flatMap(io.tribune.agent.plugins.Capabilities::liveUpdateRefusal).ifPresent(why -> {
+                    throw new AgentException(AgentException.Kind.UNSUPPORTED, why);
+                });
         io.tribune.agent.plugins.PluginSource source = updateSource;
         if (source == null) {
             throw new AgentException(AgentException.Kind.UNSUPPORTED, "this agent was started without a plugin "

@@ -396,7 +396,7 @@ public final class EmbeddedAgent implements AutoCloseable {
             }
         }
 
-        private static InetSocketAddress address(Agent agent, String service) {
+        static InetSocketAddress address(Agent agent, String service) {
             return agent.serviceAddress(service).orElseThrow(() -> new IllegalStateException(
                     "the embedded agent has no '" + service + "' interface: is its module on the class path, "
                             + "or was it disabled with a port of -1?"));
@@ -424,7 +424,7 @@ public final class EmbeddedAgent implements AutoCloseable {
             return s;
         }
 
-        private static Level julLevel(String level) {
+        static Level julLevel(String level) {
             return switch (level) {
                 case "trace" -> Level.FINEST;
                 case "debug" -> Level.FINE;
@@ -434,6 +434,13 @@ public final class EmbeddedAgent implements AutoCloseable {
                 default -> throw new IllegalArgumentException("log level '" + level
                         + "' must be trace, debug, info, warn or err");
             };
+        }
+    }
+
+    /** Sets the level of the agents' loggers JVM-wide (an embedded cluster's agents share them). */
+    static void applyLogLevel(String level) {
+        for (Logger l : LOGGERS) {
+            l.setLevel(Builder.julLevel(level));
         }
     }
 

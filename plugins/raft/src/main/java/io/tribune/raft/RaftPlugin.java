@@ -1,5 +1,6 @@
 package io.tribune.raft;
 
+import io.tribune.api.Capability;
 import io.tribune.api.Plugin;
 import io.tribune.api.PluginDescriptor;
 import io.tribune.api.SpiKind;
@@ -19,7 +20,8 @@ public final class RaftPlugin implements Plugin {
 
     private static final PluginDescriptor DESCRIPTOR = PluginDescriptor.of(NAME, "0.1.0",
             "Raft consensus: pre-vote, check-quorum, pipelined replication, snapshots, membership changes, "
-                    + "leader transfer, read-index and lease reads", SpiKind.CONSENSUS);
+                    + "leader transfer, read-index and lease reads", SpiKind.CONSENSUS)
+            .withCapabilities(Capability.REPLICATED, Capability.MEMBERSHIP_CHANGES);
 
     private final List<ConsensusFactory> factories = List.of(new RaftConsensusFactory());
 

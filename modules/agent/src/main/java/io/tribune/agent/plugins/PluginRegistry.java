@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  *
  * <p>Checks at registration: the plugin was built against a compatible SPI version (same major,
  * minor not newer than the host's), every factory it offers is of an area its descriptor declares,
- * and no two plugins or factories share a name. A failed check stops the agent with a message that
+ * no two plugins or factories share a name, and the capabilities its descriptor declares agree with
+ * its factories' own answers ({@link Capabilities#checkDeclared}). A failed check stops the agent with a message that
  * names the plugin's origin and the reason.
  *
  * <p>Selection ({@link #select}): an explicit choice must name an available factory; without one,
@@ -70,42 +71,21 @@ public final class PluginRegistry {
                         + " and " + p.origin() + "; remove one");
             }
             List<? extends ProviderFactory> storages = safe(p, () -> p.plugin().storageFactories());
-            checkDurability(p, storages);
+            List<? extends ProviderFactory> transports = safe(p, () -> p.plugin().transportFactories());
+            List<? extends ProviderFactory> consensus = safe(p, () -> p.plugin().consensusFactories());
+            List<? extends ProviderFactory> memberships = safe(p, () -> p.plugin().membershipFactories());
             r.index(p, SpiKind.STORAGE, storages);
-            r.index(p, SpiKind.TRANSPORT, safe(p, () -> p.plugin().transportFactories()));
-            r.index(p, SpiKind.CONSENSUS, safe(p, () -> p.plugin().consensusFactories()));
-            r.index(p, SpiKind.MEMBERSHIP, safe(p, () -> p.plugin().membershipFactories()));
+            r.index(p, SpiKind.TRANSPORT, transports);
+            r.index(p, SpiKind.CONSENSUS, consensus);
+            r.index(p, SpiKind.MEMBERSHIP, memberships);
+            // Capabilities: the descriptor's declaration must agree with the factories' own answers.
+            Capabilities.checkDeclared(p, storages);
+            Capabilities.checkDeclared(p, transports);
+            Capabilities.checkDeclared(p, consensus);
             LOG.log(System.Logger.Level.DEBUG, "registered plugin {0} {1} ({2}) from {3}", d.name(), d.version(),
                     d.provides(), p.origin());
         }
         return r;
-    }
-
-    /**
-     * Capabilities (plugins feature): durability is declared in the descriptor (what operators see)
-     * and by each storage factory (what the agent acts on: a durable storage needs a data
-     * directory). A durable factory in a plugin whose descriptor does not declare durability is a
-     * contradiction that the host reports with a warning naming both; it does not refuse the
-     * plugin, since plugins built against earlier 1.x versions were accepted so.
-     */
-    private static void checkDurability(LoadedPlugin p, List<? extends ProviderFactory> storages) {
-        for (ProviderFactory f : storages) {
-            if (f instanceof io.tribune.api.storage.StorageFactory sf && !p.descriptor().durable()) {
-                boolean durable;
-                try {
-                    durable = sf.durable();
-                } catch (RuntimeException e) {
-                    throw new PluginLoadException(p.origin() + ": storage factory of plugin '" + p.descriptor().name()
-                            + "' failed to say whether it is durable: " + e, e);
-                }
-                if (durable) {
-                    LOG.log(System.Logger.Level.WARNING, "{0}: plugin ''{1}'' offers the durable storage factory "
-                            + "''{2}'' but its descriptor does not declare durability (PluginDescriptor.withDurable"
-                            + "(true)); ''tribune plugins'' shows it as not durable", p.origin(),
-                            p.descriptor().name(), sf.name());
-                }
-            }
-        }
     }
 
     private static List<? extends ProviderFactory> safe(LoadedPlugin p,

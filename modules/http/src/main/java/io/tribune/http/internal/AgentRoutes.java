@@ -213,6 +213,7 @@ final class AgentRoutes {
         o.put("Version", p.version());
         o.put("Origin", p.origin());
         o.put("Since", java.time.Instant.ofEpochMilli(p.sinceMillis()).toString());
+        o.put("Capabilities", p.capabilities().stream().map(io.tribune.api.Capability::key).toList());
         return o;
     }
 

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tribune.api.Capability;
 import io.tribune.api.PluginConfig;
+import io.tribune.api.PluginDescriptor;
 import io.tribune.api.PluginContext;
 import io.tribune.api.Subscription;
 import io.tribune.api.consensus.Applied;
@@ -22,6 +24,7 @@ import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.storage.Storage;
 import io.tribune.api.transport.Endpoint;
 import io.tribune.api.transport.Transport;
+import io.tribune.testkit.PluginDescriptors;
 import io.tribune.testkit.RealScheduler;
 import io.tribune.testkit.TestContext;
 import java.nio.charset.StandardCharsets;
@@ -74,9 +77,36 @@ public abstract class ConsensusConformanceTest {
         throw new UnsupportedOperationException("the binding of a replicated consensus must supply transports");
     }
 
-    /** Whether membership changes work; defaults to {@code factory().replicated()}. */
+    /**
+     * The descriptor of the plugin under test, from which the kit reads its capabilities; by default
+     * the registered plugin that offers {@link #factory()} ({@link PluginDescriptors#owning}), empty
+     * when none is registered (then the factory's own {@code replicated()} decides).
+     */
+    protected Optional<PluginDescriptor> descriptor() {
+        return PluginDescriptors.owning(factory(), getClass().getClassLoader());
+    }
+
+    /** Whether servers replicate: the declared {@link Capability#REPLICATED}, else {@code factory().replicated()}. */
+    protected final boolean replicated() {
+        return descriptor().flatMap(d -> d.declares(Capability.REPLICATED)).orElseGet(() -> factory().replicated());
+    }
+
+    /**
+     * Whether membership changes work: the declared {@link Capability#MEMBERSHIP_CHANGES}, else
+     * {@link #replicated()}.
+     */
     protected boolean supportsMembershipChange() {
-        return factory().replicated();
+        return descriptor().flatMap(d -> d.declares(Capability.MEMBERSHIP_CHANGES)).orElseGet(this::replicated);
+    }
+
+    /** A plugin that declares its capabilities says the same about replication in its descriptor as its factory. */
+    @Test
+    public void declaredReplicationMatchesTheFactory() {
+        Optional<Boolean> declared = descriptor().flatMap(d -> d.declares(Capability.REPLICATED));
+        if (declared.isPresent()) {
+            assertEquals(declared.get(), factory().replicated(), "descriptor declares REPLICATED=" + declared.get()
+                    + " but ConsensusFactory.replicated() answers " + factory().replicated());
+        }
     }
 
     /** Upper bound of every wait in the suite. */
@@ -128,7 +158,7 @@ public abstract class ConsensusConformanceTest {
         Storage storage = newStorage(id);
         toClose.add(storage);
         Transport transport = null;
-        if (factory().replicated()) {
+        if (replicated()) {
             transport = newTransport(id);
             toClose.add(transport);
             transport.start();
@@ -391,7 +421,7 @@ public abstract class ConsensusConformanceTest {
     /** Replicated: a follower whose state machine fails stops; the leader and the other follower go on. */
     @Test
     public void stateMachineFailureOnAFollowerStopsOnlyThatFollower() {
-        if (!factory().replicated()) {
+        if (!replicated()) {
             return;
         }
         List<Server> servers = cluster(3);
@@ -415,7 +445,7 @@ public abstract class ConsensusConformanceTest {
     /** Replicated: a leader whose state machine fails stops leading; the other two elect a leader and go on. */
     @Test
     public void stateMachineFailureOnTheLeaderStopsItAndTheOthersGoOn() {
-        if (!factory().replicated()) {
+        if (!replicated()) {
             return;
         }
         List<Server> servers = cluster(3);
@@ -503,7 +533,7 @@ public abstract class ConsensusConformanceTest {
      */
     @Test
     public void followerRefusesWritesWithLeaderHintAndReplicatesResultsOnlyToProposer() {
-        if (!factory().replicated()) {
+        if (!replicated()) {
             return;
         }
         List<Server> servers = cluster(3);
@@ -556,7 +586,7 @@ public abstract class ConsensusConformanceTest {
     /** Replicated: transferLeadership moves leadership to the target and no acknowledged write is lost. */
     @Test
     public void leaderTransferHandsOverWithoutLosingWrites() {
-        if (!factory().replicated()) {
+        if (!replicated()) {
             return;
         }
         List<Server> servers = cluster(3);

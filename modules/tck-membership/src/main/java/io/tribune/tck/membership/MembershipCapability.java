@@ -4,8 +4,10 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Optional abilities of a membership plugin. A binding lists what its plugin supports in
- * {@link MembershipConformanceTest#capabilities()}; the default is every capability. When a
+ * Optional abilities of a membership plugin. The kit reads them from the plugin's descriptor
+ * ({@link #fromDeclared}: the plugin declares them once, as {@link io.tribune.api.Capability}s);
+ * a binding may narrow them in {@link MembershipConformanceTest#capabilities()} for a configuration
+ * that turns one off; for a plugin that declares none the default is every capability. When a
  * capability is missing, the tests that need it do not skip: they assert the behaviour documented
  * here for its absence, so a plugin cannot silently claim less than it does, nor more.
  */
@@ -39,6 +41,30 @@ public enum MembershipCapability {
      * the query tests assert exactly that.
      */
     QUERIES;
+
+    /** The descriptor's {@link io.tribune.api.Capability} that states this one. */
+    public io.tribune.api.Capability declaredAs() {
+        return switch (this) {
+            case PEERS -> io.tribune.api.Capability.PEERS;
+            case FAILURE_DETECTION -> io.tribune.api.Capability.FAILURE_DETECTION;
+            case QUERIES -> io.tribune.api.Capability.QUERIES;
+        };
+    }
+
+    /**
+     * The kit's capabilities that {@code descriptor} declares (a plugin declares them once, in its
+     * descriptor; see {@link #declaredAs()}). For a descriptor that declares none: every capability,
+     * the kit's default.
+     */
+    public static Set<MembershipCapability> fromDeclared(io.tribune.api.PluginDescriptor descriptor) {
+        EnumSet<MembershipCapability> out = EnumSet.noneOf(MembershipCapability.class);
+        for (MembershipCapability c : values()) {
+            if (descriptor.supports(c.declaredAs())) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
 
     /** The capabilities this one needs to be meaningful. */
     public Set<MembershipCapability> implies() {

@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.tribune.api.PluginConfig;
+import io.tribune.api.PluginDescriptor;
+import io.tribune.testkit.PluginDescriptors;
 import io.tribune.api.membership.Member;
 import io.tribune.api.membership.MemberAnswer;
 import io.tribune.api.membership.MemberEvent;
@@ -47,7 +49,8 @@ import org.junit.jupiter.api.Test;
  * events, leave, force-leave, failure detection and queries.
  *
  * <p>A binding extends this class, names its {@link #factory()} and {@link #environment()}, and
- * overrides {@link #capabilities()} when its plugin lacks a {@link MembershipCapability}. For a
+ * reads its plugin's {@link MembershipCapability capabilities} from the plugin's descriptor (or
+ * overrides {@link #capabilities()} for a configuration that turns one off). For a
  * missing capability the tests that need it assert the fallback behaviour documented on the
  * capability; they are never skipped. Bindings may also override {@link #config(int)},
  * {@link #setup(int, Map)} and the time limits.
@@ -62,9 +65,23 @@ public abstract class MembershipConformanceTest {
     /** A new environment for one test; closed after it. */
     protected abstract MembershipEnvironment environment();
 
-    /** What the plugin supports; default: every capability. */
+    /**
+     * The descriptor of the plugin under test, from which {@link #capabilities()} is read; by default
+     * the registered plugin that offers {@link #factory()} ({@link PluginDescriptors#owning}), empty
+     * when none is registered.
+     */
+    protected Optional<PluginDescriptor> descriptor() {
+        return PluginDescriptors.owning(factory(), getClass().getClassLoader());
+    }
+
+    /**
+     * What the plugin supports. Default: what its {@link #descriptor()} declares
+     * ({@link MembershipCapability#fromDeclared}); every capability when it declares none. A binding
+     * overrides this only for a configuration that turns a capability off.
+     */
     protected Set<MembershipCapability> capabilities() {
-        return EnumSet.allOf(MembershipCapability.class);
+        return descriptor().filter(PluginDescriptor::declaresCapabilities).map(MembershipCapability::fromDeclared)
+                .orElseGet(() -> EnumSet.allOf(MembershipCapability.class));
     }
 
     /** Configuration for the node of index {@code i}; default empty. */

@@ -1,16 +1,22 @@
 package io.tribune.tck.storage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tribune.api.Capability;
 import io.tribune.api.PluginConfig;
+import io.tribune.api.PluginDescriptor;
 import io.tribune.api.PluginContext;
 import io.tribune.api.storage.Storage;
 import io.tribune.api.storage.StorageFactory;
+import io.tribune.testkit.PluginDescriptors;
 import io.tribune.testkit.SimScheduler;
 import io.tribune.testkit.TestContext;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,9 +49,34 @@ public abstract class StorageConformanceSupport {
         return PluginConfig.empty();
     }
 
-    /** Whether the factory claims durability; decides whether restart and crash checks apply. */
+    /**
+     * The descriptor of the plugin under test, from which the kit reads its capabilities; by default
+     * the registered plugin that offers {@link #factory()} ({@link PluginDescriptors#owning}), empty
+     * when none is registered (then the factory's own {@code durable()} decides).
+     */
+    protected Optional<PluginDescriptor> descriptor() {
+        return PluginDescriptors.owning(factory(), getClass().getClassLoader());
+    }
+
+    /**
+     * Whether the plugin claims durability, as its descriptor declares ({@link Capability#DURABLE})
+     * or else as the factory answers; decides whether restart and crash checks apply.
+     */
     protected final boolean durable() {
-        return factory().durable();
+        return descriptor().flatMap(d -> d.declares(Capability.DURABLE)).orElseGet(() -> factory().durable());
+    }
+
+    /**
+     * A plugin that declares its capabilities says the same about durability in its descriptor as
+     * its factory does (the host refuses to load one that contradicts itself).
+     */
+    @Test
+    public void declaredDurabilityMatchesTheFactory() {
+        Optional<Boolean> declared = descriptor().flatMap(d -> d.declares(Capability.DURABLE));
+        if (declared.isPresent()) {
+            assertEquals(declared.get(), factory().durable(), "descriptor declares DURABLE=" + declared.get()
+                    + " but StorageFactory.durable() answers " + factory().durable());
+        }
     }
 
     /** A context on virtual time with {@code dir} as the data directory (or none when null). */

@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tribune.api.Capability;
 import io.tribune.api.PluginConfig;
+import io.tribune.api.PluginDescriptor;
 import io.tribune.api.PluginContext;
 import io.tribune.api.transport.CallContext;
 import io.tribune.api.transport.Endpoint;
@@ -21,6 +23,7 @@ import io.tribune.api.transport.TransportException;
 import io.tribune.api.transport.TransportException.Code;
 import io.tribune.api.transport.TransportFactory;
 import io.tribune.api.transport.TransportSetup;
+import io.tribune.testkit.PluginDescriptors;
 import io.tribune.testkit.RealScheduler;
 import io.tribune.testkit.TestContext;
 import java.io.IOException;
@@ -807,6 +810,30 @@ public abstract class TransportConformanceTest {
     // ---- call-only transports -----------------------------------------------------------------
 
     /**
+     * The descriptor of the plugin under test, from which the kit reads its capabilities; by default
+     * the registered plugin that offers {@link #factory()} ({@link PluginDescriptors#owning}), empty
+     * when none is registered (then the factory's own {@code supportsCallOnly()} decides).
+     */
+    protected Optional<PluginDescriptor> descriptor() {
+        return PluginDescriptors.owning(factory(), getClass().getClassLoader());
+    }
+
+    /** Whether the plugin runs call-only: its declared {@link Capability#CALL_ONLY}, else the factory's answer. */
+    protected final boolean callOnly() {
+        return descriptor().flatMap(d -> d.declares(Capability.CALL_ONLY)).orElseGet(() -> factory().supportsCallOnly());
+    }
+
+    /** A plugin that declares its capabilities says the same about call-only in its descriptor as its factory. */
+    @Test
+    public void declaredCallOnlyMatchesTheFactory() {
+        Optional<Boolean> declared = descriptor().flatMap(d -> d.declares(Capability.CALL_ONLY));
+        if (declared.isPresent()) {
+            assertEquals(declared.get(), factory().supportsCallOnly(), "descriptor declares CALL_ONLY="
+                    + declared.get() + " but TransportFactory.supportsCallOnly() answers " + factory().supportsCallOnly());
+        }
+    }
+
+    /**
      * Creates and starts a call-only transport like the binding's {@link #setup} (same limit and
      * TLS) whose endpoint is {@code local}. For a factory that does not
      * {@linkplain TransportFactory#supportsCallOnly() support} call-only setups, checks instead that
@@ -816,7 +843,7 @@ public abstract class TransportConformanceTest {
     protected Transport startCallOnly(String node, Endpoint local) {
         TransportSetup base = setup(node, MAX_MESSAGE_BYTES);
         TransportSetup s = new TransportSetup(local, local, base.maxMessageBytes(), base.tls(), true);
-        if (!factory().supportsCallOnly()) {
+        if (!callOnly()) {
             assertThrows(IllegalArgumentException.class, () -> createTransport(node, s),
                     "a factory without call-only support must refuse a call-only setup");
             return null;

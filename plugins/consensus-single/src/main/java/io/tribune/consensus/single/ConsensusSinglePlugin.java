@@ -20,7 +20,7 @@ public final class ConsensusSinglePlugin implements Plugin {
 
     private static final PluginDescriptor DESCRIPTOR = PluginDescriptor.of(NAME, "0.1.0",
             "Single-server consensus for -dev: commands logged to storage and applied in order, with snapshots",
-            SpiKind.CONSENSUS);
+            SpiKind.CONSENSUS).withCapabilities(); // capabilities: none (one server, no replication)
 
     private final List<ConsensusFactory> factories = List.of(new SingleServerConsensusFactory());
 

@@ -18,7 +18,7 @@ public final class InMemoryStoragePlugin implements Plugin {
 
     private static final PluginDescriptor DESCRIPTOR = PluginDescriptor.of(NAME, "0.1.0",
             "In-memory Raft log, stable and snapshot stores for -dev and tests; NOT durable: data is lost on exit",
-            SpiKind.STORAGE);
+            SpiKind.STORAGE).withCapabilities(); // capabilities: none (not durable, restart to update)
 
     private final InMemoryStorageFactory factory = new InMemoryStorageFactory();
 

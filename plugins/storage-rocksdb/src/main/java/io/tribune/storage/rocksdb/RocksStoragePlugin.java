@@ -1,5 +1,6 @@
 package io.tribune.storage.rocksdb;
 
+import io.tribune.api.Capability;
 import io.tribune.api.Plugin;
 import io.tribune.api.PluginDescriptor;
 import io.tribune.api.SpiKind;
@@ -18,7 +19,7 @@ public final class RocksStoragePlugin implements Plugin {
 
     private static final PluginDescriptor DESCRIPTOR = PluginDescriptor.of(NAME, "0.1.0",
             "Durable Raft log and stable store on RocksDB (fsync per batch), checksummed snapshot files",
-            SpiKind.STORAGE).withDurable(true);
+            SpiKind.STORAGE).withCapabilities(Capability.DURABLE);
 
     private final RocksStorageFactory factory = new RocksStorageFactory();
 

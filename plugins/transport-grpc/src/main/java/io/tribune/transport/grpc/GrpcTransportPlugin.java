@@ -1,5 +1,6 @@
 package io.tribune.transport.grpc;
 
+import io.tribune.api.Capability;
 import io.tribune.api.Plugin;
 import io.tribune.api.PluginDescriptor;
 import io.tribune.api.SpiKind;
@@ -19,7 +20,8 @@ public final class GrpcTransportPlugin implements Plugin {
 
     private static final PluginDescriptor DESCRIPTOR = PluginDescriptor.of(NAME, VERSION,
             "Node-to-node RPC over gRPC (HTTP/2): pooled connections, deadlines, backpressure, mutual TLS",
-            SpiKind.TRANSPORT);
+            SpiKind.TRANSPORT)
+            .withCapabilities(Capability.CALL_ONLY, Capability.LIVE_UPDATE);
 
     private final List<TransportFactory> factories = List.of(new GrpcTransportFactory());
 

@@ -1,5 +1,6 @@
 package io.tribune.transport.inproc;
 
+import io.tribune.api.Capability;
 import io.tribune.api.Plugin;
 import io.tribune.api.PluginDescriptor;
 import io.tribune.api.SpiKind;
@@ -20,7 +21,8 @@ public final class InProcTransportPlugin implements Plugin {
 
     private static final PluginDescriptor DESCRIPTOR = PluginDescriptor.of(NAME, VERSION,
             "In-process transport for -dev mode and tests: same contracts as a network transport, no sockets",
-            SpiKind.TRANSPORT);
+            SpiKind.TRANSPORT)
+            .withCapabilities(Capability.CALL_ONLY, Capability.LIVE_UPDATE);
 
     private final List<TransportFactory> factories = List.of(new InProcTransportFactory());
 

@@ -1,5 +1,6 @@
 package io.tribune.membership.fixed.internal;
 
+import io.tribune.api.Capability;
 import io.tribune.api.Plugin;
 import io.tribune.api.PluginDescriptor;
 import io.tribune.api.SpiKind;
@@ -15,7 +16,8 @@ public final class StaticMembershipPlugin implements Plugin {
 
     private static final PluginDescriptor DESCRIPTOR = PluginDescriptor.of(NAME, VERSION,
             "Fixed membership for -dev and tests: local member always alive, no failure detection",
-            SpiKind.MEMBERSHIP);
+            SpiKind.MEMBERSHIP)
+            .withCapabilities(Capability.QUERIES, Capability.WAN_POOL); // local only: no PEERS, no failure detection
 
     /** Creates the plugin; cheap, starts nothing. */
     public StaticMembershipPlugin() {
