@@ -190,29 +190,38 @@ class RocksStorageTest {
     }
 
     private static String listing(Path p) throws IOException {
-        try (Stream<Path> files = Files.walk(p)) {
-            StringBuilder sb = new StringBuilder();
-            files.filter(Files::isRegularFile).forEach(f -> {
-                try {
-                    sb.append(f.getFileName()).append('=').append(Files.size(f)).append(' ');
-                } catch (IOException e) {
-                    sb.append(f.getFileName()).append("=? ");
-                }
-            });
-            return sb.toString();
-        }
+        StringBuilder sb = new StringBuilder();
+        files(p).forEach((name, size) -> sb.append(name).append('=').append(size).append(' '));
+        return sb.toString();
     }
 
     private static long sizeOf(Path p) throws IOException {
-        try (Stream<Path> files = Files.walk(p)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
+        return files(p).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * The regular files under {@code p} with their sizes. RocksDB deletes files on its own threads
+     * while this runs: a file gone between the listing and its size is left out (Files.walk threw
+     * NoSuchFileException then, and the test failed at random).
+     */
+    private static java.util.SortedMap<String, Long> files(Path p) throws IOException {
+        java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
+            for (Path f : entries) {
                 try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0;
+                    java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(f,
+                            java.nio.file.attribute.BasicFileAttributes.class);
+                    if (a.isDirectory()) {
+                        files(f).forEach((n, size) -> out.put(f.getFileName() + "/" + n, size));
+                    } else if (a.isRegularFile()) {
+                        out.put(f.getFileName().toString(), a.size());
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // Deleted meanwhile (compaction, an obsolete log): no longer on disk.
                 }
-            }).sum();
+            }
         }
+        return out;
     }
 
     private SnapshotMeta writeSnapshot(Storage s, long index, byte[] data) throws IOException {
