@@ -11,7 +11,6 @@ module io.tribune.launcher {
     requires io.tribune.agent;
     requires com.google.gson;
     requires java.logging;
-    requires java.net.http;
     requires info.picocli;
     requires org.apache.felix.framework;
     // SIGHUP reloads the config (config feature): sun.misc.Signal.

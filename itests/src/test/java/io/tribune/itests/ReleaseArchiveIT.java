@@ -64,7 +64,7 @@ class ReleaseArchiveIT {
             ProcessResult cds = run(tmp, home.resolve("bin/tribune").toString(), "--build-cli-cds");
             assertEquals(0, cds.code(), cds.output());
             try (Stream<Path> s = Files.list(home.resolve("cds"))) {
-                assertEquals(1, s.filter(p -> p.getFileName().toString().matches("cli-[0-9]+\\.jsa")).count());
+                assertEquals(1, s.filter(p -> p.getFileName().toString().matches("cli-[0-9]+-[0-9]+\\.jsa")).count());
             }
             String unit = Files.readString(home.resolve("conf/tribune.service"));
             for (String line : List.of("ExecStart=/opt/tribune/bin/tribune agent -config-dir /etc/tribune.d",

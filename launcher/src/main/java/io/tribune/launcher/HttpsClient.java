@@ -25,6 +25,7 @@ import java.util.Locale;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -189,11 +190,23 @@ final class HttpsClient {
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
             base.checkServerTrusted(chain, authType);
-            String expected = serverName != null ? serverName
-                    : socket == null || socket.getInetAddress() == null ? null : socket.getInetAddress().getHostName();
+            String expected = serverName != null ? serverName : peerHost(socket);
             if (expected != null) {
                 checkName(chain[0], expected);
             }
+        }
+
+        /**
+         * The host the socket was opened for, as the URL names it ({@code HttpsURLConnection} passes it
+         * to the socket factory): the address as typed, not a reverse lookup of it, so that an
+         * {@code https://127.0.0.1:8501} address is checked against the certificate's IP names.
+         */
+        private static String peerHost(Socket socket) {
+            if (socket instanceof SSLSocket s && s.getHandshakeSession() != null
+                    && s.getHandshakeSession().getPeerHost() != null) {
+                return s.getHandshakeSession().getPeerHost();
+            }
+            return socket == null || socket.getInetAddress() == null ? null : socket.getInetAddress().getHostAddress();
         }
 
         @Override

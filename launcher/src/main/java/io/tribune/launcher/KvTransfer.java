@@ -7,7 +7,6 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +40,7 @@ final class KvTransfer {
 
         @Override
         int run() throws ApiClient.ApiException {
-            HttpResponse<byte[]> r = api().send("GET", "/v1/kv/" + ApiClient.enc(prefix) + "?recurse", null);
+            ApiResponse r = api().send("GET", "/v1/kv/" + ApiClient.enc(prefix) + "?recurse", null);
             List<Entry> entries = new ArrayList<>();
             if (r.statusCode() != 404) {
                 if (r.statusCode() != 200) {

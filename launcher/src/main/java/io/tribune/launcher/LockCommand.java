@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -166,13 +165,13 @@ final class LockCommand extends ClientCommands.Base {
         String key = "/v1/kv/" + ApiClient.enc(base + "/.lock");
         long index = 0;
         while (System.nanoTime() < deadline) {
-            HttpResponse<byte[]> r = api.send("GET", key + "?index=" + index + "&wait=" + waitFor(deadline), null,
+            ApiResponse r = api.send("GET", key + "?index=" + index + "&wait=" + waitFor(deadline), null,
                     Duration.ofSeconds(90));
             if (r.statusCode() / 100 == 5) {
                 pause(Duration.ofSeconds(1));
                 continue;
             }
-            index = r.headers().firstValue("X-Consul-Index").map(Long::parseLong).orElse(0L);
+            index = r.header("X-Consul-Index").map(Long::parseLong).orElse(0L);
             if (r.statusCode() == 200) {
                 JsonObject e = JsonParser.parseString(new String(r.body(), StandardCharsets.UTF_8)).getAsJsonArray().get(0)
                         .getAsJsonObject();
@@ -208,13 +207,13 @@ final class LockCommand extends ClientCommands.Base {
         }
         long index = 0;
         while (System.nanoTime() < deadline) {
-            HttpResponse<byte[]> r = api.send("GET", "/v1/kv/" + ApiClient.enc(base + "/") + "?recurse&index=" + index
+            ApiResponse r = api.send("GET", "/v1/kv/" + ApiClient.enc(base + "/") + "?recurse&index=" + index
                     + "&wait=" + waitFor(deadline), null, Duration.ofSeconds(90));
             if (r.statusCode() / 100 == 5) {
                 pause(Duration.ofSeconds(1));
                 continue;
             }
-            index = r.headers().firstValue("X-Consul-Index").map(Long::parseLong).orElse(0L);
+            index = r.header("X-Consul-Index").map(Long::parseLong).orElse(0L);
             List<JsonObject> pairs = new ArrayList<>();
             if (r.statusCode() == 200) {
                 JsonParser.parseString(new String(r.body(), StandardCharsets.UTF_8)).getAsJsonArray()
@@ -307,7 +306,7 @@ final class LockCommand extends ClientCommands.Base {
         long index = 0;
         int failures = 0;
         while (!done) {
-            HttpResponse<byte[]> r;
+            ApiResponse r;
             try {
                 r = api.send("GET", key + "?index=" + index + "&wait=30s", null, Duration.ofSeconds(60));
             } catch (ApiClient.ApiException e) {
@@ -324,7 +323,7 @@ final class LockCommand extends ClientCommands.Base {
                 continue;
             }
             failures = 0;
-            index = r.headers().firstValue("X-Consul-Index").map(Long::parseLong).orElse(0L);
+            index = r.header("X-Consul-Index").map(Long::parseLong).orElse(0L);
             if (r.statusCode() != 200) {
                 return true;
             }
@@ -353,7 +352,7 @@ final class LockCommand extends ClientCommands.Base {
                 return;
             }
             try {
-                HttpResponse<byte[]> r = api.send("PUT", "/v1/session/renew/" + session, null);
+                ApiResponse r = api.send("PUT", "/v1/session/renew/" + session, null);
                 if (r.statusCode() == 404) {
                     return; // the session is gone; the monitor sees the lock lost
                 }
@@ -371,7 +370,7 @@ final class LockCommand extends ClientCommands.Base {
                         + Long.toUnsignedString(LOCK_FLAGS), new byte[0]);
             } else {
                 for (int attempt = 0; attempt < 10; attempt++) {
-                    HttpResponse<byte[]> r = api.send("GET", "/v1/kv/" + ApiClient.enc(base + "/") + "?recurse", null);
+                    ApiResponse r = api.send("GET", "/v1/kv/" + ApiClient.enc(base + "/") + "?recurse", null);
                     List<JsonObject> pairs = new ArrayList<>();
                     if (r.statusCode() == 200) {
                         JsonParser.parseString(new String(r.body(), StandardCharsets.UTF_8)).getAsJsonArray()

@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.tribune.agent.rpc.SnapshotArchive;
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +99,7 @@ final class OperatorCommands {
 
         @Override
         int run() throws ApiClient.ApiException, IOException {
-            HttpResponse<byte[]> r = api().send("GET", "/v1/snapshot" + (stale ? "?stale" : ""), null);
+            ApiResponse r = api().send("GET", "/v1/snapshot" + (stale ? "?stale" : ""), null);
             if (r.statusCode() != 200) {
                 throw new ApiClient.ApiException(r.statusCode(), "Unexpected response code: " + r.statusCode() + " ("
                         + new String(r.body(), StandardCharsets.UTF_8).trim() + ")");
@@ -119,7 +118,7 @@ final class OperatorCommands {
             } finally {
                 Files.deleteIfExists(tmp);
             }
-            out().println("Saved and verified snapshot to index " + r.headers().firstValue("X-Consul-Index").orElse("0"));
+            out().println("Saved and verified snapshot to index " + r.header("X-Consul-Index").orElse("0"));
             return 0;
         }
     }

@@ -8,7 +8,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,7 +91,7 @@ final class WatchCommand extends ClientCommands.Base {
         int changes = 0;
         Duration pause = FIRST_RETRY;
         while (true) {
-            HttpResponse<byte[]> r;
+            ApiResponse r;
             try {
                 r = api.send("GET", path + (path.contains("?") ? "&" : "?") + "index=" + index + "&wait=" + WAIT, null,
                         Duration.ofSeconds(90));
@@ -121,7 +120,7 @@ final class WatchCommand extends ClientCommands.Base {
             }
             failures = 0;
             pause = FIRST_RETRY;
-            long next = r.headers().firstValue("X-Consul-Index").map(Long::parseLong).orElse(0L);
+            long next = r.header("X-Consul-Index").map(Long::parseLong).orElse(0L);
             // An index that goes backwards (a restored snapshot, a new leader) restarts from 0, as Consul's watch does.
             index = next < index ? 0 : next;
             String json = render(type, code == 404 ? null : new String(r.body(), StandardCharsets.UTF_8));

@@ -1,11 +1,13 @@
 package io.tribune.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
@@ -38,5 +40,31 @@ class MainCommandsTest {
         String[] u = run("no-such-command");
         assertEquals(Integer.toString(Main.EXIT_USAGE), u[0]);
         assertTrue(u[2].contains("no-such-command"), u[2]);
+    }
+
+    @Test
+    void theCommandTableAgreesWithEveryCommandsNameAndAliases() {
+        int names = 0;
+        for (Class<?> c : Main.COMMANDS) {
+            if (c == CommandLine.HelpCommand.class) {
+                assertNull(Main.command("help"), "help builds the whole tree");
+                continue;
+            }
+            Command a = c.getAnnotation(Command.class);
+            assertEquals(c, Main.command(a.name()), a.name());
+            names++;
+            for (String alias : a.aliases()) {
+                assertEquals(c, Main.command(alias), alias);
+            }
+        }
+        assertEquals(Main.COMMANDS.size() - 1, names);
+        assertNull(Main.command("no-such-command"));
+        assertNull(Main.command(""));
+    }
+
+    @Test
+    void onlyTheCommandThatRunsIsBuiltAndAnUnknownOneGetsTheWholeTree() {
+        assertEquals(java.util.Set.of("members"), Main.commandLine(new String[] {"members", "-wan"}).getSubcommands().keySet());
+        assertEquals(Main.COMMANDS.size(), Main.commandLine(new String[] {"nope"}).getSubcommands().size());
     }
 }

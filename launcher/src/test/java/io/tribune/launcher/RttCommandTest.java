@@ -12,10 +12,7 @@ import io.tribune.agent.plugins.ServiceLoaderPluginSource;
 import io.tribune.testkit.Poll;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RttCommandTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private final List<Agent> agents = new ArrayList<>();
     @TempDir
     Path dir;
@@ -77,10 +73,14 @@ class RttCommandTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
-    private static HttpResponse<String> http(Agent a, String method, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.httpAddress().orElseThrow().getPort()
-                + path)).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    /** One call through the CLI's own client; the body is UTF-8. */
+    private static Answer http(Agent a, String method, String path, String body) throws Exception {
+        ApiResponse r = new ApiClient("127.0.0.1:" + a.httpAddress().orElseThrow().getPort())
+                .send(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+        return new Answer(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    }
+
+    private record Answer(int statusCode, String body) {
     }
 
     /** The body of a GET, or "[]" when it fails (for polling). */
@@ -101,7 +101,7 @@ class RttCommandTest {
                 .statusCode());
         // rtt-a at the origin, rtt-b 3 ms away on the first axis, heights 0.1 ms: 3 + 0.1 + 0.1 = 3.2 ms.
         for (String[] n : new String[][] {{"rtt-a", "0"}, {"rtt-b", "0.003"}}) {
-            HttpResponse<String> r = http(a, "PUT", "/v1/coordinate/update", "{\"Node\": \"" + n[0] + "\", \"Coord\": "
+            Answer r = http(a, "PUT", "/v1/coordinate/update", "{\"Node\": \"" + n[0] + "\", \"Coord\": "
                     + "{\"Vec\": [" + n[1] + ", 0, 0, 0, 0, 0, 0, 0], \"Error\": 0.2, \"Adjustment\": 0, "
                     + "\"Height\": 0.0001}}");
             assertEquals(200, r.statusCode(), r.body());
