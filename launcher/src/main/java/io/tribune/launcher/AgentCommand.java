@@ -313,6 +313,10 @@ final class AgentCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         Logging.configure(cfg.logLevel(), io.tribune.agent.observe.LogSettings.of(cfg.pluginConfig()));
+        // start: the first step of the start-up timeline (bench/startup.sh): JVM, launcher and config.
+        ProcessHandle.current().info().startInstant().ifPresent(t -> System.getLogger(AgentCommand.class.getName())
+                .log(System.Logger.Level.DEBUG, "startup: configuration read {0} ms after process start",
+                        java.time.Duration.between(t, java.time.Instant.now()).toMillis()));
         AgentLifecycle.logWarnings(configLoader.warnings());
         PluginSource source;
         PluginRegistry registry;

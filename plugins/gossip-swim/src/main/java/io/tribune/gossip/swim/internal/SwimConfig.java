@@ -31,9 +31,10 @@ import java.util.Set;
  *     (fits a 1500-byte Ethernet MTU with IP/UDP headers); 512..9000</td></tr>
  * <tr><td>{@code gossip-swim.stream-timeout}</td><td>10 s (2 s local, 30 s WAN)</td><td>connect plus I/O
  *     bound of one TCP exchange</td></tr>
- * <tr><td>{@code gossip-swim.join-retries}</td><td>2</td><td>extra join attempts when no seed
- *     answered; 0..100</td></tr>
- * <tr><td>{@code gossip-swim.join-retry-interval}</td><td>1 s</td><td>wait between join attempts</td></tr>
+ * <tr><td>{@code gossip-swim.join-retries}</td><td>2</td><td>when no seed answered, a join keeps
+ *     retrying for join-retries × join-retry-interval; 0..100 (0: no retry)</td></tr>
+ * <tr><td>{@code gossip-swim.join-retry-interval}</td><td>1 s</td><td>longest wait between join attempts;
+ *     the first retries come after 100 ms, doubling (a seed that is starting opens its port soon)</td></tr>
  * <tr><td>{@code gossip-swim.handover.incarnation}</td><td>none</td><td>set by the host on a live update
  *     only: the previous instance's incarnation; this one starts above it (0..2^63-2)</td></tr>
  * <tr><td>{@code gossip-swim.handover.event-clock}</td><td>none</td><td>set by the host on a live update

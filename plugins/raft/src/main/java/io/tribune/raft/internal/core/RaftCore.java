@@ -163,18 +163,12 @@ public final class RaftCore {
         this.config = snapConfig;
         this.configIndex = snapIndex;
         recomputeConfig();
+        // A new cluster's first voter campaigns after a heartbeat interval (see resetRandomizedTimeout).
         resetRandomizedTimeout();
         // Every leader's term is at least 2 (bootstrap writes term 1, the first campaign raises it),
         // and a server persists a leader's term before it answers that leader. So a server whose
         // persisted term is at most 1 never acknowledged any leader, and has no lease to protect.
         this.fresh = init.term() <= 1 && init.vote() == null;
-        List<ServerInfo> voters = config.stream().filter(ServerInfo::voter).toList();
-        if (fresh && !voters.isEmpty() && voters.get(0).id().equals(id)) {
-            // A new cluster: its first voter campaigns after a heartbeat interval rather than an
-            // election timeout, and the others keep their full timeouts, so the first election
-            // neither waits nor splits. If that server is slow or down, the others elect as usual.
-            randomizedTimeout = Math.max(1, opts.heartbeatTicks());
-        }
         this.lastSoft = soft();
     }
 
@@ -371,6 +365,35 @@ public final class RaftCore {
 
     private void resetRandomizedTimeout() {
         randomizedTimeout = opts.electionTicks() + random.nextInt(opts.electionTicks());
+        if (firstVoterOfNewCluster()) {
+            // A new cluster: its first voter campaigns after a heartbeat interval rather than an
+            // election timeout, and the others keep their full timeouts, so the first election
+            // neither waits nor splits. If that server is slow or down, the others elect as usual.
+            // While its pre-votes go unanswered (the other servers start their consensus a little
+            // later: their pre-vote requests are dropped until then) it asks again every heartbeat
+            // interval instead of waiting a full timeout. This is safe: a pre-vote changes no term
+            // and records no vote (thesis §9.6), and the first real vote (term 2) ends the rule
+            // (without pre-vote the first campaign is a real one, so the rule covers it alone).
+            // The draw above still happens so that the random sequence does not depend on the rule.
+            randomizedTimeout = Math.max(1, opts.heartbeatTicks());
+        }
+    }
+
+    /**
+     * Whether this server is the first voter of a cluster that never held an election: its term is
+     * at most 1 (bootstrap writes term 1; every campaign raises it), it has voted for no one and
+     * knows no leader. Such a server has acknowledged no leader, so an early campaign disturbs none.
+     */
+    private boolean firstVoterOfNewCluster() {
+        if (term > 1 || vote != null || leader != null) {
+            return false;
+        }
+        for (ServerInfo s : config) {
+            if (s.voter()) {
+                return s.id().equals(id);
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ roles

@@ -548,6 +548,91 @@ class RaftCoreTest {
         assertEquals(2, net.get("n1").term(), "one election, no split vote");
     }
 
+    /** Ticks {@code c} once and returns the vote requests it sent (its Ready persisted and advanced). */
+    private static List<Message.RequestVote> tickForVotes(RaftCore c) {
+        c.tick();
+        List<Message.RequestVote> out = new ArrayList<>();
+        while (c.hasReady()) {
+            Ready r = c.ready();
+            r.messages().stream().filter(m -> m instanceof Message.RequestVote)
+                    .forEach(m -> out.add((Message.RequestVote) m));
+            c.advance(r);
+        }
+        return out;
+    }
+
+    /** The ticks at which {@code c}, ticked {@code ticks} times with nothing delivered, asked for votes. */
+    private static List<Integer> campaignTicks(RaftCore c, int ticks) {
+        List<Integer> at = new ArrayList<>();
+        for (int t = 1; t <= ticks; t++) {
+            if (!tickForVotes(c).isEmpty()) {
+                at.add(t);
+            }
+        }
+        return at;
+    }
+
+    @Test
+    void aNewClustersFirstVoterAsksForPreVotesAgainEveryHeartbeatWhileNoneIsAnswered() {
+        // The other servers start their consensus later: until then every pre-vote request is lost.
+        Net net = new Net(3, false);
+        RaftCore n1 = net.get("n1");
+        int hb = OPTS.heartbeatTicks();
+        List<Integer> at = campaignTicks(n1, 3 * OPTS.electionTicks());
+        List<Integer> expected = new ArrayList<>();
+        for (int t = hb; t <= 3 * OPTS.electionTicks(); t += hb) {
+            expected.add(t);
+        }
+        assertEquals(expected, at, "one pre-vote round per heartbeat interval, not per election timeout");
+        assertEquals(1, n1.term(), "pre-votes raise no term (thesis §9.6)");
+        assertEquals(null, n1.vote(), "and record no vote");
+        // Once the others answer, the next round elects n1 at term 2 at once.
+        net.tickAll(hb);
+        assertEquals("n1", net.leader());
+        assertEquals(2, n1.term());
+    }
+
+    @Test
+    void theOtherServersOfANewClusterKeepTheirFullElectionTimeouts() {
+        Net net = new Net(3, false);
+        for (String id : List.of("n2", "n3")) {
+            List<Integer> at = campaignTicks(net.get(id), 3 * OPTS.electionTicks());
+            assertFalse(at.isEmpty(), id + " campaigns eventually");
+            assertTrue(at.get(0) >= OPTS.electionTicks(), id + " waits a full timeout first: " + at);
+            for (int i = 1; i < at.size(); i++) {
+                assertTrue(at.get(i) - at.get(i - 1) >= OPTS.electionTicks(), id + " between rounds too: " + at);
+            }
+        }
+    }
+
+    @Test
+    void theFirstVotersShortTimeoutEndsWithItsFirstRealVote() {
+        Net net = new Net(3, false);
+        RaftCore n1 = net.get("n1");
+        List<Message.RequestVote> pre = List.of();
+        for (int t = 0; t < OPTS.heartbeatTicks() && pre.isEmpty(); t++) {
+            pre = tickForVotes(n1);
+        }
+        assertTrue(pre.stream().allMatch(Message.RequestVote::preVote));
+        // n2 grants the pre-vote: n1 becomes a candidate of term 2, and then every message is lost.
+        n1.step(new Message.RequestVoteResponse("n2", "n1", 2, true, true));
+        List<Message.RequestVote> real = new ArrayList<>();
+        while (n1.hasReady()) {
+            Ready r = n1.ready();
+            r.messages().stream().filter(m -> m instanceof Message.RequestVote)
+                    .forEach(m -> real.add((Message.RequestVote) m));
+            n1.advance(r);
+        }
+        assertEquals(Role.CANDIDATE, n1.role());
+        assertEquals(2, n1.term());
+        assertFalse(real.isEmpty());
+        assertTrue(real.stream().noneMatch(Message.RequestVote::preVote));
+        List<Integer> at = campaignTicks(n1, 3 * OPTS.electionTicks());
+        assertFalse(at.isEmpty());
+        assertTrue(at.get(0) >= OPTS.electionTicks(),
+                "after a real vote the usual randomized timeout applies again: " + at);
+    }
+
     @Test
     void aRestartedServerStillIgnoresCandidatesForAnElectionTimeout() {
         Net net = new Net(3);

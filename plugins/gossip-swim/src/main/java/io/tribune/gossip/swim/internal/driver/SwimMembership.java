@@ -82,8 +82,8 @@ public final class SwimMembership implements Membership {
     private final PacketCrypto crypto;
     private final int udpPacketBytes;
     private final Duration streamTimeout;
-    private final int joinRetries;
-    private final Duration joinRetryInterval;
+    /** The waits before each retry of a join that reached no seed ({@link #joinRetryDelays}). */
+    private final List<Duration> joinRetryDelays;
     private final PluginContext context;
     private final System.Logger log;
     private final Executor events;
@@ -128,8 +128,7 @@ public final class SwimMembership implements Membership {
         this.timing = timing.validate();
         this.udpPacketBytes = udpPacketBytes;
         this.streamTimeout = streamTimeout;
-        this.joinRetries = joinRetries;
-        this.joinRetryInterval = joinRetryInterval;
+        this.joinRetryDelays = joinRetryDelays(joinRetries, joinRetryInterval);
         this.context = context;
         this.log = context.logger("gossip-swim");
         this.events = context.scheduler().serial("gossip-swim-events-" + setup.nodeName());
@@ -679,6 +678,40 @@ public final class SwimMembership implements Membership {
         return result;
     }
 
+    /** The first wait before retrying a join that reached no seed; later waits double up to the interval. */
+    static final Duration FIRST_JOIN_RETRY = Duration.ofMillis(100);
+
+    /**
+     * The waits before each retry of a join that reached no seed: a join keeps trying for
+     * {@code retries × interval} in all (the window {@code gossip-swim.join-retries} and
+     * {@code gossip-swim.join-retry-interval} describe), but the first retries come sooner, 100 ms
+     * then doubling up to {@code interval}, the last one shortened to end the window exactly. At a
+     * cluster's start the seed is usually a server starting at the same moment, whose port opens a
+     * fraction of a second after the first refused attempt; waiting a whole interval then cost up to
+     * a second of every start (issue 19). A refused connection on a LAN costs next to nothing, so the
+     * few extra attempts are cheap. Pure; at most {@code retries + 17} waits for the bounded inputs.
+     *
+     * @param retries  {@code gossip-swim.join-retries}, 0..100 (0: no retry)
+     * @param interval {@code gossip-swim.join-retry-interval}, positive
+     */
+    static List<Duration> joinRetryDelays(int retries, Duration interval) {
+        if (retries < 0 || interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("join retries " + retries + " and interval " + interval
+                    + " must be at least 0 and positive");
+        }
+        List<Duration> out = new ArrayList<>();
+        Duration left = interval.multipliedBy(retries);
+        Duration next = FIRST_JOIN_RETRY.compareTo(interval) < 0 ? FIRST_JOIN_RETRY : interval;
+        while (!left.isZero()) {
+            Duration d = next.compareTo(left) < 0 ? next : left;
+            out.add(d);
+            left = left.minus(d);
+            Duration doubled = next.multipliedBy(2);
+            next = doubled.compareTo(interval) < 0 ? doubled : interval;
+        }
+        return List.copyOf(out);
+    }
+
     private void attemptJoin(List<Addr> seeds, int attempt, CompletableFuture<Integer> result) {
         try {
             streams.execute(() -> {
@@ -705,8 +738,9 @@ public final class SwimMembership implements Membership {
                 }
                 if (ok > 0) {
                     result.complete(ok);
-                } else if (attempt < joinRetries && !closed) {
-                    context.scheduler().schedule(joinRetryInterval, () -> attemptJoin(seeds, attempt + 1, result));
+                } else if (attempt < joinRetryDelays.size() && !closed) {
+                    context.scheduler().schedule(joinRetryDelays.get(attempt),
+                            () -> attemptJoin(seeds, attempt + 1, result));
                 } else {
                     result.completeExceptionally(new IllegalStateException("could not contact any of " + seeds.size()
                             + " seed(s) " + seeds + " after " + (attempt + 1) + " attempt(s)"));
