@@ -17,7 +17,9 @@ public final class StaticMembershipPlugin implements Plugin {
     private static final PluginDescriptor DESCRIPTOR = PluginDescriptor.of(NAME, VERSION,
             "Fixed membership for -dev and tests: local member always alive, no failure detection",
             SpiKind.MEMBERSHIP)
-            .withCapabilities(Capability.QUERIES, Capability.WAN_POOL); // local only: no PEERS, no failure detection
+            // Local only: no PEERS, no failure detection. Replaceable live: its state (the local member and
+            // the recorded seeds) is what the host hands over to the new instance.
+            .withCapabilities(Capability.QUERIES, Capability.WAN_POOL, Capability.LIVE_UPDATE);
 
     /** Creates the plugin; cheap, starts nothing. */
     public StaticMembershipPlugin() {
