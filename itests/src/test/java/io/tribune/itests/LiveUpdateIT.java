@@ -52,14 +52,14 @@ class LiveUpdateIT {
     @AutoClose
     final AgentGroup agents = new AgentGroup();
 
-    /** The shipped transport-grpc jar repacked with {@code Bundle-Version: version}, in {@code dir}. */
-    static Path rebuiltTransportJar(Path dir, String version) throws IOException {
+    /** The shipped jar of {@code plugin} repacked with {@code Bundle-Version: version}, in {@code dir}. */
+    static Path rebuiltJar(Path dir, String plugin, String version) throws IOException {
         Path shipped;
-        try (Stream<Path> s = Files.list(AgentProcess.DIST.resolve("plugins/transport-grpc"))) {
-            shipped = s.filter(p -> p.getFileName().toString().startsWith("tribune-transport-grpc-")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no transport-grpc jar in the distribution"));
+        try (Stream<Path> s = Files.list(AgentProcess.DIST.resolve("plugins/" + plugin))) {
+            shipped = s.filter(p -> p.getFileName().toString().startsWith("tribune-" + plugin + "-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + plugin + " jar in the distribution"));
         }
-        Path out = dir.resolve("tribune-transport-grpc-" + version + ".jar");
+        Path out = dir.resolve("tribune-" + plugin + "-" + version + ".jar");
         try (JarFile in = new JarFile(shipped.toFile())) {
             Manifest mf = new Manifest(in.getManifest());
             mf.getMainAttributes().put(new Attributes.Name("Bundle-Version"), version);
@@ -129,7 +129,7 @@ class LiveUpdateIT {
 
     @Test
     void transportReplacedUnderWritesLosesNoAcknowledgedWrite(@TempDir Path tmp) throws Exception {
-        Path jar = rebuiltTransportJar(tmp, NEW_VERSION);
+        Path jar = rebuiltJar(tmp, "transport-grpc", NEW_VERSION);
         List<AgentProcess> servers = new ArrayList<>();
         for (String ip : SERVERS) {
             servers.add(agents.start(ip, null, true, List.of("-bootstrap-expect", "3", "-retry-join", SERVERS.get(0),

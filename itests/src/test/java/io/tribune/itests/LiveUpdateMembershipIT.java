@@ -9,10 +9,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,14 +18,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,32 +48,6 @@ class LiveUpdateMembershipIT {
     @AutoClose
     final AgentGroup agents = new AgentGroup();
 
-    /** The shipped jar of {@code plugin} repacked with {@code Bundle-Version: version}, in {@code dir}. */
-    static Path rebuiltJar(Path dir, String plugin, String version) throws IOException {
-        Path shipped;
-        try (Stream<Path> s = Files.list(AgentProcess.DIST.resolve("plugins/" + plugin))) {
-            shipped = s.filter(p -> p.getFileName().toString().startsWith("tribune-" + plugin + "-")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no " + plugin + " jar in the distribution"));
-        }
-        Path out = dir.resolve("tribune-" + plugin + "-" + version + ".jar");
-        try (JarFile in = new JarFile(shipped.toFile())) {
-            Manifest mf = new Manifest(in.getManifest());
-            mf.getMainAttributes().put(new Attributes.Name("Bundle-Version"), version);
-            try (OutputStream os = Files.newOutputStream(out); JarOutputStream jar = new JarOutputStream(os, mf)) {
-                for (JarEntry e : in.stream().toList()) {
-                    if (e.getName().equals(JarFile.MANIFEST_NAME) || e.getName().equals("META-INF/")) {
-                        continue;
-                    }
-                    jar.putNextEntry(new JarEntry(e.getName()));
-                    try (InputStream is = in.getInputStream(e)) {
-                        is.transferTo(jar);
-                    }
-                    jar.closeEntry();
-                }
-            }
-        }
-        return out;
-    }
 
     static JsonObject running(AgentProcess a, String kind) {
         JsonArray ps = JsonParser.parseString(AgentGroup.body(a, "/v1/agent/self")).getAsJsonObject()
@@ -144,7 +108,7 @@ class LiveUpdateMembershipIT {
     @Test
     void gossipReplacedOnTheLeaderUnderWritesLosesNoMemberAndNoAcknowledgedWrite(@TempDir Path tmp)
             throws Exception {
-        Path jar = rebuiltJar(tmp, "gossip-swim", NEW_VERSION);
+        Path jar = LiveUpdateIT.rebuiltJar(tmp, "gossip-swim", NEW_VERSION);
         List<AgentProcess> servers = new ArrayList<>();
         for (String ip : SERVERS) {
             servers.add(agents.start(ip, null, true, List.of("-bootstrap-expect", "3", "-retry-join", SERVERS.get(0),

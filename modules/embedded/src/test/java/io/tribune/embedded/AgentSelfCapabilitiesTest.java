@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code /v1/agent/self} lists each running plugin's capabilities as the host reads them: the dev
  * plugins' declarations (storage-memory and consensus-single declare none, transport-inproc
- * call-only and live update, membership-static queries and a WAN pool but no peers).
+ * call-only and live update, membership-static queries, a WAN pool and live update but no peers).
  */
 class AgentSelfCapabilitiesTest {
 
@@ -35,7 +35,7 @@ class AgentSelfCapabilitiesTest {
             }
             assertEquals(Map.of("storage-memory", List.of(), "consensus-single", List.of(),
                     "transport-inproc", List.of("call-only", "live-update"),
-                    "membership-static", List.of("queries", "wan-pool")), byName);
+                    "membership-static", List.of("queries", "wan-pool", "live-update")), byName);
         }
     }
 }
