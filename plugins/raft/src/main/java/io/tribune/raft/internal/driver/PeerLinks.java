@@ -54,11 +54,6 @@ final class PeerLinks {
     private final Map<String, Endpoint> addresses = new ConcurrentHashMap<>();
     private final Map<Endpoint, Link> links = new HashMap<>();
     private volatile boolean closed;
-    /**
-     * The transport's message limit as last read; used while the transport cannot say (a plugin
-     * being replaced live answers UNAVAILABLE). Starts at a size every transport accepts.
-     */
-    private int knownMaxMessageBytes = 64 * 1024;
 
     /**
      * @param running  whether Raft runs (calls are refused otherwise)
@@ -154,12 +149,9 @@ final class PeerLinks {
 
     /** Up to one batch of {@code queue}'s head: within the transport's message size and the codec's count. */
     private List<Message> nextBatch(ArrayDeque<Message> queue) {
-        try {
-            knownMaxMessageBytes = transport.maxMessageBytes();
-        } catch (RuntimeException e) {
-            // Being replaced: the last known limit still bounds the batch.
-        }
-        int budget = Math.max(1024, knownMaxMessageBytes - 1024);
+        // May throw (a transport being replaced): before anything is taken from the queue, so the
+        // messages wait for the next pump (see Link.pump).
+        int budget = Math.max(1024, transport.maxMessageBytes() - 1024);
         List<Message> call = new ArrayList<>();
         int size = 0;
         while (!queue.isEmpty()) {
