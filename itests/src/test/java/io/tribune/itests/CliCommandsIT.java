@@ -228,7 +228,11 @@ class CliCommandsIT {
             assertTrue(c.process.waitFor(60, TimeUnit.SECONDS), c.output());
             assertEquals(0, c.process.exitValue(), c.output());
         }
-        assertEquals("0", Files.readString(third).strip());
+        // The third takes a slot as soon as one holder releases; the other may not have seen 'go' yet
+        // (it polls every 100 ms), so it sees at most one holder beside itself, never two. Expecting
+        // none raced with that holder and failed a CI run.
+        int othersSeenByThird = Integer.parseInt(Files.readString(third).strip());
+        assertTrue(othersSeenByThird <= 1, "the third ran while " + othersSeenByThird + " others held a slot of 2");
     }
 
     private int sessions() {
