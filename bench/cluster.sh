@@ -28,8 +28,9 @@
 #              figures, PUT at 16 connections, came out 2-3x lower),
 #              0 for none), BENCH_SKIP_ETCD=1 (Tribune only),
 #              BENCH_COLD_SECS (seconds of each cold figure, default 5: the two cold PUT runs fill the
-#              first 10 s after the start), BENCH_JDKS (JAVA_HOMEs to run Tribune on, space-separated;
-#              "default" is bin/tribune's own choice; default: "default" and Temurin 25 if present),
+#              first 10 s after the start), BENCH_JDKS (JDK homes to run Tribune on, space-separated,
+#              each passed as TRIBUNE_JAVA; default: the JDK 17 of the java on PATH and the newest
+#              JDK 25+ under /usr/lib/jvm, e.g. Temurin 25 with its AOT cache, if present),
 #              BENCH_SKIP_TRIBUNE=1 (etcd only), BENCH_NET (loopback /24 prefix, default 127.0.0; e.g.
 #              127.0.1 keeps the run apart from itests' ClusterIT, which uses 127.0.0.2-6 with the same
 #              ports: agents of both would gossip with each other), TRIBUNE_JAVA_OPTS (bin/tribune).
@@ -46,20 +47,16 @@ runs="${BENCH_RUNS:-5}"
 warm="${BENCH_WARMUP:-20}"
 net="${BENCH_NET:-127.0.0}"
 cold_secs="${BENCH_COLD_SECS:-5}"
-# JVMs to run Tribune on, one whole run each: "default" is bin/tribune's own choice (JAVA_HOME unset);
-# any other word is a JAVA_HOME. By default also Temurin 25 where Debian keeps JDKs.
-if [ -n "${BENCH_JDKS:-}" ]; then
-  jdks="$BENCH_JDKS"
-else
-  jdks="default"
-  for j in /usr/lib/jvm/temurin-25*; do [ -x "$j/bin/java" ] && { jdks="$jdks $j"; break; }; done
-fi
+. bench/lib.sh
+# JVMs to run Tribune on, one whole run each (bin/tribune gets each as TRIBUNE_JAVA): by default the
+# build baseline (JDK 17) and the newest JDK 25+ under /usr/lib/jvm (Temurin 25 here), when present.
+jdks="${BENCH_JDKS:-$(bench_jdks)}"
 case "$net" in 127.[0-9]*.[0-9]*) ;; *) echo "BENCH_NET must be a 127.x.y loopback prefix, got '$net'" >&2; exit 2 ;; esac
 case "$secs" in ''|*[!0-9]*) echo "wrk seconds must be a positive integer, got '$secs'" >&2; exit 2 ;; esac
 case "$warm" in ''|*[!0-9]*) echo "BENCH_WARMUP must be seconds (0 for none), got '$warm'" >&2; exit 2 ;; esac
 case "$cold_secs" in ''|*[!0-9]*|0) echo "BENCH_COLD_SECS must be a positive integer, got '$cold_secs'" >&2; exit 2 ;; esac
 for j in $jdks; do
-  [ "$j" = default ] || [ -x "$j/bin/java" ] || { echo "BENCH_JDKS: no $j/bin/java" >&2; exit 2; }
+  [ -x "$j/bin/java" ] || { echo "BENCH_JDKS: no $j/bin/java" >&2; exit 2; }
 done
 case "$runs" in ''|*[!0-9]*) echo "BENCH_RUNS must be a positive integer, got '$runs'" >&2; exit 2 ;; esac
 [ "$secs" -ge 1 ] && [ "$secs" -le 600 ] || { echo "wrk seconds must be 1..600" >&2; exit 2; }
@@ -91,63 +88,35 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ] && [ ! -d bundles/target/dist/lib ]; then
   exit 2
 fi
 
-tmp="$(mktemp -d /tmp/tribune-cluster-bench.XXXXXX)"
-declare -A PID=()        # name -> pid of every process started here
+bench_init cluster-bench
 watcher=""
-cleanup() {
-  set +e
-  [ -n "$watcher" ] && kill "$watcher" 2>/dev/null
-  for n in "${!PID[@]}"; do kill -TERM "${PID[$n]}" 2>/dev/null; done
-  for n in "${!PID[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "${PID[$n]}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${PID[$n]}" 2>/dev/null
-    wait "${PID[$n]}" 2>/dev/null
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stop_watcher() { [ -n "$watcher" ] && kill "$watcher" 2>/dev/null; watcher=""; }
+BENCH_CLEANUP_HOOK=stop_watcher
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "-")}'; }
+now_ms() { bench_now_ms; }
+median() { bench_median "$@"; }
+rss_mib() { bench_rss_mib "$1"; }
 # ratio A B -> A/B with 2 decimals, or "-" when either is missing.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 
-# Runs wrk and prints "requests/s p99_ms non2xx". Extra arguments are wrk's (script, URL).
+# Runs wrk for WRK_SECS (default: the run's seconds) and prints "requests/s p99_ms non2xx". Extra
+# arguments are wrk's (script, URL).
 run_wrk() {
-  local conns="$1"; shift
-  wrk -t2 -c"$conns" -d"${WRK_SECS:-$secs}s" --latency "$@" 2>&1 | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 }
-    /^ +99%/ { p99 = ms($2) }
-    /Non-2xx/ { bad = $NF }
-    /Socket errors/ { err = $0 }
-    END { printf "%d %.2f %d\n", rps, p99, bad + 0 }'
+  local conns="$1" rps p99 bad; shift
+  read -r rps p99 bad _ < <(bench_wrk "$conns" "${WRK_SECS:-$secs}" "$@")
+  echo "$rps $p99 $bad"
 }
 
 # ---------------------------------------------------------------- Tribune
 declare -A T=()          # figures of the current run
 declare -A TR=()         # figures of every run, keyed "<jdk label>:<figure>"
 labels=()
-jdk_label() { # JAVA_HOME or "default" -> jdk17, jdk25, ...
-  local j="java"; [ "$1" = default ] || j="$1/bin/java"
-  "$j" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print "jdk" v[1]; exit }'
-}
 t_http() { echo "$net.$1:8500"; }
 t_start() { # name index [server]
-  local name="$1" i="$2" mode="${3:-}"
-  local args=(agent -node "$name" -bind "$net.$i" -client "$net.$i" -data-dir "$tmp/$name"
-              -retry-join "$net.2" -retry-interval 1s -grpc-port -1 -log-level "${BENCH_LOG_LEVEL:-warn}")
-  [ "$mode" = server ] && args+=(-server -bootstrap-expect 3)
-  mkdir -p "$tmp/$name"
-  bin/tribune "${args[@]}" >>"$tmp/$name.log" 2>&1 &
-  PID[$name]=$!
+  if [ "${3:-}" = server ]; then bench_start_agent . "$1" "$net" "$2" "$tmp/$1" -server -bootstrap-expect 3
+  else bench_start_agent . "$1" "$net" "$2" "$tmp/$1"; fi
 }
-t_leader_ip() { # prints the leader's IP as one server sees it, or nothing
-  local out
-  out=$(curl -s -m 1 "$(t_http "$1")/v1/status/leader" 2>/dev/null || true)
-  out="${out//\"/}"; echo "${out%%:*}"
-}
+t_leader_ip() { bench_leader_ip "$net.$1"; }
 t_put() { # ip key value -> 0 when the server answered 200 true
   local out
   out=$(curl -s -m 0.5 -o - -w ' %{http_code}' -X PUT --data-binary "$3" "$1:8500/v1/kv/$2" 2>/dev/null || true)
@@ -157,17 +126,11 @@ t_serf_status() { # server-ip node -> serfHealth status or nothing
   curl -s -m 1 "$1:8500/v1/health/node/$2" 2>/dev/null \
     | jq -r '.[] | select(.CheckID == "serfHealth") | .Status' 2>/dev/null || true
 }
-rss_mib() { ps -o rss= -p "$1" 2>/dev/null | awk '{printf "%.0f", $1 / 1024}'; }
 
 run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the default java); fills T
-  for i in 2 3 4 5; do
-    if curl -s -m 0.3 -o /dev/null "$net.$i:8500/v1/status/leader"; then
-      echo "something already answers on $net.$i:8500 (another cluster running?); stop it first" >&2
-      exit 2
-    fi
-  done
+  bench_ensure_free "$net" 2 3 4 5
   rm -rf "$tmp"/server-* "$tmp"/client-*
-  echo "== Tribune on $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1): 3 servers on $net.2-4 (wrk ${secs}s, $runs failover/detection runs; logs in $tmp)"
+  echo "== Tribune on $(bench_java_line "$(bench_agent_java)") ($(bench_agent_java)): 3 servers on $net.2-4 (wrk ${secs}s, $runs failover/detection runs; logs in $tmp)"
   t0=$(now_ms)
   for i in 2 3 4; do t_start "server-$i" "$i" server; done
   leader_ip=""; http_up=""
@@ -268,7 +231,7 @@ run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the defau
     t_start client-5 5
     for _ in $(seq 1 1500); do [ "$(t_serf_status "$leader_ip" client-5)" = passing ] && break; sleep 0.02; done
   done
-  kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null || true; watcher=""
+  w="$watcher"; stop_watcher; wait "$w" 2>/dev/null || true
   T[detect_ms]=$(median "${det[@]}")
   T[false_pos]=$(grep -cE '^server-[234]$' "$tmp/critical.log" || true)
   echo "client failure detection (ms): ${det[*]} -> median ${T[detect_ms]}; serfHealth critical on live servers during load+detection: ${T[false_pos]} samples ($(grep -E '^server-[234]$' "$tmp/critical.log" | sort -u | tr '\n' ' '))"
@@ -322,8 +285,8 @@ run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the defau
 if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
   for jdk in $jdks; do
     T=()
-    if [ "$jdk" = default ]; then run_tribune; else JAVA_HOME="$jdk" run_tribune; fi
-    label=$(jdk_label "$jdk")
+    TRIBUNE_JAVA="$jdk" run_tribune
+    label=$(bench_java_label "$jdk/bin/java")
     for k in "${!T[@]}"; do TR["$label:$k"]="${T[$k]}"; done
     labels+=("$label")
   done

@@ -24,25 +24,14 @@ case "$net" in 127.[0-9]*.[0-9]*) ;; *) echo "BENCH_NET must be a 127.x.y loopba
 [ "$writes" -ge 2 ] && [ "$writes" -le 10000000 ] || { echo "writes must be 2..10000000" >&2; exit 2; }
 [ -d bundles/target/dist/lib ] || { echo "no distribution: mvn -q -pl launcher,bundles install -DskipTests" >&2; exit 2; }
 
-tmp="$(mktemp -d /tmp/tribune-memory-bench.XXXXXX)"
-declare -A PID=()
-cleanup() {
-  set +e
-  for n in "${!PID[@]}"; do kill -TERM "${PID[$n]}" 2>/dev/null; done
-  for n in "${!PID[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "${PID[$n]}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${PID[$n]}" 2>/dev/null; wait "${PID[$n]}" 2>/dev/null
-  done
-  if [ -n "${BENCH_NMT:-}" ]; then echo "logs and NMT reports kept in $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. bench/lib.sh
+bench_init memory-bench "${BENCH_NMT:-}"
+java_bin="$(bench_agent_java)"
 
-rss_mib() { ps -o rss= -p "$1" 2>/dev/null | awk '{printf "%.0f", $1 / 1024}'; }
 threads() { ls "/proc/$1/task" 2>/dev/null | wc -l; }
 report() { # label: RSS and threads of every server, and NMT details when asked
   local r=() t=() i
-  for i in 2 3 4; do r+=("$(rss_mib "${PID[server-$i]}")"); t+=("$(threads "${PID[server-$i]}")"); done
+  for i in 2 3 4; do r+=("$(bench_rss_mib "${PID[server-$i]}")"); t+=("$(threads "${PID[server-$i]}")"); done
   echo "RSS $1 (MiB): ${r[*]}  max $(printf '%s\n' "${r[@]}" | sort -n | tail -1); threads: ${t[*]}"
   if [ -n "${BENCH_NMT:-}" ]; then
     for i in 2 3 4; do
@@ -52,47 +41,25 @@ report() { # label: RSS and threads of every server, and NMT details when asked
     done
   fi
 }
-run_wrk() { # prints "requests/s p99_ms non2xx requests"
-  wrk "$@" 2>&1 | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 }
-    /^ +99%/ { p99 = ms($2) }
-    /Non-2xx/ { bad = $NF }
-    / requests in / { n = $1 }
-    END { printf "%d %.2f %d %d\n", rps, p99, bad + 0, n }'
-}
 
-for i in 2 3 4; do
-  curl -s -m 0.3 -o /dev/null "$net.$i:8500/v1/status/leader" && { echo "something answers on $net.$i:8500; stop it first" >&2; exit 2; }
-done
+bench_ensure_free "$net" 2 3 4
 nmt=(); [ -n "${BENCH_NMT:-}" ] && nmt=(-XX:NativeMemoryTracking=summary)
-for i in 2 3 4; do
-  mkdir -p "$tmp/server-$i"
-  TRIBUNE_JAVA_OPTS="${nmt[*]} ${TRIBUNE_JAVA_OPTS:-}" bin/tribune agent -node "server-$i" -bind "$net.$i" -client "$net.$i" \
-    -data-dir "$tmp/server-$i" -retry-join "$net.2" -retry-interval 1s -grpc-port -1 -log-level warn \
-    -server -bootstrap-expect 3 >>"$tmp/server-$i.log" 2>&1 &
-  PID[server-$i]=$!
-done
-leader=""
-for _ in $(seq 1 3000); do
-  leader=$(curl -s -m 1 "$net.2:8500/v1/status/leader" 2>/dev/null || true); leader="${leader//\"/}"; leader="${leader%%:*}"
-  [ -n "$leader" ] && break; sleep 0.01
-done
-[ -n "$leader" ] || { echo "no leader within 30 s"; tail -n 20 "$tmp"/server-*.log; exit 1; }
-echo "== $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1); TRIBUNE_JAVA_OPTS='${TRIBUNE_JAVA_OPTS:-}'; leader $leader"
+TRIBUNE_JAVA_OPTS="${nmt[*]} ${TRIBUNE_JAVA_OPTS:-}" bench_start_servers . "$net" server
+leader=$(bench_wait_leader "$net.2" 30)
+echo "== $(bench_java_line "$java_bin") ($java_bin); TRIBUNE_JAVA_OPTS='${TRIBUNE_JAVA_OPTS:-}'; leader $leader"
 sleep "$idle"
 report idle
 # wrk runs for a time, not a count: 2-second runs until the writes are made (at most 2 s more).
 total=0; t0=$(date +%s%N); worst=0
 while [ "$total" -lt "$writes" ]; do
-  read -r _ p99 bad n < <(run_wrk -t2 -c64 -d2s --latency -s bench/kv-put.lua "http://$leader:8500")
+  read -r _ p99 bad n < <(bench_wrk 64 2 -s bench/kv-put.lua "http://$leader:8500")
   total=$(( total + n - bad ))
   worst=$(awk -v a="$worst" -v b="$p99" 'BEGIN { print (b > a ? b : a) }')
 done
 el_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "$total writes at c=64 in $el_ms ms: $(( total * 1000 / (el_ms > 0 ? el_ms : 1) ))/s (worst p99 of the 2 s runs ${worst} ms)"
 report "after-${writes}"
-read -r rps p99 bad n < <(run_wrk -t2 -c64 -d"${secs}s" --latency -s bench/kv-put.lua "http://$leader:8500")
+read -r rps p99 bad n < <(bench_wrk 64 "$secs" -s bench/kv-put.lua "http://$leader:8500")
 echo "timed PUT c=64 ${secs}s: ${rps}/s p99 ${p99} ms (non-2xx $bad, $n writes)"
 report "after-timed"
 applied=$(curl -s -m 2 "$leader:8500/v1/agent/self" 2>/dev/null | jq -r '.Stats.raft.applied_index // "?"' 2>/dev/null || echo "?")

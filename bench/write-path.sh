@@ -39,39 +39,14 @@ done
   || { echo "BENCH_SECS and BENCH_COLD_SECS must be 1..300, BENCH_WARMUP 0..600" >&2; exit 2; }
 for tool in curl wrk; do command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }; done
 
-tmp="$(mktemp -d /tmp/tribune-write-path.XXXXXX)"
-declare -A PID=()
-cleanup() {
-  set +e
-  for n in "${!PID[@]}"; do kill -TERM "${PID[$n]}" 2>/dev/null; done
-  for n in "${!PID[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "${PID[$n]}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${PID[$n]}" 2>/dev/null
-    wait "${PID[$n]}" 2>/dev/null
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. bench/lib.sh
+bench_init write-path
 
-# wrk -> "rps/p99ms"
+# wrk PUT -> "rps/p99ms"
 run_wrk() {
-  local conns="$1" s="$2" url="$3"
-  wrk -t2 -c"$conns" -d"${s}s" --latency -s bench/kv-put.lua "$url" 2>&1 | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 }
-    /^ +99%/ { p99 = ms($2) }
-    END { printf "%d/%.1f\n", rps, p99 }'
-}
-
-stop_all() {
-  for n in "${!PID[@]}"; do kill -TERM "${PID[$n]}" 2>/dev/null || true; done
-  for n in "${!PID[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "${PID[$n]}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${PID[$n]}" 2>/dev/null || true
-    wait "${PID[$n]}" 2>/dev/null || true
-    unset "PID[$n]"
-  done
+  local rps p99
+  read -r rps p99 _ _ < <(bench_wrk "$1" "$2" -s bench/kv-put.lua "$3")
+  printf '%s/%.1f\n' "$rps" "$p99"
 }
 
 jfr_summary() { # file label
@@ -90,25 +65,10 @@ jfr_summary() { # file label
 declare -A ALL=()
 for r in $(seq 1 "$rounds"); do
   for d in "$@"; do
-    for i in 2 3 4; do
-      curl -s -m 0.3 -o /dev/null "$net.$i:8500/v1/status/leader" \
-        && { echo "something already answers on $net.$i:8500; stop it first" >&2; exit 2; }
-    done
+    bench_ensure_free "$net" 2 3 4
     rm -rf "$tmp"/s-*
-    for i in 2 3 4; do
-      mkdir -p "$tmp/s-$i"
-      opts="${TRIBUNE_JAVA_OPTS:-}"
-      TRIBUNE_JAVA_OPTS="$opts" "$d/bin/tribune" agent -node "s-$i" -bind "$net.$i" -client "$net.$i" \
-        -data-dir "$tmp/s-$i" -retry-join "$net.2" -retry-interval 1s -grpc-port -1 -log-level warn \
-        -server -bootstrap-expect 3 >>"$tmp/s-$i.log" 2>&1 &
-      PID[s-$i]=$!
-    done
-    leader=""
-    for _ in $(seq 1 1500); do
-      out=$(curl -s -m 1 "$net.2:8500/v1/status/leader" 2>/dev/null || true); out="${out//\"/}"; leader="${out%%:*}"
-      [ -n "$leader" ] && break; sleep 0.02
-    done
-    [ -n "$leader" ] || { echo "no leader within 30 s"; tail -n 20 "$tmp"/s-*.log; exit 1; }
+    bench_start_servers "$d" "$net" s
+    leader=$(bench_wait_leader "$net.2" 30)
     for _ in $(seq 1 500); do
       [ "$(curl -s -m 1 -X PUT -d x "$leader:8500/v1/kv/wp/first" 2>/dev/null || true)" = true ] && break; sleep 0.02
     done
@@ -134,7 +94,7 @@ for r in $(seq 1 "$rounds"); do
         [ -f "$tmp/s-$i.jfr" ] && jfr_summary "$tmp/s-$i.jfr" "s-$i ($role)"
       done
     fi
-    stop_all
+    bench_stop_all
   done
 done
 
