@@ -2,21 +2,19 @@ package io.tribune.itests;
 
 import static io.tribune.itests.AgentGroup.aliveMembers;
 import static io.tribune.itests.AgentGroup.await;
+import static io.tribune.itests.LiveUpdates.LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,23 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
 class LiveUpdateMembershipIT {
     static final List<String> SERVERS = List.of("127.0.44.2", "127.0.44.3", "127.0.44.4");
     static final String CLIENT = "127.0.44.5";
-    static final Duration LONG = Duration.ofSeconds(90);
     static final String NEW_VERSION = "0.1.0.live1";
 
     @AutoClose
     final AgentGroup agents = new AgentGroup();
 
-
-    static JsonObject running(AgentProcess a, String kind) {
-        JsonArray ps = JsonParser.parseString(AgentGroup.body(a, "/v1/agent/self")).getAsJsonObject()
-                .getAsJsonArray("Plugins");
-        for (JsonElement e : ps) {
-            if (e.getAsJsonObject().get("Kind").getAsString().equals(kind)) {
-                return e.getAsJsonObject();
-            }
-        }
-        throw new AssertionError("no running " + kind + " in /v1/agent/self: " + ps);
-    }
 
     /**
      * One observation of {@code a}: each member that is not alive ({@code name=status}), and each node
@@ -108,7 +94,7 @@ class LiveUpdateMembershipIT {
     @Test
     void gossipReplacedOnTheLeaderUnderWritesLosesNoMemberAndNoAcknowledgedWrite(@TempDir Path tmp)
             throws Exception {
-        Path jar = LiveUpdateIT.rebuiltJar(tmp, "gossip-swim", NEW_VERSION);
+        Path jar = LiveUpdates.rebuiltJar(tmp, "gossip-swim", NEW_VERSION);
         List<AgentProcess> servers = new ArrayList<>();
         for (String ip : SERVERS) {
             servers.add(agents.start(ip, null, true, List.of("-bootstrap-expect", "3", "-retry-join", SERVERS.get(0),
@@ -131,89 +117,31 @@ class LiveUpdateMembershipIT {
         int t = SERVERS.indexOf(leaderAddr.substring(0, leaderAddr.lastIndexOf(':')));
         assertTrue(t >= 0, "leader " + leaderAddr);
         AgentProcess target = servers.get(t);
-        JsonObject before = running(target, "membership");
+        JsonObject before = LiveUpdates.running(target, "membership");
         assertEquals("gossip-swim", before.get("Name").getAsString(), before.toString());
 
-        Set<String> acked = new ConcurrentSkipListSet<>();
-        AtomicLong retried = new AtomicLong();
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicBoolean giveUp = new AtomicBoolean();
-        Thread writer = new Thread(() -> {
-            for (int i = 0; !stop.get(); i++) {
-                String key = "lw/" + i;
-                long r = LiveUpdateIT.putUntilAcknowledged(servers.get(i % servers.size()), key, "v" + i, giveUp);
-                if (r < 0) {
-                    return;
-                }
-                retried.addAndGet(r);
-                acked.add(key);
-            }
-        }, "live-update-writer");
-        // Every agent's member list, and the catalog as each server's replica holds it, about every 100 ms.
-        List<String> findings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Every agent's member list, and the catalog as each server's replica holds it, about every 100 ms
+        // while the writes and the update go on.
+        List<String> findings = new CopyOnWriteArrayList<>();
         AtomicLong observations = new AtomicLong();
-        Thread watcher = new Thread(() -> {
-            while (!stop.get()) {
-                for (var e : agents.byName().entrySet()) {
-                    List<String> bad = badNews(e.getValue(), nodes, e.getValue() != client);
-                    if (bad != null) {
-                        observations.incrementAndGet();
-                        bad.forEach(b -> findings.add(e.getKey() + ": " + b));
-                    }
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
+        Runnable poll = () -> {
+            for (var e : agents.byName().entrySet()) {
+                List<String> bad = badNews(e.getValue(), nodes, e.getValue() != client);
+                if (bad != null) {
+                    observations.incrementAndGet();
+                    bad.forEach(b -> findings.add(e.getKey() + ": " + b));
                 }
             }
-        }, "live-update-watcher");
-        writer.start();
-        watcher.start();
-        AgentProcess.Result up;
-        try {
-            await(target, LONG, () -> acked.size() >= 50, () -> "writes do not go on: " + acked.size());
-            up = AgentProcess.run(List.of("plugins", "update", "-http-addr", SERVERS.get(t) + ":8500",
-                    "gossip-swim", jar.toString()));
-            assertEquals(0, up.exitCode(), up.output() + "\nagent:\n" + target.output());
-            assertTrue(up.output().contains(NEW_VERSION), up.output());
-            int atUpdate = acked.size();
-            // Writes go on through every server after the update, and the watcher keeps looking (the
-            // other members' suspicion timeouts would have run out by then: a few seconds).
-            await(target, LONG, () -> acked.size() >= atUpdate + 100, () -> "writes stalled after the update at "
-                    + acked.size() + ":\n" + target.output());
-        } finally {
-            stop.set(true);
-            writer.join(60_000);
-            giveUp.set(true);
-            writer.join(10_000);
-            watcher.join(30_000);
-        }
+        };
+        LiveUpdates.Writes w = LiveUpdates.updateUnderWrites(servers, target, SERVERS.get(t), "gossip-swim", jar,
+                NEW_VERSION, poll);
+        LiveUpdates.assertRunsNewBundle(target, SERVERS.get(t), "gossip-swim", "membership", jar, NEW_VERSION, before);
 
-        AgentProcess.Result list = AgentProcess.run(List.of("plugins", "-http-addr", SERVERS.get(t) + ":8500"));
-        assertEquals(0, list.exitCode(), list.output());
-        assertTrue(list.output().lines().anyMatch(l -> l.startsWith("gossip-swim ") && l.contains(NEW_VERSION)
-                && l.contains(jar.getFileName().toString())), list.output());
-        JsonObject after = running(target, "membership");
-        assertTrue(after.get("Origin").getAsString().contains(NEW_VERSION), after.toString());
-        assertTrue(after.get("Since").getAsString().compareTo(before.get("Since").getAsString()) > 0,
-                before + " then " + after);
-
-        long lost = 0;
         StringBuilder where = new StringBuilder();
-        for (int i = 0; i < servers.size(); i++) {
-            AgentProcess s = servers.get(i);
-            boolean complete = s.waitFor(LONG, () -> LiveUpdateIT.keysOn(s).containsAll(acked));
-            if (!complete) {
-                Set<String> missing = new TreeSet<>(acked);
-                missing.removeAll(LiveUpdateIT.keysOn(s));
-                lost = Math.max(lost, missing.size());
-                where.append(SERVERS.get(i)).append(" misses ").append(missing).append('\n');
-            }
-        }
+        long lost = LiveUpdates.lostWrites(servers, SERVERS, w.acked(), where);
         Matcher gap = Pattern.compile("rejoined (\\d+) ms after the old instance closed").matcher(target.output());
-        System.out.println("live-update plugin=gossip-swim writes=" + acked.size() + " lost=" + lost
-                + " retried=" + retried.get() + " gap-ms=" + (gap.find() ? gap.group(1) : "?")
+        System.out.println("live-update plugin=gossip-swim writes=" + w.acked().size() + " lost=" + lost
+                + " retried=" + w.retried() + " gap-ms=" + (gap.find() ? gap.group(1) : "?")
                 + " observations=" + observations.get());
         assertEquals(0, lost, () -> "acknowledged writes lost (updated server " + SERVERS.get(t) + "):\n" + where
                 + "\nupdated server's output:\n" + target.output());
