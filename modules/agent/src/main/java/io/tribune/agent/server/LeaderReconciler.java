@@ -296,9 +296,19 @@ public final class LeaderReconciler implements MembershipListener, AutoCloseable
         pending = true;
     }
 
+    /**
+     * The registration that sets a member's serfHealth. A node already in the catalog at the member's
+     * address keeps what its agent registered (metadata, tagged addresses such as its WAN address):
+     * the leader only knows the member's gossip address, and a health change must not reset the rest
+     * until the agent's anti-entropy puts it back.
+     */
     private Command register(Member m, HealthStatus status, String output, long now) {
-        Node node = new Node(NodeIds.ofMember(m.name(), m.tag(NodeIds.TAG)), m.name(), m.host(), datacenter,
-                Map.of("lan", m.host(), "wan", m.host()), Map.of(), 0, 0);
+        String id = NodeIds.ofMember(m.name(), m.tag(NodeIds.TAG));
+        Node node = state.node(m.name()).value()
+                .filter(n -> n.address().equals(m.host()) && n.datacenter().equals(datacenter))
+                .map(n -> new Node(id, m.name(), m.host(), datacenter, n.taggedAddresses(), n.meta(), 0, 0))
+                .orElseGet(() -> new Node(id, m.name(), m.host(), datacenter,
+                        Map.of("lan", m.host(), "wan", m.host()), Map.of(), 0, 0));
         HealthCheck serf = new HealthCheck(m.name(), HealthCheck.SERF_HEALTH, "Serf Health Status", status, "", output, "", "",
                 List.of(), "", 0, 0);
         return new Command.Register(node, Optional.empty(), List.of(serf), now);

@@ -13,6 +13,10 @@ import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.membership.Member;
 import io.tribune.api.membership.MemberStatus;
 import io.tribune.api.transport.Endpoint;
+import io.tribune.state.Command;
+import io.tribune.state.HealthCheck;
+import io.tribune.state.HealthStatus;
+import io.tribune.state.Node;
 import io.tribune.state.StateStore;
 import io.tribune.testkit.SimScheduler;
 import io.tribune.testkit.VirtualClock;
@@ -20,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -141,5 +146,48 @@ class LeaderReconcilerTest {
         sim.runFor(Duration.ofSeconds(2));
         assertEquals(List.of("s4", "s5"), removed, "the failed server goes once the setting is back on");
         r.close();
+    }
+
+    @Test
+    void aHealthChangeKeepsWhatTheAgentRegisteredForItsNode() {
+        view.put(server("s1", 8301));
+        config.add(new ServerInfo("s1", new Endpoint("127.0.0.1", 8301), true));
+        Member client = new Member("c1", "127.0.0.9", 8301, Map.of(), MemberStatus.ALIVE, 1);
+        view.put(client);
+        StateStore store = new StateStore(Runnable::run);
+        long[] index = {1};
+        // The client's own agent registered its node with metadata and a WAN address.
+        store.apply(index[0]++, new Command.Register(new Node("", "c1", "127.0.0.9", "dc1",
+                Map.of("lan", "127.0.0.9", "wan", "203.0.113.9"), Map.of("rack", "r1"), 0, 0),
+                Optional.empty(), List.of(), 0));
+        Consensus c = consensus(CompletableFuture.completedFuture(null));
+        // Proposals are applied at once, as a committed log would.
+        when(c.apply(any(), any())).thenAnswer(i -> CompletableFuture.completedFuture(
+                store.apply(index[0]++, 1, i.<byte[]>getArgument(0))));
+        LeaderReconciler r = new LeaderReconciler(c, store, new ScriptedMembership(view, "s1"), "dc1", "s1", sim, clock,
+                new LeaderReconciler.Settings(Duration.ofMillis(100), 32, Duration.ofSeconds(30)));
+        r.start();
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(HealthStatus.PASSING, serfHealth(store, "c1"));
+        view.setStatus("c1", MemberStatus.FAILED);
+        sim.runFor(Duration.ofSeconds(1));
+        assertEquals(HealthStatus.CRITICAL, serfHealth(store, "c1"));
+        Node n = store.node("c1").value().orElseThrow();
+        assertEquals(Map.of("rack", "r1"), n.meta(), "metadata kept");
+        assertEquals("203.0.113.9", n.taggedAddresses().get("wan"), "WAN address kept");
+
+        // Back at another address: the leader registers what it knows of the member, the new address.
+        view.put(new Member("c1", "127.0.0.10", 8301, Map.of(), MemberStatus.ALIVE, 2));
+        sim.runFor(Duration.ofSeconds(1));
+        n = store.node("c1").value().orElseThrow();
+        assertEquals(HealthStatus.PASSING, serfHealth(store, "c1"));
+        assertEquals("127.0.0.10", n.address());
+        assertEquals("127.0.0.10", n.taggedAddresses().get("wan"));
+        r.close();
+    }
+
+    private static HealthStatus serfHealth(StateStore store, String node) {
+        return store.nodeChecks(node).value().stream().filter(h -> h.checkId().equals(HealthCheck.SERF_HEALTH))
+                .map(HealthCheck::status).findFirst().orElse(null);
     }
 }
