@@ -84,7 +84,7 @@ public final class ServerHealthRules {
                 healthyVoters += healthy ? 1 : 0;
             }
             allHealthy &= healthy;
-            out.add(new Autopilot.ServerHealth(NodeIds.of(s.id()), s.id(), s.endpoint().toString(), serf, version,
+            out.add(new Autopilot.ServerHealth(NodeIds.ofMember(s.id(), m == null ? null : m.tag(NodeIds.TAG)), s.id(), s.endpoint().toString(), serf, version,
                     leader, contactMillis, match > 0 ? term : 0, match, healthy, s.voter(), stable));
         }
         // Forget servers no longer configured, so a re-added one starts its stabilization afresh.

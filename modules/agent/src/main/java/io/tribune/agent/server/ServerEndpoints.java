@@ -345,12 +345,12 @@ public final class ServerEndpoints {
             @Override
             public Indexed<Operator.RaftServers> read(Operator.RaftConfiguration op, StateStore state, Consensus c,
                                                       long barrierIndex) {
-                return new Indexed<>(barrierIndex, raftServers(c));
+                return new Indexed<>(barrierIndex, raftServers(c, state));
             }
         });
         h.write(Operator.RaftRemovePeer.class, (o, ctx) -> {
             Consensus c = ctx.consensus();
-            ServerInfo target = find(c.configuration(), o.id(), o.address()).orElseThrow(() -> AgentException.badRequest(
+            ServerInfo target = find(c.configuration(), ctx.state(), o.id(), o.address()).orElseThrow(() -> AgentException.badRequest(
                     (o.id().isPresent() ? "id \"" + abbreviate(o.id().get()) : "address \""
                             + abbreviate(o.address().orElseThrow())) + "\" was not found in the Raft configuration"));
             return c.removeServer(target.id(), CHANGE_TIMEOUT)
@@ -358,21 +358,30 @@ public final class ServerEndpoints {
         });
     }
 
-    /** The Raft configuration {@code c} knows, with the leader marked. */
-    public static Operator.RaftServers raftServers(Consensus c) {
+    /** The Raft configuration {@code c} knows, with the leader marked and each server's node ID. */
+    public static Operator.RaftServers raftServers(Consensus c, StateStore state) {
         Optional<String> leaderId = c.leadership().leader().map(ServerInfo::id);
         List<Operator.RaftServer> servers = new ArrayList<>();
         for (ServerInfo s : c.configuration()) {
-            servers.add(new Operator.RaftServer(s.id(), NodeIds.of(s.id()), s.endpoint().toString(),
+            servers.add(new Operator.RaftServer(s.id(), nodeId(state, s.id()), s.endpoint().toString(),
                     leaderId.map(s.id()::equals).orElse(false), s.voter()));
         }
         return new Operator.RaftServers(servers, c.leadership().term());
     }
 
+    /**
+     * The node ID of the server whose Raft ID is {@code name} (its node name): the ID its node is
+     * registered under in the catalog (its agent's {@code node_id}), else the one derived from the name.
+     */
+    static String nodeId(StateStore state, String name) {
+        return state.node(name).value().map(Node::id).filter(id -> !id.isEmpty()).orElseGet(() -> NodeIds.of(name));
+    }
+
     /** The server named by {@code id} (its node name or node ID) or by {@code address} ("host:port"). */
-    static Optional<ServerInfo> find(List<ServerInfo> config, Optional<String> id, Optional<String> address) {
+    static Optional<ServerInfo> find(List<ServerInfo> config, StateStore state, Optional<String> id,
+            Optional<String> address) {
         for (ServerInfo s : config) {
-            if (id.isPresent() && (s.id().equals(id.get()) || NodeIds.of(s.id()).equals(id.get()))) {
+            if (id.isPresent() && (s.id().equals(id.get()) || nodeId(state, s.id()).equalsIgnoreCase(id.get()))) {
                 return Optional.of(s);
             }
             if (address.isPresent() && s.endpoint().toString().equals(address.get())) {

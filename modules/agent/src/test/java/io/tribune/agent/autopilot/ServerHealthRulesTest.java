@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tribune.agent.cluster.NodeIds;
 import io.tribune.agent.rpc.Autopilot;
 import io.tribune.api.PluginConfig;
 import io.tribune.api.consensus.FollowerProgress;
@@ -93,5 +94,16 @@ class ServerHealthRulesTest {
                 AutopilotSettings.STABILIZATION, "1s")));
         assertEquals(new AutopilotConfig(false, 500, 10, 1000, "", false, "", 0, 0), d);
         assertEquals(AutopilotConfig.defaults(), AutopilotSettings.defaults(PluginConfig.empty()));
+    }
+
+    @Test
+    void eachServerIsReportedUnderTheNodeIdItsAgentGossips() {
+        String s2Id = "0f1e2d3c-4b5a-6978-8a9b-acbdcedf0022";
+        member("s1", MemberStatus.ALIVE);
+        members.put("s2", new Member("s2", "127.0.0.1", 8301, Map.of(NodeIds.TAG, s2Id), MemberStatus.ALIVE, 1));
+        Autopilot.HealthReport r = report(new FollowerProgress("s2", 1000, Duration.ofMillis(12)));
+        assertEquals(NodeIds.of("s1"), r.servers().get(0).id(), "no ID tag: the one derived from the name");
+        assertEquals(s2Id, r.servers().get(1).id());
+        assertEquals(NodeIds.of("s3"), r.servers().get(2).id(), "not in the pool: derived from the name");
     }
 }

@@ -12,9 +12,13 @@ import io.tribune.agent.rpc.Sessions;
 import io.tribune.agent.testing.DevAgents;
 import io.tribune.api.consensus.ServerInfo;
 import io.tribune.api.transport.Endpoint;
+import io.tribune.state.Command;
+import io.tribune.state.Node;
 import io.tribune.state.SessionBehavior;
+import io.tribune.state.StateStore;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -93,9 +97,19 @@ class LeaderDutiesTest {
         var cfg = List.of(new ServerInfo("s1", new Endpoint("10.0.0.1", 8300), true),
                 new ServerInfo("s2", new Endpoint("10.0.0.2", 8300), true));
         Optional<String> none = Optional.empty();
-        assertEquals("s2", ServerEndpoints.find(cfg, Optional.of("s2"), none).orElseThrow().id());
-        assertEquals("s2", ServerEndpoints.find(cfg, Optional.of(NodeIds.of("s2")), none).orElseThrow().id());
-        assertEquals("s1", ServerEndpoints.find(cfg, none, Optional.of("10.0.0.1:8300")).orElseThrow().id());
-        assertTrue(ServerEndpoints.find(cfg, none, Optional.of("10.0.0.1:8301")).isEmpty());
+        StateStore state = new StateStore(Runnable::run);
+        // s1's agent set its own node_id; s2 has none in the catalog and goes by the derived one.
+        String s1Id = "0f1e2d3c-4b5a-6978-8a9b-acbdcedf0011";
+        state.apply(1, new Command.Register(new Node(s1Id, "s1", "10.0.0.1", "dc1", Map.of(), Map.of(), 0, 0),
+                Optional.empty(), List.of(), 0));
+        assertEquals("s2", ServerEndpoints.find(cfg, state, Optional.of("s2"), none).orElseThrow().id());
+        assertEquals("s2", ServerEndpoints.find(cfg, state, Optional.of(NodeIds.of("s2")), none).orElseThrow().id());
+        assertEquals("s1", ServerEndpoints.find(cfg, state, Optional.of(s1Id), none).orElseThrow().id());
+        assertTrue(ServerEndpoints.find(cfg, state, Optional.of(NodeIds.of("s1")), none).isEmpty(),
+                "s1 is known by its own ID, not the derived one");
+        assertEquals("s1", ServerEndpoints.find(cfg, state, none, Optional.of("10.0.0.1:8300")).orElseThrow().id());
+        assertTrue(ServerEndpoints.find(cfg, state, none, Optional.of("10.0.0.1:8301")).isEmpty());
+        assertEquals(s1Id, ServerEndpoints.nodeId(state, "s1"));
+        assertEquals(NodeIds.of("s2"), ServerEndpoints.nodeId(state, "s2"));
     }
 }
