@@ -48,7 +48,9 @@ class LiveUpdateRulesTest {
     }
 
     @Test
-    void storageConsensusAndMembershipNeedARestartAndNothingChanges() {
+    void withoutAnUpdatingRuntimeStorageConsensusAndMembershipNeedARestartAndNothingChanges() {
+        // Storage and consensus always need a restart; membership only here, with no Felix runtime to
+        // swap it (LiveUpdateMembershipIT swaps gossip-swim under Felix).
         Transport before = agent.transport();
         for (String name : List.of("storage-memory", "consensus-single", "membership-static")) {
             AgentException e = assertThrows(AgentException.class, () -> agent.updatePlugin(name, Optional.empty()));
