@@ -58,6 +58,11 @@ final class RulesParser {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> hcl(String text) {
         try {
+            HclSyntax.check(text);
+        } catch (HclSyntax.SyntaxException e) {
+            throw new RulesException("failed to parse ACL rules: " + e.getMessage(), e);
+        }
+        try {
             Map<String, Object> m = new HCLParser().parse(text);
             return m == null ? Map.of() : m;
         } catch (Exception | StackOverflowError e) {

@@ -103,8 +103,10 @@ class RulesTest {
                 Arguments.of("key \"a\" { }", "has no policy"),
                 Arguments.of("key \"a\" {\n  policy = \"read\"\n  color = \"red\"\n}", "unknown field"),
                 Arguments.of("key \"a\" {\n  intentions = \"read\"\n  policy = \"read\"\n}", "intentions apply only"),
-                // hcl4j reads a truncated block leniently; the rules are refused all the same
-                Arguments.of("key \"a\" { policy = ", "unknown ACL rule type"),
+                // hcl4j reads a truncated block leniently; the structural check refuses it first
+                Arguments.of("key \"a\" { policy = ", "line 1, column 9: '{' is never closed"),
+                Arguments.of("key \"a\" {\n  policy = \"write\"\n", "'{' is never closed"),
+                Arguments.of("key \"a\" { policy = \"read\" }\n}", "line 2, column 1: '}' closes nothing"),
                 Arguments.of("key \"a\" { policy = \"read\" color = \"red\" }", "failed to parse"),
                 Arguments.of("{\"key\": {\"a\": {\"policy\": 1}}}", "unexpected value"),
                 Arguments.of("{\"key\": ", "failed to parse"),

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import io.tribune.acl.HclSyntax;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -133,6 +134,11 @@ final class ConfigFiles {
     }
 
     private static JsonObject hcl(String text, String source) {
+        try {
+            HclSyntax.check(text);
+        } catch (HclSyntax.SyntaxException ex) {
+            throw new ConfigException(source + ": not valid HCL: " + ex.getMessage());
+        }
         Map<String, Object> tree;
         try {
             tree = new HCLParser().parse(text);
@@ -151,26 +157,30 @@ final class ConfigFiles {
         if (tree == null) {
             return new JsonObject();
         }
-        JsonElement e = toJson(tree, 0, source);
+        JsonElement e = toJson(tree, 0, source, "");
         return e.getAsJsonObject();
     }
 
-    /** hcl4j's tree as Gson's, numbers that are whole as integers. */
-    private static JsonElement toJson(Object o, int depth, String source) {
+    /**
+     * hcl4j's tree as Gson's, numbers that are whole as integers. HCL has no null: hcl4j's null is a
+     * key written without a value ({@code name =}), refused naming the key ({@code path}).
+     */
+    private static JsonElement toJson(Object o, int depth, String source, String path) {
         if (depth > MAX_DEPTH) {
             throw new ConfigException(source + " nests deeper than " + MAX_DEPTH + " levels");
         }
         if (o == null) {
-            return JsonNull.INSTANCE;
+            throw new ConfigException(source + ": not valid HCL: key '" + path + "' has no value");
         }
         if (o instanceof Map<?, ?> m) {
             JsonObject out = new JsonObject();
-            m.forEach((k, v) -> out.add(String.valueOf(k), toJson(v, depth + 1, source)));
+            m.forEach((k, v) -> out.add(String.valueOf(k), toJson(v, depth + 1, source,
+                    path.isEmpty() ? String.valueOf(k) : path + "." + k)));
             return out;
         }
         if (o instanceof List<?> l) {
             JsonArray out = new JsonArray();
-            l.forEach(v -> out.add(toJson(v, depth + 1, source)));
+            l.forEach(v -> out.add(toJson(v, depth + 1, source, path)));
             return out;
         }
         if (o instanceof Boolean b) {

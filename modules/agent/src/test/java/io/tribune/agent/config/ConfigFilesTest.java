@@ -137,6 +137,25 @@ class ConfigFilesTest {
     }
 
     @Test
+    void hclThatTheParserWouldMisreadIsRefused(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.hcl");
+        // Unclosed: the parser alone put 'http' at the top level and forgot 'ports'.
+        Files.writeString(f, "dev = true\nports {\n  http = 8501\n");
+        String m = assertThrows(ConfigException.class, () -> new ConfigLoader().addPath(f)).getMessage();
+        assertTrue(m.contains(f.toString()) && m.contains("not valid HCL: line 2, column 7: '{' is never closed"), m);
+        Files.writeString(f, "dev = true\nnode_name =\n");
+        m = assertThrows(ConfigException.class, () -> new ConfigLoader().addPath(f)).getMessage();
+        assertTrue(m.contains("key 'node_name' has no value"), m);
+        Files.writeString(f, "ports {\n  http =\n}\n");
+        m = assertThrows(ConfigException.class, () -> new ConfigLoader().addPath(f)).getMessage();
+        assertTrue(m.contains("key 'ports.http' has no value"), m);
+        Files.writeString(f, "node_name = \"x\nretry_join = []\n");
+        m = assertThrows(ConfigException.class, () -> new ConfigLoader().addPath(f)).getMessage();
+        assertTrue(m.contains("line 1, column 13: string is not closed on its line"), m);
+        noClassNames(m);
+    }
+
+    @Test
     void anUnknownKeyNamesTheFileAndItsLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("a.hcl");
         Files.writeString(f, "dev = true\n\nnode_nme = \"x\"\n");
