@@ -45,7 +45,7 @@ report() { # label: RSS and threads of every server, and NMT details when asked
 bench_ensure_free "$net" 2 3 4
 nmt=(); [ -n "${BENCH_NMT:-}" ] && nmt=(-XX:NativeMemoryTracking=summary)
 TRIBUNE_JAVA_OPTS="${nmt[*]} ${TRIBUNE_JAVA_OPTS:-}" bench_start_servers . "$net" server
-leader=$(bench_wait_leader "$net.2" 30)
+leader=$(bench_wait_leader "$net.2" 90)
 echo "== $(bench_java_line "$java_bin") ($java_bin); TRIBUNE_JAVA_OPTS='${TRIBUNE_JAVA_OPTS:-}'; leader $leader"
 sleep "$idle"
 report idle

@@ -68,7 +68,7 @@ for r in $(seq 1 "$rounds"); do
     bench_ensure_free "$net" 2 3 4
     rm -rf "$tmp"/s-*
     bench_start_servers "$d" "$net" s
-    leader=$(bench_wait_leader "$net.2" 30)
+    leader=$(bench_wait_leader "$net.2" 90)
     for _ in $(seq 1 500); do
       [ "$(curl -s -m 1 -X PUT -d x "$leader:8500/v1/kv/wp/first" 2>/dev/null || true)" = true ] && break; sleep 0.02
     done
