@@ -114,9 +114,18 @@ class ReleaseArchiveIT {
 
             // A damaged copy is refused and changes nothing; the saved one restores.
             assertEquals(0, run(tmp, cli.toString(), "kv", "put", "-http-addr", addr, "release/key", "changed").code());
-            byte[] bad = Files.readAllBytes(snap);
-            bad[bad.length / 2] ^= 0x40;
-            Path badFile = Files.write(tmp.resolve("bad.snap"), bad);
+            // The damage is to the saved state itself, repacked with the original SHA256SUMS: a flipped
+            // byte of the compressed file may fall where nothing the contents depend on lives (gzip's
+            // header time, an unused code length), and such a file rightly restores the saved state.
+            Path y = Files.createDirectory(tmp.resolve("damaged"));
+            for (String f : List.of("meta.json", "state.bin", "SHA256SUMS")) {
+                Files.copy(x.resolve(f), y.resolve(f));
+            }
+            byte[] state = Files.readAllBytes(y.resolve("state.bin"));
+            state[state.length / 2] ^= 0x40;
+            Files.write(y.resolve("state.bin"), state);
+            Path badFile = tmp.resolve("bad.snap");
+            run(tmp, "tar", "czf", badFile.toString(), "-C", y.toString(), "meta.json", "state.bin", "SHA256SUMS");
             ProcessResult refused = run(tmp, cli.toString(), "snapshot", "restore", "-http-addr", addr, badFile.toString());
             assertEquals(1, refused.code(), refused.output());
             assertTrue(refused.output().contains("invalid snapshot"), refused.output());
