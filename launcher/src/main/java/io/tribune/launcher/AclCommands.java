@@ -25,9 +25,12 @@ final class AclCommands {
     private AclCommands() {
     }
 
-    @Command(name = "acl", description = "Manages ACL tokens and policies.",
-            subcommands = {Bootstrap.class, Policy.class, Token.class, SetAgentToken.class})
+    @Command(name = "acl", description = "Manages ACL tokens and policies.")
     static final class AclRoot extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(Bootstrap.class, Policy.class, Token.class, SetAgentToken.class);
+        }
     }
 
     @Command(name = "bootstrap", description = "Creates the first management token (once).")
@@ -41,10 +44,13 @@ final class AclCommands {
 
     // ------------------------------------------------------------------ policies
 
-    @Command(name = "policy", description = "Manages ACL policies.",
-            subcommands = {PolicyCreate.class, PolicyList.class, PolicyRead.class, PolicyUpdate.class,
-                PolicyDelete.class})
+    @Command(name = "policy", description = "Manages ACL policies.")
     static final class Policy extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(PolicyCreate.class, PolicyList.class, PolicyRead.class, PolicyUpdate.class,
+                    PolicyDelete.class);
+        }
     }
 
     @Command(name = "create", description = "Creates a policy.")
@@ -166,10 +172,13 @@ final class AclCommands {
 
     // ------------------------------------------------------------------ tokens
 
-    @Command(name = "token", description = "Manages ACL tokens.",
-            subcommands = {TokenCreate.class, TokenList.class, TokenRead.class, TokenUpdate.class, TokenDelete.class,
-                TokenClone.class})
+    @Command(name = "token", description = "Manages ACL tokens.")
     static final class Token extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(TokenCreate.class, TokenList.class, TokenRead.class, TokenUpdate.class,
+                    TokenDelete.class, TokenClone.class);
+        }
     }
 
     @Command(name = "create", description = "Creates a token.")

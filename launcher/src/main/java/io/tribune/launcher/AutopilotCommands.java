@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,9 +22,12 @@ final class AutopilotCommands {
     private AutopilotCommands() {
     }
 
-    @Command(name = "autopilot", description = "Reads and changes the autopilot configuration.",
-            subcommands = {GetConfig.class, SetConfig.class})
+    @Command(name = "autopilot", description = "Reads and changes the autopilot configuration.")
     static final class Autopilot extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(GetConfig.class, SetConfig.class);
+        }
     }
 
     @Command(name = "get-config", description = "Prints the autopilot configuration.")

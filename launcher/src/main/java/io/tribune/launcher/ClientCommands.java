@@ -269,9 +269,12 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "catalog", description = "Reads the service catalog.",
-            subcommands = {CatalogServices.class, CatalogNodes.class, CatalogDatacenters.class})
+    @Command(name = "catalog", description = "Reads the service catalog.")
     static final class Catalog extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(CatalogServices.class, CatalogNodes.class, CatalogDatacenters.class);
+        }
     }
 
     @Command(name = "services", description = "Lists the services in the catalog.")
@@ -325,9 +328,12 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "kv", description = "Reads and writes the key/value store.",
-            subcommands = {KvGet.class, KvPut.class, KvDelete.class, KvTransfer.Export.class, KvTransfer.Import.class})
+    @Command(name = "kv", description = "Reads and writes the key/value store.")
     static final class Kv extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(KvGet.class, KvPut.class, KvDelete.class, KvTransfer.Export.class, KvTransfer.Import.class);
+        }
     }
 
     @Command(name = "get", description = "Prints the value of a key (or of every key under a prefix with -recurse).")

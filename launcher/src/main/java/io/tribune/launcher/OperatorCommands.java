@@ -30,14 +30,20 @@ final class OperatorCommands {
     private OperatorCommands() {
     }
 
-    @Command(name = "operator", description = "Cluster operator tools.", subcommands = {OperatorRaft.class,
-            AutopilotCommands.Autopilot.class})
+    @Command(name = "operator", description = "Cluster operator tools.")
     static final class Operator extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(OperatorRaft.class, AutopilotCommands.Autopilot.class);
+        }
     }
 
-    @Command(name = "raft", description = "Inspects and changes the Raft configuration.",
-            subcommands = {ListPeers.class, RemovePeer.class})
+    @Command(name = "raft", description = "Inspects and changes the Raft configuration.")
     static final class OperatorRaft extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(ListPeers.class, RemovePeer.class);
+        }
     }
 
     @Command(name = "list-peers", description = "Lists the servers of the Raft configuration.")
@@ -84,9 +90,12 @@ final class OperatorCommands {
         }
     }
 
-    @Command(name = "snapshot", description = "Saves and restores the cluster state.",
-            subcommands = {SnapshotSave.class, SnapshotRestore.class, SnapshotInspect.class})
+    @Command(name = "snapshot", description = "Saves and restores the cluster state.")
     static final class Snapshot extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(SnapshotSave.class, SnapshotRestore.class, SnapshotInspect.class);
+        }
     }
 
     @Command(name = "save", description = "Saves a snapshot of the state to FILE (written atomically).")

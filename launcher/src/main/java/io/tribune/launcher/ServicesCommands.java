@@ -30,9 +30,12 @@ final class ServicesCommands {
     private ServicesCommands() {
     }
 
-    @Command(name = "services", description = "Registers and deregisters services with the local agent.",
-            subcommands = {Register.class, Deregister.class})
+    @Command(name = "services", description = "Registers and deregisters services with the local agent.")
     static final class Services extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(Register.class, Deregister.class);
+        }
     }
 
     @Command(name = "register", sortOptions = false,
