@@ -25,7 +25,7 @@ final class AclCommands {
     private AclCommands() {
     }
 
-    @Command(name = "acl", description = "Manages ACL tokens and policies.")
+    @Command(addMethodSubcommands = false, name = "acl", description = "Manages ACL tokens and policies.")
     static final class AclRoot extends GroupCommand {
         @Override
         List<Class<?>> subcommands() {
@@ -33,7 +33,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "bootstrap", description = "Creates the first management token (once).")
+    @Command(addMethodSubcommands = false, name = "bootstrap", description = "Creates the first management token (once).")
     static final class Bootstrap extends ClientCommands.Base {
         @Override
         int run() throws ApiClient.ApiException {
@@ -44,7 +44,7 @@ final class AclCommands {
 
     // ------------------------------------------------------------------ policies
 
-    @Command(name = "policy", description = "Manages ACL policies.")
+    @Command(addMethodSubcommands = false, name = "policy", description = "Manages ACL policies.")
     static final class Policy extends GroupCommand {
         @Override
         List<Class<?>> subcommands() {
@@ -53,7 +53,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "create", description = "Creates a policy.")
+    @Command(addMethodSubcommands = false, name = "create", description = "Creates a policy.")
     static final class PolicyCreate extends ClientCommands.Base {
         @Option(names = {"-name", "--name"}, required = true, description = "the policy's name")
         String name;
@@ -76,7 +76,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "list", description = "Lists the policies.")
+    @Command(addMethodSubcommands = false, name = "list", description = "Lists the policies.")
     static final class PolicyList extends ClientCommands.Base {
         @Override
         int run() throws ApiClient.ApiException {
@@ -108,7 +108,7 @@ final class AclCommands {
         throw new ApiClient.ApiException(404, "No such policy: " + name);
     }
 
-    @Command(name = "read", description = "Prints a policy.")
+    @Command(addMethodSubcommands = false, name = "read", description = "Prints a policy.")
     static final class PolicyRead extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, description = "the policy's ID")
         String id;
@@ -123,7 +123,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "update", description = "Changes a policy.")
+    @Command(addMethodSubcommands = false, name = "update", description = "Changes a policy.")
     static final class PolicyUpdate extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, required = true, description = "the policy's ID")
         String id;
@@ -154,7 +154,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "delete", description = "Deletes a policy.")
+    @Command(addMethodSubcommands = false, name = "delete", description = "Deletes a policy.")
     static final class PolicyDelete extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, description = "the policy's ID")
         String id;
@@ -172,7 +172,7 @@ final class AclCommands {
 
     // ------------------------------------------------------------------ tokens
 
-    @Command(name = "token", description = "Manages ACL tokens.")
+    @Command(addMethodSubcommands = false, name = "token", description = "Manages ACL tokens.")
     static final class Token extends GroupCommand {
         @Override
         List<Class<?>> subcommands() {
@@ -181,7 +181,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "create", description = "Creates a token.")
+    @Command(addMethodSubcommands = false, name = "create", description = "Creates a token.")
     static final class TokenCreate extends ClientCommands.Base {
         @Option(names = {"-description", "--description"}, description = "a description")
         String description = "";
@@ -203,7 +203,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "list", description = "Lists the tokens.")
+    @Command(addMethodSubcommands = false, name = "list", description = "Lists the tokens.")
     static final class TokenList extends ClientCommands.Base {
         @Override
         int run() throws ApiClient.ApiException {
@@ -215,7 +215,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "read", description = "Prints a token.")
+    @Command(addMethodSubcommands = false, name = "read", description = "Prints a token.")
     static final class TokenRead extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, description = "the token's AccessorID")
         String id;
@@ -233,7 +233,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "update", description = "Changes a token's description or policies.")
+    @Command(addMethodSubcommands = false, name = "update", description = "Changes a token's description or policies.")
     static final class TokenUpdate extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, required = true, description = "the token's AccessorID")
         String id;
@@ -267,7 +267,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "delete", description = "Deletes a token.")
+    @Command(addMethodSubcommands = false, name = "delete", description = "Deletes a token.")
     static final class TokenDelete extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, required = true, description = "the token's AccessorID")
         String id;
@@ -280,7 +280,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "clone", description = "Creates a token with the same policies as another.")
+    @Command(addMethodSubcommands = false, name = "clone", description = "Creates a token with the same policies as another.")
     static final class TokenClone extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, required = true, description = "the AccessorID of the token to clone")
         String id;
@@ -296,7 +296,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "set-agent-token", description = "Sets one of the agent's tokens: default, agent, agent_master "
+    @Command(addMethodSubcommands = false, name = "set-agent-token", description = "Sets one of the agent's tokens: default, agent, agent_master "
             + "or replication.")
     static final class SetAgentToken extends ClientCommands.Base {
         @Parameters(index = "0", paramLabel = "KIND", description = "default, agent, agent_master or replication")

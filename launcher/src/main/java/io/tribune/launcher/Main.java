@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
  *       hook that leaves gracefully on SIGTERM or Ctrl-C and exits 0.</li>
  * </ol>
  */
-@Command(name = "tribune", mixinStandardHelpOptions = false,
+@Command(addMethodSubcommands = false, name = "tribune", mixinStandardHelpOptions = false,
         description = "Tribune: service discovery and configuration with Consul's architecture.")
 public final class Main implements Runnable {
     /**

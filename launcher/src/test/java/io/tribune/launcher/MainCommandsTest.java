@@ -157,4 +157,15 @@ class MainCommandsTest {
         assertTrue(args > 100, "options and parameters found: " + args);
         assertEquals(Main.CONVERTER_EXCLUDES, System.getProperty("picocli.converters.excludes"));
     }
+
+    @Test
+    void noCommandIsScannedForMethodSubcommands() {
+        for (CommandLine cl : tree(Main.commandLine(new String[] {"help"}))) {
+            if (cl.getCommand() instanceof CommandLine.HelpCommand) {
+                continue; // picocli's own
+            }
+            assertTrue(!cl.getCommandSpec().isAddMethodSubcommands(), cl.getCommandName()
+                    + ": @Command(addMethodSubcommands = false), as no command has method subcommands");
+        }
+    }
 }
