@@ -84,7 +84,7 @@ classes() { # tribune-bin args...: classes one run loads (all, and java.net.http
   TRIBUNE_JAVA_OPTS="-Xlog:class+load=info:file=$f" "$@" >/dev/null 2>&1 || true
   all="$(grep -c 'class,load' "$f" || true)"
   http="$(grep -c ' java\.net\.http\.\| jdk\.internal\.net\.http\.' "$f" || true)"
-  rm -f "$f"
+  rm -f "$f" "$f".[0-9]  # the JVM moves the (empty) file it finds to .0 before logging
   echo "$all/$http"
 }
 
