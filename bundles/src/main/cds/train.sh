@@ -167,9 +167,14 @@ train() {
 # it loaded; the merged list keeps the first occurrence of each line, in load order. The commands run
 # on the JVM bin/tribune picks for the CLI here (the archive is built for that JVM below).
 cli() { # args...: one CLI command against server a, its class list in $tmp/cli-N.list
+  cli_for 0 "$@"
+}
+cli_for() { # seconds args...: the same for a command that runs until stopped (watch, monitor): SIGTERM
+            # after that many seconds (0: none); the JVM exits normally, the list is complete
+  local secs="$1"; shift
   cli_n=$((${cli_n:-0} + 1))
   TRIBUNE_JAVA_OPTS="-XX:DumpLoadedClassList=$tmp/cli-$cli_n.list" TRIBUNE_HTTP_ADDR="127.0.0.1:$port_a" \
-    "$dist/bin/tribune" "$@" >/dev/null 2>&1 || true
+    timeout -s TERM "$secs" "$dist/bin/tribune" "$@" >/dev/null 2>&1 </dev/null || true
 }
 cli_lists() {
   cli version
@@ -189,6 +194,10 @@ cli_lists() {
   cli snapshot inspect "$tmp/cli.snap"
   cli kv get -no-such-flag
   cli members -http-addr 127.0.0.1:1
+  # release (issue 16): the long-running commands too (a child process, blocking queries, a stream).
+  cli lock cds/lock true
+  cli_for 3 watch -type key -key cds/key-1
+  cli_for 3 monitor
 }
 
 # ---------------------------------------------------------------- CDS (JDK 17-24) and the CLI's list

@@ -25,12 +25,15 @@ final class AclCommands {
     private AclCommands() {
     }
 
-    @Command(name = "acl", description = "Manages ACL tokens and policies.",
-            subcommands = {Bootstrap.class, Policy.class, Token.class, SetAgentToken.class})
+    @Command(addMethodSubcommands = false, name = "acl", description = "Manages ACL tokens and policies.")
     static final class AclRoot extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(Bootstrap.class, Policy.class, Token.class, SetAgentToken.class);
+        }
     }
 
-    @Command(name = "bootstrap", description = "Creates the first management token (once).")
+    @Command(addMethodSubcommands = false, name = "bootstrap", description = "Creates the first management token (once).")
     static final class Bootstrap extends ClientCommands.Base {
         @Override
         int run() throws ApiClient.ApiException {
@@ -41,13 +44,16 @@ final class AclCommands {
 
     // ------------------------------------------------------------------ policies
 
-    @Command(name = "policy", description = "Manages ACL policies.",
-            subcommands = {PolicyCreate.class, PolicyList.class, PolicyRead.class, PolicyUpdate.class,
-                PolicyDelete.class})
+    @Command(addMethodSubcommands = false, name = "policy", description = "Manages ACL policies.")
     static final class Policy extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(PolicyCreate.class, PolicyList.class, PolicyRead.class, PolicyUpdate.class,
+                    PolicyDelete.class);
+        }
     }
 
-    @Command(name = "create", description = "Creates a policy.")
+    @Command(addMethodSubcommands = false, name = "create", description = "Creates a policy.")
     static final class PolicyCreate extends ClientCommands.Base {
         @Option(names = {"-name", "--name"}, required = true, description = "the policy's name")
         String name;
@@ -70,7 +76,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "list", description = "Lists the policies.")
+    @Command(addMethodSubcommands = false, name = "list", description = "Lists the policies.")
     static final class PolicyList extends ClientCommands.Base {
         @Override
         int run() throws ApiClient.ApiException {
@@ -102,7 +108,7 @@ final class AclCommands {
         throw new ApiClient.ApiException(404, "No such policy: " + name);
     }
 
-    @Command(name = "read", description = "Prints a policy.")
+    @Command(addMethodSubcommands = false, name = "read", description = "Prints a policy.")
     static final class PolicyRead extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, description = "the policy's ID")
         String id;
@@ -117,7 +123,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "update", description = "Changes a policy.")
+    @Command(addMethodSubcommands = false, name = "update", description = "Changes a policy.")
     static final class PolicyUpdate extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, required = true, description = "the policy's ID")
         String id;
@@ -148,7 +154,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "delete", description = "Deletes a policy.")
+    @Command(addMethodSubcommands = false, name = "delete", description = "Deletes a policy.")
     static final class PolicyDelete extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, description = "the policy's ID")
         String id;
@@ -166,13 +172,16 @@ final class AclCommands {
 
     // ------------------------------------------------------------------ tokens
 
-    @Command(name = "token", description = "Manages ACL tokens.",
-            subcommands = {TokenCreate.class, TokenList.class, TokenRead.class, TokenUpdate.class, TokenDelete.class,
-                TokenClone.class})
+    @Command(addMethodSubcommands = false, name = "token", description = "Manages ACL tokens.")
     static final class Token extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(TokenCreate.class, TokenList.class, TokenRead.class, TokenUpdate.class,
+                    TokenDelete.class, TokenClone.class);
+        }
     }
 
-    @Command(name = "create", description = "Creates a token.")
+    @Command(addMethodSubcommands = false, name = "create", description = "Creates a token.")
     static final class TokenCreate extends ClientCommands.Base {
         @Option(names = {"-description", "--description"}, description = "a description")
         String description = "";
@@ -194,7 +203,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "list", description = "Lists the tokens.")
+    @Command(addMethodSubcommands = false, name = "list", description = "Lists the tokens.")
     static final class TokenList extends ClientCommands.Base {
         @Override
         int run() throws ApiClient.ApiException {
@@ -206,7 +215,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "read", description = "Prints a token.")
+    @Command(addMethodSubcommands = false, name = "read", description = "Prints a token.")
     static final class TokenRead extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, description = "the token's AccessorID")
         String id;
@@ -224,7 +233,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "update", description = "Changes a token's description or policies.")
+    @Command(addMethodSubcommands = false, name = "update", description = "Changes a token's description or policies.")
     static final class TokenUpdate extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, required = true, description = "the token's AccessorID")
         String id;
@@ -258,7 +267,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "delete", description = "Deletes a token.")
+    @Command(addMethodSubcommands = false, name = "delete", description = "Deletes a token.")
     static final class TokenDelete extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, required = true, description = "the token's AccessorID")
         String id;
@@ -271,7 +280,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "clone", description = "Creates a token with the same policies as another.")
+    @Command(addMethodSubcommands = false, name = "clone", description = "Creates a token with the same policies as another.")
     static final class TokenClone extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, required = true, description = "the AccessorID of the token to clone")
         String id;
@@ -287,7 +296,7 @@ final class AclCommands {
         }
     }
 
-    @Command(name = "set-agent-token", description = "Sets one of the agent's tokens: default, agent, agent_master "
+    @Command(addMethodSubcommands = false, name = "set-agent-token", description = "Sets one of the agent's tokens: default, agent, agent_master "
             + "or replication.")
     static final class SetAgentToken extends ClientCommands.Base {
         @Parameters(index = "0", paramLabel = "KIND", description = "default, agent, agent_master or replication")

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * {@code tribune agent}: runs an agent until SIGTERM or Ctrl-C. Flags use Consul's names and
  * override config files key by key.
  */
-@Command(name = "agent", sortOptions = false,
+@Command(addMethodSubcommands = false, name = "agent", sortOptions = false,
         description = "Runs a Tribune agent (client or server). Flags override config files.")
 final class AgentCommand implements Callable<Integer> {
     @Spec

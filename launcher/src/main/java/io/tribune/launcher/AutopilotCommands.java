@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,12 +22,15 @@ final class AutopilotCommands {
     private AutopilotCommands() {
     }
 
-    @Command(name = "autopilot", description = "Reads and changes the autopilot configuration.",
-            subcommands = {GetConfig.class, SetConfig.class})
+    @Command(addMethodSubcommands = false, name = "autopilot", description = "Reads and changes the autopilot configuration.")
     static final class Autopilot extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(GetConfig.class, SetConfig.class);
+        }
     }
 
-    @Command(name = "get-config", description = "Prints the autopilot configuration.")
+    @Command(addMethodSubcommands = false, name = "get-config", description = "Prints the autopilot configuration.")
     static final class GetConfig extends ClientCommands.Base {
         @Option(names = {"-stale", "--stale"}, description = "let any server answer, not only the leader")
         boolean stale;
@@ -54,7 +58,7 @@ final class AutopilotCommands {
         out.flush();
     }
 
-    @Command(name = "set-config", description = "Changes the autopilot configuration (only the given fields).")
+    @Command(addMethodSubcommands = false, name = "set-config", description = "Changes the autopilot configuration (only the given fields).")
     static final class SetConfig extends ClientCommands.Base {
         @Option(names = {"-cleanup-dead-servers", "--cleanup-dead-servers"}, paramLabel = "true|false",
                 description = "remove failed servers from the Raft configuration")

@@ -73,7 +73,7 @@ final class ClientCommands {
         abstract int run() throws ApiClient.ApiException, IOException;
     }
 
-    @Command(name = "members", description = "Lists the members of the agent's LAN gossip pool (-wan: the WAN pool),"
+    @Command(addMethodSubcommands = false, name = "members", description = "Lists the members of the agent's LAN gossip pool (-wan: the WAN pool),"
             + " sorted by name, with Consul's columns: Node Address Status Type Build Protocol DC Segment.")
     static final class Members extends Base {
         @Option(names = {"-wan", "--wan"}, description = "the WAN pool of the servers of every datacenter (servers only)")
@@ -179,7 +179,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "join", description = "Tells the agent to join the cluster through the given addresses.")
+    @Command(addMethodSubcommands = false, name = "join", description = "Tells the agent to join the cluster through the given addresses.")
     static final class Join extends Base {
         @Parameters(arity = "1..*", paramLabel = "ADDRESS")
         List<String> addresses;
@@ -209,7 +209,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "leave", description = "Makes the agent leave the cluster gracefully and shut down.")
+    @Command(addMethodSubcommands = false, name = "leave", description = "Makes the agent leave the cluster gracefully and shut down.")
     static final class Leave extends Base {
         @Override
         int run() throws ApiClient.ApiException {
@@ -219,7 +219,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "force-leave", description = "Forces a failed member into the left state.")
+    @Command(addMethodSubcommands = false, name = "force-leave", description = "Forces a failed member into the left state.")
     static final class ForceLeave extends Base {
         @Parameters(index = "0", paramLabel = "NODE")
         String node;
@@ -238,7 +238,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "info", description = "Prints the agent's configuration and statistics.")
+    @Command(addMethodSubcommands = false, name = "info", description = "Prints the agent's configuration and statistics.")
     static final class Info extends Base {
         @Override
         int run() throws ApiClient.ApiException {
@@ -258,7 +258,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "keygen", description = "Prints a new 32-byte gossip encryption key, base64-encoded.")
+    @Command(addMethodSubcommands = false, name = "keygen", description = "Prints a new 32-byte gossip encryption key, base64-encoded.")
     static final class Keygen extends Base {
         @Override
         int run() {
@@ -269,12 +269,15 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "catalog", description = "Reads the service catalog.",
-            subcommands = {CatalogServices.class, CatalogNodes.class, CatalogDatacenters.class})
+    @Command(addMethodSubcommands = false, name = "catalog", description = "Reads the service catalog.")
     static final class Catalog extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(CatalogServices.class, CatalogNodes.class, CatalogDatacenters.class);
+        }
     }
 
-    @Command(name = "services", description = "Lists the services in the catalog.")
+    @Command(addMethodSubcommands = false, name = "services", description = "Lists the services in the catalog.")
     static final class CatalogServices extends Base {
         @Option(names = {"-tags", "--tags"}, description = "show tags")
         boolean tags;
@@ -295,7 +298,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "datacenters", description = "Lists the known datacenters, nearest first (the local one first).")
+    @Command(addMethodSubcommands = false, name = "datacenters", description = "Lists the known datacenters, nearest first (the local one first).")
     static final class CatalogDatacenters extends Base {
         @Override
         int run() throws ApiClient.ApiException {
@@ -307,7 +310,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "nodes", description = "Lists the nodes in the catalog.")
+    @Command(addMethodSubcommands = false, name = "nodes", description = "Lists the nodes in the catalog.")
     static final class CatalogNodes extends Base {
         @Override
         int run() throws ApiClient.ApiException {
@@ -325,12 +328,15 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "kv", description = "Reads and writes the key/value store.",
-            subcommands = {KvGet.class, KvPut.class, KvDelete.class, KvTransfer.Export.class, KvTransfer.Import.class})
+    @Command(addMethodSubcommands = false, name = "kv", description = "Reads and writes the key/value store.")
     static final class Kv extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(KvGet.class, KvPut.class, KvDelete.class, KvTransfer.Export.class, KvTransfer.Import.class);
+        }
     }
 
-    @Command(name = "get", description = "Prints the value of a key (or of every key under a prefix with -recurse).")
+    @Command(addMethodSubcommands = false, name = "get", description = "Prints the value of a key (or of every key under a prefix with -recurse).")
     static final class KvGet extends Base {
         @Parameters(index = "0", paramLabel = "KEY", defaultValue = "")
         String key;
@@ -387,7 +393,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "put", description = "Writes a value (DATA, '-' for standard input, or empty).")
+    @Command(addMethodSubcommands = false, name = "put", description = "Writes a value (DATA, '-' for standard input, or empty).")
     static final class KvPut extends Base {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
@@ -426,7 +432,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "delete", description = "Deletes a key (or every key under a prefix with -recurse).")
+    @Command(addMethodSubcommands = false, name = "delete", description = "Deletes a key (or every key under a prefix with -recurse).")
     static final class KvDelete extends Base {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;

@@ -21,7 +21,7 @@ final class ConfigCommands {
      * / {@code -config-dir} would and builds the configuration (every check the agent makes before
      * loading plugins). Exit 0 with "Configuration is valid!", else 1 with the error.
      */
-    @Command(name = "validate", description = "Checks config files (or directories of them) as the agent would read them.")
+    @Command(addMethodSubcommands = false, name = "validate", description = "Checks config files (or directories of them) as the agent would read them.")
     static final class Validate implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -53,7 +53,7 @@ final class ConfigCommands {
     }
 
     /** {@code tribune reload}: asks the agent to re-read its config files ({@code PUT /v1/agent/reload}). */
-    @Command(name = "reload", description = "Makes the agent re-read its configuration files and flags.")
+    @Command(addMethodSubcommands = false, name = "reload", description = "Makes the agent re-read its configuration files and flags.")
     static final class Reload extends ClientCommands.Base {
         @Override
         int run() throws ApiClient.ApiException {

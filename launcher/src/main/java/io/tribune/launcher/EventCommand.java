@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
  * agent bounds the name plus payload (Consul's 512 bytes by default) and answers an error when
  * larger; nothing is sent then.
  */
-@Command(name = "event", sortOptions = false, description = "Fires a user event to the cluster (watch -type event sees it).")
+@Command(addMethodSubcommands = false, name = "event", sortOptions = false, description = "Fires a user event to the cluster (watch -type event sees it).")
 final class EventCommand extends ClientCommands.Base {
     @Option(names = {"-name", "--name"}, paramLabel = "NAME", required = true, description = "the event's name")
     String name;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Unmatched;
  * ({@code disable_remote_exec = true}) because it lets anyone with KV write access run commands on
  * every agent. Tribune leaves it out; the command exits 1 saying so, with any arguments.
  */
-@Command(name = "exec", description = "Remote execution: not available in Tribune (off by default in Consul 1.x; exits 1).")
+@Command(addMethodSubcommands = false, name = "exec", description = "Remote execution: not available in Tribune (off by default in Consul 1.x; exits 1).")
 final class ExecCommand implements Callable<Integer> {
     static final String MESSAGE = "Error! remote exec is not supported by Tribune: Consul 1.x turns it off by default"
             + " (disable_remote_exec = true) because it runs arbitrary commands on every agent; run commands with"

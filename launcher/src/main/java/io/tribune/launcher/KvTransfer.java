@@ -32,7 +32,7 @@ final class KvTransfer {
     record Entry(String key, long flags, String value) {
     }
 
-    @Command(name = "export", description = "Prints every key under PREFIX (all keys without one) as Consul's"
+    @Command(addMethodSubcommands = false, name = "export", description = "Prints every key under PREFIX (all keys without one) as Consul's"
             + " JSON export: [{\"key\", \"flags\", \"value\" (base64)}].")
     static final class Export extends ClientCommands.Base {
         @Parameters(index = "0", paramLabel = "PREFIX", defaultValue = "", arity = "0..1")
@@ -58,7 +58,7 @@ final class KvTransfer {
         }
     }
 
-    @Command(name = "import", description = "Writes the entries of a 'kv export' document: DATA is the JSON itself,"
+    @Command(addMethodSubcommands = false, name = "import", description = "Writes the entries of a 'kv export' document: DATA is the JSON itself,"
             + " @FILE to read a file, or - (or nothing) to read standard input.")
     static final class Import extends ClientCommands.Base {
         @Parameters(index = "0", paramLabel = "DATA", arity = "0..1")

@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
  * <p>Threads: the command's own (acquire, then wait for the child), one renewing the session, one
  * watching the lock, one copying the child's output.
  */
-@Command(name = "lock", sortOptions = false,
+@Command(addMethodSubcommands = false, name = "lock", sortOptions = false,
         description = "Runs CHILD while holding a lock (or, with -n N, one of N slots of a semaphore) at PREFIX.")
 final class LockCommand extends ClientCommands.Base {
     static final long LOCK_FLAGS = 0x2ddccbc058a50c18L;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
  *       hook that leaves gracefully on SIGTERM or Ctrl-C and exits 0.</li>
  * </ol>
  */
-@Command(name = "tribune", mixinStandardHelpOptions = false,
+@Command(addMethodSubcommands = false, name = "tribune", mixinStandardHelpOptions = false,
         description = "Tribune: service discovery and configuration with Consul's architecture.")
 public final class Main implements Runnable {
     /**
@@ -60,6 +60,18 @@ public final class Main implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /**
+     * picocli's built-in converters that this CLI does not use, for {@code picocli.converters.excludes}
+     * (a comma-separated list of regular expressions over class names): the {@code java.sql} types, and
+     * the {@code java.time} types but {@link java.time.Duration}. Registering a converter initialises its
+     * class, and the initialisers of {@code Year}, {@code MonthDay}, {@code OffsetDateTime} and the like
+     * build {@code DateTimeFormatter}s, for nothing (release, issue 16). picocli compiles these patterns
+     * again for each converter of each command line it builds, which takes back part of the gain: net,
+     * 'kv get' took 0-17 ms less CPU time (three interleaved sets of 9 runs, JDK 17, load ~16).
+     * MainCommandsTest checks that no option or parameter of any command has an excluded type.
+     */
+    static final String CONVERTER_EXCLUDES = "java\\.sql\\..*,java\\.time\\.(?!Duration$).*";
+
     /** Runs the command line; returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         // fastcli: only the host's commands log; a CLI command that talks to an agent would pay for
@@ -73,15 +85,8 @@ public final class Main implements Runnable {
         cl.setExpandAtFiles(false);
         cl.setOut(out);
         cl.setErr(err);
-        cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("error: " + ex.getMessage());
-            err.println("see 'tribune help " + (ex.getCommandLine().getCommandName()) + "'");
-            return EXIT_USAGE;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            err.println("error: " + ex.getMessage());
-            return EXIT_FAILURE;
-        });
+        cl.setParameterExceptionHandler(new UsageError(err));
+        cl.setExecutionExceptionHandler(new RunError(err));
         // cli: -h, -help, --help, help <command...>, -v and --version at every level (exit 0); lock's
         // child command keeps its own flags (lock p ls -l), as Go's flag parsing stops at the first argument.
         CommandLine lock = cl.getSubcommands().get("lock"); // absent when another command alone is built
@@ -90,6 +95,42 @@ public final class Main implements Runnable {
         }
         Integer handled = HelpSupport.handle(cl, args, out, err);
         return handled != null ? handled : cl.execute(args);
+    }
+
+    // release (issue 16): classes, not lambdas. picocli's class files are Java 5's, and a lambda that
+    // implements one of its interfaces makes the CLI's class-data archive (JDK 17) leave out the
+    // interface, the lambda and picocli's own implementations of it; each command then spun the lambda
+    // classes at run time.
+
+    /** A usage error: its message, where to find help, exit 2. */
+    private static final class UsageError implements CommandLine.IParameterExceptionHandler {
+        private final PrintWriter err;
+
+        UsageError(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+            err.println("error: " + ex.getMessage());
+            err.println("see 'tribune help " + (ex.getCommandLine().getCommandName()) + "'");
+            return EXIT_USAGE;
+        }
+    }
+
+    /** A command that failed with an exception: its message, exit 1. */
+    private static final class RunError implements CommandLine.IExecutionExceptionHandler {
+        private final PrintWriter err;
+
+        RunError(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine commandLine, CommandLine.ParseResult parsed) {
+            err.println("error: " + ex.getMessage());
+            return EXIT_FAILURE;
+        }
     }
 
     /** Whether command {@code name} runs the host (and logs): the commands bin/tribune starts with the host's class path. */
@@ -142,13 +183,48 @@ public final class Main implements Runnable {
      * {@code args[0]} names none ({@code help}, no command, an unknown one).
      */
     static CommandLine commandLine(String[] args) {
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", CONVERTER_EXCLUDES);
+        }
         CommandLine cl = new CommandLine(new Main());
         Class<?> only = args.length > 0 ? command(args[0]) : null;
         for (Class<?> c : COMMANDS) {
             if (only == null || c == only) {
-                cl.addSubcommand(c);
+                cl.addSubcommand(command(c, args, only == null ? -1 : 1));
             }
         }
         return cl;
+    }
+
+    /**
+     * Command {@code c} for picocli: the class itself, or for a {@link GroupCommand} its command line with
+     * only the subcommand that {@code args[next]} names (recursively), or with all of them when
+     * {@code next} is -1 or {@code args[next]} names none (then picocli reports the missing or unknown
+     * subcommand, or prints help, exactly as with the whole tree).
+     */
+    static Object command(Class<?> c, String[] args, int next) {
+        if (!GroupCommand.class.isAssignableFrom(c)) {
+            return c;
+        }
+        CommandLine group = new CommandLine(c);
+        List<Class<?>> subs = ((GroupCommand) group.getCommand()).subcommands();
+        Class<?> only = next >= 0 && next < args.length ? named(subs, args[next]) : null;
+        for (Class<?> s : subs) {
+            if (only == null || s == only) {
+                group.addSubcommand(command(s, args, only == null ? -1 : next + 1));
+            }
+        }
+        return group;
+    }
+
+    /** The class among {@code classes} whose {@code @Command} has {@code name} as name or alias, or null. */
+    static Class<?> named(List<Class<?>> classes, String name) {
+        for (Class<?> c : classes) {
+            Command a = c.getAnnotation(Command.class);
+            if (a.name().equals(name) || List.of(a.aliases()).contains(name)) {
+                return c;
+            }
+        }
+        return null;
     }
 }

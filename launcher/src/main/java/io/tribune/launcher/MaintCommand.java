@@ -15,7 +15,7 @@ import picocli.CommandLine.ParameterException;
  * {@code _node_maintenance} or {@code _service_maintenance:<id>}; without either it lists what is
  * in maintenance now, in Consul's layout.
  */
-@Command(name = "maint", sortOptions = false,
+@Command(addMethodSubcommands = false, name = "maint", sortOptions = false,
         description = "Puts the node or a service into maintenance mode (-enable) or out of it (-disable);"
                 + " without either, lists what is in maintenance.")
 final class MaintCommand extends ClientCommands.Base {

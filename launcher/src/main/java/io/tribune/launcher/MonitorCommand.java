@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * logged ({@code /v1/agent/monitor}), until interrupted (Ctrl-C) or the agent goes away. Exit code 1
  * when the agent refuses or cannot be reached, 2 for an unknown level.
  */
-@Command(name = "monitor", description = "Streams the agent's log lines until interrupted.")
+@Command(addMethodSubcommands = false, name = "monitor", description = "Streams the agent's log lines until interrupted.")
 final class MonitorCommand extends ClientCommands.Base {
     @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL", defaultValue = "info",
             description = "trace, debug, info (default), warn or err")

@@ -30,17 +30,23 @@ final class OperatorCommands {
     private OperatorCommands() {
     }
 
-    @Command(name = "operator", description = "Cluster operator tools.", subcommands = {OperatorRaft.class,
-            AutopilotCommands.Autopilot.class})
+    @Command(addMethodSubcommands = false, name = "operator", description = "Cluster operator tools.")
     static final class Operator extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(OperatorRaft.class, AutopilotCommands.Autopilot.class);
+        }
     }
 
-    @Command(name = "raft", description = "Inspects and changes the Raft configuration.",
-            subcommands = {ListPeers.class, RemovePeer.class})
+    @Command(addMethodSubcommands = false, name = "raft", description = "Inspects and changes the Raft configuration.")
     static final class OperatorRaft extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(ListPeers.class, RemovePeer.class);
+        }
     }
 
-    @Command(name = "list-peers", description = "Lists the servers of the Raft configuration.")
+    @Command(addMethodSubcommands = false, name = "list-peers", description = "Lists the servers of the Raft configuration.")
     static final class ListPeers extends ClientCommands.Base {
         @Option(names = {"-stale", "--stale"}, description = "let any server answer, not only the leader")
         boolean stale;
@@ -62,7 +68,7 @@ final class OperatorCommands {
         }
     }
 
-    @Command(name = "remove-peer", description = "Removes a server from the Raft configuration (by -id or -address).")
+    @Command(addMethodSubcommands = false, name = "remove-peer", description = "Removes a server from the Raft configuration (by -id or -address).")
     static final class RemovePeer extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, paramLabel = "ID", description = "the server's node ID or node name")
         String id;
@@ -84,12 +90,15 @@ final class OperatorCommands {
         }
     }
 
-    @Command(name = "snapshot", description = "Saves and restores the cluster state.",
-            subcommands = {SnapshotSave.class, SnapshotRestore.class, SnapshotInspect.class})
+    @Command(addMethodSubcommands = false, name = "snapshot", description = "Saves and restores the cluster state.")
     static final class Snapshot extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(SnapshotSave.class, SnapshotRestore.class, SnapshotInspect.class);
+        }
     }
 
-    @Command(name = "save", description = "Saves a snapshot of the state to FILE (written atomically).")
+    @Command(addMethodSubcommands = false, name = "save", description = "Saves a snapshot of the state to FILE (written atomically).")
     static final class SnapshotSave extends ClientCommands.Base {
         @Option(names = {"-stale", "--stale"}, description = "let any server answer, not only the leader")
         boolean stale;
@@ -123,7 +132,7 @@ final class OperatorCommands {
         }
     }
 
-    @Command(name = "restore", description = "Restores the state from a snapshot FILE saved by 'snapshot save'.")
+    @Command(addMethodSubcommands = false, name = "restore", description = "Restores the state from a snapshot FILE saved by 'snapshot save'.")
     static final class SnapshotRestore extends ClientCommands.Base {
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
@@ -143,7 +152,7 @@ final class OperatorCommands {
     }
 
     // release (issue 16): snapshot inspect, read locally like Consul's (no agent needed).
-    @Command(name = "inspect", description = "Prints the ID, size, index, term and version of a snapshot FILE"
+    @Command(addMethodSubcommands = false, name = "inspect", description = "Prints the ID, size, index, term and version of a snapshot FILE"
             + " (verified: gzip, tar, SHA-256 sums and size). Reads the file only; no agent is needed.")
     static final class SnapshotInspect implements java.util.concurrent.Callable<Integer> {
         @picocli.CommandLine.Spec
@@ -174,7 +183,7 @@ final class OperatorCommands {
         }
     }
 
-    @Command(name = "keyring", description = "Lists, installs, makes primary or removes gossip encryption keys"
+    @Command(addMethodSubcommands = false, name = "keyring", description = "Lists, installs, makes primary or removes gossip encryption keys"
             + " on every member of the LAN pool (the agent asked fans the operation out and adds up the answers).")
     static final class Keyring extends ClientCommands.Base {
         @Option(names = {"-list", "--list"}, description = "list the installed keys, with how many members hold each")

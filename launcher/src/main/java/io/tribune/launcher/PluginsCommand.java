@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * or when no agent answers, what is installed on disk (loaded here, in a runtime of its own).
  * {@code tribune plugins update NAME [JAR]} replaces a running plugin (live update).
  */
-@Command(name = "plugins", description = "Lists the plugins the local agent runs (or, with -installed, those on disk); "
+@Command(addMethodSubcommands = false, name = "plugins", description = "Lists the plugins the local agent runs (or, with -installed, those on disk); "
         + "'plugins update NAME [JAR]' replaces a running plugin.", subcommands = {PluginsCommand.Update.class})
 final class PluginsCommand extends ClientCommands.Base {
     @Option(names = {"-runtime", "--runtime"}, description = "felix (default) or jpms; implies -installed")
@@ -120,7 +120,7 @@ final class PluginsCommand extends ClientCommands.Base {
     }
 
     /** {@code tribune plugins update NAME [JAR]}: a live update of one running plugin. */
-    @Command(name = "update", description = "Replaces the running plugin NAME in the local agent with a new version "
+    @Command(addMethodSubcommands = false, name = "update", description = "Replaces the running plugin NAME in the local agent with a new version "
             + "(from JAR, or reloaded from where it was loaded) and starts it with the same configuration. Only the "
             + "Felix runtime and transport plugins can; others answer that a restart is needed.")
     static final class Update extends ClientCommands.Base {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
  * node names are {@code <node>.<dc>} and the servers' WAN coordinates come from
  * {@code /v1/coordinate/datacenters}. Exit code 1 when a node has no coordinate.
  */
-@Command(name = "rtt", description = "Estimates the network round trip time between two nodes from their coordinates.")
+@Command(addMethodSubcommands = false, name = "rtt", description = "Estimates the network round trip time between two nodes from their coordinates.")
 final class RttCommand extends ClientCommands.Base {
     @Option(names = {"-wan", "--wan"}, description = "use WAN coordinates of servers; names are <node>.<dc>")
     boolean wan;

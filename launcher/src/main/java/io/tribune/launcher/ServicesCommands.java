@@ -30,12 +30,15 @@ final class ServicesCommands {
     private ServicesCommands() {
     }
 
-    @Command(name = "services", description = "Registers and deregisters services with the local agent.",
-            subcommands = {Register.class, Deregister.class})
+    @Command(addMethodSubcommands = false, name = "services", description = "Registers and deregisters services with the local agent.")
     static final class Services extends GroupCommand {
+        @Override
+        List<Class<?>> subcommands() {
+            return List.of(Register.class, Deregister.class);
+        }
     }
 
-    @Command(name = "register", sortOptions = false,
+    @Command(addMethodSubcommands = false, name = "register", sortOptions = false,
             description = "Registers services from FILE... (JSON or HCL service definitions) or from -name and the other flags.")
     static final class Register extends ClientCommands.Base {
         @Option(names = {"-name", "--name"}, paramLabel = "NAME", description = "the service's name (no FILE then)")
@@ -106,7 +109,7 @@ final class ServicesCommands {
         }
     }
 
-    @Command(name = "deregister", sortOptions = false,
+    @Command(addMethodSubcommands = false, name = "deregister", sortOptions = false,
             description = "Deregisters the service with -id, or the services defined in FILE... (by ID, else by name).")
     static final class Deregister extends ClientCommands.Base {
         @Option(names = {"-id", "--id"}, paramLabel = "ID", description = "the service's ID")

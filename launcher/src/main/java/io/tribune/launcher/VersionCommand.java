@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tribune version}. */
-@Command(name = "version", description = "Prints the Tribune version and the SPI version.")
+@Command(addMethodSubcommands = false, name = "version", description = "Prints the Tribune version and the SPI version.")
 final class VersionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -28,7 +28,7 @@ import picocli.CommandLine.ParameterException;
  * {@value #MAX_FAILURES} failures in a row stop the watch with exit code 1. It runs until
  * interrupted (SIGINT or SIGTERM end the JVM; a running handler is killed). Single-threaded.
  */
-@Command(name = "watch", sortOptions = false,
+@Command(addMethodSubcommands = false, name = "watch", sortOptions = false,
         description = "Watches a view (key, keyprefix, services, nodes, service, checks, event) and prints its JSON"
                 + " on each change, or runs -handler with the JSON on its standard input.")
 final class WatchCommand extends ClientCommands.Base {
