@@ -13,8 +13,8 @@
 # Prints the median of N runs (default 5) per figure, with min, max and every run.
 #
 # Usage: bench/startup.sh [runs] [dev|cluster|all]     (default: 5 all)
-# Environment: STARTUP_NET (loopback /24 prefix of the cluster, default 127.0.42: apart from
-#              bench/cluster.sh and itests), STARTUP_KEEP=1 keeps the logs (path printed),
+# Environment: STARTUP_NET (loopback /24 prefix: the dev agent on .1, the cluster on .2-.4; default
+#              127.0.42: apart from bench/cluster.sh and itests), STARTUP_KEEP=1 keeps the logs (path printed),
 #              STARTUP_DIST (a distribution directory to time instead of this checkout's, e.g. a copy
 #              of an older build for before/after runs), TRIBUNE_JAVA_OPTS (bin/tribune).
 # Needs: the distribution (mvn -q -pl launcher,bundles -am install -DskipTests), curl.
@@ -95,11 +95,11 @@ timeline() { # log exec_ms
 run_dev() { # runtime -> prints ms; sets LAST_CPU
   local runtime="$1" port=18577 out ok=0 start end pid
   start=$(now_ms)
-  "$tribune" agent -dev -http-port "$port" -runtime "$runtime" -grpc-port 18578 -dns-port 18579 \
+  "$tribune" agent -dev -bind "$net.1" -client "$net.1" -http-port "$port" -runtime "$runtime" -grpc-port 18578 -dns-port 18579 \
     -log-level debug >"$tmp/dev.log" 2>&1 &
   pid=$!; PID[dev]=$pid
   for _ in $(seq 1 3000); do
-    out=$(curl -s -m 1 "127.0.0.1:$port/v1/status/leader" 2>/dev/null || true)
+    out=$(curl -s -m 1 "$net.1:$port/v1/status/leader" 2>/dev/null || true)
     if [ "${#out}" -gt 2 ]; then ok=1; break; fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.005

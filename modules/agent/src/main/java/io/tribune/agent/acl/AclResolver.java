@@ -50,8 +50,18 @@ public final class AclResolver {
     /** Consul's message for a secret that names no token. */
     public static final String NOT_FOUND = "ACL not found";
 
-    private static final Authorizer AGENT_MASTER = Authorizer.of(List.of(Rules.parse(
-            "agent_prefix \"\" { policy = \"write\" }\nnode_prefix \"\" { policy = \"read\" }")), Authorizer.denyAll());
+    /**
+     * The agent master token's rights, parsed on first use (a holder class): parsing loads hcl4j and
+     * unpacks its lexer's tables, which an agent that never sees that token should not pay for at
+     * start (issue 19).
+     */
+    private static final class AgentMaster {
+        static final Authorizer AUTHORIZER = Authorizer.of(List.of(Rules.parse(
+                "agent_prefix \"\" { policy = \"write\" }\nnode_prefix \"\" { policy = \"read\" }")), Authorizer.denyAll());
+
+        private AgentMaster() {
+        }
+    }
 
     private final AclSettings settings;
     private final AgentTokens tokens;
@@ -125,7 +135,7 @@ public final class AclResolver {
         }
         String secret = effective(token);
         if (!tokens.agentMaster().isEmpty() && secret.equals(tokens.agentMaster())) {
-            return CompletableFuture.completedFuture(AGENT_MASTER);
+            return CompletableFuture.completedFuture(AgentMaster.AUTHORIZER);
         }
         if (state.isPresent()) {
             try {

@@ -60,6 +60,22 @@ class AclResolverTest {
     };
 
     @Test
+    void agentMasterTokenWritesAgentsAndReadsNodesOnly() {
+        // settings(...) names "agent-master-secret" the agent master token; its rights are fixed, not from state.
+        AclSettings s = settings(false, AclSettings.DownPolicy.EXTEND_CACHE, "", "");
+        AclResolver r = new AclResolver(s, new AgentTokens(s), Optional.of(new StoreHarness().store), NO_REQUESTS,
+                new VirtualClock());
+        Authorizer a = r.resolve("agent-master-secret").join();
+        assertTrue(a.write(Resource.AGENT, "node-1"));
+        assertTrue(a.read(Resource.NODE, "node-2"));
+        assertFalse(a.write(Resource.NODE, "node-2"));
+        assertFalse(a.read(Resource.KEY, "app/x"));
+        assertFalse(a.read(Resource.SERVICE, "web"));
+        assertFalse(a.aclRead());
+        assertSame(a, r.resolve("agent-master-secret").join(), "one authorizer, parsed once");
+    }
+
+    @Test
     void serverResolvesFromStateAndSeesPolicyChanges() {
         StoreHarness h = new StoreHarness();
         h.policy("key_prefix \"app/\" { policy = \"write\" }");
