@@ -70,9 +70,19 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private InetAddress client;
     private boolean refused;
     private Phase phase = Phase.AWAITING;
-    private ScheduledFuture<?> timer;
-    /** The running timer is the idle timer (which the first byte of a request replaces by the read timer). */
+    /**
+     * When the connection is closed unless a whole request arrived by then (System.nanoTime), while
+     * {@link #armed}. Moving it costs no timer operation: one scheduled check per connection follows
+     * it (see {@link #check}), so a kept-alive connection does not schedule and cancel a task on its
+     * event loop for every request.
+     */
+    private long deadline;
+    private boolean armed;
+    /** The deadline is the idle deadline (which the first byte of a request replaces by the read deadline). */
     private boolean idleTimer;
+    /** The scheduled check, or null, and when it runs (System.nanoTime). */
+    private ScheduledFuture<?> timer;
+    private long timerAt;
     /** Requests received and not yet answered (more than one when a client pipelines). */
     private int inFlight;
 
@@ -111,8 +121,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         }
         if (phase == Phase.AWAITING) {
             phase = Phase.READING;
-            if (timer == null || idleTimer) {
-                disarm();
+            if (!armed || idleTimer) {
                 arm(ctx, limits.readTimeout());
             }
         }
@@ -133,7 +142,6 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         phase = Phase.AWAITING;
-        disarm();
         arm(ctx, limits.idleTimeout());
         idleTimer = true;
     }
@@ -141,6 +149,10 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         disarm();
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
         if (client != null) {
             counts.release(client);
             client = null;
@@ -151,20 +163,41 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
 
     private void arm(ChannelHandlerContext ctx, java.time.Duration after) {
-        timer = ctx.executor().schedule(() -> {
-            timer = null;
-            if (phase != Phase.SERVING) {
-                // Too slow to send a request, or idle too long: free the descriptor for other clients.
-                ctx.close();
+        deadline = System.nanoTime() + after.toNanos();
+        armed = true;
+        idleTimer = false;
+        if (timer == null || timerAt - deadline > 0) {
+            // No check scheduled, or it comes too late for this deadline: schedule one for it.
+            if (timer != null) {
+                timer.cancel(false);
             }
-        }, after.toNanos(), TimeUnit.NANOSECONDS);
+            schedule(ctx, after.toNanos());
+        }
     }
 
-    private void disarm() {
-        idleTimer = false;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+    private void schedule(ChannelHandlerContext ctx, long delayNanos) {
+        timerAt = System.nanoTime() + delayNanos;
+        timer = ctx.executor().schedule(() -> check(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The scheduled check: closes the connection once its deadline passed, else looks again at the deadline. */
+    private void check(ChannelHandlerContext ctx) {
+        timer = null;
+        if (!armed || phase == Phase.SERVING) {
+            return; // the next arm() schedules a check again
         }
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+            schedule(ctx, left);
+            return;
+        }
+        // Too slow to send a request, or idle too long: free the descriptor for other clients.
+        ctx.close();
+    }
+
+    /** No deadline while a request is served; a scheduled check that runs meanwhile does nothing. */
+    private void disarm() {
+        armed = false;
+        idleTimer = false;
     }
 }

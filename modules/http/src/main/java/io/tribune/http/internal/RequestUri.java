@@ -108,6 +108,10 @@ final class RequestUri {
                 out[n++] = b;
             }
         }
+        if (ascii(out, n)) {
+            // ASCII is UTF-8 as it is: no decoder needed (the usual case: keys, names, parameters).
+            return new String(out, 0, n, StandardCharsets.ISO_8859_1);
+        }
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -119,5 +123,14 @@ final class RequestUri {
                     + "percent-decoded; Tribune keeps names as UTF-8 text and refuses others rather than merge "
                     + "different byte strings into one name");
         }
+    }
+
+    private static boolean ascii(byte[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            if (b[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }
