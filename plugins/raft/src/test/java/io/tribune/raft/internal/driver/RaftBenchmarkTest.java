@@ -37,6 +37,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *       follower: the group commit's figure, which the machine's load changes much less than the
  *       rates ({@code -Dtribune.bench.store=storage-rocksdb -Dtribune.bench.proposers=16} to run
  *       one case);</li>
+ *   <li>the stale-read window in the simulation: virtual time from the leader's apply of an
+ *       entry to each follower's apply of it, under light to heavy client load;</li>
  *   <li>leader crash to first commit under a new leader: virtual time over simulation seeds, and
  *       wall time on the real driver, median and p99, with the default timing (50 ms ticks);</li>
  *   <li>read barriers per second on the leader and through a follower (read index, thesis §6.4),
@@ -283,6 +285,22 @@ class RaftBenchmarkTest {
             }
             chain(leader, cmd, end, done, running, all, latencies);
         });
+    }
+
+    @Test
+    void staleReadWindowInSimulation() {
+        int seeds = Integer.getInteger("tribune.bench.seeds", 20);
+        for (int gap : new int[] {20, 5, 1}) {
+            List<Long> lags = new ArrayList<>();
+            for (long s = 1; s <= seeds; s++) {
+                lags.addAll(FailoverSimulation.applyLagNanos(s, gap, 5_000));
+            }
+            Collections.sort(lags);
+            System.out.printf("bench raft stale window (simulation, 3 servers, messages 0.1-1 ms, fsync 0.05-1 ms,"
+                    + " client op every 1-%d ms) over %d seeds: leader apply to follower apply of %d entries:"
+                    + " virtual p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms%n", 2 * gap, seeds, lags.size(),
+                    pct(lags, 50) / 1e6, pct(lags, 90) / 1e6, pct(lags, 99) / 1e6, lags.get(lags.size() - 1) / 1e6);
+        }
     }
 
     @Test
