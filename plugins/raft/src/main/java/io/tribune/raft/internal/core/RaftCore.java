@@ -1196,11 +1196,10 @@ public final class RaftCore {
     }
 
     /**
-     * After the commit index advanced: sends each follower what it lacks, and a follower that has
-     * everything and nothing in flight an empty append carrying the new commit index. Without it a
-     * follower learns of the commit only with the next heartbeat, and its stale reads and applied
-     * state lag by up to a heartbeat interval. A follower with appends in flight is left alone: its
-     * answer may advance the commit again, and then this runs once more.
+     * After the commit index advanced: sends each follower what it lacks, and a follower that was
+     * sent everything an empty append carrying the new commit index. Without it a follower learns
+     * of the commit only with the next heartbeat, and its stale reads and applied state lag by up to
+     * a heartbeat interval.
      */
     private void broadcastCommit() {
         for (String peer : new ArrayList<>(progress.keySet())) {
@@ -1211,19 +1210,24 @@ public final class RaftCore {
     }
 
     /**
-     * Sends {@code peer} an empty append with the commit index when it has every entry the leader
-     * sent, nothing is in flight, and it was not yet told that it may apply what it holds.
+     * Sends {@code peer} an empty append with the commit index when it was sent every entry of the
+     * log and not yet told that it may apply all it was sent. Its appends may still be in flight
+     * (its answer not back yet): the empty append follows them on the ordered link and names the
+     * last of them as its previous entry, so a follower that is slower than the majority (its
+     * fsync still running when the others' answers committed the entry) applies the entry as soon
+     * as it has it, not one round trip after its answer. Sent only when no append goes to the
+     * follower now (those carry the commit index themselves).
      */
     private void pushCommit(String peer) {
         Progress p = progress.get(peer);
         if (p == null || role != Role.LEADER) {
             return; // stepped down (a committed configuration removed this leader)
         }
-        long match = p.match();
-        long commit = Math.min(commitIndex, match);
-        if (p.state() == Progress.State.REPLICATE && match == p.next() - 1 && match >= prevIndex
+        long sent = p.next() - 1;
+        long commit = Math.min(commitIndex, sent);
+        if (p.state() == Progress.State.REPLICATE && sent == lastIndex() && sent >= prevIndex
                 && commit > p.commitSent()) {
-            send(new Message.AppendEntries(id, peer, term, match, termAt(match), List.of(), commit, contextSeq));
+            send(new Message.AppendEntries(id, peer, term, sent, termAt(sent), List.of(), commit, contextSeq));
             p.commitSent(commit);
         }
     }

@@ -87,6 +87,21 @@ final class RaftConsensus implements Consensus {
     private volatile ReadyLoop loop;
     private volatile List<ServerInfo> bootstrapped = List.of();
     private Cancellable ticker;
+    // Pending operations with a timeout of at least SWEPT_TIMEOUT: checked on every tick instead of
+    // one scheduler timer each (an insert and a cancel on the platform's shared delay queue per
+    // write); see withTimeout.
+    private final java.util.concurrent.ConcurrentLinkedQueue<Deadline> deadlines =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    // The shortest timeout the sweep takes (at least SWEPT_TIMEOUT and ten ticks, so it fires at most
+    // a tenth late); Long.MAX_VALUE until the tick, and with it the sweep, runs.
+    private volatile long sweptFromNanos = Long.MAX_VALUE;
+
+    /** Timeouts this long or longer (and of ten ticks or more) wait for the tick's sweep; shorter ones get a timer. */
+    static final Duration SWEPT_TIMEOUT = Duration.ofSeconds(1);
+
+    /** A pending operation's deadline on the context clock. */
+    private record Deadline(CompletableFuture<?> future, long atNanos, Duration timeout, String what) {
+    }
 
     RaftConsensus(ConsensusSetup setup, RaftSettings settings, PluginContext context) {
         this.id = setup.serverId();
@@ -222,10 +237,16 @@ final class RaftConsensus implements Consensus {
                 links.warm(configuration);
             });
             Duration tick = settings.tickDuration();
-            ticker = context.scheduler().scheduleWithFixedDelay(tick, tick, () -> executor.execute(() -> {
-                l.tick();
-                metrics.tick(l.stats(), lastContact());
-            }));
+            ticker = context.scheduler().scheduleWithFixedDelay(tick, tick, () -> {
+                // On the scheduler's thread, not the loop's: a loop held up by a slow write still
+                // lets its callers time out.
+                sweepDeadlines();
+                executor.execute(() -> {
+                    l.tick();
+                    metrics.tick(l.stats(), lastContact());
+                });
+            });
+            sweptFromNanos = Math.max(SWEPT_TIMEOUT.toNanos(), tick.toNanos() * 10);
         }
     }
 
@@ -385,11 +406,38 @@ final class RaftConsensus implements Consensus {
         return null;
     }
 
+    /**
+     * Fails {@code f} with a timeout once {@code timeout} has passed. A timeout of at least
+     * {@link #SWEPT_TIMEOUT} and ten ticks (every write and read barrier of the agent: 10 s)
+     * joins {@code deadlines}, which each tick sweeps: it fires up to one tick late, and a write
+     * costs a queue node instead of a scheduler timer set and cancelled. Shorter ones get a timer.
+     */
     private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f, Duration timeout, String what) {
+        long nanos = timeout.toNanos();
+        if (nanos >= sweptFromNanos) {
+            if (nanos < Long.MAX_VALUE / 4) { // longer (over 70 years) never passes; the sum would overflow
+                deadlines.add(new Deadline(f, context.clock().nanos() + nanos, timeout, what));
+            }
+            return f;
+        }
         Cancellable timer = context.scheduler().schedule(timeout, () -> f.completeExceptionally(
                 new ConsensusException(what + " timed out after " + timeout)));
         f.whenComplete((r, t) -> timer.cancel());
         return f;
+    }
+
+    /** Drops the deadlines of completed operations and fails those whose deadline passed. */
+    private void sweepDeadlines() {
+        long now = context.clock().nanos();
+        for (java.util.Iterator<Deadline> it = deadlines.iterator(); it.hasNext(); ) {
+            Deadline d = it.next();
+            if (d.future().isDone()) {
+                it.remove();
+            } else if (now - d.atNanos() >= 0) {
+                it.remove();
+                d.future().completeExceptionally(new ConsensusException(d.what() + " timed out after " + d.timeout()));
+            }
+        }
     }
 
     /** Runs {@code input} in the loop, on the executor; it is refused with the loop's refusal once the loop stopped. */

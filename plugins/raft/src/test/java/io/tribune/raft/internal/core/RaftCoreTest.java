@@ -221,6 +221,45 @@ class RaftCoreTest {
     }
 
     @Test
+    void aFollowerSlowerThanTheMajorityLearnsTheCommitBeforeItsAnswerReturns() {
+        Net net = new Net(3);
+        String leader = net.elect("n1");
+        long idx = net.get(leader).propose(EntryKind.COMMAND, b("a"));
+        net.flush();
+        deliver(net, net.queue.stream().filter(m -> m.from().equals(leader)).toList()); // the appends
+        net.flush();
+        // n3's answer is still on its way (its fsync was slower); n2's commits the entry.
+        List<Message> fromN3 = net.queue.stream().filter(m -> m.from().equals("n3")).toList();
+        assertFalse(fromN3.isEmpty());
+        net.queue.removeAll(fromN3);
+        deliver(net, net.queue.stream().filter(m -> m.from().equals("n2")).toList());
+        net.flush();
+        assertEquals(idx, net.get(leader).commitIndex());
+        assertTrue(net.get("n3").commitIndex() < idx);
+        List<Message> toN3 = net.queue.stream().filter(m -> m.to().equals("n3")).toList();
+        assertTrue(toN3.stream().anyMatch(m -> m instanceof Message.AppendEntries a && a.entries().isEmpty()
+                && a.leaderCommit() == idx), "the leader pushes the commit to n3 at once: " + toN3);
+        deliver(net, toN3);
+        net.flush();
+        assertEquals(idx, net.get("n3").commitIndex(), "n3 knows the commit before its answer reached the leader");
+        List<LogEntry> a = net.applied.get("n3");
+        assertEquals(idx, a.get(a.size() - 1).index());
+        // Its late answer and the answer to the push change nothing more.
+        net.queue.addAll(fromN3);
+        net.settle();
+        assertEquals(idx, net.get(leader).progress("n3").match());
+        assertEquals(idx, net.get(leader).lastIndex());
+    }
+
+    /** Takes {@code messages} out of the queue and steps each into its recipient. */
+    private static void deliver(Net net, List<Message> messages) {
+        net.queue.removeAll(messages);
+        for (Message m : messages) {
+            net.get(m.to()).step(m);
+        }
+    }
+
+    @Test
     void aFollowerWhoseLastAppendWasLostCatchesUpWithoutAnotherWrite() {
         Net net = new Net(3);
         String leader = net.elect("n1");
@@ -228,9 +267,12 @@ class RaftCoreTest {
         net.settle();
         long idx = net.get(leader).propose(EntryKind.COMMAND, b("b"));
         net.flush();
-        // The append carrying "b" to n3 is lost (a transport swap, a dropped connection); n2 gets it.
+        // The append carrying "b" to n3 is lost (a transport swap, a dropped connection), and so is
+        // the commit index pushed after it; n2 gets both.
         net.queue.removeIf(m -> m instanceof Message.AppendEntries a && a.to().equals("n3") && !a.entries().isEmpty());
+        net.isolated.add("n3");
         net.settle();
+        net.isolated.remove("n3");
         assertEquals(idx, net.get(leader).commitIndex(), "n2's copy commits it");
         assertTrue(net.get("n3").lastIndex() < idx);
         // No more writes: heartbeats alone must find and repair the gap.

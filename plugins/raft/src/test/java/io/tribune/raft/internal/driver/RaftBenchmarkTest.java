@@ -35,8 +35,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *       storage-rocksdb, with 1, 16 and 64 concurrent proposers, with the p50/p99 of one commit and
  *       (rocksdb) the log appends, each one fsync, per 100 commits on the leader and on each
  *       follower: the group commit's figure, which the machine's load changes much less than the
- *       rates ({@code -Dtribune.bench.store=storage-rocksdb -Dtribune.bench.proposers=16} to run
+ *       rates, and the process CPU time per commit ({@code -Dtribune.bench.store=storage-rocksdb -Dtribune.bench.proposers=16} to run
  *       one case);</li>
+ *   <li>the stale-read window in the simulation: virtual time from the leader's apply of an
+ *       entry to each follower's apply of it, under light to heavy client load;</li>
  *   <li>leader crash to first commit under a new leader: virtual time over simulation seeds, and
  *       wall time on the real driver, median and p99, with the default timing (50 ms ticks);</li>
  *   <li>read barriers per second on the leader and through a follower (read index, thesis §6.4),
@@ -98,8 +100,10 @@ class RaftBenchmarkTest {
                 chain(leader, cmd, end, done, running, all, latencies);
             }
             long start = System.nanoTime();
+            long cpu0 = processCpuNanos();
             all.get(millis + 20_000, TimeUnit.MILLISECONDS);
             double rate = done.get() / ((System.nanoTime() - start) / 1e9);
+            long cpu = processCpuNanos() - cpu0;
             List<Long> sorted = new ArrayList<>(latencies);
             StringBuilder fsyncs = new StringBuilder();
             for (InProcCluster.Node node : c.nodes.values()) {
@@ -111,10 +115,20 @@ class RaftBenchmarkTest {
                 fsyncs.append(String.format(" %s=%.1f", node == leader ? "leader" : "follower",
                         done.get() == 0 ? 0.0 : 100.0 * n / done.get()));
             }
-            System.out.printf("bench raft commits/s store=%s proposers=%d: %.0f (p50 %.2f ms, p99 %.2f ms)%s%n", store,
+            System.out.printf("bench raft commits/s store=%s proposers=%d: %.0f (p50 %.2f ms, p99 %.2f ms;"
+                    + " process CPU %.1f us per commit)%s%n", store,
                     proposers, rate, pct(sorted, 50) / 1e6, pct(sorted, 99) / 1e6,
+                    cpu0 < 0 || done.get() == 0 ? -1.0 : cpu / 1e3 / done.get(),
                     fsyncs.length() == 0 ? "" : "; log appends (fsyncs) per 100 commits:" + fsyncs);
         }
+    }
+
+    /**
+     * CPU time of this process (every thread: the three servers and the proposers) in nanoseconds,
+     * or -1 where the platform does not report it. Less disturbed by other load than rates.
+     */
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     /** A storage that counts log appends (one fsync each on storage-rocksdb). */
@@ -283,6 +297,22 @@ class RaftBenchmarkTest {
             }
             chain(leader, cmd, end, done, running, all, latencies);
         });
+    }
+
+    @Test
+    void staleReadWindowInSimulation() {
+        int seeds = Integer.getInteger("tribune.bench.seeds", 20);
+        for (int gap : new int[] {20, 5, 1}) {
+            List<Long> lags = new ArrayList<>();
+            for (long s = 1; s <= seeds; s++) {
+                lags.addAll(FailoverSimulation.applyLagNanos(s, gap, 5_000));
+            }
+            Collections.sort(lags);
+            System.out.printf("bench raft stale window (simulation, 3 servers, messages 0.1-1 ms, fsync 0.05-1 ms,"
+                    + " client op every 1-%d ms) over %d seeds: leader apply to follower apply of %d entries:"
+                    + " virtual p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms%n", 2 * gap, seeds, lags.size(),
+                    pct(lags, 50) / 1e6, pct(lags, 90) / 1e6, pct(lags, 99) / 1e6, lags.get(lags.size() - 1) / 1e6);
+        }
     }
 
     @Test

@@ -76,6 +76,13 @@ final class SimCluster {
     /** Client writes proposed but not yet decided, by log index: {term, op, history slot}. */
     final TreeMap<Long, List<Object[]>> proposals = new TreeMap<>();
     private long nextOpId;
+    /**
+     * When measuring the stale-read window ({@link #applyLags}): the virtual time each index was
+     * first applied anywhere (by the leader that committed it), and how long after that each other
+     * server applied it.
+     */
+    private Map<Long, Long> firstApplied;
+    private List<Long> applyLags;
     long messagesSent;
     long events;
     long crashes;
@@ -454,6 +461,16 @@ final class SimCluster {
             String result = null;
             if (e.kind() == EntryKind.COMMAND) {
                 result = applyCommand(kv, e.data());
+            }
+            if (applyLags != null) {
+                if (g == null) {
+                    firstApplied.put(e.index(), nowNanos());
+                } else {
+                    Long first = firstApplied.get(e.index());
+                    if (first != null) {
+                        applyLags.add(nowNanos() - first);
+                    }
+                }
             }
             if (g == null) {
                 // First apply anywhere: the entry is committed now, so every proposal made for this
@@ -923,6 +940,23 @@ final class SimCluster {
             return false;
         }, Duration.ofSeconds(30));
         return ok ? nowNanos() - crashedAt : -1;
+    }
+
+    /**
+     * Stale-read window measurement: runs client load for {@code millis} and returns, for every
+     * entry applied by another server after the first (the leader that committed it), the virtual
+     * nanoseconds between the two applies.
+     */
+    List<Long> applyLags(long millis) {
+        firstApplied = new java.util.HashMap<>();
+        applyLags = new ArrayList<>();
+        long end = nowNanos() + millis * 1_000_000;
+        scheduleLoad(end);
+        sched.runFor(Duration.ofMillis(millis));
+        List<Long> out = applyLags;
+        applyLags = null;
+        firstApplied = null;
+        return out;
     }
 
     /** The recorded history, without operations that provably never happened. */
