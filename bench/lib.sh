@@ -106,21 +106,29 @@ bench_wrk() {
     END { printf "%d %.2f %d %d\n", rps, p99, bad + 0, n + 0 }'
 }
 
+# bench_newest_jdk MIN: the home of the newest JDK under /usr/lib/jvm whose feature release is at
+# least MIN (from its release file), or nothing.
+bench_newest_jdk() {
+  local best=0 home="" d f
+  for d in /usr/lib/jvm/*; do
+    [ -x "$d/bin/java" ] && [ -f "$d/release" ] || continue
+    f=$(sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9]*\).*/\1/p' "$d/release")
+    if [ -n "$f" ] && [ "$f" -ge "$1" ] && [ "$f" -gt "$best" ]; then best="$f"; home="$d"; fi
+  done
+  echo "$home"
+}
+
 # The java binary bin/tribune runs an agent on, and its label: TRIBUNE_JAVA (binary or JDK home) when
 # set, else JAVA_HOME's, else the newest JDK 17+ under /usr/lib/jvm, else the java on PATH; the same
 # order as bin/tribune.
 bench_agent_java() {
-  local j="" best=0 d f
+  local j home
   if [ -n "${TRIBUNE_JAVA:-}" ]; then
     j="$TRIBUNE_JAVA"; [ -d "$j" ] && j="$j/bin/java"; echo "$j"; return
   fi
   [ -n "${JAVA_HOME:-}" ] && { echo "$JAVA_HOME/bin/java"; return; }
-  for d in /usr/lib/jvm/*; do
-    [ -x "$d/bin/java" ] && [ -f "$d/release" ] || continue
-    f=$(sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9]*\).*/\1/p' "$d/release")
-    if [ -n "$f" ] && [ "$f" -ge 17 ] && [ "$f" -gt "$best" ]; then best="$f"; j="$d/bin/java"; fi
-  done
-  echo "${j:-java}"
+  home="$(bench_newest_jdk 17)"
+  echo "${home:+$home/bin/}java"
 }
 bench_java_label() { # java binary -> jdk17, jdk25, ...
   "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print "jdk" v[1]; exit }'
@@ -130,12 +138,8 @@ bench_java_line() { "$1" -version 2>&1 | head -1; }
 # bench_jdks: the JDK homes to run Tribune on by default: the build baseline (17, the java on PATH
 # or Debian's) and the newest JDK 25+ under /usr/lib/jvm, when present.
 bench_jdks() {
-  local base="" newest="" best=0 d f
+  local base newest
   base="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
-  for d in /usr/lib/jvm/*; do
-    [ -x "$d/bin/java" ] && [ -f "$d/release" ] || continue
-    f=$(sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9]*\).*/\1/p' "$d/release")
-    if [ -n "$f" ] && [ "$f" -ge 25 ] && [ "$f" -gt "$best" ]; then best="$f"; newest="$d"; fi
-  done
+  newest="$(bench_newest_jdk 25)"
   echo "$base${newest:+ $newest}"
 }
