@@ -31,7 +31,9 @@
 #              first 10 s after the start), BENCH_JDKS (JDK homes to run Tribune on, space-separated,
 #              each passed as TRIBUNE_JAVA; default: the JDK 17 of the java on PATH and the newest
 #              JDK 25+ under /usr/lib/jvm, e.g. Temurin 25 with its AOT cache, if present),
-#              BENCH_SKIP_TRIBUNE=1 (etcd only), BENCH_NET (loopback /24 prefix, default 127.0.0; e.g.
+#              BENCH_SKIP_TRIBUNE=1 (etcd only), BENCH_CONSUL (a consul binary, e.g. 1.4.5: the same
+#              run against it, a "consul" column, and the best/Consul ratios against it instead of
+#              the published figures below), BENCH_NET (loopback /24 prefix, default 127.0.0; e.g.
 #              127.0.1 keeps the run apart from itests' ClusterIT, which uses 127.0.0.2-6 with the same
 #              ports: agents of both would gossip with each other), TRIBUNE_JAVA_OPTS (bin/tribune).
 # Needs: the distribution (mvn -q -pl launcher,bundles install -DskipTests), curl, jq, wrk, and for
@@ -130,7 +132,11 @@ t_serf_status() { # server-ip node -> serfHealth status or nothing
 run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the default java); fills T
   bench_ensure_free "$net" 2 3 4 5
   rm -rf "$tmp"/server-* "$tmp"/client-*
-  echo "== Tribune on $(bench_java_line "$(bench_agent_java)") ($(bench_agent_java)): 3 servers on $net.2-4 (wrk ${secs}s, $runs failover/detection runs; logs in $tmp)"
+  if [ -n "${BENCH_AGENT_BIN:-}" ]; then
+    echo "== $("$BENCH_AGENT_BIN" version 2>&1 | head -1) ($BENCH_AGENT_BIN), the same harness: 3 servers on $net.2-4 (wrk ${secs}s, $runs failover/detection runs; logs in $tmp)"
+  else
+    echo "== Tribune on $(bench_java_line "$(bench_agent_java)") ($(bench_agent_java)): 3 servers on $net.2-4 (wrk ${secs}s, $runs failover/detection runs; logs in $tmp)"
+  fi
   t0=$(now_ms)
   for i in 2 3 4; do t_start "server-$i" "$i" server; done
   leader_ip=""; http_up=""
@@ -291,6 +297,14 @@ if [ -z "${BENCH_SKIP_TRIBUNE:-}" ]; then
     labels+=("$label")
   done
 fi
+# Consul itself, when its binary is given: the same run (its agent takes the same flags), column "consul".
+have_consul=""
+if [ -n "${BENCH_CONSUL:-}" ]; then
+  T=()
+  BENCH_AGENT_BIN="$BENCH_CONSUL" run_tribune
+  for k in "${!T[@]}"; do TR["consul:$k"]="${T[$k]}"; done
+  have_consul=1
+fi
 
 # ---------------------------------------------------------------- etcd
 declare -A E=()
@@ -383,6 +397,7 @@ g() { local -n m="$1"; echo "${m[$2]:--}"; }
 echo
 echo "== Summary (wrk ${secs}s, cold rows ${cold_secs}s, 2 threads; requests to the leader unless marked follower; failover/detection medians of $runs)"
 hdr=(figure); for l in "${labels[@]}"; do hdr+=("$l"); done; hdr+=(etcd)
+[ -n "$have_consul" ] && hdr+=(consul)
 for l in "${labels[@]}"; do hdr+=("$l/etcd"); done; hdr+=("best/Consul")
 printf '%-36s' "${hdr[0]}"; printf ' %11s' "${hdr[@]:1}"; echo
 # row NAME TRIBUNE_KEY ETCD_KEY [CONSUL_FIGURE] [lower]: "lower" marks figures where less is better.
@@ -399,8 +414,9 @@ row() {
   done
   local e="-"; [ -n "$ek" ] && e="$(g E "$ek")"
   printf ' %11s' "$e"
+  if [ -n "$have_consul" ]; then consul="$(g TR "consul:$tk")"; printf ' %11s' "$consul"; fi
   for l in "${labels[@]}"; do printf ' %11s' "$(ratio "$(g TR "$l:$tk")" "$e")"; done
-  if [ -n "$consul" ]; then printf ' %11s' "$(ratio "$best" "$consul")"; else printf ' %11s' -; fi
+  if [ -n "$consul" ] && [ "$consul" != - ]; then printf ' %11s' "$(ratio "$best" "$consul")"; else printf ' %11s' -; fi
   echo
 }
 for c in 16 64; do
@@ -433,5 +449,6 @@ row "client failure detected ms" detect_ms "" "" lower
 row "false-positive samples" false_pos "" "" lower
 row "max server RSS MiB idle" rss_idle_max rss_idle_max "" lower
 row "max server RSS MiB after writes" rss_max rss_max "$CONSUL_RSS_MIB" lower
-echo "Consul 1.4.5 reference (issue): reads default $CONSUL_READ_DEFAULT/s, stale $CONSUL_READ_STALE/s, consistent $CONSUL_READ_CONSISTENT/s, follower default $CONSUL_FOLLOWER_READ_DEFAULT/s, RSS ~$CONSUL_RSS_MIB MiB."
+[ -n "$have_consul" ] && echo "best/Consul: against the consul column (measured in this run) where it has a figure."
+[ -z "$have_consul" ] && echo "Consul 1.4.5 reference (issue): reads default $CONSUL_READ_DEFAULT/s, stale $CONSUL_READ_STALE/s, consistent $CONSUL_READ_CONSISTENT/s, follower default $CONSUL_FOLLOWER_READ_DEFAULT/s, RSS ~$CONSUL_RSS_MIB MiB."
 echo "Targets (issue 19): PUT >= 2x etcd cold and warm with p99 <= etcd's; reads >= 2x Consul in every mode, leader and follower; start to leader <= 1500 ms; RSS <= etcd's idle and after writes; stale-read window <= 10 ms; failover <= 500 ms; detection <= 2000 ms with 0 false positives."

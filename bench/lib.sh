@@ -56,11 +56,12 @@ bench_max() { printf '%s\n' "$@" | sort -n | tail -1; }
 # bench_start_agent DIST NAME NET INDEX DATA_DIR [args...]: one agent on NET.INDEX (HTTP, RPC, Serf on
 # Consul's default ports there; gRPC off), retry-joining NET.2, output appended to $tmp/NAME.log;
 # extra args (e.g. -server -bootstrap-expect 3) go last. The JVM is the one bin/tribune picks, or
-# TRIBUNE_JAVA when the caller exports it.
+# TRIBUNE_JAVA when the caller exports it. BENCH_AGENT_BIN, when set, is run instead of DIST's
+# bin/tribune (a consul binary: its agent takes the same flags).
 bench_start_agent() {
   local dist="$1" name="$2" net="$3" i="$4" dir="$5"; shift 5
   mkdir -p "$dir"
-  "$dist/bin/tribune" agent -node "$name" -bind "$net.$i" -client "$net.$i" -data-dir "$dir" \
+  "${BENCH_AGENT_BIN:-$dist/bin/tribune}" agent -node "$name" -bind "$net.$i" -client "$net.$i" -data-dir "$dir" \
     -retry-join "$net.2" -retry-interval 1s -grpc-port -1 -log-level "${BENCH_LOG_LEVEL:-warn}" "$@" \
     >>"$tmp/$name.log" 2>&1 &
   PID[$name]=$!
