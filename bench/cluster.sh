@@ -53,7 +53,7 @@ cold_secs="${BENCH_COLD_SECS:-5}"
 # JVMs to run Tribune on, one whole run each (bin/tribune gets each as TRIBUNE_JAVA): by default the
 # build baseline (JDK 17) and the newest JDK 25+ under /usr/lib/jvm (Temurin 25 here), when present.
 jdks="${BENCH_JDKS:-$(bench_jdks)}"
-case "$net" in 127.[0-9]*.[0-9]*) ;; *) echo "BENCH_NET must be a 127.x.y loopback prefix, got '$net'" >&2; exit 2 ;; esac
+bench_check_net "$net"
 case "$secs" in ''|*[!0-9]*) echo "wrk seconds must be a positive integer, got '$secs'" >&2; exit 2 ;; esac
 case "$warm" in ''|*[!0-9]*) echo "BENCH_WARMUP must be seconds (0 for none), got '$warm'" >&2; exit 2 ;; esac
 case "$cold_secs" in ''|*[!0-9]*|0) echo "BENCH_COLD_SECS must be a positive integer, got '$cold_secs'" >&2; exit 2 ;; esac
@@ -95,9 +95,6 @@ watcher=""
 stop_watcher() { [ -n "$watcher" ] && kill "$watcher" 2>/dev/null; watcher=""; }
 BENCH_CLEANUP_HOOK=stop_watcher
 
-now_ms() { bench_now_ms; }
-median() { bench_median "$@"; }
-rss_mib() { bench_rss_mib "$1"; }
 # ratio A B -> A/B with 2 decimals, or "-" when either is missing.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 
@@ -137,26 +134,26 @@ run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the defau
   else
     echo "== Tribune on $(bench_java_line "$(bench_agent_java)") ($(bench_agent_java)): 3 servers on $net.2-4 (wrk ${secs}s, $runs failover/detection runs; logs in $tmp)"
   fi
-  t0=$(now_ms)
+  t0=$(bench_now_ms)
   for i in 2 3 4; do t_start "server-$i" "$i" server; done
   leader_ip=""; http_up=""
   for _ in $(seq 1 1200); do
     # Where start time goes: first HTTP answer of server-2 (JVM + plugins up), then the leader.
     if [ -z "$http_up" ] && [ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' "$(t_http 2)/v1/status/leader" 2>/dev/null || true)" != 000 ]; then
-      http_up=$(( $(now_ms) - t0 ))
+      http_up=$(( $(bench_now_ms) - t0 ))
     fi
     leader_ip=$(t_leader_ip 2)
     [ -n "$leader_ip" ] && break
     sleep 0.01
   done
   [ -n "$leader_ip" ] || { echo "no leader within 12 s"; tail -n 20 "$tmp"/server-*.log; exit 1; }
-  T[start_ms]=$(( $(now_ms) - t0 ))
+  T[start_ms]=$(( $(bench_now_ms) - t0 ))
   for _ in $(seq 1 600); do t_put "$leader_ip" bench/get x && break; sleep 0.01; done
-  T[first_write_ms]=$(( $(now_ms) - t0 ))
+  T[first_write_ms]=$(( $(bench_now_ms) - t0 ))
   echo "start: server-2 HTTP up after ${http_up:-?} ms, leader ${leader_ip} after ${T[start_ms]} ms, first write after ${T[first_write_ms]} ms"
   rss=()
-  for i in 2 3 4; do rss+=("$(rss_mib "${PID[server-$i]}")"); done
-  T[rss_idle_max]=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  for i in 2 3 4; do rss+=("$(bench_rss_mib "${PID[server-$i]}")"); done
+  T[rss_idle_max]=$(bench_max "${rss[@]}")
   echo "RSS idle after start (MiB): server-2..4 = ${rss[*]}"
   value=$(head -c 128 /dev/zero | tr '\0' x)
   t_put "$leader_ip" bench/get "$value" || { echo "seed write failed"; exit 1; }
@@ -217,9 +214,9 @@ run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the defau
     | sed 's/[a-z0-9_]*=//g')
   echo "stale-read window (leader ack to follower applied, 200 writes): p50 ${T[window_p50]} ms, p90 ${T[window_p90]} ms, p99 ${T[window_p99]} ms"
   rss=()
-  for i in 2 3 4; do rss+=("$(rss_mib "${PID[server-$i]}")"); done
+  for i in 2 3 4; do rss+=("$(bench_rss_mib "${PID[server-$i]}")"); done
   T[rss]="${rss[*]}"
-  T[rss_max]=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  T[rss_max]=$(bench_max "${rss[@]}")
   applied=$(curl -s -m 2 "$leader_ip:8500/v1/agent/self" 2>/dev/null | jq -r '.Stats.raft.applied_index // "?"' 2>/dev/null || echo "?")
   echo "RSS after the write load (MiB): server-2..4 = ${T[rss]} (log entries applied: $applied, nearly all of them distinct 128-byte keys)"
 
@@ -227,9 +224,9 @@ run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the defau
   det=()
   for r in $(seq 1 "$runs"); do
     kill -KILL "${PID[client-5]}"; wait "${PID[client-5]}" 2>/dev/null || true
-    k=$(now_ms); got=""
+    k=$(bench_now_ms); got=""
     for _ in $(seq 1 1200); do
-      [ "$(t_serf_status "$leader_ip" client-5)" = critical ] && { got=$(( $(now_ms) - k )); break; }
+      [ "$(t_serf_status "$leader_ip" client-5)" = critical ] && { got=$(( $(bench_now_ms) - k )); break; }
       sleep 0.025
     done
     [ -n "$got" ] || { echo "client-5 not marked critical within 30 s"; exit 1; }
@@ -238,7 +235,7 @@ run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the defau
     for _ in $(seq 1 1500); do [ "$(t_serf_status "$leader_ip" client-5)" = passing ] && break; sleep 0.02; done
   done
   w="$watcher"; stop_watcher; wait "$w" 2>/dev/null || true
-  T[detect_ms]=$(median "${det[@]}")
+  T[detect_ms]=$(bench_median "${det[@]}")
   T[false_pos]=$(grep -cE '^server-[234]$' "$tmp/critical.log" || true)
   echo "client failure detection (ms): ${det[*]} -> median ${T[detect_ms]}; serfHealth critical on live servers during load+detection: ${T[false_pos]} samples ($(grep -E '^server-[234]$' "$tmp/critical.log" | sort -u | tr '\n' ' '))"
   foreign=$(curl -s -m 1 "$(t_http 2)/v1/agent/members" 2>/dev/null | jq -r '.[].Name' 2>/dev/null | grep -vE '^(server-[234]|client-5)$' | tr '\n' ' ' || true)
@@ -252,10 +249,10 @@ run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the defau
     li="${lip##*.}"
     other=2; [ "$li" = 2 ] && other=3
     kill -KILL "${PID[server-$li]}"; wait "${PID[server-$li]}" 2>/dev/null || true
-    k=$(now_ms); got=""
+    k=$(bench_now_ms); got=""
     # Until a write succeeds, for at most 60 s (a follower may answer "no leader" at once: retry).
-    while [ $(( $(now_ms) - k )) -lt 60000 ]; do
-      t_put "$net.$other" "failover/$r" "v$r" && { got=$(( $(now_ms) - k )); break; }
+    while [ $(( $(bench_now_ms) - k )) -lt 60000 ]; do
+      t_put "$net.$other" "failover/$r" "v$r" && { got=$(( $(bench_now_ms) - k )); break; }
       sleep 0.005
     done
     if [ -z "$got" ]; then
@@ -280,7 +277,7 @@ run_tribune() { # one whole Tribune run with the JVM of $JAVA_HOME (or the defau
     done
     [ -n "$ok" ] || { echo "restarted server-$li did not catch up"; tail -n 20 "$tmp/server-$li.log"; exit 1; }
   done
-  T[failover_ms]=$(median "${fo[@]}")
+  T[failover_ms]=$(bench_median "${fo[@]}")
   echo "failover (ms): ${fo[*]} -> median ${T[failover_ms]}"
   for n in server-2 server-3 server-4 client-5; do
     kill -TERM "${PID[$n]}" 2>/dev/null || true
@@ -342,16 +339,16 @@ e_put() { # ip key value -> 0 when accepted
 
 if [ -z "${BENCH_SKIP_ETCD:-}" ]; then
   echo "== etcd $(etcd --version 2>/dev/null | head -1 | awk '{print $3}'): 3 members on $net.2-4:12379"
-  t0=$(now_ms)
+  t0=$(bench_now_ms)
   for i in 2 3 4; do e_start "$i"; done
   lip=""
   for _ in $(seq 1 1200); do lip=$(e_leader_ip 2); [ -n "$lip" ] && break; sleep 0.01; done
   [ -n "$lip" ] || { echo "etcd: no leader within 12 s"; tail -n 20 "$tmp"/etcd-*.log; exit 1; }
-  E[start_ms]=$(( $(now_ms) - t0 ))
+  E[start_ms]=$(( $(bench_now_ms) - t0 ))
   echo "start: leader $lip after ${E[start_ms]} ms"
   rss=()
-  for i in 2 3 4; do rss+=("$(rss_mib "${PID[etcd-$i]}")"); done
-  E[rss_idle_max]=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  for i in 2 3 4; do rss+=("$(bench_rss_mib "${PID[etcd-$i]}")"); done
+  E[rss_idle_max]=$(bench_max "${rss[@]}")
   echo "RSS idle after start (MiB): ${rss[*]}"
   e_put "$lip" bench/get "$(head -c 128 /dev/zero | tr '\0' x)" || { echo "etcd seed write failed"; exit 1; }
   for c in 16 64; do
@@ -362,9 +359,9 @@ if [ -z "${BENCH_SKIP_ETCD:-}" ]; then
          "serializable range ${E[stale_$c]}/s p99 ${E[stale_p99_$c]} ms"
   done
   rss=()
-  for i in 2 3 4; do rss+=("$(rss_mib "${PID[etcd-$i]}")"); done
+  for i in 2 3 4; do rss+=("$(bench_rss_mib "${PID[etcd-$i]}")"); done
   E[rss]="${rss[*]}"
-  E[rss_max]=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  E[rss_max]=$(bench_max "${rss[@]}")
   echo "RSS after the write load (MiB): ${E[rss]}"
   fo=()
   for r in $(seq 1 "$runs"); do
@@ -372,9 +369,9 @@ if [ -z "${BENCH_SKIP_ETCD:-}" ]; then
     li="${lip##*.}"
     other=2; [ "$li" = 2 ] && other=3
     kill -KILL "${PID[etcd-$li]}"; wait "${PID[etcd-$li]}" 2>/dev/null || true
-    k=$(now_ms); got=""
-    while [ $(( $(now_ms) - k )) -lt 60000 ]; do
-      e_put "$net.$other" "failover/$r" "v$r" && { got=$(( $(now_ms) - k )); break; }
+    k=$(bench_now_ms); got=""
+    while [ $(( $(bench_now_ms) - k )) -lt 60000 ]; do
+      e_put "$net.$other" "failover/$r" "v$r" && { got=$(( $(bench_now_ms) - k )); break; }
       sleep 0.005
     done
     [ -n "$got" ] || { echo "etcd: no write accepted within 60 s of killing the leader"; exit 1; }
@@ -385,7 +382,7 @@ if [ -z "${BENCH_SKIP_ETCD:-}" ]; then
       sleep 0.02
     done
   done
-  E[failover_ms]=$(median "${fo[@]}")
+  E[failover_ms]=$(bench_median "${fo[@]}")
   echo "failover (ms): ${fo[*]} -> median ${E[failover_ms]}"
 fi
 

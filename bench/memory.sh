@@ -13,6 +13,7 @@
 # BENCH_NMT. Every process started here is killed by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 writes="${1:-100000}"
 secs="${2:-10}"
 net="${BENCH_NET:-127.0.43}"
@@ -20,11 +21,10 @@ idle="${BENCH_IDLE_SECS:-5}"
 case "$writes" in ''|*[!0-9]*) echo "writes must be a positive integer, got '$writes'" >&2; exit 2 ;; esac
 case "$secs" in ''|*[!0-9]*) echo "timed-seconds must be a positive integer, got '$secs'" >&2; exit 2 ;; esac
 case "$idle" in ''|*[!0-9]*) echo "BENCH_IDLE_SECS must be seconds, got '$idle'" >&2; exit 2 ;; esac
-case "$net" in 127.[0-9]*.[0-9]*) ;; *) echo "BENCH_NET must be a 127.x.y loopback prefix, got '$net'" >&2; exit 2 ;; esac
+bench_check_net "$net"
 [ "$writes" -ge 2 ] && [ "$writes" -le 10000000 ] || { echo "writes must be 2..10000000" >&2; exit 2; }
 [ -d bundles/target/dist/lib ] || { echo "no distribution: mvn -q -pl launcher,bundles install -DskipTests" >&2; exit 2; }
 
-. bench/lib.sh
 bench_init memory-bench "${BENCH_NMT:-}"
 java_bin="$(bench_agent_java)"
 
@@ -32,7 +32,7 @@ threads() { ls "/proc/$1/task" 2>/dev/null | wc -l; }
 report() { # label: RSS and threads of every server, and NMT details when asked
   local r=() t=() i
   for i in 2 3 4; do r+=("$(bench_rss_mib "${PID[server-$i]}")"); t+=("$(threads "${PID[server-$i]}")"); done
-  echo "RSS $1 (MiB): ${r[*]}  max $(printf '%s\n' "${r[@]}" | sort -n | tail -1); threads: ${t[*]}"
+  echo "RSS $1 (MiB): ${r[*]}  max $(bench_max "${r[@]}"); threads: ${t[*]}"
   if [ -n "${BENCH_NMT:-}" ]; then
     for i in 2 3 4; do
       jcmd "${PID[server-$i]}" VM.native_memory summary >"$tmp/nmt-$1-server-$i.txt" 2>&1 || true

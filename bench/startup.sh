@@ -33,21 +33,9 @@ tribune="bin/tribune"
 [ -n "${STARTUP_DIST:-}" ] && tribune="$STARTUP_DIST/bin/tribune"
 [ -x "$tribune" ] || { echo "$tribune is missing: build first" >&2; exit 2; }
 
-tmp=$(mktemp -d /tmp/tribune-startup.XXXXXX)
-declare -A PID=()
-cleanup() {
-  for n in "${!PID[@]}"; do kill -TERM "${PID[$n]}" 2>/dev/null || true; done
-  for n in "${!PID[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "${PID[$n]}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${PID[$n]}" 2>/dev/null || true
-    wait "${PID[$n]}" 2>/dev/null || true
-  done
-  PID=()
-}
-trap 'cleanup; if [ -n "${STARTUP_KEEP:-}" ]; then echo "logs kept in $tmp"; else rm -rf "$tmp"; fi' EXIT
-trap 'exit 130' INT TERM
+. bench/lib.sh
+bench_init startup "${STARTUP_KEEP:-}"
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # CPU time (user+sys) of a live process in ms, from /proc/PID/stat fields 14 and 15 (clock ticks).
 cpu_ms() {
   local hz; hz=$(getconf CLK_TCK)
@@ -57,7 +45,6 @@ stats() { # values... -> "median_ms=.. min_ms=.. max_ms=.. all=.."
   local sorted; sorted=($(printf '%s\n' "$@" | sort -n))
   echo "median_ms=${sorted[$(( ${#sorted[@]} / 2 ))]} min_ms=${sorted[0]} max_ms=${sorted[-1]} all=$*"
 }
-stop_all() { cleanup; }
 
 # The timeline of one agent's log: "step=ms" for the first line matching each step, ms after $2
 # (exec, epoch ms). Log lines start with an ISO-8601 UTC timestamp with milliseconds.
@@ -94,7 +81,7 @@ timeline() { # log exec_ms
 
 run_dev() { # runtime -> prints ms; sets LAST_CPU
   local runtime="$1" port=18577 out ok=0 start end pid
-  start=$(now_ms)
+  start=$(bench_now_ms)
   "$tribune" agent -dev -bind "$net.1" -client "$net.1" -http-port "$port" -runtime "$runtime" -grpc-port 18578 -dns-port 18579 \
     -log-level debug >"$tmp/dev.log" 2>&1 &
   pid=$!; PID[dev]=$pid
@@ -104,9 +91,9 @@ run_dev() { # runtime -> prints ms; sets LAST_CPU
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.005
   done
-  end=$(now_ms)
+  end=$(bench_now_ms)
   LAST_CPU=$(cpu_ms "$pid")
-  stop_all
+  bench_stop_all
   if [ "$ok" != 1 ]; then echo "dev run ($runtime) failed:" >&2; tail -n 30 "$tmp/dev.log" >&2; exit 1; fi
   LAST_TIMELINE=$(timeline "$tmp/dev.log" "$start")
   LAST_MS=$(( end - start ))
@@ -120,7 +107,7 @@ run_cluster() { # -> LAST_MS, LAST_CPU (per server), LAST_TIMELINE (per server)
     fi
   done
   rm -rf "$tmp"/server-*
-  start=$(now_ms)
+  start=$(bench_now_ms)
   for i in 2 3 4; do
     mkdir -p "$tmp/server-$i"
     "$tribune" agent -server -bootstrap-expect 3 -node "server-$i" -bind "$net.$i" -client "$net.$i" \
@@ -136,10 +123,10 @@ run_cluster() { # -> LAST_MS, LAST_CPU (per server), LAST_TIMELINE (per server)
     done
     sleep 0.005
   done
-  end=$(now_ms)
+  end=$(bench_now_ms)
   LAST_CPU=""
   for i in 2 3 4; do LAST_CPU="$LAST_CPU $(cpu_ms "${PID[server-$i]}")"; done
-  stop_all
+  bench_stop_all
   if [ -z "$leader" ]; then echo "cluster run failed: no leader" >&2; tail -n 20 "$tmp"/server-*.log >&2; exit 1; fi
   LAST_TIMELINE=""
   for i in 2 3 4; do LAST_TIMELINE="$LAST_TIMELINE

@@ -22,6 +22,7 @@
 # on exit; the temporary directory is removed (JFR summaries are printed before).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 rounds="${BENCH_ROUNDS:-3}"
 secs="${BENCH_SECS:-10}"
 cold="${BENCH_COLD_SECS:-5}"
@@ -30,7 +31,7 @@ net="${BENCH_NET:-127.0.46}"
 jfr="${BENCH_JFR:-0}"
 [ $# -ge 1 ] || { echo "usage: $0 DIST [DIST...]" >&2; exit 2; }
 for d in "$@"; do [ -x "$d/bin/tribune" ] || { echo "no $d/bin/tribune" >&2; exit 2; }; done
-case "$net" in 127.[0-9]*.[0-9]*) ;; *) echo "BENCH_NET must be a 127.x.y prefix, got '$net'" >&2; exit 2 ;; esac
+bench_check_net "$net"
 for v in "$rounds" "$secs" "$cold" "$warm"; do
   case "$v" in ''|*[!0-9]*) echo "BENCH_ROUNDS, BENCH_SECS, BENCH_COLD_SECS, BENCH_WARMUP must be integers" >&2; exit 2 ;; esac
 done
@@ -39,7 +40,6 @@ done
   || { echo "BENCH_SECS and BENCH_COLD_SECS must be 1..300, BENCH_WARMUP 0..600" >&2; exit 2; }
 for tool in curl wrk; do command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }; done
 
-. bench/lib.sh
 bench_init write-path
 
 # wrk PUT -> "rps/p99ms"
