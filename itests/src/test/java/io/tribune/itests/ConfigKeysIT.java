@@ -8,7 +8,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -62,11 +61,11 @@ class ConfigKeysIT {
             assertEquals(firstId, JsonParser.parseString(self.body()).getAsJsonObject().getAsJsonObject("Config")
                     .get("NodeID").getAsString());
             // Each listener where addresses or client_addr puts it, and nowhere else.
-            assertRefused(CLIENT_ADDR, http);
+            ClusterIT.assertRefused(CLIENT_ADDR, http);
             assertAccepts(DNS_ADDR, dns);
-            assertRefused(CLIENT_ADDR, dns);
+            ClusterIT.assertRefused(CLIENT_ADDR, dns);
             assertAccepts(CLIENT_ADDR, grpc);
-            assertRefused(HTTP_ADDR, grpc);
+            ClusterIT.assertRefused(HTTP_ADDR, grpc);
             assertEquals(0, a.terminate(LONG), a.output());
         }
         // Another node name on the same data dir: the kept ID stays (a derived one would change).
@@ -183,17 +182,6 @@ class ConfigKeysIT {
             return a.get("/v1/agent/members").body();
         } catch (Exception e) {
             return "[]";
-        }
-    }
-
-    private static void assertRefused(String ip, int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(ip, port), 2000);
-            throw new AssertionError(ip + ":" + port + " accepted a connection");
-        } catch (ConnectException expected) {
-            // nothing listens there
-        } catch (IOException e) {
-            throw new AssertionError(ip + ":" + port + ": " + e, e);
         }
     }
 
