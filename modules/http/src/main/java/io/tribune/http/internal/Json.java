@@ -53,7 +53,12 @@ public final class Json {
 
     /** Serializes {@code value}; indented when the request asks for {@code pretty}. */
     public static String write(Object value, HttpRequest req) {
-        return (req != null && req.has("pretty") ? PRETTY : COMPACT).toJson(value);
+        return gson(req).toJson(value);
+    }
+
+    /** The serializer a request asks for: indented with {@code ?pretty}, else compact. */
+    private static Gson gson(HttpRequest req) {
+        return req != null && req.has("pretty") ? PRETTY : COMPACT;
     }
 
     /**
@@ -63,7 +68,7 @@ public final class Json {
      */
     public static String write(HttpRequest req, Body body) {
         StringWriter text = new StringWriter(256);
-        try (JsonWriter out = (req != null && req.has("pretty") ? PRETTY : COMPACT).newJsonWriter(text)) {
+        try (JsonWriter out = gson(req).newJsonWriter(text)) {
             body.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail
