@@ -291,12 +291,17 @@ public final class EmbeddedAgent implements AutoCloseable {
 
         /** How long {@link #start()} waits for the agent to lead; default 30 s, at most 10 min. */
         public Builder startTimeout(Duration timeout) {
+            this.startTimeout = checkedStartTimeout(timeout);
+            return this;
+        }
+
+        /** {@code timeout} when it is more than 0 and at most 10 min (both builders' bound). */
+        static Duration checkedStartTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
                 throw new IllegalArgumentException("start timeout must be more than 0 and at most 10 min, got "
                         + timeout);
             }
-            this.startTimeout = timeout;
-            return this;
+            return timeout;
         }
 
         /** The class loader whose class path (or module layer) the plugins are found on; default this class's. */

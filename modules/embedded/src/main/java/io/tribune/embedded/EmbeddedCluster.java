@@ -437,11 +437,7 @@ public final class EmbeddedCluster implements AutoCloseable {
 
         /** How long {@link #start()}, {@link Node#restart()} and {@link #awaitLeader()} wait; default 60 s, at most 10 min. */
         public Builder startTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("start timeout must be more than 0 and at most 10 min, got "
-                        + timeout);
-            }
-            this.startTimeout = timeout;
+            this.startTimeout = EmbeddedAgent.Builder.checkedStartTimeout(timeout);
             return this;
         }
 
