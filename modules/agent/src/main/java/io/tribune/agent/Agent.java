@@ -650,9 +650,7 @@ public final class Agent {
             throw new AgentException(AgentException.Kind.INTERNAL, "live update of plugin '" + name + "' failed: "
                     + e.getMessage() + "; " + recovered);
         }
-        registry = PluginRegistry.of(registry.plugins().stream()
-                .map(p -> p.descriptor().name().equals(name) ? fresh[0] : p).toList());
-        runningPlugins.put(SpiKind.TRANSPORT, runningOf(SpiKind.TRANSPORT, factoryName, fresh[0]));
+        replaced(name, SpiKind.TRANSPORT, factoryName, fresh[0]);
         LOG.log(System.Logger.Level.INFO, "plugin {0} replaced live: now {1} from {2}", name,
                 fresh[0].descriptor().version(), fresh[0].origin());
         return runningPlugins();
@@ -705,13 +703,18 @@ public final class Agent {
             throw new AgentException(AgentException.Kind.INTERNAL, "live update of plugin '" + name + "' failed: "
                     + e.getMessage() + "; " + recovered);
         }
-        registry = PluginRegistry.of(registry.plugins().stream()
-                .map(p -> p.descriptor().name().equals(name) ? fresh : p).toList());
-        runningPlugins.put(SpiKind.MEMBERSHIP, runningOf(SpiKind.MEMBERSHIP, factoryName, fresh));
+        replaced(name, SpiKind.MEMBERSHIP, factoryName, fresh);
         LOG.log(System.Logger.Level.INFO, "plugin {0} replaced live: now {1} from {2} (LAN pool rejoined {3} ms "
                 + "after the old instance closed)", name, fresh.descriptor().version(), fresh.origin(),
                 ((io.tribune.agent.plugins.SwappableMembership) membership).lastGapMillis());
         return runningPlugins();
+    }
+
+    /** After a live update: {@code fresh} stands for plugin {@code name} in the registry and runs {@code kind}'s factory. */
+    private void replaced(String name, SpiKind kind, String factoryName, LoadedPlugin fresh) {
+        registry = PluginRegistry.of(registry.plugins().stream()
+                .map(p -> p.descriptor().name().equals(name) ? fresh : p).toList());
+        runningPlugins.put(kind, runningOf(kind, factoryName, fresh));
     }
 
     /**
