@@ -20,11 +20,12 @@
 # Needs wrk, curl. Every process started here is killed by PID on exit; the temporary directory is removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 secs="${1:-5}"
 rounds="${2:-3}"
 net="${BENCH_NET:-127.0.0}"
 warm="${BENCH_WARMUP:-10}"
-case "$net" in 127.[0-9]*.[0-9]*) ;; *) echo "BENCH_NET must be a 127.x.y loopback prefix, got '$net'" >&2; exit 2 ;; esac
+bench_check_net "$net"
 for v in "$secs" "$rounds" "$warm"; do
   case "$v" in ''|*[!0-9]*) echo "seconds, rounds and BENCH_WARMUP must be non-negative integers, got '$v'" >&2; exit 2 ;; esac
 done
@@ -34,19 +35,7 @@ command -v wrk >/dev/null || { echo "install wrk first: apt-get install -y wrk" 
 builds=("bin/tribune")
 [ -n "${BASELINE:-}" ] && { [ -x "$BASELINE" ] || { echo "BASELINE must be a bin/tribune, got '$BASELINE'" >&2; exit 2; }; builds+=("$BASELINE"); }
 
-tmp="$(mktemp -d /tmp/tribune-read-cpu.XXXXXX)"
-pids=()
-cleanup() {
-  set +e
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_init read-cpu
 
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime of every thread
@@ -75,7 +64,7 @@ start_build() { # build-index first-host-number
         -data-dir "$tmp/$name" -retry-join "$net.$base" -retry-interval 1s -grpc-port -1 -dns-port -1 \
         -log-level warn >>"$tmp/$name.log" 2>&1 &
     fi
-    pids+=($!); SPID[$b:$net.$i]=$!
+    PID[$name]=$!; SPID[$b:$net.$i]=$!
   done
   local leader=""
   for _ in $(seq 1 3000); do
