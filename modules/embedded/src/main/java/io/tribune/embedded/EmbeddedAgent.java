@@ -54,7 +54,7 @@ import java.util.logging.Logger;
  * any thread, and returns once the agent's threads and sockets are released. Several agents may
  * run in one JVM at once; each has its own in-process transport hub, so they never see each other.
  */
-public final class EmbeddedAgent implements AutoCloseable {
+public final class EmbeddedAgent implements TribuneEndpoints, AutoCloseable {
     /** Dev agents on one in-process hub would share a network; each embedded agent gets its own. */
     private static final java.util.concurrent.atomic.AtomicLong HUBS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -73,27 +73,8 @@ public final class EmbeddedAgent implements AutoCloseable {
         return new Builder();
     }
 
-    /** Where the Consul HTTP API listens (127.0.0.1 and the bound port). */
-    public InetSocketAddress httpAddress() {
-        return addresses.http();
-    }
-
-    /** Where the DNS interface listens, over UDP and TCP (127.0.0.1 and the bound port). */
-    public InetSocketAddress dnsAddress() {
-        return addresses.dns();
-    }
-
-    /** Where the gRPC API listens (127.0.0.1 and the bound port). */
-    public InetSocketAddress grpcAddress() {
-        return addresses.grpc();
-    }
-
-    /** {@code http://127.0.0.1:<port>}: the base URL of the HTTP API, without a trailing slash. */
-    public String httpUrl() {
-        return addresses.httpUrl();
-    }
-
-    /** The three addresses as one value, e.g. to hand to code under test. */
+    /** The three addresses (127.0.0.1 and the ports bound at start) as one value, e.g. to hand to code under test. */
+    @Override
     public TribuneAddresses addresses() {
         return addresses;
     }

@@ -14,7 +14,6 @@ import io.tribune.api.consensus.Consensus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,7 +188,7 @@ public final class EmbeddedCluster implements AutoCloseable {
      * {@link #kill()} and {@link #restart()}: it restarts on the ports it first bound, with the data
      * the cluster kept for it.
      */
-    public final class Node {
+    public final class Node implements TribuneEndpoints {
         private final String name;
         private final boolean server;
         private volatile Agent agent;
@@ -223,27 +222,8 @@ public final class EmbeddedCluster implements AutoCloseable {
             return server && a != null && a.consensus().map(Consensus::isLeader).orElse(false);
         }
 
-        /** Where the Consul HTTP API listens (the same across restarts). */
-        public InetSocketAddress httpAddress() {
-            return addresses.http();
-        }
-
-        /** Where the DNS interface listens, UDP and TCP. */
-        public InetSocketAddress dnsAddress() {
-            return addresses.dns();
-        }
-
-        /** Where the gRPC API listens. */
-        public InetSocketAddress grpcAddress() {
-            return addresses.grpc();
-        }
-
-        /** {@code http://<address>:<port>}, without a trailing slash. */
-        public String httpUrl() {
-            return addresses.httpUrl();
-        }
-
-        /** The three addresses as one value. */
+        /** The three addresses as one value (the same across restarts). */
+        @Override
         public TribuneAddresses addresses() {
             return addresses;
         }
